@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything dora and its tests need on a fresh machine (Node/npm and
+# python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
+# pyarrow/numpy/pytest for Python nodes, and Chromium for the graph test.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+deno="$(scripts/install_deno.sh)"
+"$deno" install --frozen --quiet >/dev/null 2>&1 || "$deno" install --frozen
+
+if ! python3 -c "import pyarrow, numpy" >/dev/null 2>&1; then
+  echo "setup: installing pyarrow and numpy for Python nodes" >&2
+  python3 -m pip install --quiet --disable-pip-version-check pyarrow numpy >&2
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  if ! python3 -c "import pytest" >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pytest >&2
+  fi
+  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the graph rendering test" >&2
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null 2>&1 ||
+      echo "setup: warning: could not install chromium" >&2
+  fi
+fi
+echo "$deno"

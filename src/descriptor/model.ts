@@ -1,0 +1,99 @@
+/**
+ * The resolved dataflow: what the runtime consumes after parsing, module
+ * expansion and validation. Every field has its default applied.
+ *
+ * @module
+ */
+
+/** Where an input's messages come from. */
+export type InputSource =
+  | { kind: "node"; node: string; output: string }
+  | { kind: "timer"; intervalNs: bigint; text: string }
+  | { kind: "logs"; level?: LogLevel; node?: string };
+
+/** How an input's queue behaves when it is full. */
+export type QueuePolicy = "drop_oldest" | "backpressure";
+
+/** A node input with its queue settings. */
+export interface InputSpec {
+  id: string;
+  /** The source as written in the descriptor, e.g. `camera/image`. */
+  sourceText: string;
+  source: InputSource;
+  queueSize: number;
+  queuePolicy: QueuePolicy;
+  /** Circuit-breaker timeout in seconds. */
+  inputTimeout?: number;
+}
+
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace" | "stdout";
+export type RestartPolicy = "never" | "on-failure" | "always";
+
+/** Deno permission names a node may widen or narrow. */
+export type PermissionName =
+  | "read"
+  | "write"
+  | "net"
+  | "env"
+  | "run"
+  | "ffi"
+  | "sys";
+export type Permissions = Partial<Record<PermissionName, boolean | string[]>>;
+
+/** A node ready to be spawned. */
+export interface NodeSpec {
+  id: string;
+  name?: string;
+  description?: string;
+  /** Executable, script, `dynamic`, `shell` or a URL, as written. */
+  path: string;
+  /** Raw `args` string (split shell-style by the spawner). */
+  args?: string;
+  /** Dataflow-level env merged with node-level env (node wins). */
+  env: Record<string, string>;
+  build?: string;
+  git?: { url: string; branch?: string; tag?: string; rev?: string };
+  inputs: InputSpec[];
+  outputs: string[];
+  restartPolicy: RestartPolicy;
+  maxRestarts: number;
+  restartDelay?: number;
+  maxRestartDelay?: number;
+  restartWindow?: number;
+  healthCheckTimeout?: number;
+  minLogLevel?: LogLevel;
+  sendStdoutAs?: string;
+  sendLogsAs?: string;
+  /** Bytes; undefined = unbounded. */
+  maxLogSize?: number;
+  maxRotatedFiles: number;
+  deploy?: {
+    machine?: string;
+    labels?: Record<string, string>;
+    workingDir?: string;
+  };
+  permissions?: Permissions;
+  /** Operator definitions (kept for validation and graph; not spawned). */
+  operators?: OperatorSpec[];
+  /** For nodes expanded from a module: the module node id. */
+  module?: string;
+}
+
+export interface OperatorSpec {
+  id: string;
+  source: { python?: string; sharedLibrary?: string };
+  inputs: InputSpec[];
+  outputs: string[];
+}
+
+/** A whole dataflow after expansion. */
+export interface Dataflow {
+  /** Absolute path of the YAML file. */
+  path: string;
+  /** Folder of the YAML file: the nodes' working directory. */
+  workingDir: string;
+  nodes: NodeSpec[];
+  /** Seconds; default 5. */
+  healthCheckInterval: number;
+  debug: { publishAllMessages: boolean };
+}
