@@ -1,0 +1,211 @@
+"""Frames of the daemon <-> node protocol (docs/protocol.md, "Frames").
+
+A frame is ``u32 frame_len | u32 header_len | JSON header | pad to 64 | payload``.
+Payloads are handed out as 64-byte-aligned, zero-copy views so that Arrow
+arrays can be built over them without another copy.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import pyarrow as pa
+
+MAX_FRAME_LEN = 64 * 1024 * 1024
+_U32X2 = struct.Struct("<II")
+_ZEROS = bytes(64)
+
+
+class ProtocolError(Exception):
+    """The peer broke the wire contract (bad frame, bad header)."""
+
+
+def align64(n: int) -> int:
+    """Rounds ``n`` up to a multiple of 64."""
+    return (n + 63) & ~63
+
+
+def encode_frame(header: dict, payload_parts=()) -> list:
+    """Returns the parts of one frame (for ``socket.sendmsg``).
+
+    ``payload_parts`` is a list of ``(offset, buffer)`` pairs: each buffer is
+    placed at ``offset`` (relative to the payload start, a multiple of 64) and
+    the gaps are zero-filled. An empty list means a frame without payload.
+    """
+    head = json.dumps(header, separators=(",", ":")).encode()
+    parts: list = []
+    hlen = len(head)
+    if not payload_parts:
+        parts.append(_U32X2.pack(4 + hlen, hlen))
+        parts.append(head)
+        return parts
+    start = align64(8 + hlen)
+    body: list = []
+    cursor = 0
+    for offset, buf in payload_parts:
+        if offset < cursor:
+            raise ValueError("payload parts overlap or are out of order")
+        if offset > cursor:
+            body.append(_zeros(offset - cursor))
+        size = len(memoryview(buf).cast("B")) if not isinstance(buf, pa.Buffer) else buf.size
+        if size:
+            body.append(buf)
+        cursor = offset + size
+    total = start + cursor
+    if total - 4 > MAX_FRAME_LEN:
+        raise ValueError(f"frame of {total - 4} bytes exceeds the 64 MiB limit")
+    parts.append(_U32X2.pack(total - 4, hlen))
+    parts.append(head)
+    parts.append(_zeros(start - 8 - hlen))
+    parts.extend(body)
+    return parts
+
+
+def encode_frame_bytes(header: dict, payload_parts=()) -> bytes:
+    """Like :func:`encode_frame` but joined into one ``bytes`` object."""
+    return b"".join(bytes(memoryview(p).cast("B")) if not isinstance(p, bytes) else p
+                    for p in encode_frame(header, payload_parts))
+
+
+def _zeros(n: int) -> bytes:
+    return _ZEROS[:n] if n <= 64 else bytes(n)
+
+
+def decode_frame(frame) -> tuple[dict, pa.Buffer | None]:
+    """Decodes one complete frame (starting at its length field).
+
+    The frame must start at a 64-byte-aligned address for the payload view to
+    be aligned; :class:`FrameReader` guarantees this.
+    """
+    mv = memoryview(frame).cast("B")
+    if len(mv) < 8:
+        raise ProtocolError("frame shorter than 8 bytes")
+    frame_len, header_len = _U32X2.unpack_from(mv, 0)
+    if frame_len > MAX_FRAME_LEN:
+        raise ProtocolError(f"frame of {frame_len} bytes exceeds the 64 MiB limit")
+    if header_len > frame_len - 4 or 4 + frame_len > len(mv):
+        raise ProtocolError(f"bad frame: frame_len {frame_len}, header_len {header_len}")
+    header = parse_header(mv[8:8 + header_len])
+    end = 4 + frame_len
+    if end > 8 + header_len:
+        start = align64(8 + header_len)
+        if start > end:
+            raise ProtocolError("frame payload padding runs past the frame end")
+        if isinstance(frame, pa.Buffer):
+            return header, frame.slice(start, end - start)
+        return header, pa.py_buffer(mv[start:end])
+    return header, None
+
+
+def parse_header(raw) -> dict:
+    """Parses a header; it must be a JSON object with a string ``t``."""
+    try:
+        header = json.loads(bytes(raw))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"frame header is not valid JSON: {e}") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not a JSON object")
+    if not isinstance(header.get("t"), str):
+        raise ProtocolError("frame header has no type field 't'")
+    return header
+
+
+class FrameReader:
+    """Splits a byte stream into frames; accepts any split of the stream.
+
+    Small frames are copied into a fresh 64-byte-aligned Arrow buffer (a
+    cheap copy that gives aligned payloads); a big frame is received straight
+    into its own aligned buffer, so its payload is never copied again.
+    """
+
+    BIG = 64 * 1024
+
+    def __init__(self, recv_into=None):
+        self._buf = bytearray(1 << 20)
+        self._start = 0
+        self._end = 0
+        self._recv_into = recv_into
+        self._big: pa.Buffer | None = None
+        self._big_fill = 0
+
+    def feed(self, data) -> None:
+        """Appends bytes received by the caller (for tests and fakes)."""
+        data = memoryview(data).cast("B")
+        while len(data):
+            if self._big is not None:
+                n = min(len(data), self._big.size - self._big_fill)
+                memoryview(self._big).cast("B")[self._big_fill:self._big_fill + n] = data[:n]
+                self._big_fill += n
+                data = data[n:]
+                continue
+            self._compact(len(data))
+            self._buf[self._end:self._end + len(data)] = data
+            self._end += len(data)
+            return
+
+    def _compact(self, need: int) -> None:
+        if self._end + need <= len(self._buf):
+            return
+        pending = self._end - self._start
+        if pending + need > len(self._buf):
+            new = bytearray(max(len(self._buf) * 2, pending + need))
+            new[:pending] = self._buf[self._start:self._end]
+            self._buf = new
+        else:
+            self._buf[:pending] = self._buf[self._start:self._end]
+        self._start = 0
+        self._end = pending
+
+    def frames(self):
+        """Yields every complete ``(header, payload)`` available so far."""
+        while True:
+            if self._big is not None:
+                if self._big_fill < self._big.size:
+                    return
+                big, self._big = self._big, None
+                yield decode_frame(big)
+                continue
+            avail = self._end - self._start
+            if avail < 8:
+                return
+            frame_len, header_len = _U32X2.unpack_from(self._buf, self._start)
+            if frame_len > MAX_FRAME_LEN:
+                raise ProtocolError(f"frame of {frame_len} bytes exceeds the 64 MiB limit")
+            if header_len > frame_len - 4:
+                raise ProtocolError(f"bad frame: header_len {header_len} > frame_len {frame_len} - 4")
+            total = 4 + frame_len
+            has_payload = total > 8 + header_len
+            if has_payload and total >= self.BIG and avail < total:
+                # Receive the rest of a big frame straight into an aligned buffer.
+                big = pa.allocate_buffer(total)
+                memoryview(big).cast("B")[:avail] = self._buf[self._start:self._end]
+                self._start = self._end = 0
+                self._big, self._big_fill = big, avail
+                continue
+            if avail < total:
+                return
+            s = self._start
+            self._start += total
+            if not has_payload:
+                header = parse_header(memoryview(self._buf)[s + 8:s + 8 + header_len])
+                yield header, None
+                continue
+            copy = pa.allocate_buffer(total)
+            memoryview(copy).cast("B")[:] = memoryview(self._buf)[s:s + total]
+            yield decode_frame(copy)
+
+    def want_into(self) -> memoryview:
+        """A writable view where the next received bytes should go."""
+        if self._big is not None:
+            return memoryview(self._big).cast("B")[self._big_fill:]
+        if len(self._buf) - self._end < 4096:
+            self._compact(4096)
+        return memoryview(self._buf)[self._end:]
+
+    def received(self, n: int) -> None:
+        """Tells the reader that ``n`` bytes were written into :meth:`want_into`."""
+        if self._big is not None:
+            self._big_fill += n
+        else:
+            self._end += n

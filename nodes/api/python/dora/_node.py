@@ -1,0 +1,557 @@
+"""``Node``: the Python node API (same surface as the original dora package).
+
+Lifetime rule for received data: an input's ``value`` may point straight into
+another node's shared memory. It stays valid until the node asks for the next
+event (``next()`` / the next loop iteration); then the region is handed back
+to its sender, which may overwrite it. Copy what you need
+(``value.to_numpy().copy()``, ``value.to_pylist()``), or call
+``node.keep(event)``: a kept event's data stays valid for as long as you hold a
+reference to its value.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import select
+import socket
+import sys
+import threading
+import time
+
+import pyarrow as pa
+
+from . import _log
+from ._convert import to_arrow
+from ._frame import FrameReader, ProtocolError, encode_frame
+from ._layout import decode_array, encode_array
+from ._metadata import Clock, decode_metadata, encode_metadata
+from ._shm import MappingCache, Pool, shm_available
+
+PROTOCOL_VERSION = 1
+_SMALL = 64 * 1024
+
+
+class _Lease:
+    """The release token of one received shared-memory message.
+
+    Arrow buffers of the message hold a reference to it: if the event was
+    kept, the token is released when the last buffer is collected.
+    """
+
+    __slots__ = ("token", "node", "done", "kept", "__weakref__")
+
+    def __init__(self, token: str, node: "Node"):
+        self.token = token
+        self.node = node
+        self.done = False
+        self.kept = False
+
+    def release(self) -> None:
+        if not self.done:
+            self.done = True
+            self.node._pending_release.append(self.token)
+
+    def __del__(self):
+        if self.kept and not self.done:
+            self.done = True
+            try:
+                self.node._pending_release.append(self.token)
+            except Exception:
+                pass
+
+
+class Node:
+    """A dora node: ``for event in Node(): ...``.
+
+    ``Node()`` reads ``DORA_NODE_CONFIG`` (set by the daemon), connects to the
+    daemon and returns once every node of the dataflow is ready.
+    """
+
+    def __init__(self, node_id: str | None = None, daemon_port: int | None = None):
+        raw = os.environ.get("DORA_NODE_CONFIG")
+        if raw is None or (node_id is not None and json.loads(raw).get("node_id") != node_id):
+            if node_id is not None:
+                raise NotImplementedError(
+                    f"Node(node_id={node_id!r}): dynamic nodes (`path: dynamic`) are not supported "
+                    "by this dora runtime yet; start the node from the dataflow instead"
+                )
+            raise RuntimeError(
+                "DORA_NODE_CONFIG is not set: this script is a dora node; start it with "
+                "`dora run <dataflow.yml>` (or `dora start`)"
+            )
+        try:
+            config = json.loads(raw)
+        except ValueError as e:
+            raise RuntimeError(f"DORA_NODE_CONFIG is not valid JSON: {e}") from None
+        version = config.get("protocol", PROTOCOL_VERSION)
+        if version != PROTOCOL_VERSION:
+            raise RuntimeError(
+                f"protocol version mismatch: node speaks {PROTOCOL_VERSION}, daemon speaks {version} "
+                "(upgrade the dora node API)"
+            )
+        self._config = config
+        self._node_id: str = config["node_id"]
+        self._dataflow_id: str = config["dataflow_id"]
+        self._outputs = set(config.get("outputs") or [])
+        self._inputs = dict(config.get("inputs") or {})
+        self._threshold = int(config.get("zero_copy_threshold", 4096))
+        self._shm = bool(config.get("shm", False)) and shm_available()
+        self._clock = Clock()
+        self._events: collections.deque = collections.deque()
+        self._pending_release: list = []
+        self._next_pending = False
+        self._eof = False
+        self._stopped = False
+        self._closed = False
+        self._current_leases: list = []
+        self._current_event = None
+        self._maps = MappingCache()
+        prefix = f"dora-{self._dataflow_id[:8]}-{_safe(self._node_id)}-{os.getpid()}"
+        self._pool = Pool(prefix)
+        self._wlock = threading.Lock()
+        self._reader = FrameReader()
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._sock.connect(config["socket"])
+        except OSError as e:
+            raise RuntimeError(f"cannot connect to the dora daemon at {config['socket']}: {e}") from None
+        _reconfigure_stdout()
+        _log.install_logging_bridge()
+        self._handshake()
+        _start_watchdog(config.get("parent_pid"), self._pool)
+
+    # ------------------------------------------------------------ info
+
+    def node_id(self) -> str:
+        """This node's id."""
+        return self._node_id
+
+    def dataflow_id(self) -> str:
+        """The id (UUID) of the running dataflow."""
+        return self._dataflow_id
+
+    def node_config(self) -> dict:
+        """The node's configuration as given by the daemon."""
+        return dict(self._config)
+
+    def restart_count(self) -> int:
+        return int(self._config.get("restart_count", 0))
+
+    def is_restart(self) -> bool:
+        return self.restart_count() > 0
+
+    def zero_copy_threshold(self) -> int:
+        return self._threshold
+
+    # ------------------------------------------------------------ connection
+
+    def _handshake(self) -> None:
+        self._write(encode_frame({
+            "t": "hello", "v": PROTOCOL_VERSION, "node": self._node_id, "df": self._dataflow_id,
+            "lang": "py", "pid": os.getpid(),
+        }))
+        got_hello = False
+        while True:
+            for header, _payload in self._read_frames(None):
+                t = header["t"]
+                if t == "error":
+                    raise RuntimeError(f"dora daemon refused node `{self._node_id}`: {header.get('message')}")
+                if t == "hello_ok":
+                    got_hello = True
+                elif t == "ready":
+                    if not got_hello:
+                        raise ProtocolError("daemon sent `ready` before `hello_ok`")
+                    return
+                elif t == "release":
+                    self._pool.release(header.get("tokens") or [])
+                else:
+                    raise ProtocolError(f"unexpected `{t}` frame before `ready`")
+            if self._eof:
+                raise RuntimeError("the dora daemon closed the connection during the handshake")
+
+    def _write(self, parts: list) -> None:
+        total = 0
+        for p in parts:
+            total += p.size if isinstance(p, pa.Buffer) else len(memoryview(p).cast("B"))
+        try:
+            self._write_locked(parts, total)
+        except (BrokenPipeError, ConnectionResetError):
+            self._eof = True
+            raise ConnectionError("the dora daemon closed the connection") from None
+
+    def _write_locked(self, parts: list, total: int) -> None:
+        with self._wlock:
+            if total <= _SMALL:
+                self._sock.sendall(b"".join(parts))
+                return
+            views = [memoryview(p).cast("B") for p in parts]
+            while views:
+                sent = self._sock.sendmsg(views[:512])
+                while sent and views:
+                    if sent >= len(views[0]):
+                        sent -= len(views.pop(0))
+                    else:
+                        views[0] = views[0][sent:]
+                        sent = 0
+                while views and not len(views[0]):
+                    views.pop(0)
+
+    def _read_frames(self, timeout: float | None) -> list:
+        """Reads once (waiting up to ``timeout``) and returns complete frames."""
+        if self._eof:
+            return []
+        if timeout is not None:
+            r, _, _ = select.select([self._sock], [], [], max(0.0, timeout))
+            if not r:
+                return []
+        view = self._reader.want_into()
+        try:
+            n = self._sock.recv_into(view)
+        except (ConnectionResetError, BrokenPipeError):
+            n = 0
+        if n == 0:
+            self._eof = True
+            return []
+        self._reader.received(n)
+        return list(self._reader.frames())
+
+    def _pump(self, timeout: float | None) -> None:
+        for header, payload in self._read_frames(timeout):
+            self._dispatch(header, payload)
+
+    def _dispatch(self, header: dict, payload) -> None:
+        t = header["t"]
+        if t == "batch_end":
+            self._next_pending = False
+        elif t == "release":
+            self._pool.release(header.get("tokens") or [])
+        elif t == "input":
+            self._events.append(self._input_event(header, payload))
+        elif t in ("input_closed", "input_recovered", "node_restarted"):
+            self._events.append(({"type": t.upper(), "id": header.get("id"), "kind": "dora"}, None))
+        elif t == "node_failed":
+            info = {"source_node_id": header.get("id"), "error": header.get("error"),
+                    "affected_input_ids": list(header.get("inputs") or [])}
+            self._events.append(({"type": "NODE_FAILED", "id": header.get("id"), "value": info,
+                                  "error": header.get("error"), "kind": "dora"}, None))
+        elif t == "stop":
+            self._events.append(({"type": "STOP", "id": header.get("cause", "MANUAL"), "kind": "dora"}, None))
+        elif t == "error":
+            self._events.append(({"type": "ERROR", "id": None, "error": header.get("message"),
+                                  "value": header.get("message"), "kind": "dora"}, None))
+        elif t in ("hello_ok", "ready"):
+            pass
+        else:
+            raise ProtocolError(f"unknown message type `{t}` from the daemon")
+
+    def _input_event(self, header: dict, payload):
+        ts, metadata = decode_metadata(header.get("m"))
+        self._clock.observe(ts)
+        shm = header.get("shm")
+        lease = None
+        if shm is not None:
+            region = self._maps.view(shm["name"], int(shm["size"]))
+            lease = _Lease(str(shm["token"]), self)
+            # The lease rides along as the buffer's base, so a kept value keeps it alive.
+            payload = pa.foreign_buffer(region.address, region.size, base=(region, lease))
+        value = decode_array(header.get("d"), payload)
+        event = {"type": "INPUT", "id": header.get("id"), "value": value, "metadata": metadata,
+                 "kind": "dora"}
+        return event, lease
+
+    # ------------------------------------------------------------ events
+
+    def next(self, timeout: float | None = None):
+        """The next event, or ``None`` when the stream ended (or ``timeout``
+        seconds passed)."""
+        self._finish_current()
+        if not self._events:
+            if self._stopped or self._closed:
+                self._flush_release()
+                return None
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while not self._events:
+                if self._eof:
+                    return None
+                if not self._next_pending:
+                    self._request_next()
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._pump(remaining)
+        event, lease = self._events.popleft()
+        if lease is not None:
+            self._current_leases.append(lease)
+        self._current_event = event
+        if event["type"] == "STOP":
+            self._stopped = True
+        return event
+
+    def _finish_current(self) -> None:
+        if self._current_leases:
+            for lease in self._current_leases:
+                if not lease.kept:
+                    lease.release()
+            self._current_leases = []
+        self._current_event = None
+
+    def _request_next(self) -> None:
+        parts = []
+        if self._pending_release:
+            tokens, self._pending_release[:] = list(self._pending_release), []
+            parts += encode_frame({"t": "release", "tokens": tokens})
+        parts += encode_frame({"t": "next"})
+        self._next_pending = True
+        try:
+            self._write(parts)
+        except OSError:
+            self._eof = True  # the daemon is gone: the stream ends
+
+    def _flush_release(self) -> None:
+        if self._pending_release and not self._eof:
+            tokens, self._pending_release[:] = list(self._pending_release), []
+            try:
+                self._write(encode_frame({"t": "release", "tokens": tokens}))
+            except OSError:
+                pass
+
+    def keep(self, event: dict) -> dict:
+        """Keeps ``event``'s data valid after the next event: its shared memory
+        is released only when its value is garbage-collected."""
+        if event is self._current_event:
+            for lease in self._current_leases:
+                lease.kept = True
+            self._current_leases = []
+        return event
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        event = self.next()
+        if event is None:
+            raise StopIteration
+        return event
+
+    def try_recv(self):
+        """An event if one is available right now, else ``None``."""
+        return self.next(timeout=0)
+
+    def is_empty(self) -> bool:
+        """Whether no event is buffered locally."""
+        if not self._events and not self._eof:
+            self._pump(0)
+        return not self._events
+
+    def drain(self) -> list:
+        """Every event available right now (does not wait)."""
+        out = []
+        while True:
+            event = self.next(timeout=0)
+            if event is None:
+                return out
+            self.keep(event)
+            out.append(event)
+
+    async def recv_async(self, timeout: float | None = None):
+        """``next()`` for asyncio code (runs the blocking wait in a thread)."""
+        import asyncio
+
+        return await asyncio.to_thread(self.next, timeout)
+
+    # ------------------------------------------------------------ sending
+
+    def _check_output(self, output_id: str) -> None:
+        if output_id not in self._outputs:
+            declared = ", ".join(sorted(self._outputs)) or "none"
+            raise ValueError(
+                f"node `{self._node_id}` has no output `{output_id}` (declared outputs: {declared}); "
+                "add it to `outputs:` in the dataflow"
+            )
+
+    def send_output(self, output_id: str, data=None, metadata: dict | None = None) -> None:
+        """Sends ``data`` (pyarrow array, bytes, numpy array, list or None) on
+        ``output_id``; payloads of at least ``zero_copy_threshold`` bytes go
+        through shared memory."""
+        self._check_output(output_id)
+        arr = to_arrow(data)
+        header = {"t": "output", "o": output_id, "m": encode_metadata(self._clock.now(), metadata)}
+        if arr is None:
+            self._write(encode_frame(header))
+            return
+        layout, parts, end = encode_array(arr)
+        header["d"] = layout
+        if self._shm and end >= self._threshold:
+            region = self._acquire(end)
+            if region is not None:
+                dst = region.buffer
+                for off, buf in parts:
+                    dst[off:off + buf.size] = memoryview(buf).cast("B")
+                header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
+                self._write(encode_frame(header))
+                return
+        self._write(encode_frame(header, parts))
+
+    def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
+        """A writable ``length``-byte sample (zero-copy in shared memory when
+        big enough), sent as a ``uint8`` array when the ``with`` block ends::
+
+            with node.send_output_raw("image", len(frame)) as buf:
+                buf[:] = frame
+        """
+        self._check_output(output_id)
+        return Sample(self, output_id, int(length), metadata)
+
+    def _acquire(self, size: int):
+        """A free pool region, waiting briefly for a release when the pool is full."""
+        if self._pool.busy:
+            self._pump(0)  # pick up release frames that already arrived
+        region, created = self._pool.acquire(size)
+        deadline = time.monotonic() + 2.0
+        while region is None and not self._eof:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None  # fall back to an inline payload
+            self._pump(remaining)
+            region, created = self._pool.acquire(size)
+        if region is not None and created:
+            self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
+        return region
+
+    def close_outputs(self, output_ids) -> None:
+        """Tells the daemon that these outputs will send nothing more."""
+        ids = [output_ids] if isinstance(output_ids, str) else list(output_ids)
+        for o in ids:
+            self._check_output(o)
+        self._write(encode_frame({"t": "close_outputs", "o": ids}))
+
+    # ------------------------------------------------------------ logs
+
+    def log(self, level, message, target=None, fields=None) -> None:
+        """Writes to this node's log (``level``: error, warn, info, debug, trace)."""
+        _log.emit(level, message, target, fields)
+
+    def log_error(self, message, target=None, fields=None):
+        _log.emit("error", message, target, fields)
+
+    def log_warn(self, message, target=None, fields=None):
+        _log.emit("warn", message, target, fields)
+
+    def log_info(self, message, target=None, fields=None):
+        _log.emit("info", message, target, fields)
+
+    def log_debug(self, message, target=None, fields=None):
+        _log.emit("debug", message, target, fields)
+
+    def log_trace(self, message, target=None, fields=None):
+        _log.emit("trace", message, target, fields)
+
+    # ------------------------------------------------------------ shutdown
+
+    def close(self) -> None:
+        """Releases what this node holds and closes the daemon connection."""
+        if self._closed:
+            return
+        self._finish_current()
+        self._flush_release()
+        self._closed = True
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"Node(id={self._node_id!r}, dataflow={self._dataflow_id!r})"
+
+
+class Sample:
+    """A zero-copy output buffer (see :meth:`Node.send_output_raw`)."""
+
+    def __init__(self, node: Node, output_id: str, length: int, metadata):
+        self._node = node
+        self._output_id = output_id
+        self._length = length
+        self._metadata = metadata
+        self._region = None
+        self._buffer = None
+        self._sent = False
+        if node._shm and length >= node._threshold:
+            self._region = node._acquire(length)
+        if self._region is not None:
+            self.view = self._region.buffer[:length]
+        else:
+            self._buffer = pa.allocate_buffer(length)
+            self.view = memoryview(self._buffer).cast("B")
+        try:
+            import numpy
+
+            self.array = numpy.frombuffer(self.view, dtype=numpy.uint8)
+        except ImportError:
+            self.array = self.view
+
+    def __enter__(self):
+        return self.array
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.send()
+        elif self._region is not None and not self._sent:
+            self._node._pool.cancel(self._region)
+
+    def send(self) -> None:
+        """Sends the sample (once)."""
+        if self._sent:
+            return
+        self._sent = True
+        node = self._node
+        header = {
+            "t": "output", "o": self._output_id,
+            "m": encode_metadata(node._clock.now(), self._metadata),
+            "d": {"dt": "u8", "len": self._length, "nulls": 0, "off": 0,
+                  "bufs": [None, [0, self._length]], "ch": []},
+        }
+        if self._region is not None:
+            r = self._region
+            header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
+            node._write(encode_frame(header))
+        else:
+            node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
+
+
+def _safe(s: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in s)[:40]
+
+
+def _reconfigure_stdout() -> None:
+    # print() output should reach the node's log promptly, not at exit.
+    try:
+        sys.stdout.reconfigure(line_buffering=True)
+    except (AttributeError, ValueError):
+        pass
+
+
+def _start_watchdog(parent_pid, pool: Pool) -> None:
+    """Exits the process when the daemon that started it is gone."""
+    start_ppid = os.getppid()
+    if parent_pid is not None and start_ppid != parent_pid:
+        # Started through a wrapper: watch the pid we actually have.
+        pass
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != start_ppid:
+                sys.stderr.write("dora: the daemon that started this node is gone; exiting\n")
+                sys.stderr.flush()
+                pool.close()
+                os._exit(1)
+
+    threading.Thread(target=watch, name="dora-parent-watchdog", daemon=True).start()

@@ -1,0 +1,166 @@
+"""Shared memory: plain ``mmap`` of ``/dev/shm/<name>`` files.
+
+``multiprocessing.shared_memory`` is deliberately not used: in Python 3.11 it
+registers attached segments with the resource tracker, which unlinks them when
+the process exits, even segments another process owns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import mmap
+import os
+
+import pyarrow as pa
+
+SHM_DIR = "/dev/shm"
+
+
+def shm_path(name: str) -> str:
+    return os.path.join(SHM_DIR, name.lstrip("/"))
+
+
+def shm_available() -> bool:
+    return os.path.isdir(SHM_DIR) and os.access(SHM_DIR, os.W_OK)
+
+
+class MappingCache:
+    """Read-only mappings of other nodes' regions, opened once, cached by name.
+
+    Mappings are never unmapped while the node runs: an Arrow array handed to
+    the user may still point into one.
+    """
+
+    def __init__(self):
+        self._maps: dict[str, tuple[mmap.mmap, pa.Buffer]] = {}
+
+    def view(self, name: str, size: int) -> pa.Buffer:
+        """A zero-copy Arrow buffer over the whole region ``name``."""
+        hit = self._maps.get(name)
+        if hit is not None and hit[1].size >= size:
+            return hit[1]
+        fd = os.open(shm_path(name), os.O_RDONLY)
+        try:
+            real = os.fstat(fd).st_size
+            if real < size:
+                raise ValueError(f"shared-memory region {name} has {real} bytes, message needs {size}")
+            m = mmap.mmap(fd, real, mmap.MAP_SHARED, mmap.PROT_READ)
+        finally:
+            os.close(fd)
+        buf = pa.py_buffer(m)
+        self._maps[name] = (m, buf)
+        return buf
+
+
+class Region:
+    """One writable region of this node's own pool."""
+
+    __slots__ = ("name", "size", "map", "buffer", "token")
+
+    def __init__(self, name: str, size: int):
+        self.name = name
+        self.size = size
+        fd = os.open(shm_path(name), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        try:
+            os.ftruncate(fd, size)
+            self.map = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        finally:
+            os.close(fd)
+        _prefault(self.map, size)
+        self.buffer = memoryview(self.map)
+        self.token: str | None = None
+
+    def unlink(self) -> None:
+        try:
+            os.unlink(shm_path(self.name))
+        except FileNotFoundError:
+            pass
+
+
+def _prefault(m: mmap.mmap, size: int) -> None:
+    # Faulting pages in is the dominant cost of a fresh region: do it once.
+    chunk = bytes(min(size, 1 << 20))
+    for off in range(0, size, len(chunk) or 1):
+        n = min(len(chunk), size - off)
+        m[off:off + n] = chunk[:n]
+
+
+class Pool:
+    """This node's send regions, reused when the daemon sends ``release``.
+
+    Regions are sized to powers of two (at least 64 KiB) so that a region fits
+    later messages of a similar size.
+    """
+
+    def __init__(self, prefix: str, max_regions: int = 32, max_bytes: int = 1 << 30):
+        self._prefix = prefix
+        self._seq = itertools.count()
+        self._tokens = itertools.count(1)
+        self._free: list[Region] = []
+        self._busy: dict[str, Region] = {}
+        self._all: list[Region] = []
+        self.max_regions = max_regions
+        self.max_bytes = max_bytes
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(r.size for r in self._all)
+
+    def acquire(self, size: int) -> tuple[Region | None, bool]:
+        """A free region of at least ``size`` bytes, or ``(None, full)``.
+
+        Returns ``(region, created)``; ``created`` tells the caller to send
+        ``shm_new``. ``(None, True)`` means the pool is at its limits.
+        """
+        best = None
+        for r in self._free:
+            if r.size >= size and (best is None or r.size < best.size):
+                best = r
+        if best is not None:
+            self._free.remove(best)
+            return self._mark(best), False
+        cap = max(1 << 16, 1 << (size - 1).bit_length())
+        while self._free and (len(self._all) >= self.max_regions or self.total_bytes + cap > self.max_bytes):
+            # Drop a too-small free region to make room for a bigger one.
+            old = self._free.pop(0)
+            self._all.remove(old)
+            old.unlink()  # unmapped by the GC once no view refers to it
+        if len(self._all) >= self.max_regions or self.total_bytes + cap > self.max_bytes:
+            return None, True
+        region = Region(f"{self._prefix}-{next(self._seq)}", cap)
+        self._all.append(region)
+        return self._mark(region), True
+
+    def _mark(self, region: Region) -> Region:
+        region.token = f"{region.name}#{next(self._tokens)}"
+        self._busy[region.token] = region
+        return region
+
+    def cancel(self, region: Region) -> None:
+        """Returns a region that was acquired but never sent."""
+        self._busy.pop(region.token or "", None)
+        region.token = None
+        self._free.append(region)
+
+    def release(self, tokens) -> int:
+        """Frees the regions of ``tokens``; returns how many were ours."""
+        n = 0
+        for t in tokens:
+            r = self._busy.pop(str(t), None)
+            if r is not None:
+                r.token = None
+                self._free.append(r)
+                n += 1
+        return n
+
+    @property
+    def busy(self) -> int:
+        return len(self._busy)
+
+    def close(self) -> None:
+        """Unlinks every region (mappings stay valid until the process ends)."""
+        for r in self._all:
+            r.unlink()
+        self._all.clear()
+        self._free.clear()
+        self._busy.clear()
