@@ -1,0 +1,123 @@
+/**
+ * Streaming frame reader over `read(buf)` (a `Deno.Conn` fits): accepts any
+ * split of the byte stream, hands out payloads in their own buffers at a
+ * 64-byte-aligned `byteOffset`.
+ *
+ * @module
+ */
+import { ProtocolError } from "./errors.ts";
+import {
+  checkLengths,
+  type Frame,
+  MAX_FRAME_LEN,
+  parseHeader,
+} from "./frame.ts";
+
+/** Where bytes come from (a `Deno.Conn` fits). */
+export interface ByteSource {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * Reads frames one at a time.
+ *
+ * @example
+ * ```ts
+ * const reader = new FrameReader(conn);
+ * for (let f = await reader.next(); f; f = await reader.next()) handle(f);
+ * ```
+ */
+export class FrameReader {
+  #source: ByteSource;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+  #view: DataView;
+
+  /** `bufferSize` is the size of the reusable read buffer. */
+  constructor(source: ByteSource, bufferSize = 256 * 1024) {
+    this.#source = source;
+    this.#buf = new Uint8Array(bufferSize);
+    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  /**
+   * Returns the next complete frame if it is already buffered, without
+   * reading; `null` otherwise. Throws {@link ProtocolError} on a malformed frame.
+   */
+  tryNext(): Frame | null {
+    const avail = this.#end - this.#start;
+    if (avail < 8) return null;
+    const frameLen = this.#view.getUint32(this.#start, true);
+    const headerLen = this.#view.getUint32(this.#start + 4, true);
+    const payloadStart = checkLengths(frameLen, headerLen);
+    const total = 4 + frameLen;
+    if (avail < total) return null;
+    const s = this.#start;
+    const header = parseHeader(this.#buf.subarray(s + 8, s + 8 + headerLen));
+    const payload = payloadStart < 0
+      ? null
+      : this.#buf.slice(s + payloadStart, s + total);
+    this.#start += total;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return { header, payload };
+  }
+
+  /**
+   * Resolves with the next frame, or `null` on EOF at a frame boundary.
+   * Throws {@link ProtocolError} on a malformed frame or EOF inside a frame.
+   */
+  async next(): Promise<Frame | null> {
+    for (;;) {
+      const frame = this.tryNext();
+      if (frame) return frame;
+      const avail = this.#end - this.#start;
+      if (avail >= 8) {
+        const frameLen = this.#view.getUint32(this.#start, true);
+        if (4 + frameLen > this.#buf.length) return await this.#readLarge();
+      }
+      if (this.#start > 0 && this.#buf.length - this.#end < 64 * 1024) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      const n = await this.#source.read(this.#buf.subarray(this.#end));
+      if (n === null) {
+        if (this.#end === this.#start) return null;
+        throw new ProtocolError(
+          `connection closed in the middle of a frame (${
+            this.#end - this.#start
+          } bytes of an incomplete frame)`,
+        );
+      }
+      this.#end += n;
+    }
+  }
+
+  /** A frame bigger than the read buffer gets a buffer of its own. */
+  async #readLarge(): Promise<Frame> {
+    const frameLen = this.#view.getUint32(this.#start, true);
+    const headerLen = this.#view.getUint32(this.#start + 4, true);
+    const payloadStart = checkLengths(frameLen, headerLen);
+    const total = 4 + frameLen;
+    if (total > MAX_FRAME_LEN + 4) {
+      throw new ProtocolError(`frame too large: frame_len ${frameLen}`);
+    }
+    const own = new Uint8Array(total);
+    let have = this.#end - this.#start;
+    own.set(this.#buf.subarray(this.#start, this.#end));
+    this.#start = this.#end = 0;
+    while (have < total) {
+      const n = await this.#source.read(own.subarray(have));
+      if (n === null) {
+        throw new ProtocolError(
+          `connection closed in the middle of a frame (${have} of ${total} bytes)`,
+        );
+      }
+      have += n;
+    }
+    const header = parseHeader(own.subarray(8, 8 + headerLen));
+    const payload = payloadStart < 0 ? null : own.subarray(payloadStart);
+    return { header, payload };
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Coalescing frame writer: frames pushed in the same tick go out in one
+ * `write` call; while a write is in flight new frames collect in a second
+ * buffer (double buffering), so there is at most one write outstanding.
+ *
+ * @module
+ */
+import {
+  frameSize,
+  type PayloadSource,
+  toSource,
+  writeFrameInto,
+} from "./frame.ts";
+
+/** Where frames go (a `Deno.Conn` fits). */
+export interface ByteSink {
+  write(p: Uint8Array): Promise<number>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes frames into a pending buffer and flushes it on a microtask.
+ *
+ * @example
+ * ```ts
+ * const writer = new FrameWriter(conn);
+ * writer.push({ t: "next" });
+ * await writer.flush();
+ * ```
+ */
+export class FrameWriter {
+  #sink: ByteSink;
+  #buf: Uint8Array;
+  #spare: Uint8Array;
+  #len = 0;
+  #writing = false;
+  #scheduled = false;
+  #error: Error | null = null;
+  #waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  /** `initialSize` is the starting size of each of the two buffers. */
+  constructor(sink: ByteSink, initialSize = 64 * 1024) {
+    this.#sink = sink;
+    this.#buf = new Uint8Array(initialSize);
+    this.#spare = new Uint8Array(initialSize);
+  }
+
+  /** Bytes pushed but not yet handed to the sink. */
+  get buffered(): number {
+    return this.#len;
+  }
+
+  /** The first write error, if any (later pushes throw it). */
+  get error(): Error | null {
+    return this.#error;
+  }
+
+  /**
+   * Appends one frame. Synchronous: the header and payload are copied now, so
+   * the caller may reuse its buffers at once. Throws on an earlier write error
+   * or a frame over 64 MiB.
+   */
+  push(header: object, payload?: Uint8Array | PayloadSource | null): void {
+    if (this.#error) throw this.#error;
+    const json = encoder.encode(JSON.stringify(header));
+    const source = toSource(payload);
+    const size = frameSize(json.length, source?.size ?? 0);
+    this.#reserve(size);
+    writeFrameInto(
+      this.#buf.subarray(this.#len, this.#len + size),
+      json,
+      source,
+    );
+    this.#len += size;
+    this.#schedule();
+  }
+
+  /** Resolves once every frame pushed so far has been written. */
+  flush(): Promise<void> {
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#len === 0 && !this.#writing) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #reserve(size: number): void {
+    const need = this.#len + size;
+    if (need <= this.#buf.length) return;
+    let cap = this.#buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#writing) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#pump());
+  }
+
+  async #pump(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#len > 0) {
+        const out = this.#buf.subarray(0, this.#len);
+        const full = this.#buf;
+        this.#buf = this.#spare;
+        this.#spare = full;
+        this.#len = 0;
+        let off = 0;
+        while (off < out.length) {
+          off += await this.#sink.write(out.subarray(off));
+        }
+        // Large one-off buffers are not kept around.
+        if (this.#spare.length > 4 * 1024 * 1024) {
+          this.#spare = new Uint8Array(64 * 1024);
+        }
+      }
+      this.#writing = false;
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const w of waiters) w.resolve();
+    } catch (e) {
+      this.#writing = false;
+      this.#error = e instanceof Error ? e : new Error(String(e));
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const w of waiters) w.reject(this.#error);
+    }
+  }
+}
