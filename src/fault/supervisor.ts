@@ -335,6 +335,13 @@ export class FaultSupervisor {
 
     if (decision.action === "give-up") {
       const error = `${how}; ${decision.message}`;
+      if (exitedCleanly(status)) {
+        // `always` ran out of restarts after a clean exit: done, not failed.
+        this.#host.log("warn", node, `node \`${node}\` ${error}`);
+        s.stats.lastError = undefined;
+        this.#finish(s, "finished");
+        return { kind: "finished", failed: false };
+      }
       this.#host.log("error", node, `node \`${node}\` ${error}`);
       this.#fail(s, error);
       return { kind: "finished", failed: true, error };

@@ -334,3 +334,19 @@ Deno.test("FaultSupervisor.dispose() leaves no timers behind", () => {
   sup.dispose();
   assertEquals(clock.pending, 0);
 });
+
+Deno.test("FaultSupervisor.nodeExited() ends `always` after max_restarts of clean exits without failing", () => {
+  const { clock, host, sup } = setup([
+    node("n", { restartPolicy: "always", maxRestarts: 1 }),
+    node("sink", { inputs: [input("a", "n")] }),
+  ]);
+  assertEquals(sup.nodeExited("n", { code: 0 }).kind, "restarting");
+  clock.advance(0);
+  sup.nodeConnected("n");
+  assertEquals(sup.nodeExited("n", { code: 0 }), {
+    kind: "finished",
+    failed: false,
+  });
+  assertMatch(host.logs.join("\n"), /max restarts \(1\) exceeded, giving up/);
+  assertEquals(host.sent, [["sink", { t: "node_restarted", id: "n" }]]);
+});

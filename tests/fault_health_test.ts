@@ -1,0 +1,38 @@
+/** End-to-end: a hung node is killed by the health check and restarted. */
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import { only, runFaultDataflow } from "./fault_helpers.ts";
+
+Deno.test("dora run kills a node silent past health_check_timeout and restarts it", async () => {
+  const run = await runFaultDataflow(`
+health_check_interval: 0.1
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 3 --exit-code 0 --hang-after 2
+    inputs:
+      tick: dora/timer/millis/50
+    outputs: [data]
+    restart_policy: on-failure
+    health_check_timeout: 0.5
+  - id: observer
+    path: $FIXTURES/observer.ts
+    inputs:
+      data: sender/data
+`);
+  const sender = run.reports.filter((r) => r.node === "sender");
+  assertEquals(
+    sender.map((r) => `${r.event}:${r.restart}`),
+    ["start:0", "hang:0", "start:1", "exit:1"],
+    run.output,
+  );
+  assertMatch(run.output, /`sender` killed by the health check/);
+  assert(
+    only(run.reports, "NODE_RESTARTED").some((r) => r.id === "sender"),
+    run.output,
+  );
+  assertEquals(run.code, 0, run.output);
+});

@@ -1,0 +1,131 @@
+/**
+ * End-to-end: restart policies under `dora run` (on-failure up to
+ * max_restarts, always, the restart window, growing backoff, restart_count).
+ */
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  notStrictEqual as assertNotEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { only, runFaultDataflow } from "./fault_helpers.ts";
+
+const starts = (reports: { event: string; restart?: unknown }[]) =>
+  reports.filter((r) =>
+    r.event === "start" && "node" in r && r.node === "sender"
+  )
+    .map((r) => r.restart);
+
+Deno.test("dora run restarts an on-failure node up to max_restarts, then gives up", async () => {
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 2 --exit-code 1
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+    restart_policy: on-failure
+    max_restarts: 2
+    restart_delay: 0.05
+  - id: observer
+    path: $FIXTURES/observer.ts
+    inputs:
+      data: sender/data
+`);
+  assertEquals(starts(run.reports), [0, 1, 2], run.output);
+  assertMatch(run.output, /max restarts \(2\) exceeded, giving up/);
+  assertNotEquals(run.code, 0);
+  const seen = only(
+    run.reports,
+    "NODE_RESTARTED",
+    "NODE_FAILED",
+    "INPUT_CLOSED",
+  );
+  assertEquals(seen.slice(0, 2), [
+    { event: "NODE_RESTARTED", id: "sender" },
+    { event: "NODE_RESTARTED", id: "sender" },
+  ], run.output);
+  const failed = seen[2]!;
+  assertEquals([failed.event, failed.id, failed.inputs], [
+    "NODE_FAILED",
+    "sender",
+    ["data"],
+  ]);
+  assertMatch(String(failed.error), /max restarts \(2\) exceeded/);
+  assertEquals(seen[3], { event: "INPUT_CLOSED", id: "data" });
+  assertMatch(run.output, /restarts/, "the fault summary is printed");
+});
+
+Deno.test("dora run restarts an always node after a clean exit", async () => {
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 1 --exit-code 0
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+    restart_policy: always
+    max_restarts: 2
+`);
+  assertEquals(starts(run.reports), [0, 1, 2], run.output);
+  assertMatch(run.output, /max restarts \(2\) exceeded, giving up/);
+  assertEquals(run.code, 0, run.output);
+});
+
+Deno.test("dora run does not restart an on-failure node after a clean exit", async () => {
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 1 --exit-code 0
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+    restart_policy: on-failure
+`);
+  assertEquals(starts(run.reports), [0], run.output);
+  assertEquals(run.code, 0, run.output);
+});
+
+Deno.test("dora run resets the restart count when the restart window elapsed", async () => {
+  // Each life lasts ≥ 0.6 s, longer than the 0.5 s window: every crash opens a
+  // new window, so max_restarts 1 never trips although there are 3 restarts.
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 12 --exit-code 1 --clean-after-restarts 3
+    inputs:
+      tick: dora/timer/millis/50
+    outputs: [data]
+    restart_policy: on-failure
+    max_restarts: 1
+    restart_window: 0.5
+`);
+  assertEquals(starts(run.reports), [0, 1, 2, 3], run.output);
+  assert(!/giving up/.test(run.output), run.output);
+  assertEquals(run.code, 0, run.output);
+});
+
+Deno.test("dora run doubles the restart delay up to max_restart_delay", async () => {
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 1 --exit-code 1 --clean-after-restarts 4
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+    restart_policy: on-failure
+    restart_delay: 0.1
+    max_restart_delay: 0.3
+`);
+  assertEquals(starts(run.reports), [0, 1, 2, 3, 4], run.output);
+  const delays = [...run.output.matchAll(/restarting in (\d+ms)/g)].map((m) =>
+    m[1]
+  );
+  assertEquals(delays, ["100ms", "200ms", "300ms", "300ms"], run.output);
+  assertEquals(run.code, 0, run.output);
+});
