@@ -4,8 +4,10 @@
  * @module
  */
 import type { Command } from "commander";
+import { registerRun } from "./run.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [];
+COMMANDS.push(registerRun);

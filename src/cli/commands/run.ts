@@ -1,0 +1,259 @@
+/**
+ * `dora run <PATH>`: run a dataflow locally with an in-process runtime (no
+ * coordinator, no daemon), print node logs, stop on Ctrl-C / SIGTERM / SIGHUP
+ * or `--stop-after`, and print the end-of-run summary.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import {
+  DescriptorError,
+  formatDiagnostic,
+  loadDataflow,
+} from "../../descriptor/mod.ts";
+import {
+  DataflowRuntime,
+  formatSummary,
+  parseDuration,
+  SpawnError,
+} from "../../daemon/mod.ts";
+import {
+  formatRecord,
+  type LogFilter,
+  type LogFormat,
+  type LogLevel,
+  type LogRecord,
+  parseLogFilter,
+  parseLogFormat,
+  parseLogLevel,
+  passesLevel,
+} from "../../logs/mod.ts";
+import { CliError, UsageError } from "../errors.ts";
+
+interface RunOptions {
+  stopAfter?: string;
+  graceDuration?: string;
+  allowShellNodes?: boolean;
+  logLevel?: string;
+  logFormat?: string;
+  logFilter?: string;
+  uv?: boolean;
+  debug?: boolean;
+}
+
+/** Registers `dora run`. */
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("Run a dataflow locally, without a coordinator or daemon")
+    .argument("<PATH>", "path to the dataflow descriptor YAML")
+    .option(
+      "--stop-after <DURATION>",
+      "stop the dataflow after this long (e.g. 30s, 5m)",
+    )
+    .option(
+      "--grace-duration <DURATION>",
+      "how long nodes get to exit after STOP before SIGTERM (default 10s)",
+    )
+    .option(
+      "--allow-shell-nodes",
+      "allow `path: shell` nodes (env: DORA_ALLOW_SHELL_NODES)",
+    )
+    .option(
+      "--log-level <LEVEL>",
+      "minimum level shown: error|warn|info|debug|trace|stdout (env: DORA_LOG_LEVEL)",
+    )
+    .option(
+      "--log-format <FORMAT>",
+      "console format: pretty|json|compact (env: DORA_LOG_FORMAT)",
+    )
+    .option(
+      "--log-filter <FILTER>",
+      'per-node levels, e.g. "sensor=debug,planner=warn" (env: DORA_LOG_FILTER)',
+    )
+    .option("--uv", "use uv for Python nodes (not supported yet; ignored)")
+    .option("--debug", "enable debug topics")
+    .action(async (path: string, opts: RunOptions) => {
+      Deno.exitCode = await runDataflow(path, opts);
+    });
+}
+
+function consoleSettings(opts: RunOptions) {
+  const levelText = opts.logLevel ?? Deno.env.get("DORA_LOG_LEVEL") ?? "stdout";
+  const level = parseLogLevel(levelText);
+  if (!level) {
+    throw new UsageError(
+      `invalid log level \`${levelText}\`: expected error|warn|info|debug|trace|stdout`,
+    );
+  }
+  const formatText = opts.logFormat ?? Deno.env.get("DORA_LOG_FORMAT") ??
+    "pretty";
+  const format = parseLogFormat(formatText);
+  if (!format) {
+    throw new UsageError(
+      `invalid log format \`${formatText}\`: expected pretty|json|compact`,
+    );
+  }
+  let filter: LogFilter | undefined;
+  const filterText = opts.logFilter ?? Deno.env.get("DORA_LOG_FILTER");
+  if (filterText) {
+    try {
+      filter = parseLogFilter(filterText);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return { level, format, filter };
+}
+
+function durationOption(
+  name: string,
+  text: string | undefined,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(
+      `invalid ${name} \`${text}\`: expected e.g. 30, 10s, 500ms, 5m, 1h`,
+    );
+  }
+  return ms;
+}
+
+const encoder = new TextEncoder();
+function err(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+}
+
+/** Runs the dataflow at `path`; resolves to the process exit code. */
+export async function runDataflow(
+  path: string,
+  opts: RunOptions,
+): Promise<number> {
+  const { level, format, filter } = consoleSettings(opts);
+  const stopAfter = durationOption("--stop-after", opts.stopAfter);
+  const graceMs = durationOption("--grace-duration", opts.graceDuration);
+  let dataflow;
+  try {
+    const loaded = await loadDataflow(path);
+    dataflow = loaded.dataflow;
+    for (const w of loaded.warnings) err(formatDiagnostic(w));
+  } catch (e) {
+    if (e instanceof DescriptorError) {
+      throw new CliError(e.message, {
+        details: e.diagnostics.map(formatDiagnostic),
+      });
+    }
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CliError(`dataflow file not found: ${path}`);
+    }
+    throw e;
+  }
+  const color = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
+  const show = (record: LogRecord) => {
+    const min: LogLevel = filter?.get(record.node) ?? level;
+    if (!passesLevel(record.level, min)) return;
+    err(
+      formatRecord(record, format as LogFormat, {
+        color,
+        extra: { dataflow_id: runtime.id },
+      }),
+    );
+  };
+  const say = (lvl: "error" | "warn" | "info" | "debug", msg: string) => {
+    if (lvl === "debug" && level !== "debug" && level !== "trace") return;
+    if (format === "json") {
+      err(
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: lvl,
+          node: "dora",
+          msg,
+        }),
+      );
+    } else err(`dora: ${lvl === "info" ? "" : `${lvl}: `}${msg}`);
+  };
+  const runtime: DataflowRuntime = new DataflowRuntime({
+    dataflow,
+    allowShellNodes: opts.allowShellNodes || undefined,
+    graceMs,
+    events: { onLog: show, onMessage: say },
+  });
+  try {
+    await runtime.start();
+  } catch (e) {
+    if (e instanceof SpawnError) throw new CliError(e.message);
+    throw e;
+  }
+  say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
+  let signals = 0;
+  const onSignal = (sig: Deno.Signal) => () => {
+    signals++;
+    if (signals === 1) {
+      say(
+        "info",
+        `${sig}: stopping the dataflow (press Ctrl-C again to force)`,
+      );
+      runtime.stop({ reason: "signal" });
+    } else runtime.stop({ force: true, reason: "signal" });
+  };
+  const handlers: [Deno.Signal, () => void][] =
+    (["SIGINT", "SIGTERM", "SIGHUP"] as const)
+      .map((s) => [s, onSignal(s)]);
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  const stopTimer = stopAfter !== undefined
+    ? setTimeout(() => {
+      say(
+        "info",
+        `--stop-after ${opts.stopAfter} elapsed: stopping the dataflow`,
+      );
+      runtime.stop({ reason: "stop-after" });
+    }, stopAfter)
+    : undefined;
+  const summary = await runtime.finished;
+  clearTimeout(stopTimer);
+  for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  const hasNews = summary.nodes.some((n) =>
+    n.outcome !== "finished" || Object.values(n.drops).some((d) => d > 0) ||
+    n.undelivered > 0
+  );
+  if (format === "json") {
+    err(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: "info",
+        node: "dora",
+        summary,
+      }),
+    );
+  } else if (hasNews || !summary.success) {
+    err(`dora: dataflow ${summary.dataflowId} summary:`);
+    for (const line of formatSummary(summary)) err(line);
+  }
+  if (!summary.success) {
+    const failed = summary.nodes.filter((n) =>
+      n.outcome === "failed" || n.outcome === "not_started"
+    );
+    const details: string[] = [];
+    for (const n of failed) {
+      details.push(n.message ?? `node \`${n.id}\` failed`);
+      if (n.stderrTail.length > 0) {
+        details.push(`  last stderr lines of \`${n.id}\`:`);
+        for (const l of n.stderrTail) details.push(`    ${l}`);
+      }
+    }
+    throw new CliError(
+      summary.error ??
+        (failed.length === 1
+          ? failed[0]!.message!
+          : `${failed.length} nodes failed`),
+      {
+        details: summary.error && failed.length === 1
+          ? details.slice(1)
+          : details,
+      },
+    );
+  }
+  say("info", `dataflow ${summary.dataflowId} finished`);
+  return 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * The runtime's state for one node of a dataflow: its process, connection,
+ * receiver queue, open outputs and outcome.
+ *
+ * @module
+ */
+import type { NodeSpec } from "../descriptor/model.ts";
+import type { LogFileWriter } from "../logs/mod.ts";
+import type { NodeConnection } from "./connection.ts";
+import type { NodeExitStatus, NodeProcess } from "./node_process.ts";
+import type { ReceiverQueue } from "./receiver_queue.ts";
+import type { SpawnPlan } from "./spawn_command.ts";
+import type { NodeOutcome } from "./summary.ts";
+
+/** Mutable per-node state owned by the runtime. */
+export class RunningNode {
+  readonly spec: NodeSpec;
+  /** Spawned by this runtime (false: runs on another machine). */
+  readonly local: boolean;
+  plan?: SpawnPlan;
+  process?: NodeProcess;
+  conn?: NodeConnection;
+  queue!: ReceiverQueue;
+  log?: LogFileWriter;
+  /** `max` of the outstanding `next`, if any. */
+  pendingNext?: number;
+  connected = false;
+  /** Connected at least once (in this incarnation). */
+  helloSeen = false;
+  readySent = false;
+  openOutputs: Set<string>;
+  exited = false;
+  exitStatus?: NodeExitStatus;
+  /** The stop ladder sent SIGTERM/SIGKILL to this node. */
+  signaledByLadder = false;
+  outcome: NodeOutcome = "running";
+  message?: string;
+  stderrTail: string[] = [];
+  undelivered = 0;
+  restarts = 0;
+  /** Inputs that already warned about drops. */
+  dropWarned = new Set<string>();
+  /** Shared-memory regions the node registered with `shm_new`. */
+  shmRegions = new Set<string>();
+
+  constructor(spec: NodeSpec, local: boolean) {
+    this.spec = spec;
+    this.local = local;
+    this.openOutputs = new Set(spec.outputs);
+  }
+
+  /** Whether the node can still receive events. */
+  get alive(): boolean {
+    return this.local && !this.exited;
+  }
+}

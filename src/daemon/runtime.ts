@@ -1,0 +1,882 @@
+/**
+ * `DataflowRuntime`: runs one dataflow's local nodes — spawn and supervise,
+ * route messages through per-input queues, timers after the ready barrier,
+ * logs, and the stop ladder. `dora run` is the CLI plus one of these; a daemon
+ * runs one per dataflow and connects the remote hooks.
+ *
+ * @module
+ */
+import { v7 as uuidv7 } from "uuid";
+import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
+import {
+  encodeValue,
+  type HelloHeader,
+  HybridLogicalClock,
+  type NodeToDaemon,
+  PROTOCOL_VERSION,
+  type WireMetadata,
+} from "../message/mod.ts";
+import {
+  LogFileWriter,
+  type LogRecord,
+  parseNodeLine,
+  passesLevel,
+} from "../logs/mod.ts";
+import { DORA_VERSION } from "../cli/version.ts";
+import { sourceRoot } from "../cli/dora_command.ts";
+import { type ConnectionHandler, NodeConnection } from "./connection.ts";
+import { NodeProcess } from "./node_process.ts";
+import type { NodeExitStatus } from "./node_process.ts";
+import { ReceiverQueue } from "./receiver_queue.ts";
+import { RunningNode } from "./running_node.ts";
+import {
+  createRuntimeDir,
+  removeRuntimeDir,
+  shmPrefixMatches,
+  sweepStale,
+  unlinkShm,
+} from "./runtime_dir.ts";
+import { ShmTracker } from "./shm_tracker.ts";
+import { planSpawn, SpawnError } from "./spawn_command.ts";
+import type { NodeSummary, RunSummary } from "./summary.ts";
+import { exitText } from "./summary.ts";
+import { TimerHub } from "./timers.ts";
+import type {
+  RemoteMessage,
+  RestartDecision,
+  RuntimeOptions,
+} from "./runtime_types.ts";
+
+export type * from "./runtime_types.ts";
+
+interface Receiver {
+  node: string;
+  input: string;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+const ZERO_COPY_THRESHOLD = 4096;
+
+/**
+ * One running dataflow.
+ *
+ * @example
+ * ```ts
+ * const { dataflow } = await loadDataflow("dataflow.yml");
+ * const runtime = new DataflowRuntime({ dataflow, events: { onLog: console.log } });
+ * await runtime.start();
+ * Deno.addSignalListener("SIGINT", () => runtime.stop());
+ * const summary = await runtime.finished;
+ * ```
+ */
+export class DataflowRuntime implements ConnectionHandler {
+  /** The dataflow's UUID. */
+  readonly id: string;
+  readonly dataflow: Dataflow;
+  /** `<workingDir>/out/<id>`: the node log files. */
+  readonly logDir: string;
+  /** Resolves with the summary once every local node has exited. */
+  readonly finished: Promise<RunSummary>;
+
+  #opts: RuntimeOptions;
+  #nodes = new Map<string, RunningNode>();
+  #routes = new Map<string, Receiver[]>();
+  #remoteRoutes = new Set<string>();
+  #timerSubs = new Map<bigint, Receiver[]>();
+  #logSubs: { node: string; input: string; level?: string; from?: string }[] =
+    [];
+  #timers: TimerHub;
+  #clock = new HybridLogicalClock();
+  #shm: ShmTracker;
+  #listener?: Deno.Listener;
+  #runtimeDir?: string;
+  #socketPath = "";
+  #state: "created" | "starting" | "running" | "stopping" | "finished" =
+    "created";
+  #barrierReleased = false;
+  #stopCount = 0;
+  #ladderTimers: ReturnType<typeof setTimeout>[] = [];
+  #roomWaiters: (() => void)[] = [];
+  #startedAt = new Date();
+  #error?: string;
+  #stopReason?: string;
+  #resolveFinished!: (s: RunSummary) => void;
+
+  constructor(options: RuntimeOptions) {
+    this.#opts = options;
+    this.dataflow = options.dataflow;
+    this.id = options.dataflowId ?? uuidv7();
+    this.logDir = `${
+      options.outDir ?? `${this.dataflow.workingDir}/out`
+    }/${this.id}`;
+    this.finished = new Promise((r) => (this.#resolveFinished = r));
+    this.#timers = new TimerHub((i) => this.#tick(i));
+    this.#shm = new ShmTracker((owner, tokens) =>
+      this.#sendRelease(owner, tokens)
+    );
+    const local = options.localNodes ? new Set(options.localNodes) : undefined;
+    for (const spec of this.dataflow.nodes) {
+      const node = new RunningNode(spec, local ? local.has(spec.id) : true);
+      node.queue = new ReceiverQueue(spec.inputs, {
+        onDrop: (input, msg, total) =>
+          this.#onDrop(node, input, msg.token, msg.from, total),
+      });
+      this.#nodes.set(spec.id, node);
+    }
+    this.#buildRoutes();
+  }
+
+  /** The daemon socket path (valid after `start()`). */
+  get socketPath(): string {
+    return this.#socketPath;
+  }
+
+  /** Whether the ready barrier has been released. */
+  get ready(): boolean {
+    return this.#barrierReleased;
+  }
+
+  /**
+   * Checks every node, creates the socket and log folder, and spawns the local
+   * nodes. Throws {@linkcode SpawnError} (naming the node) before anything
+   * starts when a node cannot be started.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== "created") throw new Error("runtime already started");
+    this.#state = "starting";
+    const allowShell = this.#opts.allowShellNodes ??
+      ["1", "true", "yes"].includes(
+        (Deno.env.get("DORA_ALLOW_SHELL_NODES") ?? "").toLowerCase(),
+      );
+    const root = sourceRoot();
+    for (const removed of sweepStale()) {
+      this.#message("debug", `removed stale ${removed}`);
+    }
+    this.#runtimeDir = createRuntimeDir(this.id);
+    this.#socketPath = `${this.#runtimeDir}/daemon.sock`;
+    const importMap = `${this.#runtimeDir}/import_map.json`;
+    try {
+      const ctx = {
+        workingDir: this.dataflow.workingDir,
+        socketPath: this.#socketPath,
+        importMapPath: importMap,
+        apiDirs: [`${root}/nodes/api/ts`, `${root}/src/message`],
+        pythonPath: `${root}/nodes/api/python`,
+        allowShell,
+        setpriv: findSetpriv(),
+      };
+      for (const node of this.#nodes.values()) {
+        if (!node.local) continue;
+        node.plan = planSpawn(node.spec, ctx);
+        for (const w of node.plan.warnings) this.#message("warn", w);
+      }
+    } catch (err) {
+      this.#cleanupDirs();
+      this.#state = "finished";
+      throw err;
+    }
+    await Deno.writeTextFile(
+      importMap,
+      JSON.stringify({
+        imports: {
+          "dora": `file://${root}/nodes/api/ts/mod.ts`,
+          "apache-arrow": "npm:apache-arrow@21.2.0",
+        },
+      }),
+    );
+    this.#listener = Deno.listen({ transport: "unix", path: this.#socketPath });
+    this.#acceptLoop(this.#listener);
+    Deno.mkdirSync(this.logDir, { recursive: true });
+    for (const node of this.#nodes.values()) {
+      if (!node.local) continue;
+      node.log = new LogFileWriter(this.logDir, node.spec.id, {
+        maxSize: node.spec.maxLogSize,
+        maxRotated: node.spec.maxRotatedFiles,
+      });
+    }
+    this.#state = "running";
+    for (const node of this.#nodes.values()) {
+      if (node.local && this.#state === "running") this.#spawn(node);
+    }
+    if (![...this.#nodes.values()].some((n) => n.local)) this.#maybeFinish();
+  }
+
+  /**
+   * Starts the stop ladder: STOP to every node, then after the grace period
+   * SIGTERM, then SIGKILL. A second call (or `force`) kills at once.
+   */
+  stop(
+    options: { graceMs?: number; force?: boolean; reason?: string } = {},
+  ): void {
+    if (this.#state === "finished" || this.#state === "created") return;
+    this.#stopCount++;
+    this.#stopReason ??= options.reason ?? "manual";
+    if (options.force || this.#stopCount > 1) {
+      this.#message("warn", "force-killing every node");
+      this.#signalAll("SIGKILL");
+      return;
+    }
+    this.#state = "stopping";
+    this.#timers.stop();
+    if (!this.#barrierReleased) this.#releaseBarrier();
+    for (const node of this.#nodes.values()) {
+      if (!node.alive) continue;
+      node.queue.pushStop();
+      this.#deliver(node);
+    }
+    const grace = options.graceMs ?? this.#opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.#ladderTimers.push(
+      setTimeout(() => {
+        this.#signalAll("SIGTERM");
+        this.#ladderTimers.push(
+          setTimeout(
+            () => this.#signalAll("SIGKILL"),
+            Math.max(500, grace / 2),
+          ),
+        );
+      }, grace),
+    );
+  }
+
+  /**
+   * Delivers a message that a node on another machine sent (the cross-machine
+   * entry point). Routed to the local receivers of `from/output`.
+   */
+  injectRemote(msg: RemoteMessage): void {
+    this.#route(
+      msg.from,
+      msg.output,
+      msg.metadata,
+      msg.data,
+      undefined,
+      msg.payload,
+      false,
+    );
+  }
+
+  /** Closes outputs of a node on another machine (it exited or closed them). */
+  closeRemoteOutputs(from: string, outputs: string[]): void {
+    const node = this.#nodes.get(from);
+    if (node) { for (const o of outputs) this.#closeOutput(node, o); }
+  }
+
+  /**
+   * Releases the ready barrier when `externalBarrier` is set (a coordinator
+   * decided every machine is ready).
+   */
+  releaseBarrier(): void {
+    this.#releaseBarrier();
+  }
+
+  /** A snapshot of the run so far (final once `finished` resolved). */
+  summary(): RunSummary {
+    const nodes: NodeSummary[] = [];
+    for (const n of this.#nodes.values()) {
+      if (!n.local) continue;
+      nodes.push({
+        id: n.spec.id,
+        outcome: n.outcome,
+        exitCode: n.exitStatus?.code ?? null,
+        signal: n.exitStatus?.signal ?? null,
+        message: n.message,
+        stderrTail: n.stderrTail,
+        drops: n.queue.drops(),
+        undelivered: n.undelivered,
+        restarts: n.restarts,
+      });
+    }
+    const failed = nodes.some((n) =>
+      n.outcome === "failed" || n.outcome === "not_started"
+    );
+    return {
+      dataflowId: this.id,
+      path: this.dataflow.path,
+      startedAt: this.#startedAt.toISOString(),
+      finishedAt: this.#state === "finished"
+        ? new Date().toISOString()
+        : undefined,
+      success: !failed && this.#error === undefined,
+      error: this.#error,
+      stopReason: this.#stopReason,
+      nodes,
+    };
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  #buildRoutes(): void {
+    for (const node of this.#nodes.values()) {
+      for (const input of node.spec.inputs) {
+        const r = { node: node.spec.id, input: input.id };
+        const s = input.source;
+        if (s.kind === "node") {
+          const key = `${s.node}/${s.output}`;
+          if (node.local) {
+            this.#routes.set(key, [...(this.#routes.get(key) ?? []), r]);
+          } else this.#remoteRoutes.add(key);
+        } else if (!node.local) continue;
+        else if (s.kind === "timer") {
+          this.#timerSubs.set(s.intervalNs, [
+            ...(this.#timerSubs.get(s.intervalNs) ?? []),
+            r,
+          ]);
+          this.#timers.add(s.intervalNs);
+        } else {
+          this.#logSubs.push({ ...r, level: s.level, from: s.node });
+        }
+      }
+    }
+  }
+
+  #nodeConfig(node: RunningNode): string {
+    const spec = node.spec;
+    return JSON.stringify({
+      protocol: PROTOCOL_VERSION,
+      dataflow_id: this.id,
+      node_id: spec.id,
+      socket: this.#socketPath,
+      inputs: Object.fromEntries(
+        spec.inputs.map((i) => [i.id, {
+          source: i.sourceText,
+          queue_size: i.queueSize,
+          queue_policy: i.queuePolicy,
+        }]),
+      ),
+      outputs: spec.outputs,
+      restart_count: node.restarts,
+      zero_copy_threshold: ZERO_COPY_THRESHOLD,
+      shm: node.plan?.shm ?? false,
+      parent_pid: Deno.pid,
+    });
+  }
+
+  #spawn(node: RunningNode): void {
+    const proc = new NodeProcess(node.spec.id, {
+      onLine: (stream, line) => this.#onLine(node, stream, line),
+      onExit: (status) => this.#onExit(node, proc, status),
+    });
+    try {
+      proc.start(node.plan!, {
+        DORA_NODE_CONFIG: this.#nodeConfig(node),
+        DORA_RUN_PARENT_PID: String(Deno.pid),
+      });
+    } catch (err) {
+      node.exited = true;
+      node.outcome = "not_started";
+      node.message = `node \`${node.spec.id}\` could not be started: ${
+        err instanceof Error ? err.message : String(err)
+      }`;
+      this.#failStart(node.message);
+      this.#afterExit(node);
+      return;
+    }
+    node.process = proc;
+    node.exited = false;
+    node.helloSeen = false;
+  }
+
+  async #acceptLoop(listener: Deno.Listener): Promise<void> {
+    try {
+      for await (const conn of listener) {
+        new NodeConnection(conn).serve(this);
+      }
+    } catch {
+      // listener closed at the end of the run
+    }
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  /** @internal ConnectionHandler */
+  onHello(conn: NodeConnection, hello: HelloHeader): string | null {
+    if (hello.v !== PROTOCOL_VERSION) {
+      return `protocol version mismatch: node speaks ${hello.v}, daemon speaks ${PROTOCOL_VERSION} (${
+        hello.v > PROTOCOL_VERSION
+          ? "upgrade dora"
+          : "upgrade the dora node API"
+      })`;
+    }
+    if (hello.df !== this.id) {
+      return `node \`${hello.node}\` belongs to dataflow ${hello.df}, not ${this.id}`;
+    }
+    const node = this.#nodes.get(hello.node);
+    if (!node || !node.local) {
+      return `unknown node \`${hello.node}\` in dataflow ${this.id}`;
+    }
+    if (node.connected) return `node \`${hello.node}\` is already connected`;
+    if (node.exited) return `node \`${hello.node}\` has already exited`;
+    node.conn = conn;
+    node.connected = true;
+    node.helloSeen = true;
+    conn.nodeId = node.spec.id;
+    conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
+    if (this.#barrierReleased) this.#sendReady(node);
+    else this.#checkBarrier();
+    return null;
+  }
+
+  /** @internal ConnectionHandler */
+  onFrame(
+    conn: NodeConnection,
+    h: NodeToDaemon,
+    payload: Uint8Array | null,
+  ): void | Promise<void> {
+    const node = this.#nodes.get(conn.nodeId!)!;
+    if (node.conn !== conn) return;
+    switch (h.t) {
+      case "next":
+        node.pendingNext = Math.max(1, h.max ?? 1000);
+        this.#deliver(node);
+        return;
+      case "output": {
+        if (!node.spec.outputs.includes(h.o)) {
+          node.queue.pushControl({
+            t: "error",
+            message:
+              `output \`${h.o}\` is not declared in the outputs of node \`${node.spec.id}\` (declared: ${
+                node.spec.outputs.join(", ") || "none"
+              })`,
+          });
+          this.#deliver(node);
+          if (h.shm) this.#sendRelease(node.spec.id, [h.shm.token]);
+          return;
+        }
+        if (!node.openOutputs.has(h.o)) {
+          if (h.shm) this.#sendRelease(node.spec.id, [h.shm.token]);
+          return;
+        }
+        this.#route(node.spec.id, h.o, h.m, h.d, h.shm, payload, true);
+        return this.#senderBlocked(node) ? this.#waitRoom(node) : undefined;
+      }
+      case "close_outputs":
+        for (const o of h.o) this.#closeOutput(node, o);
+        return;
+      case "release":
+        this.#shm.release(node.spec.id, h.tokens);
+        return;
+      case "shm_new":
+        node.shmRegions.add(h.name);
+        return;
+      case "hello":
+        node.queue.pushControl({ t: "error", message: "duplicate hello" });
+        this.#deliver(node);
+        return;
+    }
+  }
+
+  /** @internal ConnectionHandler */
+  onClose(conn: NodeConnection, error?: Error): void {
+    const node = conn.nodeId ? this.#nodes.get(conn.nodeId) : undefined;
+    if (error) {
+      this.#message(
+        "error",
+        `${
+          node ? `node \`${node.spec.id}\`` : "a node"
+        } was disconnected: ${error.message}`,
+      );
+    }
+    if (!node || node.conn !== conn) return;
+    node.connected = false;
+    node.conn = undefined;
+    node.pendingNext = undefined;
+    // A node without its connection can't send any more.
+    for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+  }
+
+  #sendReady(node: RunningNode): void {
+    if (node.readySent || !node.conn) return;
+    node.readySent = true;
+    node.conn.send({ t: "ready" });
+    if (node.spec.inputs.length === 0) node.queue.armAllClosed();
+    this.#deliver(node);
+  }
+
+  #checkBarrier(): void {
+    if (this.#barrierReleased) return;
+    for (const n of this.#nodes.values()) {
+      if (n.local && !n.helloSeen && !n.exited) return;
+    }
+    if (this.#opts.externalBarrier) {
+      this.#opts.events?.onLocalReady?.();
+      return;
+    }
+    this.#releaseBarrier();
+  }
+
+  #releaseBarrier(): void {
+    if (this.#barrierReleased) return;
+    this.#barrierReleased = true;
+    for (const n of this.#nodes.values()) if (n.conn) this.#sendReady(n);
+    if (this.#state === "running") this.#timers.start();
+    this.#opts.events?.onReady?.();
+  }
+
+  /** Answers an outstanding `next` with as many queued events as allowed. */
+  #deliver(node: RunningNode): void {
+    if (!node.conn || node.pendingNext === undefined || !node.queue.hasEvents) {
+      return;
+    }
+    const events = node.queue.take(node.pendingNext);
+    node.pendingNext = undefined;
+    for (const e of events) node.conn.send(e.header, e.payload);
+    node.conn.send({ t: "batch_end" });
+    if (this.#roomWaiters.length > 0) this.#wakeSenders();
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  #route(
+    from: string,
+    output: string,
+    m: WireMetadata,
+    d: unknown,
+    shm: { name: string; size: number; token: string } | undefined,
+    payload: Uint8Array | null,
+    forwardRemote: boolean,
+  ): void {
+    try {
+      this.#clock.update(BigInt(m.ts));
+    } catch {
+      // a bad ts is the sender's problem; the message still goes through
+    }
+    const key = `${from}/${output}`;
+    for (const r of this.#routes.get(key) ?? []) {
+      const rn = this.#nodes.get(r.node)!;
+      if (!rn.alive) continue;
+      const header: Record<string, unknown> = { t: "input", id: r.input, m };
+      if (d !== undefined) header.d = d;
+      if (shm) {
+        header.shm = shm;
+        this.#shm.hold(shm.token, from, r.node);
+      }
+      rn.queue.pushInput(r.input, { header, payload, from, token: shm?.token });
+      this.#deliver(rn);
+    }
+    if (forwardRemote && this.#remoteRoutes.has(key)) {
+      this.#opts.onRemoteOutput?.({
+        from,
+        output,
+        metadata: m,
+        data: d,
+        payload,
+        shm,
+      });
+    }
+    if (shm) this.#shm.releaseUnheld(shm.token, from);
+  }
+
+  #closeOutput(node: RunningNode, output: string): void {
+    if (!node.openOutputs.delete(output)) return;
+    for (const r of this.#routes.get(`${node.spec.id}/${output}`) ?? []) {
+      const rn = this.#nodes.get(r.node)!;
+      if (!rn.alive) continue;
+      rn.queue.closeInput(r.input);
+      this.#deliver(rn);
+    }
+    if (node.local && this.#remoteRoutes.has(`${node.spec.id}/${output}`)) {
+      this.#opts.onRemoteOutputsClosed?.(node.spec.id, [output]);
+    }
+  }
+
+  #tick(intervalNs: bigint): void {
+    const m = { ts: this.#clock.now().toString(), p: {} };
+    for (const r of this.#timerSubs.get(intervalNs) ?? []) {
+      const rn = this.#nodes.get(r.node)!;
+      if (!rn.alive) continue;
+      rn.queue.pushInput(r.input, {
+        header: { t: "input", id: r.input, m },
+        payload: null,
+        from: "dora",
+      });
+      this.#deliver(rn);
+    }
+  }
+
+  #onDrop(
+    node: RunningNode,
+    input: string,
+    token: string | undefined,
+    from: string,
+    total: number,
+  ): void {
+    if (token) this.#shm.release(node.spec.id, [token]);
+    if (!node.dropWarned.has(input)) {
+      node.dropWarned.add(input);
+      const spec = node.spec.inputs.find((i) => i.id === input);
+      this.#message(
+        "warn",
+        `node \`${node.spec.id}\` is dropping messages on input \`${input}\` (queue_size ${spec?.queueSize}, drop_oldest): it is slower than \`${from}\`; counts are in the summary`,
+      );
+    }
+    this.#opts.events?.onDrop?.(node.spec.id, input, total);
+  }
+
+  #senderBlocked(sender: RunningNode): boolean {
+    for (const o of sender.spec.outputs) {
+      for (const r of this.#routes.get(`${sender.spec.id}/${o}`) ?? []) {
+        const rn = this.#nodes.get(r.node)!;
+        if (rn.alive && rn.queue.isFull(r.input)) return true;
+      }
+    }
+    return false;
+  }
+
+  async #waitRoom(sender: RunningNode): Promise<void> {
+    while (this.#senderBlocked(sender) && sender.alive) {
+      await new Promise<void>((r) => this.#roomWaiters.push(r));
+    }
+  }
+
+  #wakeSenders(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #sendRelease(owner: string, tokens: string[]): void {
+    const node = this.#nodes.get(owner);
+    if (node?.conn) node.conn.send({ t: "release", tokens });
+  }
+
+  // ---------------------------------------------------------------- logs
+
+  #onLine(node: RunningNode, stream: "stdout" | "stderr", line: string): void {
+    const spec = node.spec;
+    if (stream === "stdout" && spec.sendStdoutAs) {
+      this.#sendText(node, spec.sendStdoutAs, line);
+    }
+    const record = parseNodeLine(line, spec.id, stream);
+    if (spec.minLogLevel && !passesLevel(record.level, spec.minLogLevel)) {
+      return;
+    }
+    if (this.#logSubs.length > 0) this.#broadcastLog(record);
+    if (spec.sendLogsAs) {
+      this.#sendText(node, spec.sendLogsAs, JSON.stringify(record));
+    }
+    node.log?.write(record);
+    this.#opts.events?.onLog?.(record);
+  }
+
+  #sendText(node: RunningNode, output: string, text: string): void {
+    if (!node.openOutputs.has(output)) return;
+    const { m, d, payload } = textMessage(text, this.#clock);
+    this.#route(node.spec.id, output, m, d, undefined, payload, true);
+  }
+
+  #broadcastLog(record: LogRecord): void {
+    let msg: ReturnType<typeof textMessage> | undefined;
+    for (const sub of this.#logSubs) {
+      if (sub.node === record.node || (sub.from && sub.from !== record.node)) {
+        continue;
+      }
+      if (sub.level && !passesLevel(record.level, sub.level as never)) continue;
+      const rn = this.#nodes.get(sub.node)!;
+      if (!rn.alive) continue;
+      msg ??= textMessage(JSON.stringify(record), this.#clock);
+      rn.queue.pushInput(sub.input, {
+        header: { t: "input", id: sub.input, m: msg.m, d: msg.d },
+        payload: msg.payload,
+        from: "dora",
+      });
+      this.#deliver(rn);
+    }
+  }
+
+  #message(level: "error" | "warn" | "info" | "debug", text: string): void {
+    this.#opts.events?.onMessage?.(level, text);
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  /** The single exit-handling point: outcome, restart decision, cleanup. */
+  async #onExit(
+    node: RunningNode,
+    proc: NodeProcess,
+    status: NodeExitStatus,
+  ): Promise<void> {
+    if (node.process !== proc) return;
+    node.exitStatus = status;
+    node.stderrTail = proc.stderrTail;
+    const beforeReady = !node.helloSeen && !this.#barrierReleased;
+    const decision: RestartDecision = this.#state === "running" && !beforeReady
+      ? (await this.#opts.decideRestart?.({
+        node: node.spec,
+        status,
+        restarts: node.restarts,
+      })) ?? { restart: false }
+      : { restart: false };
+    if (decision.restart && this.#state === "running") {
+      node.restarts++;
+      node.conn?.close();
+      node.connected = false;
+      node.readySent = false;
+      this.#message(
+        "warn",
+        `node \`${node.spec.id}\` ${
+          exitText(status)
+        }; restarting (#${node.restarts})`,
+      );
+      for (const r of this.#downstream(node)) {
+        this.#nodes.get(r)!.queue.pushControl({
+          t: "node_restarted",
+          id: node.spec.id,
+        });
+        this.#deliver(this.#nodes.get(r)!);
+      }
+      const t = setTimeout(() => {
+        this.#ladderTimers.splice(this.#ladderTimers.indexOf(t), 1);
+        if (this.#state === "running") this.#spawn(node);
+        else this.#finishNode(node, proc, status, beforeReady);
+      }, decision.delayMs ?? 0);
+      this.#ladderTimers.push(t);
+      return;
+    }
+    this.#finishNode(node, proc, status, beforeReady);
+  }
+
+  #finishNode(
+    node: RunningNode,
+    proc: NodeProcess,
+    status: NodeExitStatus,
+    beforeReady: boolean,
+  ): void {
+    node.exited = true;
+    if (status.success) node.outcome = "finished";
+    else if (node.signaledByLadder) {
+      node.outcome = "stopped";
+      node.message =
+        `node \`${node.spec.id}\` did not stop within the grace period and was ${
+          status.signal === "SIGKILL" ? "killed" : "terminated"
+        } by the stop ladder`;
+    } else {
+      node.outcome = beforeReady ? "not_started" : "failed";
+      const v = proc.violation;
+      const what = beforeReady
+        ? `exited before connecting to the daemon (${exitText(status)})`
+        : `failed: ${exitText(status)}`;
+      node.message = `node \`${node.spec.id}\` ${what}` +
+        (v
+          ? `: Deno denied ${v.permission} access${
+            v.target ? ` to ${v.target}` : ""
+          } (add \`permissions: { ${v.permission}: [...] }\` or \`${v.permission}: true\` to the node in the dataflow)`
+          : "");
+      if (beforeReady && this.#state === "running") {
+        this.#failStart(node.message);
+      }
+    }
+    this.#afterExit(node);
+  }
+
+  #afterExit(node: RunningNode): void {
+    node.conn?.close();
+    node.conn = undefined;
+    node.connected = false;
+    for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+    const left = node.queue.clear();
+    node.undelivered += left.filter((m) => m.from !== "dora").length;
+    this.#shm.dropReceiver(node.spec.id);
+    node.log?.close();
+    this.#wakeSenders();
+    this.#opts.events?.onNodeExit?.({
+      node: node.spec.id,
+      outcome: node.outcome,
+      status: node.exitStatus,
+      message: node.message,
+      stderrTail: node.stderrTail,
+    });
+    if (node.outcome === "failed") this.#message("error", node.message!);
+    this.#checkBarrier();
+    this.#maybeFinish();
+  }
+
+  #downstream(node: RunningNode): string[] {
+    const out = new Set<string>();
+    for (const o of node.spec.outputs) {
+      for (const r of this.#routes.get(`${node.spec.id}/${o}`) ?? []) {
+        out.add(r.node);
+      }
+    }
+    return [...out];
+  }
+
+  /** A node could not start: the whole start fails and the rest is stopped. */
+  #failStart(message: string): void {
+    this.#error ??= `dataflow start failed: ${message}`;
+    this.#stopReason ??= "start-failed";
+    for (const n of this.#nodes.values()) {
+      if (n.alive && n.conn && !this.#barrierReleased) {
+        n.conn.send({ t: "error", message: this.#error });
+        n.conn.close();
+      }
+    }
+    this.stop({ reason: "start-failed" });
+  }
+
+  #signalAll(signal: Deno.Signal): void {
+    for (const n of this.#nodes.values()) {
+      if (!n.alive || !n.process) continue;
+      n.signaledByLadder = true;
+      n.process.kill(signal);
+    }
+  }
+
+  #maybeFinish(): void {
+    if (this.#state === "finished") return;
+    for (const n of this.#nodes.values()) if (n.alive) return;
+    if (this.#state === "starting") return;
+    this.#state = "finished";
+    this.#stopReason ??= "finished";
+    this.#timers.stop();
+    for (const t of this.#ladderTimers) clearTimeout(t);
+    this.#wakeSenders();
+    try {
+      this.#listener?.close();
+    } catch {
+      // already closed
+    }
+    const regions = new Set<string>();
+    for (const n of this.#nodes.values()) {
+      for (const r of n.shmRegions) regions.add(r);
+    }
+    unlinkShm(regions);
+    this.#cleanupDirs();
+    const summary = this.summary();
+    this.#opts.events?.onFinish?.(summary);
+    this.#resolveFinished(summary);
+  }
+
+  #cleanupDirs(): void {
+    if (this.#runtimeDir) removeRuntimeDir(this.#runtimeDir);
+    // Regions of this dataflow the nodes did not register (crash mid-create).
+    try {
+      for (const e of Deno.readDirSync("/dev/shm")) {
+        const m = /^dora-([0-9a-fA-F]+)-/.exec(e.name);
+        if (m && shmPrefixMatches(this.id, m[1]!)) unlinkShm([e.name]);
+      }
+    } catch {
+      // no /dev/shm
+    }
+  }
+}
+
+/** A one-string Arrow utf8 message (logs, stdout lines). */
+function textMessage(text: string, clock: HybridLogicalClock) {
+  const enc = encodeValue([text]);
+  const payload = new Uint8Array(enc.size);
+  enc.write(payload);
+  return { m: { ts: clock.now().toString(), p: {} }, d: enc.layout, payload };
+}
+
+function findSetpriv(): string | undefined {
+  for (const p of ["/usr/bin/setpriv", "/bin/setpriv"]) {
+    try {
+      if (Deno.statSync(p).isFile) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export { SpawnError };
+export type { NodeSpec };

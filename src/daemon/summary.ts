@@ -1,0 +1,92 @@
+/**
+ * The end-of-run summary: per node its exit status and drop counts, as a
+ * structured object (for `dora list --format json`) and as text for people.
+ *
+ * @module
+ */
+
+/** How a node ended. */
+export type NodeOutcome =
+  /** exited with code 0 */
+  | "finished"
+  /** exited non-zero or by a signal it was not sent by the stop ladder */
+  | "failed"
+  /** killed by the stop ladder after the grace period (not a crash) */
+  | "stopped"
+  /** never started, or exited before connecting */
+  | "not_started"
+  /** still running (live summaries only) */
+  | "running";
+
+/** One node in a {@linkcode RunSummary}. */
+export interface NodeSummary {
+  id: string;
+  outcome: NodeOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  /** Human explanation for anything but `finished`. */
+  message?: string;
+  /** The node's last stderr lines (for failures). */
+  stderrTail: string[];
+  /** Messages dropped per input id (queue full, drop_oldest). */
+  drops: Record<string, number>;
+  /** Messages still queued for the node when it exited. */
+  undelivered: number;
+  /** Times the node was restarted (fault-tolerance policies). */
+  restarts: number;
+}
+
+/** The result of one dataflow run. */
+export interface RunSummary {
+  dataflowId: string;
+  /** Absolute path of the descriptor. */
+  path: string;
+  /** ISO timestamps. */
+  startedAt: string;
+  finishedAt?: string;
+  /** Whether no node failed and the start succeeded. */
+  success: boolean;
+  /** Why the run failed as a whole (e.g. a node exited before connecting). */
+  error?: string;
+  /** Why the run stopped: `finished`, `manual`, `stop-after`, `start-failed`, `signal`. */
+  stopReason?: string;
+  nodes: NodeSummary[];
+}
+
+/** Formats a summary as lines for a terminal. */
+export function formatSummary(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  const width = Math.max(4, ...summary.nodes.map((n) => n.id.length));
+  for (const n of summary.nodes) {
+    const status = n.outcome === "finished"
+      ? "ok"
+      : n.outcome === "stopped"
+      ? "stopped by the stop ladder (did not exit within the grace period)"
+      : n.outcome === "failed"
+      ? `failed: ${exitText(n)}`
+      : n.outcome === "not_started"
+      ? "not started"
+      : "running";
+    const totalDrops = Object.values(n.drops).reduce((a, b) => a + b, 0);
+    const drops = totalDrops > 0
+      ? `; dropped ${
+        Object.entries(n.drops).filter(([, v]) => v > 0).map(([k, v]) =>
+          `${k}: ${v}`
+        ).join(", ")
+      }`
+      : "";
+    const undelivered = n.undelivered > 0
+      ? `; ${n.undelivered} queued message(s) undelivered at exit`
+      : "";
+    lines.push(`  ${n.id.padEnd(width)}  ${status}${drops}${undelivered}`);
+  }
+  return lines;
+}
+
+/** `exit code 3` / `killed by SIGKILL`. */
+export function exitText(
+  n: { exitCode?: number | null; code?: number | null; signal: string | null },
+): string {
+  if (n.signal) return `killed by ${n.signal}`;
+  return `exit code ${n.exitCode ?? n.code}`;
+}
