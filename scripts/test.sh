@@ -20,6 +20,16 @@ passed="$(echo "$summary" | sed -E 's/.*\| ([0-9]+) passed.*/\1/')"
 failed="$(echo "$summary" | sed -E 's/.*\| ([0-9]+) failed.*/\1/')"
 [ -n "$summary" ] || { passed=0; failed=1; }
 failed=$((failed + failed_gates))
+# Python node API (pytest): its counts join the summary line.
+py_log="$(cd nodes/api/python && NO_COLOR=1 python3 -m pytest -q -p no:cacheprovider tests 2>&1)"
+py_status=$?
+echo "$py_log" | tail -n 15
+py_line="$(echo "$py_log" | grep -E '[0-9]+ (passed|failed|error)' | tail -n 1)"
+py_passed="$(echo "$py_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)"
+py_failed="$(echo "$py_line" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s += $1} END {if (NR) print s}')"
+passed=$((passed + ${py_passed:-0}))
+failed=$((failed + ${py_failed:-0}))
+if [ "$py_status" -ne 0 ] && [ -z "$py_failed" ]; then failed=$((failed + 1)); fi
 rm -f "$log"
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

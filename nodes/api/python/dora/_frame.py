@@ -33,7 +33,7 @@ def encode_frame(header: dict, payload_parts=()) -> list:
     placed at ``offset`` (relative to the payload start, a multiple of 64) and
     the gaps are zero-filled. An empty list means a frame without payload.
     """
-    head = json.dumps(header, separators=(",", ":")).encode()
+    head = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
     parts: list = []
     hlen = len(head)
     if not payload_parts:
@@ -82,32 +82,45 @@ def decode_frame(frame) -> tuple[dict, pa.Buffer | None]:
     if len(mv) < 8:
         raise ProtocolError("frame shorter than 8 bytes")
     frame_len, header_len = _U32X2.unpack_from(mv, 0)
-    if frame_len > MAX_FRAME_LEN:
-        raise ProtocolError(f"frame of {frame_len} bytes exceeds the 64 MiB limit")
-    if header_len > frame_len - 4 or 4 + frame_len > len(mv):
-        raise ProtocolError(f"bad frame: frame_len {frame_len}, header_len {header_len}")
+    check_lengths(frame_len, header_len)
+    if 4 + frame_len > len(mv):
+        raise ProtocolError("frame payload is truncated")
     header = parse_header(mv[8:8 + header_len])
     end = 4 + frame_len
     if end > 8 + header_len:
         start = align64(8 + header_len)
         if start > end:
-            raise ProtocolError("frame payload padding runs past the frame end")
+            raise ProtocolError("frame payload is truncated (its padding runs past the frame end)")
         if isinstance(frame, pa.Buffer):
             return header, frame.slice(start, end - start)
         return header, pa.py_buffer(mv[start:end])
     return header, None
 
 
+def check_lengths(frame_len: int, header_len: int) -> None:
+    """Rejects impossible length fields before anything is allocated."""
+    if frame_len > MAX_FRAME_LEN:
+        raise ProtocolError(f"frame too large: {frame_len} bytes (the limit is {MAX_FRAME_LEN})")
+    if frame_len < 4:
+        raise ProtocolError(f"frame_len {frame_len} is shorter than the 4-byte header_len")
+    if header_len > frame_len - 4:
+        raise ProtocolError(f"header_len {header_len} exceeds the frame ({frame_len - 4} bytes)")
+
+
 def parse_header(raw) -> dict:
     """Parses a header; it must be a JSON object with a string ``t``."""
     try:
-        header = json.loads(bytes(raw))
-    except (ValueError, UnicodeDecodeError) as e:
+        text = bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("frame header is not valid UTF-8") from None
+    try:
+        header = json.loads(text)
+    except ValueError as e:
         raise ProtocolError(f"frame header is not valid JSON: {e}") from None
     if not isinstance(header, dict):
         raise ProtocolError("frame header is not a JSON object")
     if not isinstance(header.get("t"), str):
-        raise ProtocolError("frame header has no type field 't'")
+        raise ProtocolError('frame header has no string field "t"')
     return header
 
 
@@ -170,10 +183,7 @@ class FrameReader:
             if avail < 8:
                 return
             frame_len, header_len = _U32X2.unpack_from(self._buf, self._start)
-            if frame_len > MAX_FRAME_LEN:
-                raise ProtocolError(f"frame of {frame_len} bytes exceeds the 64 MiB limit")
-            if header_len > frame_len - 4:
-                raise ProtocolError(f"bad frame: header_len {header_len} > frame_len {frame_len} - 4")
+            check_lengths(frame_len, header_len)
             total = 4 + frame_len
             has_payload = total > 8 + header_len
             if has_payload and total >= self.BIG and avail < total:
@@ -187,6 +197,8 @@ class FrameReader:
                 return
             s = self._start
             self._start += total
+            if has_payload and align64(8 + header_len) > total:
+                raise ProtocolError("frame payload is truncated (its padding runs past the frame end)")
             if not has_payload:
                 header = parse_header(memoryview(self._buf)[s + 8:s + 8 + header_len])
                 yield header, None
@@ -194,6 +206,11 @@ class FrameReader:
             copy = pa.allocate_buffer(total)
             memoryview(copy).cast("B")[:] = memoryview(self._buf)[s:s + total]
             yield decode_frame(copy)
+
+    def check_eof(self) -> None:
+        """Raises if the stream ended inside a frame."""
+        if self._big is not None or self._end > self._start:
+            raise ProtocolError("connection closed in the middle of a frame")
 
     def want_into(self) -> memoryview:
         """A writable view where the next received bytes should go."""

@@ -4,6 +4,8 @@ its raw buffers plus a small JSON description, rebuilt without copying.
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 _PRIMITIVE = {
@@ -154,41 +156,88 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
     """
     if layout is None:
         return pa.array([], type=pa.null())
-    return _decode(layout, type_from_json(layout["dt"]), payload)
+    if not isinstance(layout, dict):
+        _fail("", "not an object")
+    return _decode(layout, type_from_json(layout.get("dt")), payload)
 
 
-def _slice(payload: pa.Buffer | None, spec) -> pa.Buffer | None:
-    if spec is None:
-        return None
-    off, length = int(spec[0]), int(spec[1])
-    if payload is None:
-        if length == 0:
-            return pa.py_buffer(b"")
-        raise ValueError("data layout refers to a payload but the message has none")
-    if off + length > payload.size:
-        raise ValueError(f"buffer [{off}, {length}] runs past the payload ({payload.size} bytes)")
-    return payload.slice(off, length)
+def _fail(path: str, what: str):
+    raise ValueError(f"data layout{path}: {what}")
 
 
-def _decode(layout: dict, t: pa.DataType, payload) -> pa.Array:
-    length = int(layout.get("len", 0))
-    nulls = int(layout.get("nulls", 0))
-    off = int(layout.get("off", 0))
+def _buffer_count(t: pa.DataType) -> int:
     if t == pa.null():
-        return pa.nulls(length) if off == 0 else pa.nulls(length + off).slice(off)
+        return 0
+    return t.num_buffers
+
+
+def _int(v, path: str, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        _fail(path, f"invalid {what} {v!r}")
+    return v
+
+
+def _decode(layout: dict, t: pa.DataType, payload, path: str = "") -> pa.Array:
+    if not isinstance(layout, dict):
+        _fail(path, "not an object")
+    length = _int(layout.get("len", 0), path, "len")
+    off = _int(layout.get("off", 0), path, "off")
+    nulls = layout.get("nulls", 0)
+    full = off + length
     specs = layout.get("bufs") or []
-    bufs = [_slice(payload, s) for s in specs]
-    want = t.num_buffers
-    bufs = (bufs + [None] * want)[:want]
+    want = _buffer_count(t)
+    if len(specs) != want and not (want == 0 and specs == [None]):
+        _fail(path, f"type {json.dumps(layout.get('dt'))} needs {want} buffers, got {len(specs)}")
+    if want == 0:
+        return pa.nulls(length)
+    size = payload.size if payload is not None else 0
+
+    def view(i: int, min_bytes: int, name: str):
+        spec = specs[i]
+        if spec is None:
+            return None
+        if not isinstance(spec, list) or len(spec) != 2:
+            _fail(path, f"buffer {i} is not [offset, length]")
+        start, n = spec
+        if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in spec):
+            _fail(path, f"buffer {i} has an invalid range {spec}")
+        if n == 0:
+            if min_bytes > 0:
+                _fail(path, f"{name} buffer is empty but needs {min_bytes} bytes")
+            return pa.py_buffer(b"")
+        if start % 64:
+            _fail(path, f"buffer {i} starts at {start}, not a multiple of 64")
+        if start + n > size:
+            _fail(path, f"buffer {i} [{start}, {n}] exceeds the payload of {size} bytes")
+        if n < min_bytes:
+            _fail(path, f"{name} buffer has {n} bytes, needs at least {min_bytes}")
+        return payload.slice(start, n)
+
+    bitmap = (full + 7) >> 3
+    bufs = [view(0, bitmap, "validity")]
     if bufs[0] is None:
         nulls = 0
-    if want > 1 and bufs[-1] is None and not _is_nested(t):
-        bufs[-1] = pa.py_buffer(b"")
     children = None
-    if _is_nested(t):
+    if pa.types.is_boolean(t):
+        bufs.append(view(1, bitmap, "values"))
+    elif want == 3:  # utf8 / binary and their large forms
+        large = pa.types.is_large_string(t) or pa.types.is_large_binary(t)
+        bufs.append(view(1, (full + 1) * (8 if large else 4), "offsets"))
+        bufs.append(view(2, 0, "values") or pa.py_buffer(b""))
+    elif _is_nested(t):
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            bufs.append(view(1, (full + 1) * (8 if pa.types.is_large_list(t) else 4), "offsets"))
         fields = [t.field(i) for i in range(t.num_fields)] if pa.types.is_struct(t) else [t.value_field]
         ch = layout.get("ch") or []
         if len(ch) != len(fields):
-            raise ValueError(f"{t} needs {len(fields)} child arrays, the layout has {len(ch)}")
-        children = [_decode(c, f.type, payload) for c, f in zip(ch, fields)]
-    return pa.Array.from_buffers(t, length, bufs, null_count=nulls, offset=off, children=children)
+            _fail(path, f"{t} needs {len(fields)} children, got {len(ch)}")
+        children = [_decode(c, f.type, payload, f"{path}.ch[{i}]")
+                    for i, (c, f) in enumerate(zip(ch, fields))]
+    else:
+        bufs.append(view(1, full * (t.bit_width // 8), "values"))
+    if want >= 2 and bufs[1] is None and not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        _fail(path, "values buffer is missing")
+    if bufs[0] is not None and off:
+        nulls = -1  # counted by pyarrow for the slice
+    return pa.Array.from_buffers(t, length, bufs, null_count=nulls if bufs[0] is not None else 0,
+                                 offset=off, children=children)

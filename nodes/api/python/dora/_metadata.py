@@ -129,25 +129,51 @@ def _decode_float(v) -> float:
     return float(v)
 
 
-def decode_param(pair):
+def _bad(key, what):
+    raise ValueError(f'parameter "{key}": {what}')
+
+
+def _decode_int_strict(key, v) -> int:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lstrip("-").isdigit():
+        return int(v)
+    _bad(key, f"invalid int {v!r}")
+
+
+def decode_param(pair, key: str = "?"):
+    """A wire ``[type, value]`` pair as a Python value (``ts`` -> Timestamp)."""
+    if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+        _bad(key, "not a [type, value] pair")
     kind, value = pair
+    if kind in ("ints", "floats", "strs") and not isinstance(value, list):
+        _bad(key, f"{kind} needs a list")
     if kind == "bool":
-        return bool(value)
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return _decode_float(value)
-    if kind == "str":
-        return str(value)
-    if kind == "ints":
-        return [int(x) for x in value]
-    if kind == "floats":
-        return [_decode_float(x) for x in value]
-    if kind == "strs":
-        return [str(x) for x in value]
-    if kind == "ts":
-        return Timestamp.from_ns(int(value))
-    raise ValueError(f"unknown metadata parameter type {kind!r}")
+        if isinstance(value, bool):
+            return value
+    elif kind == "int":
+        return _decode_int_strict(key, value)
+    elif kind == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if value in ("NaN", "inf", "-inf"):
+            return _decode_float(value)
+        _bad(key, f"invalid float {value!r}")
+    elif kind == "str":
+        if isinstance(value, str):
+            return value
+    elif kind == "ints":
+        return [_decode_int_strict(key, x) for x in value]
+    elif kind == "floats":
+        return [decode_param(["float", x], key) for x in value]
+    elif kind == "strs":
+        if all(isinstance(x, str) for x in value):
+            return list(value)
+    elif kind == "ts":
+        return Timestamp.from_ns(_decode_int_strict(key, value))
+    else:
+        _bad(key, f'unknown type "{kind}"')
+    _bad(key, f"invalid {kind} value {value!r}")
 
 
 def decode_metadata(m: dict | None) -> tuple[int, dict]:
@@ -156,7 +182,13 @@ def decode_metadata(m: dict | None) -> tuple[int, dict]:
         ts = 0
         out: dict = {}
     else:
-        ts = int(m.get("ts", 0))
-        out = {k: decode_param(v) for k, v in (m.get("p") or {}).items()}
+        raw = m.get("ts")
+        if not isinstance(raw, str) or not raw.isdigit():
+            raise ValueError(f'metadata "ts" must be a decimal string (got {raw!r})')
+        ts = int(raw)
+        p = m.get("p") or {}
+        if not isinstance(p, dict):
+            raise ValueError('metadata "p" must be an object')
+        out = {k: decode_param(v, k) for k, v in p.items()}
     out["timestamp"] = Timestamp.from_ns(ts)
     return ts, out

@@ -25,6 +25,7 @@ import pyarrow as pa
 from . import _log
 from ._convert import to_arrow
 from ._frame import FrameReader, ProtocolError, encode_frame
+from ._header import check_daemon_header
 from ._layout import decode_array, encode_array
 from ._metadata import Clock, decode_metadata, encode_metadata
 from ._shm import MappingCache, Pool, shm_available
@@ -222,7 +223,7 @@ class Node:
             self._dispatch(header, payload)
 
     def _dispatch(self, header: dict, payload) -> None:
-        t = header["t"]
+        t = check_daemon_header(header)["t"]
         if t == "batch_end":
             self._next_pending = False
         elif t == "release":
