@@ -11,6 +11,7 @@ reference to its value.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import json
 import os
@@ -122,6 +123,7 @@ class Node:
         _log.install_logging_bridge()
         self._handshake()
         _start_watchdog(config.get("parent_pid"), self._pool)
+        atexit.register(self.close)
 
     # ------------------------------------------------------------ info
 
@@ -458,10 +460,7 @@ class Node:
         self._finish_current()
         self._flush_release()
         self._closed = True
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        _close_gracefully(self._sock)
 
     def __enter__(self):
         return self
@@ -525,6 +524,26 @@ class Sample:
             node._write(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
+
+
+def _close_gracefully(sock: socket.socket) -> None:
+    """Half-closes, then reads until the daemon closes too, so that unread
+    frames do not turn the close into a connection reset."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + 1.0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+                break
+            if not sock.recv(1 << 16):
+                break
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
 
 
 def _safe(s: str) -> str:
