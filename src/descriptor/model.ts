@@ -71,19 +71,34 @@ export interface NodeSpec {
     machine?: string;
     labels?: Record<string, string>;
     workingDir?: string;
+    distribute?: "local" | "scp" | "http";
   };
   permissions?: Permissions;
   /** Operator definitions (kept for validation and graph; not spawned). */
   operators?: OperatorSpec[];
   /** For nodes expanded from a module: the module node id. */
   module?: string;
+  /** `custom` = a process to spawn; `runtime` = operators (not spawned). */
+  kind?: "custom" | "runtime";
+  /** Grace period (seconds) after all inputs closed. */
+  finishGraceSecs?: number;
+  /** CPU cores to pin the node to (Linux). */
+  cpuAffinity?: number[];
+  /** Type annotations per output/input id (URNs as written). */
+  outputTypes?: Record<string, string>;
+  inputTypes?: Record<string, string>;
+  /** Enclosing module ids, outermost first (for graphs). */
+  modules?: string[];
 }
 
 export interface OperatorSpec {
   id: string;
-  source: { python?: string; sharedLibrary?: string };
+  source: { python?: string; sharedLibrary?: string; wasm?: string };
   inputs: InputSpec[];
   outputs: string[];
+  name?: string;
+  description?: string;
+  build?: string;
 }
 
 /** A whole dataflow after expansion. */
@@ -96,4 +111,8 @@ export interface Dataflow {
   /** Seconds; default 5. */
   healthCheckInterval: number;
   debug: { publishAllMessages: boolean };
+  /** Type warnings are errors. */
+  strictTypes?: boolean;
+  /** Timer inputs do not keep a node alive once its data inputs closed. */
+  exitWhenNodesFinish?: boolean;
 }

@@ -1,0 +1,150 @@
+/**
+ * The grammar of input sources: `node/output`, `dora/timer/<unit>/<N>`,
+ * `dora/logs[/<level>[/<node>]]`.
+ *
+ * @module
+ */
+import type { InputSource, LogLevel } from "./model.ts";
+import { dataIdProblem, nodeIdProblem } from "./ids.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** Log levels, most severe first. */
+export const LOG_LEVELS: readonly LogLevel[] = [
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "stdout",
+];
+
+const UNIT_NS: Record<string, bigint> = {
+  secs: 1_000_000_000n,
+  millis: 1_000_000n,
+  micros: 1_000n,
+  nanos: 1n,
+};
+const TIMER_UNITS = [...Object.keys(UNIT_NS), "hz"];
+
+/** A parsed source, or the reason it is invalid. */
+export type ParsedSource =
+  | { ok: true; source: InputSource }
+  | { ok: false; message: string };
+
+/**
+ * Parses an input source as written in the descriptor.
+ *
+ * @example
+ * ```ts
+ * parseInputSource("dora/timer/millis/100");
+ * // { ok: true, source: { kind: "timer", intervalNs: 100000000n, text: "dora/timer/millis/100" } }
+ * ```
+ */
+export function parseInputSource(text: string): ParsedSource {
+  const fail = (message: string): ParsedSource => ({ ok: false, message });
+  const slash = text.indexOf("/");
+  if (slash < 0) {
+    return fail(
+      `source "${text}" must be of the form <node>/<output> (or dora/timer/..., dora/logs)`,
+    );
+  }
+  const head = text.slice(0, slash);
+  const rest = text.slice(slash + 1);
+  if (head === "dora") return parseDoraSource(text, rest);
+  const nodeProblem = nodeIdProblem(head);
+  if (nodeProblem) {
+    return fail(`node id "${head}" in source "${text}" ${nodeProblem}`);
+  }
+  const dataProblem = dataIdProblem(rest);
+  if (dataProblem) {
+    return fail(`output id "${rest}" in source "${text}" ${dataProblem}`);
+  }
+  return { ok: true, source: { kind: "node", node: head, output: rest } };
+}
+
+function parseDoraSource(text: string, rest: string): ParsedSource {
+  const fail = (message: string): ParsedSource => ({ ok: false, message });
+  const parts = rest.split("/");
+  const kind = parts[0]!;
+  if (kind === "timer") {
+    const [, unit, value, ...extra] = parts;
+    if (unit === undefined || value === undefined || extra.length > 0) {
+      return fail(
+        `timer source "${text}" must be dora/timer/<unit>/<N> with unit secs, millis, micros, nanos or hz`,
+      );
+    }
+    if (!TIMER_UNITS.includes(unit)) {
+      return fail(
+        `unknown timer unit "${unit}" in "${text}" (expected secs, millis, micros, nanos or hz)${
+          didYouMean(unit, TIMER_UNITS)
+        }`,
+      );
+    }
+    if (unit === "hz") {
+      const hz = /^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)
+        ? Number(value)
+        : NaN;
+      if (!Number.isFinite(hz) || hz <= 0) {
+        return fail(
+          `timer frequency in "${text}" must be a number greater than 0, got "${value}"`,
+        );
+      }
+      const ns = Math.round(1e9 / hz);
+      if (ns < 1) return fail(`timer interval of "${text}" must be non-zero`);
+      return {
+        ok: true,
+        source: { kind: "timer", intervalNs: BigInt(ns), text },
+      };
+    }
+    if (!/^\d+$/.test(value)) {
+      return fail(
+        `timer interval in "${text}" must be a whole number of ${unit}, got "${value}"`,
+      );
+    }
+    const n = BigInt(value);
+    if (n === 0n) return fail(`timer interval of "${text}" must be non-zero`);
+    return {
+      ok: true,
+      source: { kind: "timer", intervalNs: n * UNIT_NS[unit]!, text },
+    };
+  }
+  if (kind === "logs") {
+    const [, level, node, ...extra] = parts;
+    if (extra.length > 0) {
+      return fail(`log source "${text}" must be dora/logs[/<level>[/<node>]]`);
+    }
+    if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) {
+      return fail(
+        `unknown log level "${level}" in "${text}" (expected ${
+          LOG_LEVELS.join(", ")
+        })${didYouMean(level, LOG_LEVELS)}`,
+      );
+    }
+    if (node !== undefined) {
+      const problem = nodeIdProblem(node);
+      if (problem) return fail(`node id "${node}" in "${text}" ${problem}`);
+    }
+    return {
+      ok: true,
+      source: {
+        kind: "logs",
+        ...(level === undefined ? {} : { level: level as LogLevel }),
+        ...(node === undefined ? {} : { node }),
+      },
+    };
+  }
+  return fail(
+    `unknown dora input "${kind}" in "${text}" (expected dora/timer/... or dora/logs)${
+      didYouMean(kind, ["timer", "logs"])
+    }`,
+  );
+}
+
+/** The coarsest exact unit for a timer interval, e.g. `millis/100`. */
+export function formatInterval(ns: bigint): string {
+  for (const unit of ["secs", "millis", "micros"] as const) {
+    const u = UNIT_NS[unit]!;
+    if (ns % u === 0n) return `${unit}/${ns / u}`;
+  }
+  return `nanos/${ns}`;
+}

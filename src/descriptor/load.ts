@@ -1,0 +1,285 @@
+/**
+ * The pipeline behind every descriptor command: read, parse, check the
+ * schema, expand modules, check wiring and paths, resolve.
+ *
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { checkFlat } from "./checks.ts";
+import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
+import { Expander, ModuleContext } from "./expand.ts";
+import type { FlatNode } from "./flat.ts";
+import { issuesToDiagnostics } from "./issues.ts";
+import type { Dataflow } from "./model.ts";
+import { checkNodeShape } from "./node_shape.ts";
+import { resolveDataflow } from "./resolve.ts";
+import {
+  DataflowSchema,
+  ModuleFileSchema,
+  NodeSchema,
+  type RawDataflow,
+  type RawModuleFile,
+  type RawNode,
+} from "./schema.ts";
+import { displayName, SourceFile } from "./source.ts";
+
+/** Everything known about a descriptor after checking it. */
+export interface Analysis {
+  /** The main file. */
+  src: SourceFile;
+  /** Errors and warnings, sorted by position. */
+  diagnostics: Diagnostic[];
+  /** The nodes after module expansion (the valid ones). */
+  nodes: FlatNode[];
+  /** The top-level data as written (for `dora expand`). */
+  data: Record<string, unknown>;
+  /** The resolved dataflow, when there are no errors. */
+  dataflow?: Dataflow;
+}
+
+/** Whether any diagnostic is an error. */
+export function hasErrors(list: Diagnostic[]): boolean {
+  return list.some((d) => d.severity === "error");
+}
+
+/** Reads a descriptor file, or returns a diagnostic saying why it cannot. */
+export async function readSource(
+  path: string,
+): Promise<SourceFile | Diagnostic> {
+  const abs = resolve(path);
+  const file = displayName(abs);
+  const fail = (message: string): Diagnostic => ({
+    file,
+    line: 1,
+    column: 1,
+    message,
+    severity: "error",
+  });
+  try {
+    const info = await Deno.stat(abs);
+    if (info.isDirectory) {
+      return fail(`"${path}" is a directory, not a dataflow file`);
+    }
+    const text = await Deno.readTextFile(abs);
+    return new SourceFile(file, await Deno.realPath(abs), text);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return fail(`file not found`);
+    if (err instanceof TypeError) return fail(`file is not valid UTF-8 text`);
+    return fail(
+      `cannot read file: ${err instanceof Error ? err.message : err}`,
+    );
+  }
+}
+
+/** Checks the dataflow at `path` and resolves it when it has no errors. */
+export async function analyze(
+  path: string,
+  options: { skipPaths?: boolean } = {},
+): Promise<Analysis> {
+  const src = await readSource(path);
+  if (!(src instanceof SourceFile)) {
+    return {
+      src: new SourceFile(src.file, resolve(path), ""),
+      diagnostics: [src],
+      nodes: [],
+      data: {},
+    };
+  }
+  const diagnostics: Diagnostic[] = [...src.syntax];
+  const result = (
+    nodes: FlatNode[] = [],
+    data: Record<string, unknown> = {},
+  ): Analysis => ({
+    src,
+    diagnostics: sortDiagnostics(diagnostics),
+    nodes,
+    data,
+  });
+  if (hasErrors(src.syntax)) return result();
+  const data = src.data;
+  if (data === null || data === undefined) {
+    diagnostics.push(
+      src.at([], `the dataflow file is empty (it needs a "nodes" list)`),
+    );
+    return result();
+  }
+  if (typeof data !== "object" || Array.isArray(data)) {
+    diagnostics.push(src.at(
+      [],
+      `the dataflow must be a mapping with a "nodes" list, got ${
+        Array.isArray(data) ? "a list" : JSON.stringify(data)
+      }`,
+    ));
+    return result();
+  }
+  const root = data as Record<string, unknown>;
+  if ("module" in root) {
+    diagnostics.push(src.at(
+      ["module"],
+      `this is a module file, not a dataflow (check it with "dora expand --module")`,
+      { key: true },
+    ));
+    return result([], root);
+  }
+  const parsed = DataflowSchema.safeParse(root);
+  if (!parsed.success) {
+    diagnostics.push(
+      ...issuesToDiagnostics(src, DataflowSchema, parsed.error.issues),
+    );
+  }
+  const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
+  const nodes = validNodes(src, rawNodes, diagnostics);
+  const baseDir = dirname(src.abs);
+  const expander = new Expander(baseDir);
+  const flat = expander.expandLevel({
+    src,
+    basePath: ["nodes"],
+    rawNodes,
+    nodes,
+    prefix: "",
+    modules: [],
+    depth: 0,
+    seen: [src.abs],
+  });
+  diagnostics.push(...expander.diagnostics);
+  diagnostics.push(...checkFlat(flat, {
+    baseDir,
+    brokenIds: expander.brokenIds,
+    skipPaths: options.skipPaths,
+  }));
+  if (!hasErrors(diagnostics) && parsed.success) {
+    const warnings: Diagnostic[] = [];
+    const dataflow = resolveDataflow(
+      src.abs,
+      baseDir,
+      parsed.data as RawDataflow,
+      flat,
+      warnings,
+    );
+    diagnostics.push(...warnings);
+    return { ...result(flat, root), dataflow };
+  }
+  return result(flat, root);
+}
+
+/** Each node that passes the schema and the shape checks (undefined otherwise). */
+function validNodes(
+  src: SourceFile,
+  rawNodes: unknown[],
+  diagnostics: Diagnostic[],
+  base: (string | number)[] = ["nodes"],
+): (RawNode | undefined)[] {
+  return rawNodes.map((r, i) => {
+    const p = NodeSchema.safeParse(r);
+    if (!p.success) return undefined;
+    const problems = checkNodeShape(src, [...base, i], p.data);
+    diagnostics.push(...problems);
+    return hasErrors(problems) ? undefined : p.data;
+  });
+}
+
+/** A module file checked on its own (`dora expand --module`). */
+export interface ModuleAnalysis {
+  src: SourceFile;
+  diagnostics: Diagnostic[];
+  nodes: FlatNode[];
+  data: Record<string, unknown>;
+}
+
+/** Checks a standalone module file: header, wiring, outputs, nested modules. */
+export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
+  const src = await readSource(path);
+  if (!(src instanceof SourceFile)) {
+    return {
+      src: new SourceFile(src.file, resolve(path), ""),
+      diagnostics: [src],
+      nodes: [],
+      data: {},
+    };
+  }
+  const diagnostics: Diagnostic[] = [...src.syntax];
+  const done = (
+    nodes: FlatNode[] = [],
+    data: Record<string, unknown> = {},
+  ) => ({
+    src,
+    diagnostics: sortDiagnostics(diagnostics),
+    nodes,
+    data,
+  });
+  if (hasErrors(src.syntax)) return done();
+  const data = src.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    diagnostics.push(
+      src.at([], `a module file must be a mapping with "module" and "nodes"`),
+    );
+    return done();
+  }
+  const parsed = ModuleFileSchema.safeParse(data);
+  if (!parsed.success) {
+    diagnostics.push(
+      ...issuesToDiagnostics(src, ModuleFileSchema, parsed.error.issues),
+    );
+  }
+  const root = data as Record<string, unknown>;
+  const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
+  const nodes = validNodes(src, rawNodes, diagnostics);
+  const header = ModuleFileSchema.shape.module.safeParse(root.module);
+  if (!header.success) return done([], root);
+  const mod = header.data as RawModuleFile["module"];
+  const ports = [...mod.inputs ?? [], ...mod.inputs_optional ?? []];
+  const baseDir = dirname(src.abs);
+  const expander = new Expander(baseDir);
+  const context = new ModuleContext({
+    name: mod.name,
+    moduleId: mod.name,
+    ports,
+    optional: mod.inputs_optional ?? [],
+    wired: Object.fromEntries(ports.map((p) => [p, `_mod/${p}`])),
+    wiredOrigins: {},
+    params: {},
+    moduleDir: baseDir,
+    baseDir,
+  });
+  const flat = expander.expandLevel({
+    src,
+    basePath: ["nodes"],
+    rawNodes,
+    nodes,
+    prefix: "",
+    modules: [],
+    depth: 0,
+    seen: [src.abs],
+    module: context,
+  });
+  diagnostics.push(...expander.diagnostics);
+  // Declared outputs: exactly one direct producer each.
+  const producers = new Map<string, string[]>();
+  for (const n of flat) {
+    for (const o of n.raw.outputs ?? []) {
+      producers.set(o, [...producers.get(o) ?? [], n.id]);
+    }
+  }
+  const consumed = new Set<string>();
+  (mod.outputs ?? []).forEach((name, i) => {
+    const ps = producers.get(name) ?? [];
+    for (const p of ps) consumed.add(`${p}/${name}`);
+    if (ps.length !== 1 && !flat.some((n) => n.modules.length)) {
+      diagnostics.push(src.at(
+        ["module", "outputs", i],
+        ps.length === 0
+          ? `module "${mod.name}" declares output "${name}" but no inner node produces it`
+          : `module "${mod.name}" declares output "${name}" but several inner nodes produce it: ${
+            ps.join(", ")
+          }`,
+      ));
+    }
+  });
+  diagnostics.push(...checkFlat(flat, {
+    baseDir,
+    brokenIds: expander.brokenIds,
+    external: new Set(["_mod"]),
+    consumedElsewhere: consumed,
+  }));
+  return done(flat, root);
+}
