@@ -1,0 +1,109 @@
+/**
+ * Event types yielded by the node's event stream.
+ *
+ * @module
+ */
+import type { Vector } from "apache-arrow";
+import type { Metadata, StopCause } from "../../../src/message/mod.ts";
+
+/** Data arrived on an input. */
+export interface InputEvent {
+  type: "INPUT";
+  /** The input id (the key under `inputs:` in the dataflow). */
+  id: string;
+  /** The data: an apache-arrow Vector (an empty Null vector for timer ticks). */
+  value: Vector;
+  /** HLC timestamp and parameters. */
+  metadata: Metadata;
+  /**
+   * Done with `value`: a shared-memory region goes back to its sender. Called
+   * automatically when the next event is pulled, unless {@link retain} was
+   * called. Reading `value` after release may see newer data.
+   */
+  release(): void;
+  /** Keep `value` valid past the next event, until {@link release}. */
+  retain(): this;
+  /** `using event = …` releases at the end of the block. */
+  [Symbol.dispose](): void;
+}
+
+/** An upstream output was closed (the sender finished, or its input timed out). */
+export interface InputClosedEvent {
+  type: "INPUT_CLOSED";
+  id: string;
+}
+
+/** A broken input (circuit breaker) receives data again. */
+export interface InputRecoveredEvent {
+  type: "INPUT_RECOVERED";
+  id: string;
+}
+
+/** An upstream node is being restarted. */
+export interface NodeRestartedEvent {
+  type: "NODE_RESTARTED";
+  /** The upstream node id. */
+  id: string;
+}
+
+/** An upstream node failed. */
+export interface NodeFailedEvent {
+  type: "NODE_FAILED";
+  /** The upstream node id. */
+  id: string;
+  /** This node's inputs fed by it. */
+  inputs: string[];
+  error: string;
+}
+
+/** The node should stop; the stream ends after this event. */
+export interface StopEvent {
+  type: "STOP";
+  cause: StopCause;
+}
+
+/** The daemon reported an error (e.g. an undeclared output), or the connection broke. */
+export interface ErrorEvent {
+  type: "ERROR";
+  error: string;
+}
+
+/** Any event of the stream. */
+export type Event =
+  | InputEvent
+  | InputClosedEvent
+  | InputRecoveredEvent
+  | NodeRestartedEvent
+  | NodeFailedEvent
+  | StopEvent
+  | ErrorEvent;
+
+/** Builds an {@link InputEvent}; `onRelease` runs at most once. */
+export function inputEvent(
+  id: string,
+  value: Vector,
+  metadata: Metadata,
+  onRelease: (() => void) | null,
+): InputEvent & { retained: boolean } {
+  let release = onRelease;
+  const event = {
+    type: "INPUT" as const,
+    id,
+    value,
+    metadata,
+    retained: false,
+    release() {
+      const r = release;
+      release = null;
+      r?.();
+    },
+    retain() {
+      event.retained = true;
+      return event;
+    },
+    [Symbol.dispose]() {
+      event.release();
+    },
+  };
+  return event;
+}

@@ -1,0 +1,48 @@
+/**
+ * dora node API for TypeScript. Node scripts import it as `"dora"` (the
+ * daemon runs them with an import map that points there).
+ *
+ * @example
+ * ```ts
+ * import { Node } from "dora";
+ * const node = await Node.init();
+ * for await (const event of node) {
+ *   if (event.type === "INPUT") {
+ *     await node.sendOutput("out", event.value, { key: 1 });
+ *   } else if (event.type === "STOP") {
+ *     node.log("info", "stopping", { cause: event.cause });
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+export {
+  type LogLevel,
+  Node,
+  type NodeInitOptions,
+  resolveDynamicConfig,
+} from "./node.ts";
+export type {
+  ErrorEvent,
+  Event,
+  InputClosedEvent,
+  InputEvent,
+  InputRecoveredEvent,
+  NodeFailedEvent,
+  NodeRestartedEvent,
+  StopEvent,
+} from "./events.ts";
+export {
+  type InputConfig,
+  type NodeConfig,
+  NodeInitError,
+  parseConfig,
+} from "./config.ts";
+export type {
+  Metadata,
+  Params,
+  ParamValue,
+  SendableValue,
+  StopCause,
+} from "../../../src/message/mod.ts";

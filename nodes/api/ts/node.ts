@@ -1,0 +1,419 @@
+/**
+ * The TypeScript node API: `Node.init()`, the event stream, `sendOutput`.
+ *
+ * @module
+ */
+import {
+  asDaemonToNode,
+  type DaemonToNode,
+  decodeMetadata,
+  decodeValue,
+  encodeMetadata,
+  encodeValue,
+  type Frame,
+  FrameReader,
+  FrameWriter,
+  HybridLogicalClock,
+  type Params,
+  PROTOCOL_VERSION,
+  type SendableValue,
+} from "../../../src/message/mod.ts";
+import { configFromEnv, type NodeConfig, NodeInitError } from "./config.ts";
+import { type Event, type InputEvent, inputEvent } from "./events.ts";
+import { startWatchdog } from "./watchdog.ts";
+
+/** Options of {@link Node.init}. */
+export interface NodeInitOptions {
+  /**
+   * Connect as a dynamic node with this id (`path: dynamic` in the dataflow).
+   * Not implemented yet: the daemon side of dynamic nodes is a later issue;
+   * the hook is {@link resolveDynamicConfig}.
+   */
+  nodeId?: string;
+  /** Use this configuration instead of `DORA_NODE_CONFIG` (tests). */
+  config?: NodeConfig;
+}
+
+/** Log levels understood by the daemon. */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+/** Events requested per `next` round trip. */
+const BATCH = 64;
+/** Above this many buffered bytes, `sendOutput` waits for the socket. */
+const HIGH_WATER = 1 << 20;
+const RESOLVED = Promise.resolve();
+
+/**
+ * Where a dynamic node would get its configuration (asks the daemon by node
+ * id). Later issue: until then it throws.
+ */
+export function resolveDynamicConfig(nodeId: string): Promise<NodeConfig> {
+  return Promise.reject(
+    new NodeInitError(
+      `dynamic nodes are not supported yet (Node.init({ nodeId: "${nodeId}" })); start the node through the dataflow instead`,
+    ),
+  );
+}
+
+function describePermissionError(e: Error, socket?: string): string {
+  const where = socket
+    ? ` It needs --allow-read=${socket} --allow-write=${socket} --allow-net=unix:${socket} to reach the daemon (set \`permissions:\` on the node in the dataflow).`
+    : "";
+  return `dora node cannot start, a permission is missing: ${e.message}.${where}`;
+}
+
+/**
+ * A dora node: receives events from its daemon and sends outputs.
+ *
+ * @example
+ * ```ts
+ * import { Node } from "dora";
+ * const node = await Node.init();
+ * for await (const event of node) {
+ *   if (event.type === "INPUT") {
+ *     await node.sendOutput("out", event.value, { seen: true });
+ *   }
+ * }
+ * ```
+ */
+export class Node implements AsyncIterable<Event>, AsyncDisposable {
+  /** The configuration this node runs with. */
+  readonly config: NodeConfig;
+  #conn: Deno.UnixConn;
+  #reader: FrameReader;
+  #writer: FrameWriter;
+  #clock = new HybridLogicalClock();
+  #outputs: Set<string>;
+  #queue: Event[] = [];
+  #requested = false;
+  #eof = false;
+  #stopped = false;
+  #closed = false;
+  #waiter: (() => void) | null = null;
+  #last: (InputEvent & { retained: boolean }) | null = null;
+  #stopWatchdog: () => void = () => {};
+
+  private constructor(config: NodeConfig, conn: Deno.UnixConn) {
+    this.config = config;
+    this.#conn = conn;
+    this.#reader = new FrameReader(conn);
+    this.#writer = new FrameWriter(conn);
+    this.#outputs = new Set(config.outputs);
+  }
+
+  /**
+   * Connects to the daemon (configuration from `DORA_NODE_CONFIG`), says
+   * hello and resolves once the daemon sends `ready` (every node of the
+   * dataflow is up). Throws {@link NodeInitError} with a message saying what
+   * to fix; a missing Deno permission is also printed to stderr.
+   */
+  static async init(options: NodeInitOptions = {}): Promise<Node> {
+    let config: NodeConfig;
+    try {
+      config = options.config ??
+        (options.nodeId !== undefined
+          ? await resolveDynamicConfig(options.nodeId)
+          : configFromEnv());
+    } catch (e) {
+      throw Node.#initError(e);
+    }
+    let conn: Deno.UnixConn;
+    try {
+      conn = await Deno.connect({ transport: "unix", path: config.socket });
+    } catch (e) {
+      throw Node.#initError(e, config.socket);
+    }
+    const node = new Node(config, conn);
+    try {
+      await node.#handshake();
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    node.#stopWatchdog = startWatchdog(config.parent_pid);
+    conn.unref();
+    node.#readLoop();
+    return node;
+  }
+
+  static #initError(e: unknown, socket?: string): Error {
+    if (e instanceof Deno.errors.NotCapable) {
+      const message = describePermissionError(e, socket);
+      console.error(`error: ${message}`);
+      return new NodeInitError(message);
+    }
+    if (e instanceof NodeInitError) return e;
+    if (socket) {
+      return new NodeInitError(
+        `cannot connect to the dora daemon at ${socket}: ${
+          (e as Error).message
+        }`,
+      );
+    }
+    return e as Error;
+  }
+
+  async #handshake(): Promise<void> {
+    const { config } = this;
+    this.#writer.push({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      node: config.node_id,
+      df: config.dataflow_id,
+      lang: "ts",
+      pid: Deno.pid,
+    });
+    let helloOk = false;
+    for (;;) {
+      const frame = await this.#reader.next();
+      if (!frame) {
+        throw new NodeInitError(
+          helloOk
+            ? "the dora daemon closed the connection before the dataflow was ready"
+            : "the dora daemon closed the connection during the handshake",
+        );
+      }
+      const h = asDaemonToNode(frame.header);
+      if (h.t === "error") {
+        throw new NodeInitError(
+          `the dora daemon refused this node: ${h.message}`,
+        );
+      }
+      if (h.t === "hello_ok") helloOk = true;
+      else if (h.t === "ready" && helloOk) return;
+      else this.#onFrame(h, frame);
+    }
+  }
+
+  /** This node's id. */
+  get nodeId(): string {
+    return this.config.node_id;
+  }
+  /** The dataflow's UUID. */
+  get dataflowId(): string {
+    return this.config.dataflow_id;
+  }
+  /** How many times this node was restarted (0 on the first start). */
+  get restartCount(): number {
+    return this.config.restart_count;
+  }
+  /** Input ids of this node. */
+  get inputs(): string[] {
+    return Object.keys(this.config.inputs);
+  }
+  /** Output ids of this node. */
+  get outputs(): string[] {
+    return [...this.config.outputs];
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        const frame = await this.#reader.next();
+        if (!frame) break;
+        this.#onFrame(asDaemonToNode(frame.header), frame);
+      }
+    } catch (e) {
+      // A reset is the daemon going away, like EOF; anything else is reported.
+      const gone = e instanceof Deno.errors.ConnectionReset ||
+        e instanceof Deno.errors.BrokenPipe;
+      if (!this.#closed && !gone) {
+        this.#queue.push({
+          type: "ERROR",
+          error: `connection to the dora daemon failed: ${
+            (e as Error).message
+          }`,
+        });
+      }
+    }
+    this.#eof = true;
+    this.#wake();
+  }
+
+  #onFrame(h: DaemonToNode, frame: Frame): void {
+    switch (h.t) {
+      case "input": {
+        const metadata = decodeMetadata(h.m);
+        this.#clock.update(metadata.timestamp);
+        const value = decodeValue(h.d, frame.payload);
+        this.#queue.push(inputEvent(h.id, value, metadata, null));
+        break;
+      }
+      case "input_closed":
+        this.#queue.push({ type: "INPUT_CLOSED", id: h.id });
+        break;
+      case "input_recovered":
+        this.#queue.push({ type: "INPUT_RECOVERED", id: h.id });
+        break;
+      case "node_restarted":
+        this.#queue.push({ type: "NODE_RESTARTED", id: h.id });
+        break;
+      case "node_failed":
+        this.#queue.push({
+          type: "NODE_FAILED",
+          id: h.id,
+          inputs: h.inputs,
+          error: h.error,
+        });
+        break;
+      case "stop":
+        this.#queue.push({ type: "STOP", cause: h.cause });
+        break;
+      case "error":
+        this.#queue.push({ type: "ERROR", error: h.message });
+        break;
+      case "batch_end":
+        this.#requested = false;
+        break;
+      case "release":
+      case "hello_ok":
+      case "ready":
+        break;
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.();
+  }
+
+  #request(): void {
+    if (this.#requested || this.#eof || this.#stopped || this.#closed) return;
+    this.#requested = true;
+    this.#writer.push({ t: "next", max: BATCH });
+  }
+
+  /**
+   * The next event, or `null` once the stream ended (after `STOP`, or when
+   * the daemon went away). The previous input event is released unless it
+   * was retained.
+   */
+  async recv(): Promise<Event | null> {
+    const last = this.#last;
+    if (last) {
+      this.#last = null;
+      if (!last.retained) last.release();
+    }
+    for (;;) {
+      if (this.#stopped) return null;
+      const event = this.#queue.shift();
+      if (event) {
+        if (event.type === "STOP") this.#stopped = true;
+        else if (event.type === "INPUT") {
+          this.#last = event as InputEvent & { retained: boolean };
+        }
+        if (this.#queue.length === 0) this.#request();
+        return event;
+      }
+      if (this.#eof || this.#closed) return null;
+      this.#request();
+      // Waiting for the daemon keeps the process alive; otherwise it may exit.
+      this.#conn.ref();
+      try {
+        await new Promise<void>((resolve) => this.#waiter = resolve);
+      } finally {
+        this.#conn.unref();
+      }
+    }
+  }
+
+  /** Iterates events until `STOP` or until the daemon goes away. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Event> {
+    for (let e = await this.recv(); e; e = await this.recv()) yield e;
+  }
+
+  #checkOutput(id: string): void {
+    if (this.#closed) throw new Error("the node is closed");
+    if (!this.#outputs.has(id)) {
+      const declared = this.config.outputs.length
+        ? this.config.outputs.map((o) => `"${o}"`).join(", ")
+        : "none";
+      throw new Error(
+        this.config.outputs.includes(id)
+          ? `output "${id}" was closed`
+          : `output "${id}" is not declared for node "${this.nodeId}" (declared outputs: ${declared})`,
+      );
+    }
+  }
+
+  /**
+   * Sends `value` on output `id` with optional parameters. Fire-and-forget:
+   * the data is copied at once (reuse your buffers freely) and frames are
+   * written in batches; the promise resolves at once unless much data is
+   * waiting for the socket. Throws at once for an undeclared output or a
+   * value that cannot be sent.
+   *
+   * `value`: an apache-arrow Vector or Data, a typed array, a number (f64), a
+   * bigint (i64), a boolean, a string, an array of those, or `null` for an
+   * empty message.
+   */
+  sendOutput(id: string, value: SendableValue, params?: Params): Promise<void> {
+    this.#checkOutput(id);
+    const enc = encodeValue(value);
+    const m = encodeMetadata(this.#clock.now(), params);
+    this.#writer.push(
+      enc.layout
+        ? { t: "output", o: id, m, d: enc.layout }
+        : { t: "output", o: id, m },
+      enc,
+    );
+    return this.#writer.buffered > HIGH_WATER ? this.#writer.flush() : RESOLVED;
+  }
+
+  /** Closes outputs early: downstream inputs see `INPUT_CLOSED`. */
+  closeOutputs(ids: string[]): void {
+    for (const id of ids) this.#checkOutput(id);
+    for (const id of ids) this.#outputs.delete(id);
+    this.#writer.push({ t: "close_outputs", o: ids });
+  }
+
+  /** Waits until everything sent so far has been written to the socket. */
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+
+  /**
+   * Prints one structured log line (`{"level","message","target","fields"}`)
+   * to stdout; the daemon parses it into the node's log.
+   */
+  log(
+    level: LogLevel,
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void {
+    console.log(
+      JSON.stringify({
+        level,
+        message,
+        target: this.nodeId,
+        fields: fields ?? {},
+      }),
+    );
+  }
+
+  /** Closes the remaining outputs and the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const open = [...this.#outputs];
+    if (open.length && !this.#eof) {
+      this.#writer.push({ t: "close_outputs", o: open });
+    }
+    this.#outputs.clear();
+    try {
+      await this.#writer.flush();
+    } catch { /* the daemon is gone: nothing to tell it */ }
+    this.#closed = true;
+    this.#stopWatchdog();
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.#wake();
+  }
+
+  /** `await using node = await Node.init()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
