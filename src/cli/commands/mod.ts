@@ -4,6 +4,17 @@
  * @module
  */
 import type { Command } from "commander";
+import { registerCoordinator } from "./coordinator.ts";
+import { registerDaemon } from "./daemon.ts";
+import { registerUp } from "./up.ts";
+import { registerDown } from "./down.ts";
+import { registerStart } from "./start.ts";
+import { registerStop } from "./stop.ts";
+import { registerRestart } from "./restart.ts";
+import { registerList } from "./list.ts";
+import { registerStatus } from "./status.ts";
+import { registerClean } from "./clean.ts";
+import { registerBuild } from "./build.ts";
 import { registerValidate } from "./validate.ts";
 import { registerExpand } from "./expand.ts";
 import { registerGraph } from "./graph.ts";
@@ -19,3 +30,16 @@ COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerCompletion);
+COMMANDS.push(
+  registerUp,
+  registerDown,
+  registerStart,
+  registerStop,
+  registerRestart,
+  registerList,
+  registerStatus,
+  registerClean,
+  registerBuild,
+  registerCoordinator,
+  registerDaemon,
+);

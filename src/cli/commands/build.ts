@@ -1,0 +1,93 @@
+/**
+ * `dora build <PATH>`: clone `git:` sources and run `build:` commands, on the
+ * daemons the nodes are deployed to when a coordinator is up, locally
+ * otherwise (or with `--local`).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { CliError } from "../errors.ts";
+import { connectCoordinator } from "../../control/client.ts";
+import { loadForCli } from "../../control/cli_support.ts";
+import { RemoteError } from "../../control/peer.ts";
+import {
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import { runBuild } from "../../daemon_agent/build.ts";
+import type { NodeResult } from "../../store/types.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+function report(results: Record<string, NodeResult>): void {
+  const entries = Object.entries(results);
+  if (entries.length === 0) {
+    console.error("nothing to build (no node has build: or git:)");
+    return;
+  }
+  const failed = entries.filter(([, r]) => !r.ok);
+  for (const [node, r] of failed) {
+    console.error(`error: build of ${node} failed: ${r.error}`);
+  }
+  if (failed.length) {
+    throw new CliError(
+      `${failed.length} of ${entries.length} node build(s) failed`,
+    );
+  }
+  console.error(`built ${entries.length} node(s)`);
+}
+
+/** Registers `dora build`. */
+export const registerBuild: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("build")
+        .description(
+          "run the build steps (git: and build:) of a dataflow's nodes",
+        )
+        .argument("<PATH>", "dataflow descriptor (YAML)")
+        .option("--local", "build here even if a coordinator is running"),
+    ).action(async (path: string, opts: TargetFlags & { local?: boolean }) => {
+      const dataflow = await loadForCli(path);
+      const printLine = (node: string, line: string) =>
+        console.log(`${node}: ${line}`);
+      if (!opts.local) {
+        let peer;
+        try {
+          peer =
+            (await connectCoordinator(resolveTarget(opts), { timeoutMs: 1500 }))
+              .peer;
+        } catch (err) {
+          if (
+            !(err instanceof CliError && err.name === "CoordinatorUnreachable")
+          ) throw err;
+        }
+        if (peer) {
+          peer.setHandlers({
+            onEvent: (e, p) => {
+              if (e !== "build_log") return;
+              const { node, line } = p as { node: string; line: string };
+              printLine(node, line);
+            },
+          });
+          try {
+            const { results } = await peer.call<
+              { results: Record<string, NodeResult> }
+            >(
+              "build",
+              { descriptor: dataflow },
+            );
+            report(results);
+            return;
+          } catch (err) {
+            if (err instanceof RemoteError) throw new CliError(err.message);
+            throw err;
+          } finally {
+            peer.close(1000, "done");
+          }
+        }
+      }
+      report(await runBuild(dataflow, undefined, printLine));
+    }),
+  );
+};

@@ -1,0 +1,35 @@
+/**
+ * `dora clean`: forget finished and failed dataflows in the coordinator.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { withCoordinator } from "../../control/client.ts";
+import {
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+/** Registers `dora clean`. */
+export const registerClean: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("clean")
+        .description("remove finished and failed dataflows from `dora list`")
+        .option("-f, --format <FORMAT>", "table | json", "table")
+        .option("-q, --quiet", "print nothing"),
+    ).action(
+      async (opts: TargetFlags & { format: string; quiet?: boolean }) => {
+        const r = await withCoordinator(
+          resolveTarget(opts),
+          (peer) => peer.call<{ removed: number }>("clean"),
+        );
+        if (opts.quiet) return;
+        if (opts.format === "json") console.log(JSON.stringify(r));
+        else console.log(`removed ${r.removed} finished dataflow(s)`);
+      },
+    ),
+  );
+};

@@ -1,0 +1,105 @@
+/**
+ * `dora coordinator`: serve the control plane (usually started by `dora up`).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { CliError } from "../errors.ts";
+import {
+  DEFAULT_COORDINATOR_ADDR,
+  DEFAULT_COORDINATOR_PORT,
+} from "../../control/protocol.ts";
+import { isTrustedLoopback, newToken } from "../../control/auth.ts";
+import { parsePort } from "../../control/target.ts";
+import { startCoordinator } from "../../coordinator/mod.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+/** Resolves the token a coordinator requires, creating `.dora-token` if asked. */
+function resolveToken(iface: string, auth: boolean): string | undefined {
+  if (!auth && isTrustedLoopback(iface)) return undefined;
+  const env = Deno.env.get("DORA_AUTH_TOKEN");
+  if (env) return env.trim();
+  const token = newToken();
+  const path = `${Deno.cwd()}/.dora-token`;
+  Deno.writeTextFileSync(path, token + "\n", { mode: 0o600 });
+  console.error(
+    `auth token written to ${path}; clients send it from DORA_AUTH_TOKEN or .dora-token`,
+  );
+  return token;
+}
+
+function envMs(name: string): number | undefined {
+  const v = Deno.env.get(name);
+  return v && Number(v) > 0 ? Number(v) : undefined;
+}
+
+/** Registers `dora coordinator`. */
+export const registerCoordinator: RegisterCommand = (program) => {
+  program.addCommand(
+    new Command("coordinator")
+      .description("run the coordinator (control plane) in the foreground")
+      .option(
+        "--interface <IP>",
+        "address to listen on (env DORA_COORDINATOR_INTERFACE)",
+      )
+      .option(
+        "--port <PORT>",
+        "WebSocket port",
+        String(DEFAULT_COORDINATOR_PORT),
+      )
+      .option(
+        "--store <STORE>",
+        "state backend: memory | sqlite[:PATH]",
+        "memory",
+      )
+      .option(
+        "--auth",
+        "require a bearer token (created in ./.dora-token unless DORA_AUTH_TOKEN is set); always on off loopback",
+      )
+      .option("--quiet", "do not log events to stderr")
+      .action(async (opts) => {
+        const iface = opts.interface ??
+          Deno.env.get("DORA_COORDINATOR_INTERFACE") ??
+          DEFAULT_COORDINATOR_ADDR;
+        const port = parsePort(opts.port, "--port");
+        const token = resolveToken(iface, Boolean(opts.auth));
+        let running;
+        try {
+          running = startCoordinator({
+            interface: iface,
+            port,
+            store: opts.store,
+            token,
+            heartbeatMs: envMs("DORA_HEARTBEAT_MS"),
+            daemonTimeoutMs: envMs("DORA_DAEMON_TIMEOUT_MS"),
+            log: opts.quiet
+              ? () => {}
+              : (m) => console.error(`coordinator: ${m}`),
+          });
+        } catch (err) {
+          if (err instanceof Deno.errors.AddrInUse) {
+            throw new CliError(
+              `cannot listen on ${iface}:${port}: the address is in use (is a coordinator already running? try \`dora status\`)`,
+            );
+          }
+          if (err instanceof CliError) throw err;
+          throw new CliError(
+            `cannot start the coordinator: ${
+              err instanceof Error ? err.message : err
+            }`,
+          );
+        }
+        console.error(
+          `dora coordinator listening on ${iface}:${running.port} (store: ${running.coordinator.config.store.kind}${
+            token ? ", auth: bearer token" : ""
+          })`,
+        );
+        const stop = () => void running.shutdown();
+        Deno.addSignalListener("SIGINT", stop);
+        Deno.addSignalListener("SIGTERM", stop);
+        await running.finished;
+        Deno.removeSignalListener("SIGINT", stop);
+        Deno.removeSignalListener("SIGTERM", stop);
+      }),
+  );
+};

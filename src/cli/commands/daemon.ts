@@ -1,0 +1,114 @@
+/**
+ * `dora daemon`: run one machine's daemon (usually started by `dora up`).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { UsageError } from "../errors.ts";
+import { parsePort } from "../../control/target.ts";
+import {
+  DEFAULT_COORDINATOR_ADDR,
+  DEFAULT_COORDINATOR_PORT,
+} from "../../control/protocol.ts";
+import {
+  DaemonAgent,
+  launchWithRuntime,
+  serveDiscovery,
+} from "../../daemon_agent/mod.ts";
+import { TcpTransport } from "../../transport/mod.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+/** Parses `k=v,k2=v2`. */
+export function parseLabels(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const part of text.split(",")) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf("=");
+    if (eq <= 0) {
+      throw new UsageError(`--labels expects k=v[,k=v…], got '${part}'`);
+    }
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** Registers `dora daemon`. */
+export const registerDaemon: RegisterCommand = (program) => {
+  program.addCommand(
+    new Command("daemon")
+      .description(
+        "run this machine's daemon: spawns nodes for the coordinator",
+      )
+      .option(
+        "--machine-id <ID>",
+        "this machine's id (matched by deploy.machine)",
+      )
+      .option(
+        "-c, --coordinator-addr <IP>",
+        "coordinator address (env DORA_COORDINATOR_ADDR)",
+      )
+      .option(
+        "--coordinator-port <PORT>",
+        "coordinator port (env DORA_COORDINATOR_PORT)",
+      )
+      .option("--labels <LABELS>", "labels k=v,k2=v2 matched by deploy.labels")
+      .option(
+        "--interface <IP>",
+        "address for daemon-to-daemon data connections (advertised to peers)",
+        "127.0.0.1",
+      )
+      .option("--quiet", "do not log events to stderr")
+      .action(async (opts) => {
+        const machineId = opts.machineId;
+        if (
+          machineId !== undefined && !/^[A-Za-z0-9_.-]{1,256}$/.test(machineId)
+        ) {
+          throw new UsageError(
+            `--machine-id must be 1-256 characters of A-Z a-z 0-9 _ . -, got '${machineId}'`,
+          );
+        }
+        const addr = opts.coordinatorAddr ??
+          Deno.env.get("DORA_COORDINATOR_ADDR") ??
+          DEFAULT_COORDINATOR_ADDR;
+        const portText = opts.coordinatorPort ??
+          Deno.env.get("DORA_COORDINATOR_PORT");
+        const port = portText
+          ? parsePort(portText, "--coordinator-port")
+          : DEFAULT_COORDINATOR_PORT;
+        const log = opts.quiet
+          ? () => {}
+          : (m: string) =>
+            console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`);
+        const agent = new DaemonAgent({
+          machineId,
+          labels: parseLabels(opts.labels),
+          target: { addr, port },
+          interface: opts.interface,
+          transport: new TcpTransport((m) => log(m)),
+          launch: launchWithRuntime,
+          log,
+        });
+        const discovery = await serveDiscovery(
+          machineId,
+          (node, df) => agent.dynamicConfig(node, df),
+        );
+        await agent.start();
+        let signals = 0;
+        const onSignal = () => {
+          signals++;
+          agent.shutdown(signals > 1);
+        };
+        Deno.addSignalListener("SIGINT", onSignal);
+        Deno.addSignalListener("SIGTERM", onSignal);
+        await agent.exited;
+        // Let the reply to `destroy` reach the coordinator before closing.
+        await new Promise((r) => setTimeout(r, 50));
+        agent.close();
+        discovery.close();
+        Deno.removeSignalListener("SIGINT", onSignal);
+        Deno.removeSignalListener("SIGTERM", onSignal);
+        Deno.exit(0);
+      }),
+  );
+};

@@ -1,0 +1,89 @@
+/**
+ * `dora down` (alias `destroy`): stop every dataflow, every daemon and the
+ * coordinator; returns once their processes are gone.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { CliError } from "../errors.ts";
+import { connectCoordinator } from "../../control/client.ts";
+import {
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import {
+  isAlive,
+  readUpState,
+  removeUpState,
+  waitGone,
+} from "../../control/up_state.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+async function reap(pids: number[], force: boolean): Promise<void> {
+  if (await waitGone(pids, force ? 2000 : 10_000)) return;
+  for (const pid of pids.filter(isAlive)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  await waitGone(pids, 5000);
+}
+
+/** Registers `dora down`. */
+export const registerDown: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("down")
+        .alias("destroy")
+        .description("stop all dataflows, the daemons and the coordinator")
+        .option("-f, --force", "kill nodes at once instead of the stop ladder"),
+    ).action(async (opts: TargetFlags & { force?: boolean }) => {
+      const target = resolveTarget(opts);
+      const state = readUpState(target.port);
+      let peer;
+      try {
+        peer = (await connectCoordinator(target, { timeoutMs: 2000 })).peer;
+      } catch (err) {
+        const pids = [state?.daemonPid, state?.coordinatorPid].filter(
+          isAlive,
+        ) as number[];
+        if (
+          !(err instanceof CliError && err.name === "CoordinatorUnreachable") ||
+          !pids.length
+        ) {
+          throw err;
+        }
+        // The coordinator is gone but `dora up` processes remain: reap them.
+        for (const pid of pids) Deno.kill(pid, "SIGTERM");
+        await reap(pids, Boolean(opts.force));
+        removeUpState(target.port);
+        console.log(
+          `coordinator was not answering; stopped ${pids.length} leftover process(es)`,
+        );
+        return;
+      }
+      const { pids } = await peer.call<{ pids: number[] }>("destroy", {
+        force: Boolean(opts.force),
+      }).catch((err) => {
+        throw new CliError(`dora down failed: ${err.message}`);
+      });
+      await peer.closed;
+      // Pids from the coordinator are only meaningful when it runs here.
+      const local = /^(127\.|::1$|localhost$)/.test(target.addr);
+      const all = [
+        ...new Set([
+          ...(local ? pids : []),
+          state?.daemonPid,
+          state?.coordinatorPid,
+        ]),
+      ]
+        .filter((p): p is number => typeof p === "number");
+      await reap(all, Boolean(opts.force));
+      removeUpState(target.port);
+      console.log("dora is down");
+    }),
+  );
+};

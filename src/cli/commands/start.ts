@@ -1,0 +1,146 @@
+/**
+ * `dora start <PATH>`: run a dataflow on the coordinator's daemons. Attached
+ * (default on a TTY) it streams logs until the dataflow ends; the first
+ * Ctrl-C stops it, the second kills it.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { UsageError } from "../errors.ts";
+import { connectCoordinator } from "../../control/client.ts";
+import {
+  describeOutcome,
+  loadForCli,
+  parseEnvPairs,
+} from "../../control/cli_support.ts";
+import type { Peer } from "../../control/peer.ts";
+import { RemoteError } from "../../control/peer.ts";
+import { CliError } from "../errors.ts";
+import {
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import { formatRecord, type LogRecord } from "../../logs/mod.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+interface Outcome {
+  uuid: string;
+  name?: string;
+  status: string;
+  error?: string;
+}
+
+/**
+ * Streams logs of `uuid` until it ends; Ctrl-C stops it (twice: kills).
+ * Returns the exit code (1 when the dataflow failed).
+ */
+export async function attach(peer: Peer, uuid: string): Promise<number> {
+  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const seen = new Set<string>();
+  const print = (r: LogRecord) => {
+    const key = `${r.ts}\u0000${r.node}\u0000${r.msg}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    console.log(formatRecord(r, "pretty", { color }));
+  };
+  peer.setHandlers({
+    onEvent: (event, payload) => {
+      if (event === "log") print((payload as { record: LogRecord }).record);
+    },
+  });
+  await peer.call("follow", { ref: uuid });
+  const { lines } = await peer.call<{ lines: LogRecord[] }>("logs", {
+    ref: uuid,
+  });
+  for (const r of lines) print(r);
+  let interrupts = 0;
+  const onInt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      console.error("stopping dataflow (press Ctrl-C again to kill it)");
+      peer.call("stop", { ref: uuid }).catch(() => {});
+    } else {
+      console.error("killing dataflow");
+      peer.call("stop", { ref: uuid, force: true }).catch(() => {});
+    }
+  };
+  Deno.addSignalListener("SIGINT", onInt);
+  try {
+    const outcome = await peer.call<Outcome>("wait", { uuid });
+    const { line, failed } = describeOutcome(outcome);
+    console.error(line);
+    return failed ? 1 : 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+  }
+}
+
+interface StartOptions extends TargetFlags {
+  name?: string;
+  attach?: boolean;
+  detach?: boolean;
+  env?: string[];
+}
+
+/** Registers `dora start`. */
+export const registerStart: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("start")
+        .description("start a dataflow on the running coordinator")
+        .argument("<PATH>", "dataflow descriptor (YAML)")
+        .option("-n, --name <NAME>", "name the dataflow")
+        .option(
+          "--attach",
+          "stream logs and wait for the end (default on a TTY)",
+        )
+        .option(
+          "--detach",
+          "return once the dataflow is spawned (default when piped)",
+        )
+        .option(
+          "--env <K=V>",
+          "extra environment for every node (repeatable)",
+          (v: string, acc: string[]) => [...acc, v],
+          [] as string[],
+        ),
+    ).action(async (path: string, opts: StartOptions) => {
+      if (opts.attach && opts.detach) {
+        throw new UsageError("--attach and --detach exclude each other");
+      }
+      if (opts.name !== undefined && !/^[A-Za-z0-9_.-]+$/.test(opts.name)) {
+        throw new UsageError(
+          `invalid --name '${opts.name}': use letters, digits, '_', '.', '-'`,
+        );
+      }
+      const env = parseEnvPairs(opts.env);
+      const dataflow = await loadForCli(path);
+      const attached = opts.attach ??
+        (opts.detach
+          ? false
+          : Deno.stdin.isTerminal() && Deno.stdout.isTerminal());
+      const { peer } = await connectCoordinator(resolveTarget(opts));
+      try {
+        const r = await peer.call<{ uuid: string; name?: string }>("start", {
+          descriptor: dataflow,
+          name: opts.name,
+          env,
+        });
+        if (!attached) {
+          console.log(r.uuid);
+          return;
+        }
+        console.error(
+          `dataflow ${r.name ? `${r.name} (${r.uuid})` : r.uuid} started`,
+        );
+        Deno.exitCode = await attach(peer, r.uuid);
+      } catch (err) {
+        if (err instanceof RemoteError) throw new CliError(err.message);
+        throw err;
+      } finally {
+        peer.close(1000, "done");
+      }
+    }),
+  );
+};

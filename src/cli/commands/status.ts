@@ -1,0 +1,92 @@
+/**
+ * `dora status` (alias `check`): is the coordinator up, which daemons are
+ * connected or lost.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { DORA_VERSION } from "../version.ts";
+import { UsageError } from "../errors.ts";
+import { withCoordinator } from "../../control/client.ts";
+import { formatAgo, renderTable } from "../../control/cli_support.ts";
+import {
+  formatTarget,
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+interface StatusReply {
+  version: string;
+  pid: number;
+  interface: string;
+  port: number;
+  store: string;
+  startedAt: number;
+  daemons: {
+    daemonId: string;
+    machineId?: string;
+    labels: Record<string, string>;
+    state: string;
+    lostReason?: string;
+    lastHeartbeatAgoMs: number;
+    dataflows: number;
+  }[];
+  dataflows: { running: number };
+}
+
+/** Registers `dora status`. */
+export const registerStatus: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("status")
+        .alias("check")
+        .description("show the coordinator and its daemons")
+        .option("-f, --format <FORMAT>", "table | json", "table"),
+    ).action(async (opts: TargetFlags & { format: string }) => {
+      if (opts.format !== "table" && opts.format !== "json") {
+        throw new UsageError(
+          `invalid --format '${opts.format}': expected table or json`,
+        );
+      }
+      const target = resolveTarget(opts);
+      const s = await withCoordinator(
+        target,
+        (peer) => peer.call<StatusReply>("status"),
+      );
+      if (opts.format === "json") {
+        console.log(JSON.stringify(s));
+        return;
+      }
+      console.log(
+        `coordinator: ${
+          formatTarget(target)
+        }, dora ${s.version} (cli ${DORA_VERSION}), pid ${s.pid}, up ${
+          formatAgo(Date.now() - s.startedAt)
+        }, store ${s.store}`,
+      );
+      console.log(`dataflows:   ${s.dataflows.running} running`);
+      if (s.daemons.length === 0) {
+        console.log(
+          "daemons:     none connected (start one with `dora daemon` or `dora up`)",
+        );
+        return;
+      }
+      console.log();
+      console.log(renderTable(
+        ["DAEMON", "STATUS", "LAST HEARTBEAT", "DATAFLOWS", "LABELS"],
+        s.daemons.map((d) => [
+          d.daemonId,
+          d.state === "lost"
+            ? `lost (${d.lostReason ?? "no heartbeat"})`
+            : d.state,
+          `${formatAgo(d.lastHeartbeatAgoMs)} ago`,
+          String(d.dataflows),
+          Object.entries(d.labels).map(([k, v]) => `${k}=${v}`).join(",") ||
+          "-",
+        ]),
+      ));
+    }),
+  );
+};

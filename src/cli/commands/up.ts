@@ -1,0 +1,177 @@
+/**
+ * `dora up`: start a coordinator and a daemon in the background, return once
+ * both are ready. Idempotent.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { CliError } from "../errors.ts";
+import { doraCommand } from "../dora_command.ts";
+import { doraStateDir } from "../../control/auth.ts";
+import { connectCoordinator } from "../../control/client.ts";
+import type { Peer } from "../../control/peer.ts";
+import {
+  formatTarget,
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../../control/target.ts";
+import { isAlive, writeUpState } from "../../control/up_state.ts";
+import type { RegisterCommand } from "./mod.ts";
+
+/** Starts `dora <args>` detached, output appended to `logFile`. */
+function spawnDetached(args: string[], logFile: string): Deno.ChildProcess {
+  const { cmd, args: lead } = doraCommand();
+  const child = new Deno.Command("/bin/sh", {
+    args: [
+      "-c",
+      'exec "$@" >>"$DORA_UP_LOG" 2>&1',
+      "sh",
+      cmd,
+      ...lead,
+      ...args,
+    ],
+    env: { DORA_UP_LOG: logFile },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  return child;
+}
+
+function tail(file: string): string[] {
+  try {
+    return Deno.readTextFileSync(file).trimEnd().split("\n").slice(-5);
+  } catch {
+    return [];
+  }
+}
+
+async function tryConnect(
+  target: { addr: string; port: number },
+): Promise<Peer | undefined> {
+  try {
+    return (await connectCoordinator(target, { timeoutMs: 1000 })).peer;
+  } catch (err) {
+    if (err instanceof CliError && err.name === "CoordinatorUnreachable") {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Registers `dora up`. */
+export const registerUp: RegisterCommand = (program) => {
+  program.addCommand(
+    withTargetOptions(
+      new Command("up")
+        .description("start a coordinator and a daemon in the background")
+        .option(
+          "--store <STORE>",
+          "coordinator store: memory | sqlite[:PATH]",
+          "memory",
+        )
+        .option("--auth", "require a bearer token (written to ./.dora-token)"),
+    ).action(async (opts: TargetFlags & { store: string; auth?: boolean }) => {
+      const target = resolveTarget(opts);
+      const logDir = `${doraStateDir()}/logs`;
+      Deno.mkdirSync(logDir, { recursive: true });
+      let peer = await tryConnect(target);
+      let coordinatorPid: number | undefined;
+      const coordLog = `${logDir}/coordinator-${target.port}.log`;
+      if (!peer) {
+        const child = spawnDetached([
+          "coordinator",
+          "--interface",
+          target.addr,
+          "--port",
+          String(target.port),
+          "--store",
+          opts.store,
+          ...(opts.auth ? ["--auth"] : []),
+        ], coordLog);
+        coordinatorPid = child.pid;
+        const deadline = Date.now() + 20_000;
+        while (!peer) {
+          if (!isAlive(child.pid)) {
+            throw new CliError(
+              `the coordinator exited during start-up (log: ${coordLog})`,
+              {
+                details: tail(coordLog),
+              },
+            );
+          }
+          if (Date.now() > deadline) {
+            throw new CliError(
+              `the coordinator did not answer on ${
+                formatTarget(target)
+              } within 20s (log: ${coordLog})`,
+            );
+          }
+          await new Promise((r) => setTimeout(r, 100));
+          peer = await tryConnect(target);
+        }
+      }
+      try {
+        const status = await peer.call<
+          { daemons: { state: string }[]; pid: number }
+        >("status");
+        coordinatorPid ??= status.pid;
+        if (status.daemons.some((d) => d.state === "connected")) {
+          if (coordinatorPid === status.pid && !opts.auth) {
+            console.log(
+              `dora is already up (coordinator at ${formatTarget(target)})`,
+            );
+          }
+          writeUpState({
+            addr: target.addr,
+            port: target.port,
+            coordinatorPid,
+            logDir,
+          });
+          return;
+        }
+        const daemonLog = `${logDir}/daemon-${target.port}.log`;
+        const daemon = spawnDetached([
+          "daemon",
+          "--coordinator-addr",
+          target.addr,
+          "--coordinator-port",
+          String(target.port),
+        ], daemonLog);
+        writeUpState({
+          addr: target.addr,
+          port: target.port,
+          coordinatorPid,
+          daemonPid: daemon.pid,
+          logDir,
+        });
+        const waited = peer.call("wait_daemons", {
+          count: 1,
+          timeoutMs: 20_000,
+        });
+        const died = (async () => {
+          while (isAlive(daemon.pid)) {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          throw new CliError(
+            `the daemon exited during start-up (log: ${daemonLog})`,
+            {
+              details: tail(daemonLog),
+            },
+          );
+        })();
+        await Promise.race([waited, died]);
+        console.log(
+          `dora is up: coordinator on ${
+            formatTarget(target)
+          } (pid ${coordinatorPid}), daemon (pid ${daemon.pid}); logs in ${logDir}`,
+        );
+      } finally {
+        peer.close(1000, "done");
+      }
+    }),
+  );
+};

@@ -1,0 +1,70 @@
+/**
+ * Messages between the coordinator and daemons (over the daemon's control
+ * link, `/api/daemon`). See `docs/coordinator.md` for the full table.
+ *
+ * @module
+ */
+import type { NodeResult } from "../store/types.ts";
+
+/** Where a daemon accepts daemon-to-daemon data connections. */
+export interface DataAddress {
+  host: string;
+  port: number;
+}
+
+/** A dataflow a (re)connecting daemon is running or has finished. */
+export interface AdoptReport {
+  uuid: string;
+  name?: string;
+  /** The resolved dataflow, as sent in `spawn`. */
+  descriptor: unknown;
+  env: Record<string, string>;
+  nodeToDaemon: Record<string, string>;
+  /** `running`, or `finished` with results when it ended while disconnected. */
+  state: "running" | "finished";
+  results?: Record<string, NodeResult>;
+}
+
+/** `hello` parameters a daemon sends (besides `version` and `role`). */
+export interface DaemonHello {
+  machineId?: string;
+  labels: Record<string, string>;
+  dataAddr: DataAddress;
+  dataflows: AdoptReport[];
+}
+
+/** Coordinator's answer to a daemon's `hello`. */
+export interface DaemonWelcome {
+  version: string;
+  daemonId: string;
+  heartbeatMs: number;
+}
+
+/** `spawn` request: run the nodes of `uuid` that are placed on this daemon. */
+export interface SpawnParams {
+  uuid: string;
+  name?: string;
+  descriptor: unknown;
+  env: Record<string, string>;
+  nodeToDaemon: Record<string, string>;
+  /** Data addresses of every daemon involved (by daemon id). */
+  peers: Record<string, DataAddress>;
+}
+
+/** `stop` request. */
+export interface StopParams {
+  uuid: string;
+  graceMs?: number;
+  force?: boolean;
+}
+
+/** Per-dataflow resource usage reported by `metrics`. */
+export interface DataflowMetrics {
+  /** Percent of one core, summed over node processes. */
+  cpu: number;
+  memoryBytes: number;
+  pids: number[];
+}
+
+/** One log line as read from `log_<node>.jsonl`. */
+export type LogLine = Record<string, unknown>;

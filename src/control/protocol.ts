@@ -1,0 +1,82 @@
+/**
+ * The control-plane wire format shared by the CLI, the coordinator and the
+ * daemons: WebSocket text frames carrying JSON.
+ *
+ * - request `{id, method, params}` → response `{id, result}` or `{id, error}`
+ * - pushed event `{event, payload}` (no reply)
+ *
+ * Both ends of a link may send requests (the coordinator calls daemons over
+ * the link the daemon opened). Every link starts with a `hello` request whose
+ * answer is a version check.
+ *
+ * @module
+ */
+import { gt, major, minor, valid } from "semver";
+
+/** Default coordinator port (WebSocket control plane). */
+export const DEFAULT_COORDINATOR_PORT = 6013;
+/** Default coordinator address. */
+export const DEFAULT_COORDINATOR_ADDR = "127.0.0.1";
+/** URL path CLI clients connect to. */
+export const CONTROL_PATH = "/api/control";
+/** URL path daemons connect to. */
+export const DAEMON_PATH = "/api/daemon";
+/** Largest accepted frame (bytes). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** A request frame. */
+export interface RequestFrame {
+  id: number;
+  method: string;
+  params?: unknown;
+}
+
+/** A response frame: exactly one of `result` and `error`. */
+export interface ResponseFrame {
+  id: number;
+  result?: unknown;
+  error?: string;
+}
+
+/** A pushed event frame. */
+export interface EventFrame {
+  event: string;
+  payload?: unknown;
+}
+
+/** Any frame on a control link. */
+export type Frame = RequestFrame | ResponseFrame | EventFrame;
+
+/** Parameters of the first request on every link. */
+export interface HelloParams {
+  version: string;
+  role: "cli" | "daemon";
+}
+
+/** Answer to `hello`. */
+export interface HelloResult {
+  version: string;
+  coordinator: { interface: string; port: number; startedAt: number };
+}
+
+/**
+ * Checks that two dora versions can talk: same major, and for 0.x the same
+ * minor. Returns `undefined` when they can, or an error message that says
+ * which side to upgrade to which version.
+ */
+export function versionMismatch(
+  local: { role: string; version: string },
+  remote: { role: string; version: string },
+): string | undefined {
+  if (!valid(local.version) || !valid(remote.version)) {
+    return `invalid dora version in handshake: ${local.role} ${local.version}, ${remote.role} ${remote.version}`;
+  }
+  const compatible = major(local.version) === major(remote.version) &&
+    (major(local.version) !== 0 ||
+      minor(local.version) === minor(remote.version));
+  if (compatible) return undefined;
+  const [older, newer] = gt(remote.version, local.version)
+    ? [local, remote]
+    : [remote, local];
+  return `version mismatch: ${local.role} is dora ${local.version} but ${remote.role} is dora ${remote.version}; upgrade the ${older.role} (dora ${older.version}) to dora ${newer.version}`;
+}

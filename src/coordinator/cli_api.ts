@@ -1,0 +1,168 @@
+/**
+ * The methods CLI clients call on `/api/control`.
+ *
+ * @module
+ */
+import { DORA_VERSION } from "../cli/version.ts";
+import type { Peer } from "../control/peer.ts";
+import { versionMismatch } from "../control/protocol.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
+import { isTerminal } from "../store/types.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { withTimeout } from "./util.ts";
+
+/** Builds the request handler for a CLI link. */
+export function cliHandler(c: Coordinator) {
+  return async (method: string, params: unknown, peer: Peer) => {
+    const p = (params ?? {}) as Record<string, unknown>;
+    if (method !== "hello" && !peer.data.hello) {
+      throw new Error("the first request on a control link must be 'hello'");
+    }
+    switch (method) {
+      case "hello": {
+        const mismatch = versionMismatch(
+          { role: "the coordinator", version: DORA_VERSION },
+          { role: "the dora CLI", version: String(p.version) },
+        );
+        if (mismatch) throw new Error(mismatch);
+        peer.data.hello = true;
+        return {
+          version: DORA_VERSION,
+          coordinator: {
+            interface: c.config.interface,
+            port: c.config.port,
+            startedAt: c.startedAt,
+          },
+        };
+      }
+      case "status":
+        return {
+          version: DORA_VERSION,
+          pid: Deno.pid,
+          interface: c.config.interface,
+          port: c.config.port,
+          store: c.config.store.kind,
+          startedAt: c.startedAt,
+          daemons: c.daemons.all().map((d) => ({
+            daemonId: d.daemonId,
+            machineId: d.machineId,
+            labels: d.labels,
+            state: d.state,
+            lostReason: d.lostReason,
+            pid: d.peer.data.pid,
+            lastHeartbeatAgoMs: Date.now() - d.lastHeartbeat,
+            dataflows:
+              [...c.live.values()].filter((l) => l.daemons.has(d.daemonId))
+                .length,
+          })),
+          dataflows: {
+            running:
+              c.config.store.listDataflows().filter((r) =>
+                !isTerminal(r.status)
+              ).length,
+          },
+        };
+      case "wait_daemons":
+        await withTimeout(
+          c.daemons.waitFor(Number(p.count ?? 1)),
+          Number(p.timeoutMs ?? 10_000),
+          "no daemon connected in time",
+        );
+        return { daemons: c.daemons.connected().map((d) => d.daemonId) };
+      case "list": {
+        const metrics = await c.metrics();
+        return {
+          dataflows: c.config.store.listDataflows().map((r) => {
+            const m = metrics.get(r.uuid);
+            return {
+              uuid: r.uuid,
+              name: r.name,
+              status: r.status,
+              nodes: Object.keys(r.nodeToDaemon).length,
+              daemons: [...new Set(Object.values(r.nodeToDaemon))],
+              cpu: m?.cpu,
+              memoryBytes: m?.memoryBytes,
+              error: r.error,
+              createdAt: r.createdAt,
+              updatedAt: r.updatedAt,
+            };
+          }),
+        };
+      }
+      case "start": {
+        const r = await c.start(
+          p.descriptor as Dataflow,
+          p.name as string | undefined,
+          (p.env ?? {}) as Record<string, string>,
+        );
+        return { uuid: r.uuid, name: r.name, nodeToDaemon: r.nodeToDaemon };
+      }
+      case "resolve": {
+        const r = c.resolve(String(p.ref));
+        return {
+          uuid: r.uuid,
+          name: r.name,
+          status: r.status,
+          nodes: Object.keys(r.nodeToDaemon),
+        };
+      }
+      case "running":
+        return {
+          dataflows: c.config.store.listDataflows().filter((r) =>
+            !isTerminal(r.status)
+          ).map((r) => ({ uuid: r.uuid, name: r.name })),
+        };
+      case "stop": {
+        const r = c.resolve(String(p.ref));
+        return await c.stop(r.uuid, {
+          graceMs: p.graceMs as number | undefined,
+          force: Boolean(p.force),
+        });
+      }
+      case "restart": {
+        const old = c.resolve(String(p.ref));
+        if (!isTerminal(old.status)) {
+          await c.stop(old.uuid, {
+            graceMs: p.graceMs as number | undefined,
+            force: Boolean(p.force),
+          });
+        }
+        const r = await c.start(c.descriptorOf(old), old.name, old.env);
+        return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
+      }
+      case "wait": {
+        const r = c.resolve(String(p.uuid));
+        return await c.wait(r.uuid);
+      }
+      case "logs": {
+        const r = c.resolve(String(p.ref));
+        const lines = await c.logs(r, p.nodes as string[] | undefined);
+        return { uuid: r.uuid, name: r.name, lines };
+      }
+      case "follow": {
+        const r = c.resolve(String(p.ref));
+        if (!isTerminal(r.status)) c.follow(r.uuid, peer);
+        return { uuid: r.uuid, status: r.status };
+      }
+      case "clean": {
+        let removed = 0;
+        for (const r of c.config.store.listDataflows()) {
+          if (isTerminal(r.status)) {
+            c.config.store.deleteDataflow(r.uuid);
+            removed++;
+          }
+        }
+        return { removed };
+      }
+      case "build":
+        return await c.build(p.descriptor as Dataflow, peer);
+      case "destroy": {
+        const r = await c.destroy(Boolean(p.force));
+        setTimeout(() => c.onShutdown(), 10);
+        return r;
+      }
+      default:
+        throw new Error(`unknown method '${method}'`);
+    }
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The coordinator's view of one dataflow while it runs on daemons.
+ *
+ * @module
+ */
+import type { NodeResult } from "../store/types.ts";
+
+/** The final state of a dataflow as reported to waiters. */
+export interface DataflowOutcome {
+  uuid: string;
+  name?: string;
+  status: "finished" | "failed";
+  error?: string;
+  results: Record<string, NodeResult>;
+}
+
+/** A dataflow that has not reached a final state. */
+export class LiveDataflow {
+  readonly uuid: string;
+  /** Daemon ids that run at least one node. */
+  daemons: Set<string>;
+  ready = new Set<string>();
+  released = false;
+  /** Daemon id → the node results it reported. */
+  finished = new Map<string, Record<string, NodeResult>>();
+  stopRequested = false;
+  #waiters: ((o: DataflowOutcome) => void)[] = [];
+  outcome?: DataflowOutcome;
+
+  constructor(uuid: string, daemons: Iterable<string>) {
+    this.uuid = uuid;
+    this.daemons = new Set(daemons);
+  }
+
+  /** Whether every involved daemon has reported its nodes finished. */
+  get allFinished(): boolean {
+    return [...this.daemons].every((d) => this.finished.has(d));
+  }
+
+  /** Resolves with the outcome once the dataflow ends. */
+  wait(): Promise<DataflowOutcome> {
+    if (this.outcome) return Promise.resolve(this.outcome);
+    const { promise, resolve } = Promise.withResolvers<DataflowOutcome>();
+    this.#waiters.push(resolve);
+    return promise;
+  }
+
+  /** Records the outcome and wakes waiters. */
+  settle(outcome: DataflowOutcome): void {
+    this.outcome = outcome;
+    for (const w of this.#waiters) w(outcome);
+    this.#waiters = [];
+  }
+}

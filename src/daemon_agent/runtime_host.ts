@@ -1,0 +1,181 @@
+/**
+ * Runs a dataflow's local part with the runtime of `src/daemon` and wires
+ * its remote hooks to the daemon-to-daemon transport.
+ *
+ * @module
+ */
+import { DataflowRuntime, type RemoteMessage } from "../daemon/mod.ts";
+import type { RunSummary } from "../daemon/mod.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
+import type { WireMetadata } from "../message/mod.ts";
+import type { NodeResult } from "../store/types.ts";
+import type { InterDaemonMessage } from "../transport/types.ts";
+import type { HostedDataflow, LaunchDataflow } from "./host.ts";
+import { dataflowPids } from "./pids.ts";
+
+/** Node results for the coordinator from a runtime summary. */
+export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
+  const out: Record<string, NodeResult> = {};
+  for (const n of summary.nodes) {
+    const ok = n.outcome === "finished" || n.outcome === "stopped";
+    out[n.id] = ok ? { ok } : {
+      ok,
+      error: n.message ??
+        (n.exitCode !== null
+          ? `exited with code ${n.exitCode}`
+          : `killed by ${n.signal}`),
+    };
+  }
+  if (summary.error && summary.nodes.every((n) => n.outcome !== "failed")) {
+    out["(dataflow)"] = { ok: false, error: summary.error };
+  }
+  return out;
+}
+
+/** Daemon ids that host receivers of `node/output`, other than `self`. */
+function remoteReceivers(
+  dataflow: Dataflow,
+  nodeToDaemon: Record<string, string>,
+  self: string,
+  node: string,
+  outputs: string[],
+): Set<string> {
+  const out = new Set<string>();
+  for (const n of dataflow.nodes) {
+    const d = nodeToDaemon[n.id];
+    if (d === undefined || d === self) continue;
+    for (const i of n.inputs) {
+      if (
+        i.source.kind === "node" && i.source.node === node &&
+        outputs.includes(i.source.output)
+      ) out.add(d);
+    }
+  }
+  return out;
+}
+
+/** Reads a shared-memory region (for forwarding its bytes to another machine). */
+function readShm(name: string, size: number): Uint8Array {
+  const bytes = Deno.readFileSync(`/dev/shm/${name.replace(/^\//, "")}`);
+  return bytes.subarray(0, size);
+}
+
+/** The {@link LaunchDataflow} backed by `DataflowRuntime`. */
+export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
+  const dataflow = params.descriptor;
+  const self = hooks.daemonId;
+  const localNodes = Object.entries(params.nodeToDaemon)
+    .filter(([, d]) => d === self).map(([n]) => n);
+  const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
+  const env = params.env ?? {};
+  const withEnv: Dataflow = Object.keys(env).length
+    ? {
+      ...dataflow,
+      nodes: dataflow.nodes.map((n) => ({ ...n, env: { ...n.env, ...env } })),
+    }
+    : dataflow;
+  const runtime = new DataflowRuntime({
+    dataflow: withEnv,
+    dataflowId: params.uuid,
+    localNodes,
+    externalBarrier: multi,
+    onRemoteOutput(msg: RemoteMessage) {
+      const targets = remoteReceivers(
+        dataflow,
+        params.nodeToDaemon,
+        self,
+        msg.from,
+        [
+          msg.output,
+        ],
+      );
+      if (targets.size === 0) return;
+      const payload = msg.shm
+        ? readShm(msg.shm.name, msg.shm.size)
+        : msg.payload;
+      const wire: InterDaemonMessage = {
+        t: "output",
+        df: params.uuid,
+        node: msg.from,
+        output: msg.output,
+        m: msg.metadata,
+        d: msg.data,
+      };
+      for (const d of targets) hooks.sendRemote(d, wire, payload);
+    },
+    onRemoteOutputsClosed(node, outputs) {
+      for (
+        const d of remoteReceivers(
+          dataflow,
+          params.nodeToDaemon,
+          self,
+          node,
+          outputs,
+        )
+      ) {
+        hooks.sendRemote(
+          d,
+          { t: "closed", df: params.uuid, node, outputs },
+          null,
+        );
+      }
+    },
+    events: {
+      onLocalReady: () => hooks.onReady(),
+      onMessage: (level, text) => {
+        if (level !== "debug") {
+          console.error(`[${params.uuid.slice(0, 8)}] ${level}: ${text}`);
+        }
+      },
+    },
+  });
+  await runtime.start();
+  const finished = runtime.finished.then(resultsOf);
+  const hosted: HostedDataflow = {
+    uuid: params.uuid,
+    descriptor: dataflow,
+    logDir: runtime.logDir,
+    finished,
+    stop: (opts) => runtime.stop(opts),
+    release: () => runtime.releaseBarrier(),
+    pids: () => dataflowPids(params.uuid),
+    deliver(msg, payload) {
+      if (msg.t === "output") {
+        runtime.injectRemote({
+          from: msg.node,
+          output: msg.output,
+          metadata: msg.m as WireMetadata,
+          data: msg.d,
+          payload,
+        });
+      } else if (msg.t === "closed") {
+        runtime.closeRemoteOutputs(msg.node, msg.outputs);
+      }
+    },
+    dynamicConfig(nodeId) {
+      const spec = dataflow.nodes.find((n) => n.id === nodeId);
+      if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {
+        return undefined;
+      }
+      return {
+        protocol: 1,
+        dataflow_id: params.uuid,
+        node_id: nodeId,
+        socket: runtime.socketPath,
+        inputs: Object.fromEntries(
+          spec.inputs.map((i) => [i.id, {
+            source: i.sourceText,
+            queue_size: i.queueSize,
+            queue_policy: i.queuePolicy,
+          }]),
+        ),
+        outputs: spec.outputs,
+        restart_count: 0,
+        zero_copy_threshold: 4096,
+        shm: false,
+        parent_pid: Deno.pid,
+      };
+    },
+  };
+  return hosted;
+};

@@ -1,0 +1,64 @@
+/**
+ * What the coordinator remembers, and the interface every backend implements.
+ *
+ * @module
+ */
+
+/** Lifecycle of a dataflow as the coordinator sees it. */
+export type DataflowStatus =
+  | "pending"
+  | "running"
+  | "stopping"
+  | "finished"
+  | "failed";
+
+/** Whether a status is final. */
+export function isTerminal(status: DataflowStatus): boolean {
+  return status === "finished" || status === "failed";
+}
+
+/** Outcome of one node. */
+export interface NodeResult {
+  ok: boolean;
+  /** Human-readable cause when not ok (exit code, signal, spawn error). */
+  error?: string;
+}
+
+/** One dataflow ever started through this coordinator. */
+export interface DataflowRecord {
+  uuid: string;
+  name?: string;
+  status: DataflowStatus;
+  /** The resolved dataflow (`src/descriptor` model), JSON with bigints encoded. */
+  descriptor: string;
+  /** Extra environment given with `dora start --env`. */
+  env: Record<string, string>;
+  /** Node id → daemon id. */
+  nodeToDaemon: Record<string, string>;
+  /** Error summary when failed. */
+  error?: string;
+  nodeResults?: Record<string, NodeResult>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A daemon that registered at least once. */
+export interface DaemonRecord {
+  daemonId: string;
+  machineId?: string;
+  labels: Record<string, string>;
+  lastSeen: number;
+}
+
+/** A coordinator store backend (memory or SQLite). */
+export interface CoordinatorStore {
+  /** Backend description for `dora status`, e.g. `sqlite:/path`. */
+  readonly kind: string;
+  putDataflow(record: DataflowRecord): void;
+  getDataflow(uuid: string): DataflowRecord | undefined;
+  listDataflows(): DataflowRecord[];
+  deleteDataflow(uuid: string): void;
+  putDaemon(record: DaemonRecord): void;
+  listDaemons(): DaemonRecord[];
+  close(): void;
+}

@@ -1,0 +1,7 @@
+/**
+ * Daemon-to-daemon transports (TCP by default) behind {@link DataTransport}.
+ *
+ * @module
+ */
+export type * from "./types.ts";
+export { TcpTransport } from "./tcp.ts";
