@@ -380,8 +380,9 @@ class Node:
         through shared memory."""
         self._check_output(output_id)
         arr = to_arrow(data)
-        header = {"t": "output", "o": output_id, "m": encode_metadata(self._clock.now(), metadata)}
+        header = {"t": "output", "o": output_id, "m": None}
         if arr is None:
+            header["m"] = encode_metadata(self._clock.now(), metadata)
             self._write(encode_frame(header))
             return
         layout, parts, end = encode_array(arr)
@@ -393,8 +394,11 @@ class Node:
                 for off, buf in parts:
                     dst[off:off + buf.size] = memoryview(buf).cast("B")
                 header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
+                # Stamped when handed over (after the copy), as the original does.
+                header["m"] = encode_metadata(self._clock.now(), metadata)
                 self._write(encode_frame(header))
                 return
+        header["m"] = encode_metadata(self._clock.now(), metadata)
         self._write(encode_frame(header, parts))
 
     def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":

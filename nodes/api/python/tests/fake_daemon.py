@@ -64,6 +64,7 @@ class FakeDaemon:
                 return
             if not data:
                 self.received.put(None)
+                conn.close()  # as the daemon does when a node hangs up
                 return
             reader.feed(data)
             for header, payload in reader.frames():

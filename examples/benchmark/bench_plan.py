@@ -1,0 +1,31 @@
+"""The benchmark plan shared by the Python sender and sink (see docs/benchmark.md).
+
+Mirrors the original dora benchmark: for each size, latency messages spaced
+5 ms apart, then back-to-back throughput messages and a 1-byte sentinel.
+BENCH_QUICK=1 shrinks it to a few sizes and messages (for the test suite).
+"""
+
+import os
+
+SIZES = [0, 8, 64, 512, 2048, 4096, 16384, 40960, 409600, 4096000, 40960000]
+QUICK_SIZES = [0, 8, 4096, 409600]
+
+
+def plan():
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    return {
+        "sizes": QUICK_SIZES if quick else SIZES,
+        "latency_n": 20 if quick else 100,
+        "throughput_n": 20 if quick else 100,
+        "gap_s": 0.005,
+        "pause_s": float(os.environ.get("BENCH_PAUSE_MS", "50" if quick else "500")) / 1000,
+    }
+
+
+def label(size: int) -> str:
+    """The original's labels: integer division (4 096 000 B is "3MB")."""
+    if size >= 1024 * 1024:
+        return f"{size // (1024 * 1024)}MB"
+    if size >= 1024:
+        return f"{size // 1024}KB"
+    return f"{size}B"

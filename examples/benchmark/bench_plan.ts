@@ -1,0 +1,59 @@
+/**
+ * The benchmark plan shared by the TypeScript sender and sink (the same as
+ * bench_plan.py; see docs/benchmark.md).
+ *
+ * @module
+ */
+
+/** Payload sizes in bytes, as in the original dora benchmark (plus 40 MB). */
+export const SIZES = [
+  0,
+  8,
+  64,
+  512,
+  2048,
+  4096,
+  16384,
+  40960,
+  409600,
+  4096000,
+  40960000,
+];
+/** The sizes of the quick mode (BENCH_QUICK=1). */
+export const QUICK_SIZES = [0, 8, 4096, 409600];
+
+/** What the sender does. */
+export interface Plan {
+  sizes: number[];
+  latencyN: number;
+  throughputN: number;
+  gapMs: number;
+  pauseMs: number;
+}
+
+/** The plan for this run (BENCH_QUICK=1 shrinks it for the test suite). */
+export function plan(): Plan {
+  const quick = !["", "0"].includes(Deno.env.get("BENCH_QUICK") ?? "");
+  return {
+    sizes: quick ? QUICK_SIZES : SIZES,
+    latencyN: quick ? 20 : 100,
+    throughputN: quick ? 20 : 100,
+    gapMs: 5,
+    pauseMs: Number(Deno.env.get("BENCH_PAUSE_MS") ?? (quick ? 50 : 500)),
+  };
+}
+
+/** The original's labels: integer division (4 096 000 B is "3MB"). */
+export function label(size: number): string {
+  if (size >= 1024 * 1024) return `${Math.floor(size / 1024 / 1024)}MB`;
+  if (size >= 1024) return `${Math.floor(size / 1024)}KB`;
+  return `${size}B`;
+}
+
+/** Wall clock in ns since the epoch (the same clock as the node API's HLC). */
+export function wallClockNs(): bigint {
+  const ms = performance.timeOrigin + performance.now();
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n +
+    BigInt(Math.floor((ms - whole) * 1_000_000));
+}

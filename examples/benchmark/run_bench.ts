@@ -1,0 +1,86 @@
+/**
+ * `deno task bench`: runs the benchmark dataflows (TypeScript and Python)
+ * through `dora run`, prints one table, writes bench-results.json and reports
+ * the targets (never fails because of them).
+ *
+ * Environment: BENCH_QUICK=1 (few sizes and messages), BENCH_VARIANTS=ts,py,
+ * BENCH_JSON=<file> (default examples/benchmark/bench-results.json).
+ *
+ * @module
+ */
+import { doraCommand } from "../../src/cli/dora_command.ts";
+import { socketBaseline } from "./bench_baseline.ts";
+import { parseCsv, type Row, table, targets } from "./bench_report.ts";
+
+const here = new URL(".", import.meta.url).pathname;
+const quick = !["", "0"].includes(Deno.env.get("BENCH_QUICK") ?? "");
+const variants = (Deno.env.get("BENCH_VARIANTS") ?? "ts,py").split(",")
+  .map((v) => v.trim()).filter((v) => v);
+
+/** Runs one variant's dataflow and returns its CSV text. */
+async function runVariant(variant: string): Promise<string> {
+  const csv = await Deno.makeTempFile({
+    prefix: "dora-bench-",
+    suffix: ".csv",
+  });
+  try {
+    const { cmd, args } = doraCommand();
+    const out = await new Deno.Command(cmd, {
+      args: [...args, "run", `${here}dataflow-${variant}.yml`],
+      env: { BENCH_CSV: csv, BENCH_QUICK: quick ? "1" : "0", NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = await Deno.readTextFile(csv);
+    if (!out.success || text.trim() === "") {
+      const dec = new TextDecoder();
+      throw new Error(
+        `the ${variant} benchmark failed (exit ${out.code}):\n${
+          dec.decode(out.stdout)
+        }${dec.decode(out.stderr)}`,
+      );
+    }
+    return text;
+  } finally {
+    await Deno.remove(csv).catch(() => {});
+  }
+}
+
+const baseline = await socketBaseline(quick ? 50 : 300);
+console.log(
+  `bare Deno Unix-socket round trip (8 B, 5 ms apart): p50 ${
+    (baseline.p50 / 1000).toFixed(1)
+  } µs, p99 ${(baseline.p99 / 1000).toFixed(1)} µs`,
+);
+const rows: Row[] = [];
+for (const variant of variants) {
+  console.log(`running the ${variant} benchmark${quick ? " (quick)" : ""}…`);
+  parseCsv(variant, await runVariant(variant), rows);
+}
+console.log(table(rows));
+const verdicts = targets(rows, baseline);
+console.log("\ntargets (reported, not asserted):");
+for (const t of verdicts) {
+  const mark = t.met === null ? "n/a " : t.met ? "MET " : "MISS";
+  console.log(
+    `  [${mark}] ${t.variant}: ${t.name}: ${t.value} (goal ${t.goal})`,
+  );
+}
+const jsonPath = Deno.env.get("BENCH_JSON") ?? `${here}bench-results.json`;
+await Deno.writeTextFile(
+  jsonPath,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      quick,
+      machine: { cpus: navigator.hardwareConcurrency, os: Deno.build.os },
+      baseline,
+      rows,
+      targets: verdicts,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+console.log(`results written to ${jsonPath}`);

@@ -1,0 +1,39 @@
+/** Benchmark sender (no inputs): latency then throughput messages per size. */
+import { Node } from "dora";
+import { plan } from "./bench_plan.ts";
+
+const node = await Node.init();
+const p = plan();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Deterministic pseudo-random bytes (xorshift), like the original's seeded data.
+let state = 42;
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = state & 0xff;
+  }
+  return out;
+}
+
+const sentinel = new Uint8Array([1]);
+for (const size of p.sizes) {
+  const data = randomBytes(size);
+  for (let i = 0; i < p.latencyN; i++) {
+    await node.sendOutput("latency", data);
+    await node.flush();
+    await sleep(p.gapMs);
+  }
+  await sleep(p.pauseMs);
+  for (let i = 0; i < p.throughputN; i++) {
+    await node.sendOutput("throughput", data);
+  }
+  await node.sendOutput("throughput", sentinel); // ends the size's bracket
+  await node.flush();
+  await sleep(p.pauseMs);
+}
+node.log("info", `benchmark sender done (${p.sizes.length} sizes)`);
+await node.close();

@@ -1,0 +1,48 @@
+/** End-to-end: the benchmark runs through `dora run` in quick mode and reports every size. */
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { ROOT } from "./helpers.ts";
+
+Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScript and Python", async () => {
+  const json = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--no-prompt",
+        `${ROOT}/examples/benchmark/run_bench.ts`,
+      ],
+      cwd: ROOT,
+      env: { BENCH_QUICK: "1", BENCH_JSON: json, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    const text = dec.decode(out.stdout) + dec.decode(out.stderr);
+    assertEquals(out.code, 0, text);
+    const result = JSON.parse(await Deno.readTextFile(json));
+    assert(result.baseline.p50 > 0, text);
+    for (const variant of ["ts", "py"]) {
+      const rows = result.rows.filter((r: { variant: string }) =>
+        r.variant === variant
+      );
+      assertEquals(
+        rows.map((r: { bytes: number }) => r.bytes),
+        [0, 8, 4096, 409600],
+        text,
+      );
+      for (const r of rows) {
+        assertEquals(r.latency.n, 20, text);
+        assertEquals(r.throughput.n, 20, text);
+        assert(r.latency.p50 > 0 && r.throughput.msgPerSec > 0, text);
+      }
+    }
+    assertEquals(result.targets.length, 6);
+  } finally {
+    await Deno.remove(json);
+  }
+});
