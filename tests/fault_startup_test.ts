@@ -35,6 +35,6 @@ nodes:
   assertNotEquals(run.code, 0);
   assertMatch(
     run.output,
-    /node `early` exited before connecting to the daemon \(exited with code 4\)/,
+    /node `early` exited before connecting to the daemon \((exited with )?(exit )?code 4\)/,
   );
 });

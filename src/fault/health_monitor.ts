@@ -64,11 +64,19 @@ export class HealthMonitor {
     w.lastActivity = now;
   }
 
-  /** Nodes silent past their timeout; they are no longer watched. */
-  expired(now: number): HealthExpiry[] {
+  /**
+   * Nodes silent past their timeout; they are no longer watched.
+   * `isWaiting` can tell that a node is parked in `next` right now (idle,
+   * not hung): its clock then restarts.
+   */
+  expired(now: number, isWaiting?: (node: string) => boolean): HealthExpiry[] {
     const out: HealthExpiry[] = [];
     for (const [node, w] of this.#nodes) {
       if (w.waiting) continue;
+      if (isWaiting?.(node)) {
+        w.lastActivity = now;
+        continue;
+      }
       const silentMs = now - w.lastActivity;
       if (silentMs > w.timeoutMs) {
         out.push({ node, silentMs, timeoutMs: w.timeoutMs });

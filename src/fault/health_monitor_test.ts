@@ -39,3 +39,11 @@ Deno.test("HealthMonitor.watch() gives a restarted node a fresh clock", () => {
   m.watch("a", 1000, 5000);
   assertEquals(m.expired(5500), []);
 });
+
+Deno.test("HealthMonitor.expired() restarts the clock of a node found waiting", () => {
+  const m = new HealthMonitor();
+  m.watch("a", 1000, 0);
+  assertEquals(m.expired(5000, () => true), []);
+  assertEquals(m.expired(5500), []);
+  assertEquals(m.expired(6001).length, 1);
+});

@@ -63,6 +63,8 @@ export interface FaultHost {
   log(level: FaultLogLevel, node: string | undefined, message: string): void;
   /** True when the receiver's queue for this input has no room (gates recovery). */
   isBackpressured?(node: string, input: string): boolean;
+  /** True while the daemon holds a `next` of the node (idle, not hung). */
+  isWaiting?(node: string): boolean;
 }
 
 /** What the runtime should do with an exited node. */
@@ -364,7 +366,8 @@ export class FaultSupervisor {
   sweep(): void {
     if (this.#stopping || this.#disposed) return;
     const now = this.#clock.now();
-    for (const e of this.#health.expired(now)) {
+    const isWaiting = this.#host.isWaiting?.bind(this.#host);
+    for (const e of this.#health.expired(now, isWaiting)) {
       const s = this.#nodes.get(e.node);
       if (!s || !s.alive) continue;
       s.stats.healthCheckKills++;
@@ -471,7 +474,8 @@ export class FaultSupervisor {
   ): void {
     s.finished = true;
     s.alive = false;
-    s.stats.status = status;
+    // A node that already failed (start-up timeout) stays failed when stopped.
+    if (s.stats.status !== "failed") s.stats.status = status;
     if (error !== undefined) s.stats.lastError = error;
     this.#clearTimer(s.stragglerTimer);
     s.stragglerTimer = undefined;
@@ -530,15 +534,19 @@ export class FaultSupervisor {
         s.restartTimer !== undefined
       ) continue;
       const node = s.spec.id;
+      // The node's own `finish_grace_secs` wins over the dataflow default.
+      const graceMs = secondsToMs(
+        (s.spec as NodeSpec & { finishGraceSecs?: number }).finishGraceSecs,
+      ) ?? this.timeouts.finishGraceMs;
       s.stragglerTimer = this.#clock.setTimeout(() => {
         s.stragglerTimer = undefined;
         if (s.finished || this.#stopping) return;
         const reason = `still running ${
-          formatMs(this.timeouts.finishGraceMs)
+          formatMs(graceMs)
         } after its inputs closed and every other node finished; stopping it`;
         this.#host.log("warn", node, `node \`${node}\` ${reason}`);
         this.#host.stopNode(node, reason);
-      }, this.timeouts.finishGraceMs);
+      }, graceMs);
     }
   }
 

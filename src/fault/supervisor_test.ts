@@ -350,3 +350,17 @@ Deno.test("FaultSupervisor.nodeExited() ends `always` after max_restarts of clea
   assertMatch(host.logs.join("\n"), /max restarts \(1\) exceeded, giving up/);
   assertEquals(host.sent, [["sink", { t: "node_restarted", id: "n" }]]);
 });
+
+Deno.test("FaultSupervisor uses a node's finish_grace_secs for stragglers", () => {
+  const lazy = {
+    ...node("lazy", { inputs: [input("a", "src")] }),
+    finishGraceSecs: 0.2,
+  };
+  const { clock, host, sup } = setup([node("src"), lazy], {
+    finishGraceMs: 5000,
+  });
+  sup.nodeExited("src", { code: 0 });
+  sup.allInputsClosed("lazy");
+  clock.advance(200);
+  assertEquals(host.calls, ["stop lazy"]);
+});

@@ -1,0 +1,273 @@
+/**
+ * Wires the fault supervisor (`src/fault/`) into a {@linkcode DataflowRuntime}:
+ * the runtime calls these hooks at a few points (connect, request, routing,
+ * stop, exit, finish) and the hooks act on the runtime's nodes — queue
+ * control events, kill processes, fail the start.
+ *
+ * @module
+ */
+import type { Dataflow } from "../descriptor/model.ts";
+import {
+  type FaultEvent,
+  type FaultHost,
+  type FaultLogLevel,
+  type FaultSummary,
+  FaultSupervisor,
+  formatFaultSummary,
+} from "../fault/mod.ts";
+import type { NodeExitStatus } from "./node_process.ts";
+import type { RunningNode } from "./running_node.ts";
+import type { NodeExitInfo, RestartDecision } from "./runtime_types.ts";
+
+/** SIGTERM → SIGKILL delay when the straggler watchdog ends a node. */
+const STRAGGLER_KILL_MS = 2000;
+/** How long a node that closed its connection may take to exit. */
+const CLOSE_GRACE_MS = 1000;
+
+/** What the hooks need from the runtime. */
+export interface FaultRuntimeAccess {
+  /** The runtime's nodes (the same map, read live). */
+  nodes: ReadonlyMap<string, RunningNode>;
+  /** Answers the node's outstanding `next` if events are queued. */
+  deliver(node: RunningNode): void;
+  /** Fails the start of the dataflow (stops everything). */
+  failStart(message: string): void;
+  /** The runtime's own messages (shown by `dora run`). */
+  message(level: "error" | "warn" | "info" | "debug", text: string): void;
+  /** Folder of the dataflow's log files (`out/<uuid>`). */
+  logDir: string;
+}
+
+/**
+ * Fault tolerance for one runtime.
+ *
+ * @example
+ * ```ts ignore
+ * const fault = new FaultHooks(dataflow, { nodes, deliver, failStart, message, logDir });
+ * fault.start();                       // after spawning
+ * fault.connected("camera");           // on hello
+ * fault.activity("camera");            // on every frame
+ * if (!fault.admit("planner", "image")) { /* drop *\/ }
+ * const decision = fault.decide(info);  // restart decision on exit
+ * fault.exited(node);                  // after a final exit
+ * fault.finish();                      // the dataflow ended
+ * ```
+ */
+export class FaultHooks {
+  readonly supervisor: FaultSupervisor;
+  #access: FaultRuntimeAccess;
+  /** Nodes whose last exit went through `decide()`. */
+  #decided = new Set<string>();
+  /** Inputs closed by the circuit breaker: `node\0input`. */
+  #broken = new Set<string>();
+  /** Nodes already told to the supervisor as all-inputs-closed. */
+  #allClosed = new Set<string>();
+  #killTimers = new Set<ReturnType<typeof setTimeout>>();
+  #finished = false;
+
+  constructor(dataflow: Dataflow, access: FaultRuntimeAccess) {
+    this.#access = access;
+    this.supervisor = new FaultSupervisor(dataflow, this.#host());
+  }
+
+  /** Every local node was spawned. */
+  start(): void {
+    this.supervisor.start();
+  }
+
+  /** A node's `hello` was accepted. */
+  connected(node: string): void {
+    this.supervisor.nodeConnected(node);
+  }
+
+  /** Any frame from a connected node. */
+  activity(node: string): void {
+    this.supervisor.nodeActivity(node);
+  }
+
+  /**
+   * A message is about to be queued for `node`'s `input`: false means drop it
+   * (counted). A recovering input gets INPUT_RECOVERED first.
+   */
+  admit(node: string, input: string): boolean {
+    return this.supervisor.inputMessage(node, input);
+  }
+
+  /** The runtime's stop ladder began (no more restarts). */
+  stopBegun(): void {
+    this.supervisor.stopBegun();
+  }
+
+  /**
+   * A node's connection closed. A crashing node's socket closes just before
+   * its exit is seen; closing its outputs now would send INPUT_CLOSED (and
+   * maybe STOP) downstream before the restart decision or NODE_FAILED. So
+   * while the process still runs, `closeOutputs` waits for the exit (which
+   * decides: restart, or close) and runs only if the process lives on.
+   */
+  connectionClosed(node: RunningNode, closeOutputs: () => void): void {
+    const proc = node.process;
+    if (!proc || proc.hasExited) return closeOutputs();
+    const t = setTimeout(() => {
+      this.#killTimers.delete(t);
+      if (node.process === proc && !proc.hasExited) closeOutputs();
+    }, CLOSE_GRACE_MS);
+    this.#killTimers.add(t);
+  }
+
+  /** The restart decision for a node that exited while the dataflow runs. */
+  decide(info: NodeExitInfo): RestartDecision {
+    const id = info.node.id;
+    this.#noteAllClosed();
+    this.#decided.add(id);
+    const outcome = this.supervisor.nodeExited(id, info.status);
+    if (outcome.kind === "restarting") {
+      for (const key of [...this.#broken]) {
+        if (key.startsWith(`${id}\u0000`)) this.#broken.delete(key);
+      }
+      this.#allClosed.delete(id);
+      return { restart: true, delayMs: outcome.delayMs };
+    }
+    return { restart: false };
+  }
+
+  /** A node ended for good (after its outputs were closed). */
+  exited(node: RunningNode): void {
+    const id = node.spec.id;
+    this.#noteAllClosed();
+    if (!this.#decided.delete(id)) {
+      const status: NodeExitStatus = node.exitStatus ??
+        { code: null, signal: null, success: false };
+      this.supervisor.nodeExited(id, status);
+    }
+  }
+
+  /** Counters of every node. */
+  summary(): FaultSummary {
+    return this.supervisor.summary();
+  }
+
+  /**
+   * The dataflow ended: stops every timer, prints the counters (when
+   * something happened) and writes them to `<logDir>/fault_summary.json`.
+   */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.supervisor.dispose();
+    for (const t of this.#killTimers) clearTimeout(t);
+    this.#killTimers.clear();
+    const summary = this.supervisor.summary();
+    for (const line of formatFaultSummary(summary)) {
+      this.#access.message("info", line);
+    }
+    try {
+      Deno.writeTextFileSync(
+        `${this.#access.logDir}/fault_summary.json`,
+        JSON.stringify(summary, null, 2) + "\n",
+      );
+    } catch {
+      // no log folder (the start failed early): the summary is still returned
+    }
+  }
+
+  /** Tells the supervisor about nodes whose inputs have all closed. */
+  #noteAllClosed(): void {
+    for (const n of this.#access.nodes.values()) {
+      const id = n.spec.id;
+      if (!n.local || this.#allClosed.has(id) || !this.#allInputsClosed(n)) {
+        continue;
+      }
+      this.#allClosed.add(id);
+      this.supervisor.allInputsClosed(id);
+    }
+  }
+
+  /** Every input closed: upstream output gone or broken by a timeout. */
+  #allInputsClosed(n: RunningNode): boolean {
+    const inputs = n.spec.inputs;
+    if (inputs.length === 0) return false;
+    return inputs.every((i) => {
+      if (this.#broken.has(`${n.spec.id}\u0000${i.id}`)) return true;
+      if (i.source.kind !== "node") return false;
+      const up = this.#access.nodes.get(i.source.node);
+      return up !== undefined && !up.openOutputs.has(i.source.output);
+    });
+  }
+
+  #host(): FaultHost {
+    const nodes = () => this.#access.nodes;
+    const live = (id: string) => {
+      const n = nodes().get(id);
+      return n && n.alive ? n : undefined;
+    };
+    return {
+      send: (id: string, event: FaultEvent) => {
+        // The runtime sends NODE_RESTARTED itself when it restarts a node.
+        if (event.t === "node_restarted") return;
+        const n = live(id);
+        if (!n) return;
+        n.queue.pushControl({ ...event });
+        this.#access.deliver(n);
+      },
+      kill: (id: string) => {
+        live(id)?.process?.kill("SIGKILL");
+      },
+      respawn: () => {
+        // The runtime respawns after the delay `decide()` returned.
+      },
+      stopNode: (id: string) => {
+        const n = live(id);
+        if (!n?.process) return;
+        n.signaledByLadder = true;
+        n.process.kill("SIGTERM");
+        const t = setTimeout(() => {
+          this.#killTimers.delete(t);
+          if (n.alive) n.process?.kill("SIGKILL");
+        }, STRAGGLER_KILL_MS);
+        this.#killTimers.add(t);
+      },
+      closeInput: (id: string, input: string) => {
+        const n = live(id);
+        if (!n) return;
+        this.#broken.add(`${id}\u0000${input}`);
+        if (this.#allInputsClosed(n)) {
+          // The last open input: close it for real (STOP ALL_INPUTS_CLOSED follows).
+          n.queue.closeInput(input);
+          this.#noteAllClosed();
+        } else {
+          n.queue.pushControl({ t: "input_closed", id: input });
+        }
+        this.#access.deliver(n);
+      },
+      reopenInput: (id: string, input: string) => {
+        this.#broken.delete(`${id}\u0000${input}`);
+      },
+      restartCancelled: () => {
+        // The runtime's restart timer sees the stop and finishes the node.
+      },
+      failStart: (message: string) => {
+        // Nodes that never connected cannot get STOP: end them now.
+        for (const n of nodes().values()) {
+          if (n.alive && !n.helloSeen) n.process?.kill("SIGKILL");
+        }
+        this.#access.failStart(message);
+      },
+      log: (level: FaultLogLevel, _node: string | undefined, text: string) => {
+        this.#access.message(level, text);
+      },
+      isBackpressured: (id: string, input: string) => {
+        const n = nodes().get(id);
+        const spec = n?.spec.inputs.find((i) => i.id === input);
+        if (!n || !spec) return false;
+        return spec.queuePolicy === "backpressure"
+          ? n.queue.isFull(input)
+          : n.queue.queued(input) >= spec.queueSize;
+      },
+      isWaiting: (id: string) => {
+        const n = nodes().get(id);
+        return n !== undefined && n.connected && n.pendingNext !== undefined;
+      },
+    };
+  }
+}
