@@ -19,8 +19,8 @@ for event in node:
     elif event["type"] == "INPUT" and event["id"] == "big":
         got = event["value"].to_numpy()
         exact = got.dtype == np.float32 and np.array_equal(got.view(np.uint32), pattern(1).view(np.uint32))
-        print(f"py_relay: 10 MB from TypeScript bit-exact: {exact}")
+        print(f"10 MB from TypeScript bit-exact: {exact}")
         node.send_output("big_back", pattern(2), {"seed": 2, "ok": bool(exact)})
     elif event["type"] == "STOP":
         break
-node.log("info", f"py_relay: relayed {seen} arrays")
+node.log("info", f"relayed {seen} arrays")

@@ -17,5 +17,5 @@ for await (const event of node) {
     break;
   }
 }
-node.log("info", `ts_source: sent ${seq} arrays and 10 MB`);
+node.log("info", `sent ${seq} arrays and 10 MB`);
 await node.close();

@@ -19,4 +19,4 @@ for event in node:
             break
     elif event["type"] == "STOP":
         break
-node.log("info", f"sender: sent {sent} messages", fields={"count": sent})
+node.log("info", f"sent {sent} messages", fields={"count": sent})

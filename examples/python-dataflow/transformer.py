@@ -12,6 +12,6 @@ for event in node:
             node.send_output("doubled", pc.multiply(event["value"], 2), event["metadata"])
         elif event["id"] == "image":
             node.send_output("image", event["value"], event["metadata"])
-            logging.info("transformer: forwarded a %d-byte image", len(event["value"]))
+            logging.info("forwarded a %d-byte image", len(event["value"]))
     elif event["type"] == "STOP":
         break

@@ -62,8 +62,7 @@ class DoraLogHandler(logging.Handler):
             message = record.getMessage()
             if record.exc_info:
                 message += "\n" + logging.Formatter().formatException(record.exc_info)
-            emit(record.levelno, message, record.name,
-                 {"module_path": record.module, "file": record.pathname, "line": record.lineno})
+            emit(record.levelno, message, record.name)
         except Exception:  # never let logging break the node
             self.handleError(record)
 
