@@ -67,7 +67,11 @@ export class FaultHooks {
 
   constructor(dataflow: Dataflow, access: FaultRuntimeAccess) {
     this.#access = access;
-    this.supervisor = new FaultSupervisor(dataflow, this.#host());
+    this.supervisor = new FaultSupervisor(dataflow, this.#host(), {
+      localNodes: [...access.nodes.values()].filter((n) => n.local).map((n) =>
+        n.spec.id
+      ),
+    });
   }
 
   /** Every local node was spawned. */

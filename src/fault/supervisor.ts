@@ -82,6 +82,11 @@ export interface FaultSupervisorOptions {
   clock?: Clock;
   /** Defaults from the descriptor and the environment. */
   timeouts?: Partial<DataflowTimeouts>;
+  /**
+   * Nodes spawned by this runtime (default: all). The others run on other
+   * machines: not watched here, and not waited for at start-up.
+   */
+  localNodes?: string[];
 }
 
 interface NodeState {
@@ -139,7 +144,9 @@ export class FaultSupervisor {
       ...options.timeouts,
     };
     this.#downstream = downstreamOf(dataflow);
+    const local = options.localNodes && new Set(options.localNodes);
     for (const spec of dataflow.nodes) {
+      if (local && !local.has(spec.id)) continue;
       this.#nodes.set(spec.id, {
         spec,
         restart: new RestartTracker(restartSettings(spec)),

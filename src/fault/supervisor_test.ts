@@ -364,3 +364,18 @@ Deno.test("FaultSupervisor uses a node's finish_grace_secs for stragglers", () =
   clock.advance(200);
   assertEquals(host.calls, ["stop lazy"]);
 });
+
+Deno.test("FaultSupervisor does not wait at start-up for nodes on other machines", () => {
+  const clock = new ManualClock();
+  const host = new RecordingHost();
+  const sup = new FaultSupervisor(
+    dataflow([node("here"), node("there")]),
+    host,
+    { clock, timeouts: { startupTimeoutMs: 1000 }, localNodes: ["here"] },
+  );
+  sup.start();
+  sup.nodeConnected("here");
+  clock.advance(5000);
+  assertEquals(host.failed, undefined);
+  assertEquals(Object.keys(sup.summary().nodes), ["here"]);
+});
