@@ -256,10 +256,12 @@ export class DaemonAgent {
     );
     const entry: Entry = { hosted, params, reported: false };
     this.dataflows.set(params.uuid, entry);
-    hosted.finished.then((results) => {
-      entry.results = results;
-      this.#tailers.get(params.uuid)?.stop();
+    hosted.finished.then(async (results) => {
+      const tailer = this.#tailers.get(params.uuid);
+      await tailer?.flush();
+      tailer?.stop();
       this.#tailers.delete(params.uuid);
+      entry.results = results;
       if (this.#peer && !this.#peer.isClosed) {
         this.#peer.notify("dataflow_finished", { uuid: params.uuid, results });
         entry.reported = true;

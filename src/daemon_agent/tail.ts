@@ -38,17 +38,31 @@ export class LogTailer {
       }
       this.#files.set(path, { offset, ino, rest: "", dec: new TextDecoder() });
     }
-    this.#timer = setInterval(async () => {
-      if (this.#busy) return;
-      this.#busy = true;
+    this.#onRecord = onRecord;
+    this.#timer = setInterval(() => this.#cycle(), POLL_MS);
+  }
+  #onRecord: (record: LogRecord) => void;
+  #running: Promise<void> = Promise.resolve();
+
+  #cycle(): Promise<void> {
+    if (this.#busy) return this.#running;
+    this.#busy = true;
+    this.#running = (async () => {
       try {
         for (const [path, state] of this.#files) {
-          await this.#poll(path, state, onRecord);
+          await this.#poll(path, state, this.#onRecord);
         }
       } finally {
         this.#busy = false;
       }
-    }, POLL_MS);
+    })();
+    return this.#running;
+  }
+
+  /** Reads whatever was appended so far (before reporting the end). */
+  async flush(): Promise<void> {
+    await this.#running;
+    await this.#cycle();
   }
 
   async #poll(

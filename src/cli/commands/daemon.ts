@@ -16,6 +16,7 @@ import {
   serveDiscovery,
 } from "../../daemon_agent/mod.ts";
 import { TcpTransport } from "../../transport/mod.ts";
+import { runtimeBase } from "../../daemon/runtime_dir.ts";
 import type { RegisterCommand } from "./mod.ts";
 
 /** Parses `k=v,k2=v2`. */
@@ -93,6 +94,13 @@ export const registerDaemon: RegisterCommand = (program) => {
           machineId,
           (node, df) => agent.dynamicConfig(node, df),
         );
+        if (machineId !== undefined) {
+          // Two daemons on one machine may run parts of the same dataflow:
+          // give each its own runtime folder (sockets are per dataflow id).
+          const own = `${runtimeBase()}/machine-${machineId}`;
+          Deno.mkdirSync(own, { recursive: true, mode: 0o700 });
+          Deno.env.set("XDG_RUNTIME_DIR", own);
+        }
         await agent.start();
         let signals = 0;
         const onSignal = () => {
