@@ -19,6 +19,7 @@ import {
 import { parseInputSource } from "./input_source.ts";
 import type { RawInput } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { valueAt } from "./issues.ts";
 
 /** Env names the runtime owns; a node setting them is ignored with a warning. */
 export const RESERVED_ENV = [
@@ -43,6 +44,8 @@ export interface CheckOptions {
   consumedElsewhere?: Set<string>;
   /** Skip file-system checks. */
   skipPaths?: boolean;
+  /** Nodes whose path was already reported. */
+  badPaths?: Set<string>;
 }
 
 /** Runs every cross-node check. */
@@ -60,7 +63,11 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
       const p = first.origin.src.locate([...first.origin.path, "id"]);
       at(
         fieldOrigin(node, "id"),
-        `duplicate node id "${node.id}" (first defined at ${first.origin.src.file}:${p.line}:${p.column})`,
+        `duplicate node id "${node.id}" (first defined ${
+          first.origin.src === node.origin.src
+            ? `on line ${p.line}`
+            : `at ${first.origin.src.file}:${p.line}:${p.column}`
+        })`,
       );
       continue;
     }
@@ -158,7 +165,9 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
         `"permissions" of node "${node.id}" only applies to TypeScript/JavaScript nodes`,
       );
     }
-    if (!opts.skipPaths) checkPaths(node, opts.baseDir, at);
+    if (!opts.skipPaths && !opts.badPaths?.has(node.id)) {
+      checkPaths(node, opts.baseDir, at);
+    }
   }
 
   for (const node of byId.values()) {
@@ -280,9 +289,15 @@ function checkPaths(
     if (raw.build !== undefined || raw.git !== undefined) return;
     const p = raw.path!;
     if (isSpecialPath(p) || findPath(p, baseDir)) return;
+    const o = fieldOrigin(node, "path");
+    const written = valueAt(o.src.data, o.path);
     at(
-      fieldOrigin(node, "path"),
-      `path "${p}" of node "${node.id}" does not exist${
+      o,
+      `path "${p}"${
+        typeof written === "string" && written !== p
+          ? ` (written "${written}")`
+          : ""
+      } of node "${node.id}" does not exist${
         p.includes("/") ? "" : " (looked in the dataflow's folder and $PATH)"
       }`,
     );

@@ -45,6 +45,8 @@ export class Expander {
   readonly diagnostics: Diagnostic[] = [];
   /** Ids of nodes that failed validation (so wiring to them is not re-reported). */
   readonly brokenIds = new Set<string>();
+  /** Nodes whose path was already reported (not checked on disk). */
+  readonly badPaths = new Set<string>();
   readonly #baseDir: string;
   readonly #cache = new Map<string, LoadedModule | undefined>();
   readonly #reported = new Set<string>();
@@ -133,6 +135,16 @@ export class Expander {
       if (level.module && !partial) level.module.apply(raw, src, path, this);
       const entry = loaded.get(node.id);
       if (node.module !== undefined) {
+        // The module node's own wiring is checked (and counts as reads) once.
+        flat.push({
+          id: raw.id,
+          raw: { id: raw.id, inputs: raw.inputs ?? {} },
+          origin: { src, path },
+          inputOrigins,
+          brokenInputs,
+          modules: level.modules,
+          partial: true,
+        });
         if (!entry) return;
         flat.push(...this.#instantiate(entry, {
           src,
@@ -194,7 +206,9 @@ export class Expander {
     if (seen.includes(real)) {
       at(
         `module "${node.id}" includes "${rel}" again: modules must not form a cycle (${
-          [...seen.slice(seen.indexOf(real)), real].map(displayName).join(" → ")
+          [...seen.slice(seen.indexOf(real)), real].map((f) =>
+            relative(this.#baseDir, f)
+          ).join(" → ")
         })`,
       );
       return undefined;
@@ -339,7 +353,9 @@ export class Expander {
     (header.outputs ?? []).forEach((name, i) => {
       const refs = producers.get(name) ?? [];
       if (refs.length === 1) map.set(name, refs[0]!);
-      else if (!this.#reported.has(`${mod.src.abs}#out:${name}`)) {
+      else map.set(name, "");
+      if (refs.length === 1) return;
+      if (!this.#reported.has(`${mod.src.abs}#out:${name}`)) {
         this.#reported.add(`${mod.src.abs}#out:${name}`);
         this.diagnostics.push(mod.src.at(
           ["module", "outputs", i],
@@ -497,15 +513,18 @@ export class Expander {
             } else if (r === "unwired") next = undefined;
             else {
               next = r.value;
-              if (origins) args.inputOrigins[id] = r.origin;
+              // Checked where the module node wires it, not again here.
+              if (origins) args.brokenInputs.add(id);
             }
           }
         } else if (siblings.has(head)) {
           const map = outputMaps.get(head);
           if (outputMaps.has(head)) {
             const target = map?.get(rest);
-            if (target !== undefined) next = withSource(value, target);
-            else if (map !== undefined) {
+            if (target) next = withSource(value, target);
+            else if (target === "") {
+              if (origins) args.brokenInputs.add(id); // reported in the module
+            } else if (map !== undefined) {
               at(
                 `input "${id}" of node "${prefix}${node.id}" reads "${text}", but module "${head}" has no output "${rest}"${
                   didYouMean(rest, [...map.keys()])
@@ -649,6 +668,7 @@ export class ModuleContext {
           [...path, ...field],
           `path "${p}" of node "${raw.id}" resolves outside the dataflow's folder`,
         ));
+        expander.badPaths.add(raw.id);
         return p;
       }
       return relative(o.baseDir, abs) || ".";

@@ -47,12 +47,13 @@ export function issuesToDiagnostics(
         return;
       }
       case "invalid_key": {
+        const parent = describe(data, rel.slice(0, -1), isModuleFile(data));
         for (const inner of issue.issues) {
           out.push(src.at(
             path,
             `invalid ${place.keySubject} ${
               JSON.stringify(rel.at(-1))
-            } in ${place.parent}: ${inner.message}`,
+            } in ${parent.fullSubject}: ${inner.message}`,
             { key: true },
           ));
         }
@@ -73,8 +74,10 @@ export function issuesToDiagnostics(
         }
         out.push(src.at(
           path,
-          `invalid ${place.subject}${place.inWhere}: expected ${
-            typeName(issue.expected)
+          `invalid ${place.subject}${place.inWhere}: ${
+            typeof value === "number" && issue.expected === "number"
+              ? "expected a finite number"
+              : `expected ${typeName(issue.expected)}`
           }, got ${show(value)}`,
         ));
         return;
@@ -119,7 +122,17 @@ export function issuesToDiagnostics(
         ));
         return;
       }
-      case "invalid_union":
+      case "invalid_union": {
+        // Report the issues of the alternative the value was meant to be.
+        const meant = issue.errors.filter((errs) =>
+          !errs.some((e) => e.code === "invalid_type" && e.path.length === 0)
+        );
+        if (meant.length === 1) {
+          for (const inner of meant[0]!) {
+            convert(inner, [...path, ...inner.path as Seg[]]);
+          }
+          return;
+        }
         out.push(src.at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${issue.message}, got ${
@@ -127,7 +140,17 @@ export function issuesToDiagnostics(
           }`,
         ));
         return;
+      }
       default:
+        if (
+          issue.code === "custom" && rel.length === 3 && rel[0] === "nodes" &&
+          rel[2] === "id"
+        ) {
+          out.push(
+            src.at(path, `invalid node id ${show(value)}: ${issue.message}`),
+          );
+          return;
+        }
         out.push(src.at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${issue.message}`,
@@ -259,7 +282,10 @@ export function describe(
     if (field[0] === "env" && field.length >= 2) {
       subject = `env variable "${field[1]}"`;
     } else if (typeof last === "number") {
-      subject = `item ${last + 1} of "${fieldName}"`;
+      const item = valueAt(data, path);
+      subject = fieldName === "outputs" && typeof item === "string"
+        ? `output ${JSON.stringify(item)}`
+        : `item ${last + 1} of "${fieldName}"`;
     } else subject = `"${fieldName}"`;
     where = contexts;
   }

@@ -146,20 +146,22 @@ export async function analyze(
     baseDir,
     brokenIds: expander.brokenIds,
     skipPaths: options.skipPaths,
+    badPaths: expander.badPaths,
   }));
+  const complete = flat.filter((n) => !n.partial);
   if (!hasErrors(diagnostics) && parsed.success) {
     const warnings: Diagnostic[] = [];
     const dataflow = resolveDataflow(
       src.abs,
       baseDir,
       parsed.data as RawDataflow,
-      flat,
+      complete,
       warnings,
     );
     diagnostics.push(...warnings);
-    return { ...result(flat, root), dataflow };
+    return { ...result(complete, root), dataflow };
   }
-  return result(flat, root);
+  return result(complete, root);
 }
 
 /** Each node that passes the schema and the shape checks (undefined otherwise). */
@@ -280,6 +282,7 @@ export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
     brokenIds: expander.brokenIds,
     external: new Set(["_mod"]),
     consumedElsewhere: consumed,
+    badPaths: expander.badPaths,
   }));
-  return done(flat, root);
+  return done(flat.filter((n) => !n.partial), root);
 }

@@ -87,12 +87,15 @@ export function toMermaid(dataflow: Dataflow): string {
 }
 
 function label(node: NodeSpec): string {
-  const desc = node.description ? `<hr/>*${escape(node.description)}*` : "";
-  return `**${node.id}**${desc}`;
+  const desc = node.description
+    ? `<hr/><i>${escape(node.description)}</i>`
+    : "";
+  return `<b>${node.id}</b>${desc}`;
 }
 
 function escape(text: string): string {
-  return text.replaceAll('"', "#quot;").replaceAll("\n", " ");
+  return text.replaceAll('"', "#quot;").replaceAll("<", "#lt;")
+    .replaceAll(">", "#gt;").replaceAll("\n", " ");
 }
 
 function nodeLines(node: NodeSpec, indent: string): string[] {

@@ -16,13 +16,13 @@ const seconds = (what: string) =>
 const nodeId = z.string().superRefine((id, ctx) => {
   const problem = nodeIdProblem(id);
   if (problem) {
-    ctx.addIssue({ code: "custom", message: `node id "${id}" ${problem}` });
+    ctx.addIssue({ code: "custom", message: problem });
   }
 });
 
 const dataId = z.string().superRefine((id, ctx) => {
   const problem = dataIdProblem(id);
-  if (problem) ctx.addIssue({ code: "custom", message: `"${id}" ${problem}` });
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
 const source = z.string().superRefine((text, ctx) => {

@@ -1,0 +1,1 @@
+# a stand-in node for the descriptor cases

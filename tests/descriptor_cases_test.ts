@@ -1,0 +1,92 @@
+/**
+ * The corpus of broken descriptors: every `tests/descriptor_cases/<name>.yml`
+ * (or `<name>/dataflow.yml` for cases with module files) must produce exactly
+ * the diagnostics in `<name>.out`, and must not crash.
+ *
+ * Regenerate the expected files after an intended message change with
+ * `UPDATE_GOLDEN=1 deno test -A tests/descriptor_cases_test.ts`, then review
+ * the diff.
+ *
+ * @module
+ */
+import { equal as assertEquals, ok as assert } from "node:assert/strict";
+import { analyze } from "../src/descriptor/mod.ts";
+import { formatDiagnostic } from "../src/descriptor/diagnostic.ts";
+import { ROOT, runDora } from "./helpers.ts";
+
+const DIR = `${ROOT}/tests/descriptor_cases`;
+const UPDATE = Deno.env.get("UPDATE_GOLDEN") === "1";
+
+/** Every case: its name and the descriptor path. */
+export function descriptorCases(): { name: string; path: string }[] {
+  const cases: { name: string; path: string }[] = [];
+  for (const entry of Deno.readDirSync(DIR)) {
+    if (entry.isFile && entry.name.endsWith(".yml")) {
+      cases.push({
+        name: entry.name.slice(0, -4),
+        path: `${DIR}/${entry.name}`,
+      });
+    } else if (entry.isDirectory) {
+      cases.push({
+        name: entry.name,
+        path: `${DIR}/${entry.name}/dataflow.yml`,
+      });
+    }
+  }
+  return cases.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Diagnostics of one case, with paths relative to the corpus folder. */
+async function render(path: string): Promise<string> {
+  const analysis = await analyze(path);
+  return analysis.diagnostics
+    .map((d) =>
+      formatDiagnostic({
+        ...d,
+        file: d.file.replace(/^.*descriptor_cases\//, ""),
+      })
+    )
+    .join("\n") + "\n";
+}
+
+Deno.test("descriptor corpus has at least 40 broken descriptors", () => {
+  const broken = descriptorCases().filter((c) =>
+    !c.name.startsWith("warnings")
+  );
+  assert(broken.length >= 40, `only ${broken.length} cases`);
+});
+
+for (const { name, path } of descriptorCases()) {
+  Deno.test(`descriptor case ${name}`, async () => {
+    const actual = await render(path);
+    const expectedFile = `${DIR}/${name}.out`;
+    if (UPDATE) await Deno.writeTextFile(expectedFile, actual);
+    const expected = await Deno.readTextFile(expectedFile);
+    assertEquals(actual, expected);
+    const hasError = actual.split("\n").some((l) =>
+      l && !l.includes(": warning: ")
+    );
+    assertEquals(hasError, !name.startsWith("warnings"));
+  });
+}
+
+Deno.test("dora validate reports the corpus without stack traces (e2e)", async () => {
+  for (
+    const name of [
+      "typo_node_key",
+      "syntax_bad_indent",
+      "module_inner_errors",
+      "many_errors",
+    ]
+  ) {
+    const c = descriptorCases().find((x) => x.name === name)!;
+    const r = await runDora(["validate", c.path.slice(DIR.length + 1)], {
+      cwd: DIR,
+    });
+    assertEquals(r.code, 1, r.stderr);
+    assert(!/\n\s+at /.test(r.stderr), `stack trace in ${name}: ${r.stderr}`);
+    const expected = await Deno.readTextFile(`${DIR}/${name}.out`);
+    assert(r.stderr.startsWith(expected), `${name}:\n${r.stderr}`);
+    assert(/^error: .*\d+ errors?/m.test(r.stderr), r.stderr);
+  }
+});
