@@ -51,20 +51,29 @@ export type SendableValue =
 export interface EncodedValue extends PayloadSource {
   /** The data layout `d`, or `undefined` for an empty message. */
   readonly layout: DataLayout | undefined;
-  /** The source buffers and where they go in the payload. */
-  readonly parts: readonly { offset: number; bytes: Uint8Array }[];
+  /**
+   * The source buffers and where they go in the payload; `ref` is the
+   * `[offset, length]` entry of the layout that describes each (a zero-copy
+   * sender rewrites `ref[0]` when the bytes already sit in shared memory).
+   */
+  readonly parts: readonly {
+    offset: number;
+    bytes: Uint8Array;
+    ref: [number, number];
+  }[];
 }
 
 class Payload {
-  parts: { offset: number; bytes: Uint8Array }[] = [];
+  parts: { offset: number; bytes: Uint8Array; ref: [number, number] }[] = [];
   size = 0;
   add(bytes: Uint8Array | null): [number, number] | null {
     if (!bytes) return null;
     if (bytes.length === 0) return [0, 0];
     const offset = align64(this.size);
-    this.parts.push({ offset, bytes });
+    const ref: [number, number] = [offset, bytes.length];
+    this.parts.push({ offset, bytes, ref });
     this.size = offset + bytes.length;
-    return [offset, bytes.length];
+    return ref;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type DaemonToNode,
   decodeMetadata,
   decodeValue,
+  type EncodedValue,
   encodeMetadata,
   encodeValue,
   type Frame,
@@ -21,6 +22,13 @@ import {
 import { configFromEnv, type NodeConfig, NodeInitError } from "./config.ts";
 import { type Event, type InputEvent, inputEvent } from "./events.ts";
 import { startWatchdog } from "./watchdog.ts";
+import {
+  type PooledRegion,
+  regionPrefix,
+  ShmMappings,
+  ShmPool,
+} from "../../../src/shm/mod.ts";
+import { libc, libcError } from "../../../src/shm/libc.ts";
 
 /** Options of {@link Node.init}. */
 export interface NodeInitOptions {
@@ -42,6 +50,13 @@ const BATCH = 64;
 /** Above this many buffered bytes, `sendOutput` waits for the socket. */
 const HIGH_WATER = 1 << 20;
 const RESOLVED = Promise.resolve();
+
+/**
+ * Backstop only: an input whose value was dropped without `release()` gives
+ * its shared-memory region back when the value is garbage-collected. GC does
+ * not see mapped memory, so this may come late: release explicitly.
+ */
+const leaked = new FinalizationRegistry<() => void>((release) => release());
 
 /**
  * Where a dynamic node would get its configuration (asks the daemon by node
@@ -92,6 +107,9 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #waiter: (() => void) | null = null;
   #last: (InputEvent & { retained: boolean }) | null = null;
   #stopWatchdog: () => void = () => {};
+  #pool: ShmPool | null = null;
+  #mappings: ShmMappings | null = null;
+  #samples = new WeakMap<ArrayBuffer, PooledRegion>();
 
   private constructor(config: NodeConfig, conn: Deno.UnixConn) {
     this.config = config;
@@ -99,6 +117,23 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     this.#reader = new FrameReader(conn);
     this.#writer = new FrameWriter(conn);
     this.#outputs = new Set(config.outputs);
+    if (config.shm) {
+      const c = libc();
+      if (c) {
+        this.#pool = new ShmPool(c, {
+          prefix: regionPrefix(config.dataflow_id, config.node_id),
+          tokenPrefix: `${config.node_id}:${config.restart_count}:`,
+          onCreate: (name, size) =>
+            this.#writer.push({ t: "shm_new", name, size }),
+          warn: (message) => this.log("warn", message),
+        });
+      } else {
+        this.log(
+          "warn",
+          `shared memory is unavailable (${libcError()}); sending through the socket`,
+        );
+      }
+    }
   }
 
   /**
@@ -235,8 +270,33 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       case "input": {
         const metadata = decodeMetadata(h.m);
         this.#clock.update(metadata.timestamp);
-        const value = decodeValue(h.d, frame.payload);
-        this.#queue.push(inputEvent(h.id, value, metadata, null));
+        if (!h.shm) {
+          const value = decodeValue(h.d, frame.payload);
+          this.#queue.push(inputEvent(h.id, value, metadata, null));
+          break;
+        }
+        const token = h.shm.token;
+        let bytes: Uint8Array;
+        try {
+          bytes = this.#mapRegion(h.shm.name, h.shm.size);
+        } catch (e) {
+          this.#releaseToken(token);
+          this.#queue.push({
+            type: "ERROR",
+            error: `input "${h.id}": cannot map shared memory ${h.shm.name}: ${
+              (e as Error).message
+            }`,
+          });
+          break;
+        }
+        const value = decodeValue(h.d, bytes);
+        const unregister = {};
+        const event = inputEvent(h.id, value, metadata, () => {
+          leaked.unregister(unregister);
+          this.#releaseToken(token);
+        });
+        leaked.register(value, () => this.#releaseToken(token), unregister);
+        this.#queue.push(event);
         break;
       }
       case "input_closed":
@@ -266,11 +326,31 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         this.#requested = false;
         break;
       case "release":
+        this.#pool?.release(h.tokens);
+        break;
       case "hello_ok":
       case "ready":
         break;
     }
     this.#wake();
+  }
+
+  #mapRegion(name: string, size: number): Uint8Array {
+    if (!this.#mappings) {
+      const c = libc();
+      if (!c) {
+        throw new Error(
+          `this node cannot map shared memory (${libcError()}); the daemon should send it data inline`,
+        );
+      }
+      this.#mappings = new ShmMappings(c);
+    }
+    return this.#mappings.bytes(name, size);
+  }
+
+  #releaseToken(token: string): void {
+    if (this.#closed || this.#eof) return;
+    this.#writer.push({ t: "release", tokens: [token] });
   }
 
   #wake(): void {
@@ -353,13 +433,76 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     this.#checkOutput(id);
     const enc = encodeValue(value);
     const m = encodeMetadata(this.#clock.now(), params);
-    this.#writer.push(
-      enc.layout
-        ? { t: "output", o: id, m, d: enc.layout }
-        : { t: "output", o: id, m },
-      enc,
-    );
+    const region = this.#inPlace(enc) ?? this.#copyIn(enc);
+    if (region) {
+      const token = this.#pool!.lend(region);
+      const { name, size } = region.region;
+      this.#writer.push({
+        t: "output",
+        o: id,
+        m,
+        d: enc.layout,
+        shm: { name, size, token },
+      });
+    } else {
+      this.#writer.push(
+        enc.layout
+          ? { t: "output", o: id, m, d: enc.layout }
+          : { t: "output", o: id, m },
+        enc,
+      );
+    }
     return this.#writer.buffered > HIGH_WATER ? this.#writer.flush() : RESOLVED;
+  }
+
+  /** An allocated sample whose bytes already are the payload: rewrite offsets, no copy. */
+  #inPlace(enc: EncodedValue): PooledRegion | null {
+    if (!enc.parts.length) return null;
+    const buffer = enc.parts[0].bytes.buffer as ArrayBuffer;
+    const region = this.#samples.get(buffer);
+    if (!region) return null;
+    this.#samples.delete(buffer);
+    const inside = enc.parts.every((p) =>
+      p.bytes.buffer === buffer && p.bytes.byteOffset % 64 === 0
+    );
+    if (!inside) {
+      // Mixed buffers: copy everything into another region (or the socket).
+      this.#pool!.putBack(region);
+      return null;
+    }
+    for (const p of enc.parts) p.ref[0] = p.bytes.byteOffset;
+    return region;
+  }
+
+  /** A pooled region with the payload copied in, for big payloads; null → socket. */
+  #copyIn(enc: EncodedValue): PooledRegion | null {
+    if (
+      !this.#pool || enc.size === 0 ||
+      enc.size < this.config.zero_copy_threshold
+    ) return null;
+    const region = this.#pool.acquire(enc.size);
+    if (region) enc.write(region.bytes);
+    return region;
+  }
+
+  /**
+   * A writable buffer of `byteLength` bytes for output `id`, in shared memory
+   * when the node may use it and the size reaches the zero-copy threshold
+   * (otherwise ordinary memory). Fill it, then pass it (or a typed-array or
+   * Vector view over it, e.g. `new Float32Array(s.buffer, s.byteOffset, n)`)
+   * to `sendOutput`: the bytes are sent without a copy. Do not touch it after
+   * sending.
+   */
+  allocate(id: string, byteLength: number): Uint8Array {
+    this.#checkOutput(id);
+    if (this.#pool && byteLength >= this.config.zero_copy_threshold) {
+      const region = this.#pool.acquire(byteLength);
+      if (region) {
+        this.#samples.set(region.region.buffer, region);
+        return region.bytes.subarray(0, byteLength);
+      }
+    }
+    return new Uint8Array(byteLength);
   }
 
   /** Closes outputs early: downstream inputs see `INPUT_CLOSED`. */

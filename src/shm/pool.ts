@@ -1,0 +1,156 @@
+/**
+ * The sender's pool of pre-faulted shared-memory regions, in power-of-two
+ * size classes. A region is lent out under a token with every message that
+ * uses it and comes back when the daemon relays `release` for that token.
+ * Regions are never unmapped or truncated while lent (that would crash the
+ * readers), and never created per message (58 ms for 40 MB vs 0.27 ms reused).
+ *
+ * @module
+ */
+import type { Libc } from "./libc.ts";
+import { ShmError, ShmRegion } from "./region.ts";
+
+/** Smallest region size (64 KiB). */
+export const MIN_REGION = 64 * 1024;
+
+/** A region owned by the pool. */
+export interface PooledRegion {
+  readonly region: ShmRegion;
+  /** The whole region, writable. */
+  readonly bytes: Uint8Array;
+}
+
+/** Options of {@link ShmPool}. */
+export interface ShmPoolOptions {
+  /** Region names are `<prefix><n>`; see {@link regionPrefix}. */
+  prefix: string;
+  /** Tokens are `<tokenPrefix><n>`; unique per node process. */
+  tokenPrefix: string;
+  /** Most bytes the pool maps in total (default 1 GiB). */
+  maxBytes?: number;
+  /** Called for each new region (send `shm_new`). */
+  onCreate?: (name: string, size: number) => void;
+  /** Called once per failure kind when the pool falls back to the socket. */
+  warn?: (message: string) => void;
+}
+
+/** `/dora-<first 8 chars of the dataflow id>-<node id>-` with unsafe characters replaced. */
+export function regionPrefix(dataflowId: string, nodeId: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return `/dora-${safe(dataflowId.slice(0, 8))}-${safe(nodeId)}-`;
+}
+
+/** The size class for a payload of `size` bytes. */
+export function sizeClass(size: number): number {
+  let c = MIN_REGION;
+  while (c < size) c *= 2;
+  return c;
+}
+
+/** See the module docs. */
+export class ShmPool {
+  #c: Libc;
+  #opts: ShmPoolOptions;
+  #free = new Map<number, PooledRegion[]>();
+  #lent = new Map<string, PooledRegion>();
+  #all: PooledRegion[] = [];
+  #mapped = 0;
+  #nextName = 0;
+  #nextToken = 0;
+  #warned = new Set<string>();
+  #disabled = false;
+
+  /** Creates an empty pool; regions are made on demand. */
+  constructor(c: Libc, opts: ShmPoolOptions) {
+    this.#c = c;
+    this.#opts = opts;
+  }
+
+  /** Bytes currently mapped by the pool. */
+  get mappedBytes(): number {
+    return this.#mapped;
+  }
+
+  /** Number of regions lent out (awaiting `release`). */
+  get lentCount(): number {
+    return this.#lent.size;
+  }
+
+  /** Every region of the pool (for the daemon-side bookkeeping in tests). */
+  get regions(): readonly PooledRegion[] {
+    return this.#all;
+  }
+
+  #warn(kind: string, message: string): void {
+    if (this.#warned.has(kind)) return;
+    this.#warned.add(kind);
+    this.#opts.warn?.(message);
+  }
+
+  /**
+   * A free region of at least `size` bytes (reused, or created and
+   * pre-faulted), or `null` when the message must go through the socket
+   * (pool full, /dev/shm full, out of file descriptors).
+   */
+  acquire(size: number): PooledRegion | null {
+    if (this.#disabled) return null;
+    const cls = sizeClass(size);
+    const free = this.#free.get(cls);
+    if (free?.length) return free.pop()!;
+    const max = this.#opts.maxBytes ?? 1 << 30;
+    if (this.#mapped + cls > max) {
+      this.#warn(
+        "full",
+        `shared-memory pool is full (${this.#mapped} of ${max} bytes lent out); sending through the socket until regions are released`,
+      );
+      return null;
+    }
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const name = `${this.#opts.prefix}${this.#nextName++}`;
+      try {
+        const region = ShmRegion.create(this.#c, name, cls);
+        const pooled = { region, bytes: new Uint8Array(region.buffer) };
+        this.#all.push(pooled);
+        this.#mapped += cls;
+        this.#opts.onCreate?.(name, cls);
+        return pooled;
+      } catch (e) {
+        if (e instanceof ShmError && e.code === "EEXIST") continue;
+        const code = e instanceof ShmError ? e.code : "error";
+        if (code === "EACCES" || code === "EPERM") this.#disabled = true;
+        this.#warn(
+          code,
+          `cannot create shared memory (${
+            (e as Error).message
+          }); sending through the socket instead`,
+        );
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Returns an acquired region that was not sent. */
+  putBack(p: PooledRegion): void {
+    const list = this.#free.get(p.region.size) ?? [];
+    list.push(p);
+    this.#free.set(p.region.size, list);
+  }
+
+  /** Marks an acquired region as in flight; returns the token that will release it. */
+  lend(p: PooledRegion): string {
+    const token = `${this.#opts.tokenPrefix}${this.#nextToken++}`;
+    this.#lent.set(token, p);
+    return token;
+  }
+
+  /** Takes back the regions of released tokens (unknown tokens are ignored). */
+  release(tokens: readonly string[]): void {
+    for (const t of tokens) {
+      const p = this.#lent.get(t);
+      if (!p) continue;
+      this.#lent.delete(t);
+      this.putBack(p);
+    }
+  }
+}
