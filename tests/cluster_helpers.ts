@@ -33,25 +33,41 @@ export class Background {
       cwd: opts.cwd,
       env: opts.env,
       stdin: "null",
-      stdout: "null",
+      stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.done = this.child.status;
-    const stderr = this.child.stderr;
-    (async () => {
-      for await (const chunk of stderr.pipeThrough(new TextDecoderStream())) {
-        this.stderr += chunk;
+    const collect = async (
+      stream: ReadableStream<Uint8Array>,
+      into: "stdout" | "stderr",
+    ) => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        this[into] += chunk;
         this.#waiters = this.#waiters.filter((w) => {
-          if (w.re.test(this.stderr)) w.resolve();
-          return !w.re.test(this.stderr);
+          if (w.re.test(this.output)) w.resolve();
+          return !w.re.test(this.output);
         });
       }
-    })();
+    };
+    const drained = Promise.all([
+      collect(this.child.stdout, "stdout"),
+      collect(this.child.stderr, "stderr"),
+    ]);
+    this.done = this.child.status.then(async (s) => {
+      await drained;
+      return s;
+    });
   }
 
-  /** Resolves once stderr matches `re` (rejects if the process exits first). */
+  stdout = "";
+
+  /** stderr followed by stdout (what {@link waitFor} matches). */
+  get output(): string {
+    return this.stderr + this.stdout;
+  }
+
+  /** Resolves once the output matches `re` (rejects if the process exits first). */
   waitFor(re: RegExp): Promise<void> {
-    if (re.test(this.stderr)) return Promise.resolve();
+    if (re.test(this.output)) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#waiters.push({ re, resolve });
     return Promise.race([

@@ -22,6 +22,7 @@ import {
   readRunLogs,
 } from "../../logs/mod.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { showCoordinatorLogs } from "../../control/remote_logs.ts";
 
 /** Options of `dora logs` (local and remote). */
 export interface LogsOptions {
@@ -74,8 +75,14 @@ export function registerLogs(program: Command): void {
     )
     .option("--grep <PATTERN>", "case-insensitive text search")
     .option("--out-dir <PATH>", "with --local: the out/ folder to read", "out")
-    .option("--coordinator-addr <IP>", "coordinator address", "127.0.0.1")
-    .option("--coordinator-port <PORT>", "coordinator port", "6013")
+    .option(
+      "--coordinator-addr <IP>",
+      "coordinator address (env DORA_COORDINATOR_ADDR, default 127.0.0.1)",
+    )
+    .option(
+      "--coordinator-port <PORT>",
+      "coordinator port (env DORA_COORDINATOR_PORT, default 6013)",
+    )
     .action(
       async (
         first: string | undefined,
@@ -86,9 +93,7 @@ export function registerLogs(program: Command): void {
           await showLocalLogs(first, second, opts);
           return;
         }
-        throw new CliError(
-          "reading logs through the coordinator is not available yet: use --local to read the out/ folder of `dora run`",
-        );
+        await showCoordinatorLogs(first, second, opts);
       },
     );
 }
