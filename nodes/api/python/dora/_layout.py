@@ -158,7 +158,35 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
         return pa.array([], type=pa.null())
     if not isinstance(layout, dict):
         _fail("", "not an object")
-    return _decode(layout, type_from_json(layout.get("dt")), payload)
+    dt = layout.get("dt")
+    t = _PRIMITIVE.get(dt) if isinstance(dt, str) else None
+    if t is not None and t != pa.null() and not layout.get("off") and len(layout.get("bufs") or ()) == 2:
+        fast = _decode_primitive(layout, t, payload)
+        if fast is not None:
+            return fast
+    return _decode(layout, type_from_json(dt), payload)
+
+
+_FIXED = {t: t.bit_width // 8 for t in _PRIMITIVE.values()
+          if pa.types.is_integer(t) or pa.types.is_floating(t)}
+
+
+def _decode_primitive(layout: dict, t: pa.DataType, payload):
+    """The common case (a fixed-width array without nulls or offset), quickly;
+    ``None`` when the full checks of :func:`_decode` are needed."""
+    width = _FIXED.get(t)
+    bufs = layout["bufs"]
+    if width is None or bufs[0] is not None or payload is None:
+        return None
+    spec = bufs[1]
+    length = layout.get("len")
+    if not (isinstance(spec, list) and len(spec) == 2 and isinstance(length, int)):
+        return None
+    start, n = spec
+    if not (isinstance(start, int) and isinstance(n, int)) or start % 64 or start < 0 \
+            or start + n > payload.size or n < length * width or length < 0:
+        return None
+    return pa.Array.from_buffers(t, length, [None, payload.slice(start, n)], null_count=0)
 
 
 def _fail(path: str, what: str):

@@ -31,6 +31,11 @@ from ._layout import decode_array, encode_array
 from ._metadata import Clock, decode_metadata, encode_metadata
 from ._shm import MappingCache, Pool, shm_available
 
+try:  # optional: send_output_raw hands out a numpy view when numpy is there
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
+
 PROTOCOL_VERSION = 1
 _SMALL = 64 * 1024
 
@@ -494,12 +499,7 @@ class Sample:
         else:
             self._buffer = pa.allocate_buffer(length)
             self.view = memoryview(self._buffer).cast("B")
-        try:
-            import numpy
-
-            self.array = numpy.frombuffer(self.view, dtype=numpy.uint8)
-        except ImportError:
-            self.array = self.view
+        self.array = _np.frombuffer(self.view, dtype=_np.uint8) if _np is not None else self.view
 
     def __enter__(self):
         return self.array
