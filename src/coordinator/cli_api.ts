@@ -50,6 +50,7 @@ export function cliHandler(c: Coordinator) {
             state: d.state,
             lostReason: d.lostReason,
             pid: d.peer.data.pid,
+            dataAddr: d.dataAddr,
             lastHeartbeatAgoMs: Date.now() - d.lastHeartbeat,
             dataflows:
               [...c.live.values()].filter((l) => l.daemons.has(d.daemonId))
