@@ -54,9 +54,15 @@ console.log(
   } µs, p99 ${(baseline.p99 / 1000).toFixed(1)} µs`,
 );
 const rows: Row[] = [];
+const failures: string[] = [];
 for (const variant of variants) {
   console.log(`running the ${variant} benchmark${quick ? " (quick)" : ""}…`);
-  parseCsv(variant, await runVariant(variant), rows);
+  try {
+    parseCsv(variant, await runVariant(variant), rows);
+  } catch (e) {
+    failures.push(variant);
+    console.error(`error: ${e instanceof Error ? e.message : e}`);
+  }
 }
 console.log(table(rows));
 const verdicts = targets(rows, baseline);
@@ -84,3 +90,7 @@ await Deno.writeTextFile(
   ) + "\n",
 );
 console.log(`results written to ${jsonPath}`);
+if (failures.length) {
+  console.error(`error: the ${failures.join(", ")} benchmark failed`);
+  Deno.exit(1);
+}
