@@ -14,6 +14,27 @@ if ! python3 -c "import pyarrow, numpy" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check pyarrow numpy >&2
 fi
 
+# mermaid.js for `dora graph` pages, fetched once with the ordinary npm client
+# (never a CDN at view time); graph inlines .tools/mermaid/mermaid.min.js.
+mermaid_version="12.3.0"
+if [ ! -s .tools/mermaid/mermaid.min.js ] || [ "$(cat .tools/mermaid/VERSION 2>/dev/null)" != "$mermaid_version" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "setup: caching mermaid@$mermaid_version for dora graph" >&2
+    mkdir -p .tools/mermaid
+    tmp="$(mktemp -d)"
+    if (cd "$tmp" && npm pack --silent "mermaid@$mermaid_version" >/dev/null 2>&1 &&
+      tar -xzf mermaid-*.tgz package/dist/mermaid.min.js); then
+      mv "$tmp/package/dist/mermaid.min.js" .tools/mermaid/mermaid.min.js
+      echo "$mermaid_version" >.tools/mermaid/VERSION
+    else
+      echo "setup: warning: could not fetch mermaid (dora graph --mermaid still works)" >&2
+    fi
+    rm -rf "$tmp"
+  else
+    echo "setup: warning: npm not found, skipping mermaid (dora graph --mermaid still works)" >&2
+  fi
+fi
+
 if [ "${1:-}" = "--test" ]; then
   if ! python3 -c "import pytest" >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check pytest >&2

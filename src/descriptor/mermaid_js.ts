@@ -9,12 +9,15 @@ import { CliError } from "../cli/errors.ts";
 /** The mermaid version the setup script caches. */
 export const MERMAID_VERSION = "12.3.0";
 
-/** Where mermaid.min.js is looked for: `$DORA_MERMAID_JS`, then `.tools/mermaid/`. */
+/**
+ * Where mermaid.min.js is looked for: only `$DORA_MERMAID_JS` when set, else
+ * `.tools/mermaid/` in the source tree and the executable's folder.
+ */
 export function mermaidCandidates(): string[] {
   const root = new URL("../../", import.meta.url);
-  const list = [];
   const env = Deno.env.get("DORA_MERMAID_JS");
-  if (env) list.push(env);
+  if (env) return [env];
+  const list = [];
   if (root.protocol === "file:") {
     list.push(new URL(".tools/mermaid/mermaid.min.js", root).pathname);
   }
