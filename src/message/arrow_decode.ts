@@ -5,7 +5,7 @@
  * @module
  */
 import {
-  type Data,
+  Data,
   type DataType,
   makeData,
   makeVector,
@@ -137,7 +137,24 @@ function decodeData(l: DataLayout, payload: Uint8Array, path: string): Data {
         ? 8
         : t.bitWidth >> 3 ||
           (t.precision === 0 ? 2 : t.precision === 1 ? 4 : 8);
-      props.data = view(1, full * width, "values");
+      const bytes = view(1, full * width, "values");
+      if (bytes && type.typeId !== Type.FixedSizeBinary) {
+        // Hot path: skip makeData's visitor, view the payload directly
+        // (offsets are multiples of 64, so the view is always aligned).
+        const Ctor = t.ArrayType;
+        const values = new Ctor(
+          bytes.buffer,
+          bytes.byteOffset,
+          (full * width) / Ctor.BYTES_PER_ELEMENT,
+        );
+        const data = new Data(type, 0, full, props.nullCount, [
+          undefined,
+          values,
+          nullBitmap ?? EMPTY,
+        ] as never);
+        return offset === 0 ? data : data.slice(offset, len);
+      }
+      props.data = bytes;
       break;
     }
     case Type.Utf8:

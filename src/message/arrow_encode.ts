@@ -153,22 +153,34 @@ function layoutOf(data: Data, payload: Payload): DataLayout {
   return { dt, len: length, nulls, off: 0, bufs, ch };
 }
 
+const TYPES = {
+  u8: new Uint8(),
+  i8: new Int8(),
+  i16: new Int16(),
+  u16: new Uint16(),
+  i32: new Int32(),
+  u32: new Uint32(),
+  f32: new Float32(),
+  f64: new Float64(),
+  i64: new Int64(),
+  u64: new Uint64(),
+};
+
 function typedArrayType(v: ArrayBufferView): DataType | null {
   if (v instanceof Uint8Array || v instanceof Uint8ClampedArray) {
-    return new Uint8();
+    return TYPES.u8;
   }
-  if (v instanceof Int8Array) return new Int8();
-  if (v instanceof Int16Array) return new Int16();
-  if (v instanceof Uint16Array) return new Uint16();
-  if (v instanceof Int32Array) return new Int32();
-  if (v instanceof Uint32Array) return new Uint32();
-  if (v instanceof Float32Array) return new Float32();
-  if (v instanceof Float64Array) return new Float64();
-  if (v instanceof BigInt64Array) return new Int64();
-  if (v instanceof BigUint64Array) return new Uint64();
+  if (v instanceof Float32Array) return TYPES.f32;
+  if (v instanceof Float64Array) return TYPES.f64;
+  if (v instanceof Int8Array) return TYPES.i8;
+  if (v instanceof Int16Array) return TYPES.i16;
+  if (v instanceof Uint16Array) return TYPES.u16;
+  if (v instanceof Int32Array) return TYPES.i32;
+  if (v instanceof Uint32Array) return TYPES.u32;
+  if (v instanceof BigInt64Array) return TYPES.i64;
+  if (v instanceof BigUint64Array) return TYPES.u64;
   return null;
 }
-
 const encoder = new TextEncoder();
 
 function utf8Data(strings: string[], binary = false): Data {

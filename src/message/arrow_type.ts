@@ -59,6 +59,8 @@ const SIMPLE: Record<string, () => DataType> = {
   date64: () => new DateMillisecond(),
 };
 
+const CACHE = new Map<string, DataType>();
+
 const UNITS = {
   s: TimeUnit.SECOND,
   ms: TimeUnit.MILLISECOND,
@@ -81,8 +83,15 @@ function fieldToSpec(f: Field): FieldSpec {
 /** Builds the apache-arrow type for a wire `dt`; throws {@link ProtocolError} for an unknown one. */
 export function arrowType(dt: DataTypeSpec): DataType {
   if (typeof dt === "string") {
+    // Types are immutable: share one instance per simple type (hot path).
+    const cached = CACHE.get(dt);
+    if (cached) return cached;
     const make = SIMPLE[dt];
-    if (make) return make();
+    if (make) {
+      const type = make();
+      CACHE.set(dt, type);
+      return type;
+    }
   } else if (typeof dt === "object" && dt !== null) {
     if ("fixed_binary" in dt && Number.isSafeInteger(dt.fixed_binary)) {
       return new FixedSizeBinary(dt.fixed_binary);

@@ -13,6 +13,9 @@ import {
   parseHeader,
 } from "./frame.ts";
 
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX = 4 * 1024;
+
 /** Where bytes come from (a `Deno.Conn` fits). */
 export interface ByteSource {
   read(p: Uint8Array): Promise<number | null>;
@@ -33,6 +36,8 @@ export class FrameReader {
   #start = 0;
   #end = 0;
   #view: DataView;
+  #slab = new Uint8Array(SLAB_SIZE);
+  #slabPos = 0;
 
   /** `bufferSize` is the size of the reusable read buffer. */
   constructor(source: ByteSource, bufferSize = 256 * 1024) {
@@ -57,10 +62,29 @@ export class FrameReader {
     const header = parseHeader(this.#buf.subarray(s + 8, s + 8 + headerLen));
     const payload = payloadStart < 0
       ? null
-      : this.#buf.slice(s + payloadStart, s + total);
+      : this.#copyOut(s + payloadStart, s + total);
     this.#start += total;
     if (this.#start === this.#end) this.#start = this.#end = 0;
     return { header, payload };
+  }
+
+  /**
+   * Copies a payload out of the reusable read buffer. Small payloads share
+   * slabs (one allocation per 64 KiB instead of one per message); each view
+   * starts at a multiple of 64 in its buffer.
+   */
+  #copyOut(from: number, to: number): Uint8Array {
+    const len = to - from;
+    if (len > SLAB_MAX) return this.#buf.slice(from, to);
+    let pos = this.#slabPos;
+    if (pos + len > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_SIZE);
+      pos = 0;
+    }
+    const view = this.#slab.subarray(pos, pos + len);
+    view.set(this.#buf.subarray(from, to));
+    this.#slabPos = (pos + len + 63) & ~63;
+    return view;
   }
 
   /**

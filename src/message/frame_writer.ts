@@ -5,11 +5,13 @@
  *
  * @module
  */
+import { ProtocolError } from "./errors.ts";
 import {
+  align64,
   frameSize,
+  MAX_FRAME_LEN,
   type PayloadSource,
   toSource,
-  writeFrameInto,
 } from "./frame.ts";
 
 /** Where frames go (a `Deno.Conn` fits). */
@@ -32,6 +34,7 @@ const encoder = new TextEncoder();
 export class FrameWriter {
   #sink: ByteSink;
   #buf: Uint8Array;
+  #view: DataView;
   #spare: Uint8Array;
   #len = 0;
   #writing = false;
@@ -43,6 +46,7 @@ export class FrameWriter {
   constructor(sink: ByteSink, initialSize = 64 * 1024) {
     this.#sink = sink;
     this.#buf = new Uint8Array(initialSize);
+    this.#view = new DataView(this.#buf.buffer);
     this.#spare = new Uint8Array(initialSize);
   }
 
@@ -63,15 +67,28 @@ export class FrameWriter {
    */
   push(header: object, payload?: Uint8Array | PayloadSource | null): void {
     if (this.#error) throw this.#error;
-    const json = encoder.encode(JSON.stringify(header));
+    const json = JSON.stringify(header);
     const source = toSource(payload);
-    const size = frameSize(json.length, source?.size ?? 0);
-    this.#reserve(size);
-    writeFrameInto(
-      this.#buf.subarray(this.#len, this.#len + size),
-      json,
-      source,
-    );
+    const payloadSize = source?.size ?? 0;
+    // Encode the header straight into the buffer (worst case 3 bytes per UTF-16 unit).
+    this.#reserve(8 + json.length * 3 + 63 + payloadSize);
+    const start = this.#len;
+    const buf = this.#buf;
+    const headerLen = encoder.encodeInto(json, buf.subarray(start + 8)).written;
+    const size = frameSize(headerLen, payloadSize);
+    if (size - 4 > MAX_FRAME_LEN) {
+      throw new ProtocolError(
+        `frame too large: ${size - 4} bytes (max ${MAX_FRAME_LEN})`,
+      );
+    }
+    const view = this.#view;
+    view.setUint32(start, size - 4, true);
+    view.setUint32(start + 4, headerLen, true);
+    if (source) {
+      const payloadStart = start + align64(8 + headerLen);
+      buf.fill(0, start + 8 + headerLen, payloadStart);
+      source.write(buf.subarray(payloadStart, payloadStart + payloadSize));
+    }
     this.#len += size;
     this.#schedule();
   }
@@ -94,6 +111,7 @@ export class FrameWriter {
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
+    this.#view = new DataView(next.buffer);
   }
 
   #schedule(): void {
@@ -111,6 +129,7 @@ export class FrameWriter {
         const out = this.#buf.subarray(0, this.#len);
         const full = this.#buf;
         this.#buf = this.#spare;
+        this.#view = new DataView(this.#buf.buffer);
         this.#spare = full;
         this.#len = 0;
         let off = 0;

@@ -22,6 +22,7 @@ import {
 import { configFromEnv, type NodeConfig, NodeInitError } from "./config.ts";
 import { type Event, type InputEvent, inputEvent } from "./events.ts";
 import { startWatchdog } from "./watchdog.ts";
+import { discoverDynamicConfig } from "./dynamic.ts";
 import {
   type PooledRegion,
   regionPrefix,
@@ -33,9 +34,9 @@ import { libc, libcError } from "../../../src/shm/libc.ts";
 /** Options of {@link Node.init}. */
 export interface NodeInitOptions {
   /**
-   * Connect as a dynamic node with this id (`path: dynamic` in the dataflow).
-   * Not implemented yet: the daemon side of dynamic nodes is a later issue;
-   * the hook is {@link resolveDynamicConfig}.
+   * Connect as a dynamic node with this id (`path: dynamic` in the dataflow):
+   * the configuration comes from a daemon on this machine, see
+   * {@link resolveDynamicConfig}.
    */
   nodeId?: string;
   /** Use this configuration instead of `DORA_NODE_CONFIG` (tests). */
@@ -45,8 +46,11 @@ export interface NodeInitOptions {
 /** Log levels understood by the daemon. */
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
-/** Events requested per `next` round trip. */
-const BATCH = 64;
+/**
+ * Most events requested per `next`. The daemon's per-input queues still bound
+ * what a batch can hold (a `queue_size: 1` input contributes at most one).
+ */
+const BATCH = 256;
 /** Above this many buffered bytes, `sendOutput` waits for the socket. */
 const HIGH_WATER = 1 << 20;
 const RESOLVED = Promise.resolve();
@@ -59,15 +63,17 @@ const RESOLVED = Promise.resolve();
 const leaked = new FinalizationRegistry<() => void>((release) => release());
 
 /**
- * Where a dynamic node would get its configuration (asks the daemon by node
- * id). Later issue: until then it throws.
+ * The configuration of dynamic node `nodeId` (`path: dynamic`): from
+ * `DORA_NODE_CONFIG` when it names this node, else asked from the daemons
+ * on this machine (see docs/protocol.md, "Dynamic nodes").
  */
 export function resolveDynamicConfig(nodeId: string): Promise<NodeConfig> {
-  return Promise.reject(
-    new NodeInitError(
-      `dynamic nodes are not supported yet (Node.init({ nodeId: "${nodeId}" })); start the node through the dataflow instead`,
-    ),
-  );
+  const raw = Deno.env.get("DORA_NODE_CONFIG");
+  if (raw !== undefined) {
+    const config = configFromEnv();
+    if (config.node_id === nodeId) return Promise.resolve(config);
+  }
+  return discoverDynamicConfig(nodeId);
 }
 
 function describePermissionError(e: Error, socket?: string): string {
@@ -365,30 +371,43 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     this.#writer.push({ t: "next", max: BATCH });
   }
 
+  /** Releases the previous input (unless retained). */
+  #releaseLast(): void {
+    const last = this.#last;
+    if (last) {
+      this.#last = null;
+      if (!last.retained) last.release();
+    }
+  }
+
+  /** A buffered event, `null` at the end, `undefined` when we must wait. */
+  #take(): Event | null | undefined {
+    if (this.#stopped) return null;
+    const event = this.#queue.shift();
+    if (event) {
+      if (event.type === "STOP") this.#stopped = true;
+      else if (event.type === "INPUT") {
+        this.#last = event as InputEvent & { retained: boolean };
+      }
+      // Prefetch: ask for the next batch while this event is processed.
+      if (this.#queue.length === 0) this.#request();
+      return event;
+    }
+    if (this.#eof || this.#closed) return null;
+    this.#request();
+    return undefined;
+  }
+
   /**
    * The next event, or `null` once the stream ended (after `STOP`, or when
    * the daemon went away). The previous input event is released unless it
    * was retained.
    */
   async recv(): Promise<Event | null> {
-    const last = this.#last;
-    if (last) {
-      this.#last = null;
-      if (!last.retained) last.release();
-    }
+    this.#releaseLast();
     for (;;) {
-      if (this.#stopped) return null;
-      const event = this.#queue.shift();
-      if (event) {
-        if (event.type === "STOP") this.#stopped = true;
-        else if (event.type === "INPUT") {
-          this.#last = event as InputEvent & { retained: boolean };
-        }
-        if (this.#queue.length === 0) this.#request();
-        return event;
-      }
-      if (this.#eof || this.#closed) return null;
-      this.#request();
+      const event = this.#take();
+      if (event !== undefined) return event;
       // Waiting for the daemon keeps the process alive; otherwise it may exit.
       this.#conn.ref();
       try {
@@ -400,8 +419,23 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   }
 
   /** Iterates events until `STOP` or until the daemon goes away. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Event> {
-    for (let e = await this.recv(); e; e = await this.recv()) yield e;
+  [Symbol.asyncIterator](): AsyncIterator<Event> {
+    const result = (e: Event | null): IteratorResult<Event> =>
+      e ? { value: e, done: false } : { value: undefined, done: true };
+    return {
+      next: () => {
+        // Fast path without an async function when an event is buffered.
+        this.#releaseLast();
+        const e = this.#take();
+        return e === undefined
+          ? this.recv().then(result)
+          : Promise.resolve(result(e));
+      },
+      return: () => {
+        this.#releaseLast();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
   }
 
   #checkOutput(id: string): void {
