@@ -125,3 +125,31 @@ Deno.test("dora validate: warnings pass, --strict-types fails, usage errors exit
   assertEquals(report.valid, true);
   assertEquals(report.diagnostics.length, 2);
 });
+
+Deno.test("dora run drives the module example end to end", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dora-module-" });
+  try {
+    // Run a copy so the example folder gets no out/ directory.
+    for (const f of ["dataflow.yml", "sender.ts", "receiver.ts"]) {
+      await Deno.copyFile(
+        `${ROOT}/examples/module-dataflow/${f}`,
+        `${dir}/${f}`,
+      );
+    }
+    await Deno.mkdir(`${dir}/modules`);
+    for (const f of ["transform_module.yml", "doubler.ts", "filter.ts"]) {
+      await Deno.copyFile(
+        `${ROOT}/examples/module-dataflow/modules/${f}`,
+        `${dir}/modules/${f}`,
+      );
+    }
+    const r = await runDora(["run", "dataflow.yml", "--stop-after", "30s"], {
+      cwd: dir,
+    });
+    assertEquals(r.code, 0, r.stderr);
+    const out = r.stdout + r.stderr;
+    assert(out.includes("received 5 values: 6 12 18 24 30"), out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
