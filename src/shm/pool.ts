@@ -34,10 +34,16 @@ export interface ShmPoolOptions {
   warn?: (message: string) => void;
 }
 
-/** `/dora-<first 8 chars of the dataflow id>-<node id>-` with unsafe characters replaced. */
+/**
+ * `/dora-<dataflow id as 32 hex digits>-<node id>-`, unsafe characters
+ * replaced. The whole id, not a prefix: UUIDv7 ids start with a timestamp, so
+ * dataflows started within a minute share their first 8 digits, and one
+ * dataflow's clean-up would unlink another's regions.
+ */
 export function regionPrefix(dataflowId: string, nodeId: string): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_");
-  return `/dora-${safe(dataflowId.slice(0, 8))}-${safe(nodeId)}-`;
+  const id = dataflowId.replace(/-/g, "").toLowerCase();
+  return `/dora-${safe(id)}-${safe(nodeId)}-`;
 }
 
 /** The size class for a payload of `size` bytes. */

@@ -10,8 +10,8 @@ const prefix = regionPrefix(crypto.randomUUID(), "unit/test");
 
 Deno.test("regionPrefix() keeps names safe for shm_open", () => {
   assert.equal(
-    regionPrefix("0193a6f2-7c1e", "cam/era"),
-    "/dora-0193a6f2-cam_era-",
+    regionPrefix("0193A6F2-7c1e-7d2a-9b3c-4d5e6f708192", "cam/era"),
+    "/dora-0193a6f27c1e7d2a9b3c4d5e6f708192-cam_era-",
   );
   assert.equal(sizeClass(1), 65536);
   assert.equal(sizeClass(65537), 131072);

@@ -188,13 +188,17 @@ add("output via shared memory", N2D, {
   o: "image",
   m: m(),
   d: { dt: "u8", len: 8192, nulls: 0, off: 0, bufs: [null, [0, 8192]], ch: [] },
-  shm: { name: "/dora-0193a6f2-camera-0", size: 65536, token: "camera-0-17" },
+  shm: {
+    name: "/dora-0193a6f27c1e7d2a9b3c4d5e6f708192-camera-0",
+    size: 65536,
+    token: "camera-0-17",
+  },
 });
 add("close_outputs", N2D, { t: "close_outputs", o: ["out", "text"] });
 add("release (node)", N2D, { t: "release", tokens: ["camera-0-17"] });
 add("shm_new", N2D, {
   t: "shm_new",
-  name: "/dora-0193a6f2-camera-0",
+  name: "/dora-0193a6f27c1e7d2a9b3c4d5e6f708192-camera-0",
   size: 65536,
 });
 
@@ -245,7 +249,11 @@ add("input via shared memory", D2N, {
   id: "image",
   m: m(),
   d: { dt: "u8", len: 8192, nulls: 0, off: 0, bufs: [null, [0, 8192]], ch: [] },
-  shm: { name: "/dora-0193a6f2-camera-0", size: 65536, token: "camera-0-17" },
+  shm: {
+    name: "/dora-0193a6f27c1e7d2a9b3c4d5e6f708192-camera-0",
+    size: 65536,
+    token: "camera-0-17",
+  },
 });
 add("input_closed", D2N, { t: "input_closed", id: "in" });
 add("input_recovered", D2N, { t: "input_recovered", id: "in" });
