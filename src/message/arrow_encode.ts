@@ -134,7 +134,10 @@ function layoutOf(data: Data, payload: Payload): DataLayout {
     case Type.LargeBinary: {
       const offs = d.valueOffsets as Int32Array;
       bufs.push(payload.add(u8(offs.subarray(0, length + 1))));
-      bufs.push(payload.add(u8(d.values ?? new Uint8Array(0))));
+      // Builders over-allocate: send only the bytes the offsets reach.
+      const values: Uint8Array = d.values ?? new Uint8Array(0);
+      const end = length > 0 ? Number(offs[length]) : 0;
+      bufs.push(payload.add(values.subarray(0, Math.min(end, values.length))));
       break;
     }
     case Type.List:
