@@ -270,7 +270,7 @@ function checkTypes(
     }
   }
   for (const key of Object.keys(raw.input_types ?? {})) {
-    if (!(key in (raw.inputs ?? {}))) {
+    if (!Object.hasOwn(raw.inputs ?? {}, key)) {
       warn(
         fieldOrigin(node, "input_types", key),
         `input_types names "${key}", which is not an input of node "${node.id}"`,

@@ -392,7 +392,7 @@ export class Expander {
     const required = header.inputs ?? [];
     const optional = header.inputs_optional ?? [];
     for (const port of required) {
-      if (!(port in wired)) {
+      if (!Object.hasOwn(wired, port)) {
         at(
           ["inputs"],
           `module node "${moduleNode.id}" does not wire required input "${port}" of module "${header.name}"`,
@@ -438,8 +438,9 @@ export class Expander {
       wiredOrigins: Object.fromEntries(
         Object.keys(wired).map((port) => [
           port,
-          parent.inputOrigins[port] ??
-            { src: parent.src, path: [...parent.path, "inputs", port] },
+          Object.hasOwn(parent.inputOrigins, port)
+            ? parent.inputOrigins[port]!
+            : { src: parent.src, path: [...parent.path, "inputs", port] },
         ]),
       ),
       params: Object.fromEntries(
@@ -622,8 +623,8 @@ export class ModuleContext {
     value: RawInput,
   ): "undeclared" | "unwired" | { value: RawInput; origin: Origin } {
     if (!this.ports.includes(port)) return "undeclared";
-    const wired = this.#o.wired[port];
-    if (wired === undefined) return "unwired";
+    if (!Object.hasOwn(this.#o.wired, port)) return "unwired";
+    const wired = this.#o.wired[port]!;
     const source = sourceText(wired)!;
     let merged: RawInput;
     if (typeof value === "string") merged = wired;
@@ -725,7 +726,7 @@ export function substituteParams(
   return s
     .replace(
       /\$\{_param\.([A-Za-z0-9_]+)\}/g,
-      (m, key: string) => params[key] ?? m,
+      (m, key: string) => Object.hasOwn(params, key) ? params[key]! : m,
     )
     .replace(
       /\$PARAM_([A-Za-z0-9_]+)/g,

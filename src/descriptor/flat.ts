@@ -28,8 +28,9 @@ export interface FlatNode {
 
 /** Where input `id` of `node` was written. */
 export function inputOrigin(node: FlatNode, id: string): Origin {
-  return node.inputOrigins[id] ??
-    { src: node.origin.src, path: [...node.origin.path, "inputs", id] };
+  return Object.hasOwn(node.inputOrigins, id)
+    ? node.inputOrigins[id]!
+    : { src: node.origin.src, path: [...node.origin.path, "inputs", id] };
 }
 
 /** Where field `field` of `node` was written. */

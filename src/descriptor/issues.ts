@@ -334,7 +334,9 @@ export function keysAt(schema: z.ZodType, path: readonly Seg[]): string[] {
           for (const k of Object.keys(def.shape)) keys.add(k);
           return;
         }
-        if (def.shape[path[i]!]) walk(def.shape[path[i]!], i + 1);
+        if (Object.hasOwn(def.shape, path[i]!)) {
+          walk(def.shape[path[i]!], i + 1);
+        }
         return;
       case "array":
         if (i < path.length) walk(def.element, i + 1);

@@ -103,11 +103,18 @@ export async function analyze(
     );
     return result();
   }
-  if (typeof data !== "object" || Array.isArray(data)) {
+  if (
+    typeof data !== "object" || Array.isArray(data) ||
+    Object.getPrototypeOf(data) !== Object.prototype
+  ) {
     diagnostics.push(src.at(
       [],
       `the dataflow must be a mapping with a "nodes" list, got ${
-        Array.isArray(data) ? "a list" : JSON.stringify(data)
+        Array.isArray(data)
+          ? "a list"
+          : typeof data === "object"
+          ? "a binary or tagged value"
+          : JSON.stringify(data)
       }`,
     ));
     return result();

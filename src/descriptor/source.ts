@@ -63,15 +63,21 @@ export class SourceFile {
 
   #yamlDiagnostic(e: YAMLError, severity: Diagnostic["severity"]): Diagnostic {
     const { line, col } = this.#lines.linePos(e.pos[0]);
-    const message = e.message.split("\n")[0]!.replace(
+    let message = e.message.split("\n")[0]!.replace(
       /\s*at line \d+, column \d+:?$/,
       "",
     );
+    if (e.code === "MULTIPLE_DOCS") {
+      message =
+        "the file holds several YAML documents (---); a dataflow is one";
+    }
     return {
       file: this.file,
       line,
       column: col,
-      message: `YAML syntax error: ${lowerFirst(message)}`,
+      message: `${severity === "error" ? "YAML syntax error" : "YAML"}: ${
+        lowerFirst(message)
+      }`,
       severity,
     };
   }

@@ -29,7 +29,8 @@ export function parseByteSize(value: string | number): number | undefined {
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
   if (!m) return undefined;
-  const unit = UNITS[m[2]!.toLowerCase()];
-  if (unit === undefined) return undefined;
+  const key = m[2]!.toLowerCase();
+  if (!Object.hasOwn(UNITS, key)) return undefined;
+  const unit = UNITS[key]!;
   return Math.round(Number(m[1]) * unit);
 }
