@@ -67,14 +67,23 @@ export function nodeKind(
  * `op/out` for operator nodes.
  */
 export function addressableOutputs(raw: RawNode): string[] {
+  // `send_stdout_as` / `send_logs_as` name outputs too (declared or not).
+  const routed = (o: { send_stdout_as?: string; send_logs_as?: string }) =>
+    [o.send_stdout_as, o.send_logs_as].filter((x): x is string => !!x);
+  const unique = (list: string[]) => [...new Set(list)];
   if (raw.operators) {
-    return raw.operators.flatMap((op) =>
-      (op.outputs ?? []).map((o) => `${op.id}/${o}`)
+    return unique(
+      raw.operators.flatMap((op) =>
+        [...op.outputs ?? [], ...routed(op)].map((o) => `${op.id}/${o}`)
+      ),
     );
   }
   if (raw.operator) {
-    const id = raw.operator.id ?? "op";
-    return (raw.operator.outputs ?? []).map((o) => `${id}/${o}`);
+    const op = raw.operator;
+    const id = op.id ?? "op";
+    return unique(
+      [...op.outputs ?? [], ...routed(op)].map((o) => `${id}/${o}`),
+    );
   }
-  return raw.outputs ?? [];
+  return unique([...raw.outputs ?? [], ...routed(raw)]);
 }
