@@ -15,6 +15,8 @@ import pyarrow as pa
 MAX_FRAME_LEN = 64 * 1024 * 1024
 _U32X2 = struct.Struct("<II")
 _ZEROS = bytes(64)
+# Compact JSON as JavaScript writes it (raw UTF-8, no NaN); built once.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class ProtocolError(Exception):
@@ -33,7 +35,7 @@ def encode_frame(header: dict, payload_parts=()) -> list:
     placed at ``offset`` (relative to the payload start, a multiple of 64) and
     the gaps are zero-filled. An empty list means a frame without payload.
     """
-    head = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    head = _ENCODER.encode(header).encode()
     parts: list = []
     hlen = len(head)
     if not payload_parts:
