@@ -69,3 +69,59 @@ Deno.test("encodeValue() rejects unsupported values with a clear message", () =>
   assert.throws(() => encodeValue({ a: 1 } as never), /cannot send this value/);
   assert.throws(() => encodeValue([1, "a"] as never), /cannot send this value/);
 });
+
+Deno.test("decodeValue() round-trips dates, timestamps, f16, binary and large types", () => {
+  const layouts = [
+    { dt: "date32", bytes: new Int32Array([19000, -1]) },
+    { dt: "date64", bytes: new BigInt64Array([1763712000123n]) },
+    { dt: { ts: "us", tz: null }, bytes: new BigInt64Array([5n, 6n]) },
+    { dt: "f16", bytes: new Uint16Array([0x3c00, 0xc000]) }, // 1, -2
+  ] as const;
+  for (const { dt, bytes } of layouts) {
+    const payload = new Uint8Array(64);
+    payload.set(new Uint8Array(bytes.buffer));
+    const layout = {
+      dt,
+      len: bytes.length,
+      nulls: 0,
+      off: 0,
+      bufs: [null, [0, bytes.byteLength]] as [number, number][],
+      ch: [],
+    };
+    const vec = decodeValue(layout as never, payload);
+    assert.equal(vec.length, bytes.length, JSON.stringify(dt));
+    const again = encodeValue(vec);
+    assert.deepEqual(again.layout, layout, JSON.stringify(dt));
+  }
+  const f16 = decodeValue(
+    { dt: "f16", len: 2, nulls: 0, off: 0, bufs: [null, [0, 4]], ch: [] },
+    new Uint8Array(new Uint16Array([0x3c00, 0xc000]).buffer),
+  );
+  assert.deepEqual([...f16], [1, -2]);
+  // large_utf8 with i64 offsets, and fixed_binary
+  const payload = new Uint8Array(192);
+  new BigInt64Array(payload.buffer, 0, 3).set([0n, 2n, 5n]);
+  payload.set(new TextEncoder().encode("hiyou"), 64);
+  payload.set([1, 2, 3, 4], 128);
+  const large = decodeValue({
+    dt: "large_utf8",
+    len: 2,
+    nulls: 0,
+    off: 0,
+    bufs: [null, [0, 24], [64, 5]],
+    ch: [],
+  }, payload);
+  assert.deepEqual([...large], ["hi", "you"]);
+  const fixed = decodeValue({
+    dt: { fixed_binary: 2 },
+    len: 2,
+    nulls: 0,
+    off: 0,
+    bufs: [null, [128, 4]],
+    ch: [],
+  }, payload);
+  assert.deepEqual([...fixed].map((b) => Array.from(b as Uint8Array)), [
+    [1, 2],
+    [3, 4],
+  ]);
+});

@@ -158,20 +158,24 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     } catch (e) {
       throw Node.#initError(e);
     }
+    // Armed first, so a daemon that dies during the handshake takes us along.
+    const stopWatchdog = startWatchdog(config.parent_pid);
     let conn: Deno.UnixConn;
     try {
       conn = await Deno.connect({ transport: "unix", path: config.socket });
     } catch (e) {
+      stopWatchdog();
       throw Node.#initError(e, config.socket);
     }
     const node = new Node(config, conn);
     try {
       await node.#handshake();
     } catch (e) {
+      stopWatchdog();
       conn.close();
       throw e;
     }
-    node.#stopWatchdog = startWatchdog(config.parent_pid);
+    node.#stopWatchdog = stopWatchdog;
     conn.unref();
     node.#readLoop();
     return node;
