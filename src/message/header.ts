@@ -30,6 +30,8 @@ export interface HelloHeader {
   df: string;
   lang: string;
   pid: number;
+  /** `false` when the config allows shared memory but the node cannot map it. */
+  shm?: boolean;
 }
 /** `next`: ask for events (at most one outstanding). */
 export interface NextHeader {
@@ -137,9 +139,24 @@ export type DaemonToNode =
   | ReleaseHeader
   | BatchEndHeader;
 
-type Check = "str" | "int" | "strs" | "obj" | "?int" | "?obj" | "cause";
+type Check =
+  | "str"
+  | "int"
+  | "strs"
+  | "obj"
+  | "?int"
+  | "?obj"
+  | "?bool"
+  | "cause";
 const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
-  hello: { v: "int", node: "str", df: "str", lang: "str", pid: "int" },
+  hello: {
+    v: "int",
+    node: "str",
+    df: "str",
+    lang: "str",
+    pid: "int",
+    shm: "?bool",
+  },
   next: { max: "?int" },
   output: { o: "str", m: "obj", d: "?obj", shm: "?obj" },
   close_outputs: { o: "strs" },
@@ -175,6 +192,8 @@ function ok(check: Check, v: unknown): boolean {
     case "?obj":
       return v === undefined ||
         (typeof v === "object" && v !== null && !Array.isArray(v));
+    case "?bool":
+      return v === undefined || typeof v === "boolean";
     case "cause":
       return v === "MANUAL" || v === "ALL_INPUTS_CLOSED";
   }
@@ -187,6 +206,7 @@ const DESCRIBE: Record<Check, string> = {
   strs: "a list of strings",
   obj: "an object",
   "?obj": "an object when present",
+  "?bool": "a boolean when present",
   cause: '"MANUAL" or "ALL_INPUTS_CLOSED"',
 };
 

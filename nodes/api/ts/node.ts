@@ -14,7 +14,9 @@ import {
   type Frame,
   FrameReader,
   FrameWriter,
+  type HelloHeader,
   HybridLogicalClock,
+  MAX_FRAME_LEN,
   type Params,
   PROTOCOL_VERSION,
   type SendableValue,
@@ -200,14 +202,17 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
 
   async #handshake(): Promise<void> {
     const { config } = this;
-    this.#writer.push({
+    const hello: HelloHeader = {
       t: "hello",
       v: PROTOCOL_VERSION,
       node: config.node_id,
       df: config.dataflow_id,
       lang: "ts",
       pid: Deno.pid,
-    });
+    };
+    // Allowed shared memory but cannot map it: tell the daemon to send inline.
+    if (config.shm && !libc()) hello.shm = false;
+    this.#writer.push(hello);
     let helloOk = false;
     for (;;) {
       const frame = await this.#reader.next();
@@ -483,6 +488,15 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         shm: { name, size, token },
       });
     } else {
+      if (enc.size > MAX_FRAME_LEN - 64 * 1024) {
+        throw new RangeError(
+          `output "${id}": ${enc.size} bytes do not fit in one socket frame (64 MiB); ${
+            this.#pool
+              ? "shared memory is full"
+              : "large messages need shared memory (run the node with FFI permission)"
+          }`,
+        );
+      }
       this.#writer.push(
         enc.layout
           ? { t: "output", o: id, m, d: enc.layout }

@@ -148,3 +148,13 @@ Deno.test("Node.close() closes the remaining outputs", async () => {
   );
   await daemon.close();
 });
+
+Deno.test("Node.sendOutput() explains that over-64-MiB messages need shared memory", async () => {
+  const { daemon, node } = await setup();
+  assert.throws(
+    () => node.sendOutput("out", new Uint8Array(65 * 1024 * 1024)),
+    /do not fit in one socket frame \(64 MiB\); large messages need shared memory/,
+  );
+  await node.close();
+  await daemon.close();
+});
