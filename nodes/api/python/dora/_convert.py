@@ -12,6 +12,8 @@ def to_arrow(data) -> pa.Array | None:
     if data is None:
         return None
     if isinstance(data, pa.Array):
+        if pa.types.is_dictionary(data.type):
+            return data.dictionary_decode()  # the data layout has no dictionaries
         return data
     if isinstance(data, pa.ChunkedArray):
         return pa.concat_arrays(data.chunks) if data.num_chunks != 1 else data.chunk(0)

@@ -85,6 +85,7 @@ def test_to_arrow_accepts_what_send_output_takes():
     assert to_arrow([1, 2]).to_pylist() == [1, 2]
     assert to_arrow(np.ones((2, 2), np.float32)).to_pylist() == [1.0] * 4
     assert to_arrow(3.5).to_pylist() == [3.5]
+    assert to_arrow(pa.array(["a", "b", "a"]).dictionary_encode()).to_pylist() == ["a", "b", "a"]
     with pytest.raises(TypeError, match="cannot convert"):
         to_arrow(object())
 
