@@ -28,6 +28,11 @@ export interface ShmPoolOptions {
   tokenPrefix: string;
   /** Most bytes the pool maps in total (default 1 GiB). */
   maxBytes?: number;
+  /**
+   * Regions per size class before `acquire` prefers the socket (default 8);
+   * `acquire(size, true)` may exceed it (payloads too big for the socket).
+   */
+  regionsPerSize?: number;
   /** Called for each new region (send `shm_new`). */
   onCreate?: (name: string, size: number) => void;
   /** Called once per failure kind when the pool falls back to the socket. */
@@ -58,6 +63,7 @@ export class ShmPool {
   #c: Libc;
   #opts: ShmPoolOptions;
   #free = new Map<number, PooledRegion[]>();
+  #counts = new Map<number, number>();
   #lent = new Map<string, PooledRegion>();
   #all: PooledRegion[] = [];
   #mapped = 0;
@@ -95,14 +101,19 @@ export class ShmPool {
 
   /**
    * A free region of at least `size` bytes (reused, or created and
-   * pre-faulted), or `null` when the message must go through the socket
-   * (pool full, /dev/shm full, out of file descriptors).
+   * pre-faulted), or `null` when the message should go through the socket:
+   * every region of that size is lent out (unless `mustFit`), the pool's
+   * byte budget is spent, /dev/shm is full, or the process is out of fds.
    */
-  acquire(size: number): PooledRegion | null {
+  acquire(size: number, mustFit = false): PooledRegion | null {
     if (this.#disabled) return null;
     const cls = sizeClass(size);
     const free = this.#free.get(cls);
     if (free?.length) return free.pop()!;
+    // A new region costs ~4 µs per page to fault in: past a few per size, the
+    // socket is cheaper than growing (unless the payload cannot go there).
+    const count = this.#counts.get(cls) ?? 0;
+    if (!mustFit && count >= (this.#opts.regionsPerSize ?? 8)) return null;
     const max = this.#opts.maxBytes ?? 1 << 30;
     if (this.#mapped + cls > max) {
       this.#warn(
@@ -118,6 +129,7 @@ export class ShmPool {
         const pooled = { region, bytes: new Uint8Array(region.buffer) };
         this.#all.push(pooled);
         this.#mapped += cls;
+        this.#counts.set(cls, count + 1);
         this.#opts.onCreate?.(name, cls);
         return pooled;
       } catch (e) {

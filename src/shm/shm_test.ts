@@ -82,3 +82,16 @@ Deno.test("cleanupStaleRegions() keeps what keep() protects", async () => {
   assert.deepEqual(removed, [b.name.slice(1)]);
   a.unlink();
 });
+
+Deno.test("ShmPool prefers the socket once a size class has regionsPerSize regions lent", async () => {
+  const pool = new ShmPool(c, { prefix, tokenPrefix: "t", regionsPerSize: 2 });
+  try {
+    pool.lend(pool.acquire(1)!);
+    pool.lend(pool.acquire(1)!);
+    assert.equal(pool.acquire(1), null);
+    assert.ok(pool.acquire(1, true), "mustFit may exceed the per-size limit");
+    assert.ok(pool.acquire(200_000), "other sizes are unaffected");
+  } finally {
+    await cleanupStaleRegions(prefix);
+  }
+});

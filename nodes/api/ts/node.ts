@@ -56,6 +56,8 @@ const BATCH = 256;
 /** Above this many buffered bytes, `sendOutput` waits for the socket. */
 const HIGH_WATER = 1 << 20;
 const RESOLVED = Promise.resolve();
+/** Largest payload that fits in a socket frame (with room for the header). */
+const SOCKET_MAX = MAX_FRAME_LEN - 64 * 1024;
 
 /**
  * Backstop only: an input whose value was dropped without `release()` gives
@@ -488,7 +490,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         shm: { name, size, token },
       });
     } else {
-      if (enc.size > MAX_FRAME_LEN - 64 * 1024) {
+      if (enc.size > SOCKET_MAX) {
         throw new RangeError(
           `output "${id}": ${enc.size} bytes do not fit in one socket frame (64 MiB); ${
             this.#pool
@@ -532,7 +534,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       !this.#pool || enc.size === 0 ||
       enc.size < this.config.zero_copy_threshold
     ) return null;
-    const region = this.#pool.acquire(enc.size);
+    const region = this.#pool.acquire(enc.size, enc.size > SOCKET_MAX);
     if (region) enc.write(region.bytes);
     return region;
   }
@@ -548,7 +550,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   allocate(id: string, byteLength: number): Uint8Array {
     this.#checkOutput(id);
     if (this.#pool && byteLength >= this.config.zero_copy_threshold) {
-      const region = this.#pool.acquire(byteLength);
+      const region = this.#pool.acquire(byteLength, byteLength > SOCKET_MAX);
       if (region) {
         this.#samples.set(region.region.buffer, region);
         return region.bytes.subarray(0, byteLength);
