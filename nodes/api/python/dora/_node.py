@@ -115,7 +115,11 @@ class Node:
         self._current_leases: list = []
         self._current_event = None
         self._maps = MappingCache()
-        prefix = f"dora-{self._dataflow_id[:8]}-{_safe(self._node_id)}-{os.getpid()}"
+        # The whole dataflow id: UUIDv7 ids of dataflows started within a
+        # minute share their first 8 digits, and each dataflow's clean-up
+        # unlinks every region that matches its id.
+        df_hex = self._dataflow_id.replace("-", "").lower()
+        prefix = f"dora-{_safe(df_hex)}-{_safe(self._node_id)}-{os.getpid()}"
         self._pool = Pool(prefix)
         self._wlock = threading.Lock()
         self._reader = FrameReader()

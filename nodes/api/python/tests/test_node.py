@@ -188,7 +188,7 @@ def test_big_output_uses_a_registered_pool_region_that_is_reused(daemon, node):
     header, payload = daemon.expect("output")
     assert payload is None
     ref = header["shm"]
-    assert ref["name"] == new["name"] and ref["name"].startswith("/dora-01234567-")
+    assert ref["name"] == new["name"] and ref["name"].startswith("/dora-0123456789abcdefdf-node-")
     view = MappingCache().view(ref["name"], ref["size"])
     assert np.array_equal(decode_array(header["d"], view).to_numpy(), data)
     daemon.push_now({"t": "release", "tokens": [ref["token"]]})
