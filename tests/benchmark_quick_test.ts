@@ -25,7 +25,7 @@ Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScr
     const text = dec.decode(out.stdout) + dec.decode(out.stderr);
     assertEquals(out.code, 0, text);
     const result = JSON.parse(await Deno.readTextFile(json));
-    assert(result.baseline.p50 > 0, text);
+    assert(result.baselines.ts.p50 > 0 && result.baselines.py.p50 > 0, text);
     for (const variant of ["ts", "py"]) {
       const rows = result.rows.filter((r: { variant: string }) =>
         r.variant === variant

@@ -13,8 +13,9 @@ QUICK_SIZES = [0, 8, 4096, 409600]
 
 def plan():
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    sizes = os.environ.get("BENCH_SIZES")
     return {
-        "sizes": QUICK_SIZES if quick else SIZES,
+        "sizes": [int(x) for x in sizes.split(",")] if sizes else QUICK_SIZES if quick else SIZES,
         "latency_n": 20 if quick else 100,
         "throughput_n": 20 if quick else 100,
         "gap_s": 0.005,

@@ -34,8 +34,9 @@ export interface Plan {
 /** The plan for this run (BENCH_QUICK=1 shrinks it for the test suite). */
 export function plan(): Plan {
   const quick = !["", "0"].includes(Deno.env.get("BENCH_QUICK") ?? "");
+  const sizes = Deno.env.get("BENCH_SIZES");
   return {
-    sizes: quick ? QUICK_SIZES : SIZES,
+    sizes: sizes ? sizes.split(",").map(Number) : quick ? QUICK_SIZES : SIZES,
     latencyN: quick ? 20 : 100,
     throughputN: quick ? 20 : 100,
     gapMs: 5,

@@ -99,7 +99,10 @@ export interface Target {
 }
 
 /** The three targets of docs/benchmark.md, for each variant. */
-export function targets(rows: Row[], baseline: Baseline): Target[] {
+export function targets(
+  rows: Row[],
+  baselines: Record<string, Baseline>,
+): Target[] {
   const out: Target[] = [];
   for (const variant of [...new Set(rows.map((r) => r.variant))]) {
     const at = (bytes: number) =>
@@ -126,6 +129,7 @@ export function targets(rows: Row[], baseline: Baseline): Target[] {
       met: tp !== undefined ? tp >= 100_000 : null,
     });
     const lat8 = at(8)?.latency?.p50;
+    const baseline = baselines[variant] ?? { n: 0, p50: NaN, p99: NaN };
     out.push({
       variant,
       name: "p50 latency 8 B ≤ 2 × bare Unix-socket RTT",
@@ -135,7 +139,9 @@ export function targets(rows: Row[], baseline: Baseline): Target[] {
         }×)`
         : "not measured",
       goal: "≤ 2×",
-      met: lat8 !== undefined ? lat8 <= 2 * baseline.p50 : null,
+      met: lat8 !== undefined && baseline.n > 0
+        ? lat8 <= 2 * baseline.p50
+        : null,
     });
   }
   return out;
