@@ -17,6 +17,7 @@ _U32X2 = struct.Struct("<II")
 _ZEROS = bytes(64)
 # Compact JSON as JavaScript writes it (raw UTF-8, no NaN); built once.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_DECODE = json.JSONDecoder().decode
 
 
 class ProtocolError(Exception):
@@ -116,7 +117,7 @@ def parse_header(raw) -> dict:
     except UnicodeDecodeError:
         raise ProtocolError("frame header is not valid UTF-8") from None
     try:
-        header = json.loads(text)
+        header = _DECODE(text)
     except ValueError as e:
         raise ProtocolError(f"frame header is not valid JSON: {e}") from None
     if not isinstance(header, dict):

@@ -186,9 +186,12 @@ def decode_metadata(m: dict | None) -> tuple[int, dict]:
         if not isinstance(raw, str) or not raw.isdigit():
             raise ValueError(f'metadata "ts" must be a decimal string (got {raw!r})')
         ts = int(raw)
-        p = m.get("p") or {}
-        if not isinstance(p, dict):
+        p = m.get("p")
+        if not p:
+            out = {}
+        elif not isinstance(p, dict):
             raise ValueError('metadata "p" must be an object')
-        out = {k: decode_param(v, k) for k, v in p.items()}
+        else:
+            out = {k: decode_param(v, k) for k, v in p.items()}
     out["timestamp"] = Timestamp.from_ns(ts)
     return ts, out
