@@ -63,6 +63,8 @@ export class FaultHooks {
   /** Nodes already told to the supervisor as all-inputs-closed. */
   #allClosed = new Set<string>();
   #killTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Restarts waiting for their backoff delay. */
+  #pendingRestarts = new Map<string, (d: RestartDecision) => void>();
   #finished = false;
 
   constructor(dataflow: Dataflow, access: FaultRuntimeAccess) {
@@ -119,20 +121,21 @@ export class FaultHooks {
     this.#killTimers.add(t);
   }
 
-  /** The restart decision for a node that exited while the dataflow runs. */
-  decide(info: NodeExitInfo): RestartDecision {
+  /**
+   * The restart decision for a node that exited while the dataflow runs.
+   * A restart resolves after its backoff delay (so a stop that begins during
+   * the wait cancels it at once: the answer is then "no restart").
+   */
+  decide(info: NodeExitInfo): RestartDecision | Promise<RestartDecision> {
     const id = info.node.id;
     this.#noteAllClosed();
     this.#decided.add(id);
     const outcome = this.supervisor.nodeExited(id, info.status);
-    if (outcome.kind === "restarting") {
-      for (const key of [...this.#broken]) {
-        if (key.startsWith(`${id}\u0000`)) this.#broken.delete(key);
-      }
-      this.#allClosed.delete(id);
-      return { restart: true, delayMs: outcome.delayMs };
+    if (outcome.kind !== "restarting") return { restart: false };
+    for (const key of [...this.#broken]) {
+      if (key.startsWith(`${id}\u0000`)) this.#broken.delete(key);
     }
-    return { restart: false };
+    return new Promise((resolve) => this.#pendingRestarts.set(id, resolve));
   }
 
   /** A node ended for good (after its outputs were closed). */
@@ -159,6 +162,9 @@ export class FaultHooks {
     if (this.#finished) return;
     this.#finished = true;
     this.supervisor.dispose();
+    for (const id of [...this.#pendingRestarts.keys()]) {
+      this.#resolveRestart(id, false);
+    }
     for (const t of this.#killTimers) clearTimeout(t);
     this.#killTimers.clear();
     const summary = this.supervisor.summary();
@@ -173,6 +179,12 @@ export class FaultHooks {
     } catch {
       // no log folder (the start failed early): the summary is still returned
     }
+  }
+
+  #resolveRestart(id: string, restart: boolean): void {
+    const resolve = this.#pendingRestarts.get(id);
+    this.#pendingRestarts.delete(id);
+    resolve?.(restart ? { restart: true, delayMs: 0 } : { restart: false });
   }
 
   /** Tells the supervisor about nodes whose inputs have all closed. */
@@ -207,8 +219,6 @@ export class FaultHooks {
     };
     return {
       send: (id: string, event: FaultEvent) => {
-        // The runtime sends NODE_RESTARTED itself when it restarts a node.
-        if (event.t === "node_restarted") return;
         const n = live(id);
         if (!n) return;
         n.queue.pushControl({ ...event });
@@ -217,9 +227,8 @@ export class FaultHooks {
       kill: (id: string) => {
         live(id)?.process?.kill("SIGKILL");
       },
-      respawn: () => {
-        // The runtime respawns after the delay `decide()` returned.
-      },
+      // The backoff is over: `decide()` answers "restart" and the runtime spawns.
+      respawn: (id: string) => this.#resolveRestart(id, true),
       stopNode: (id: string) => {
         const n = live(id);
         if (!n?.process) return;
@@ -247,9 +256,7 @@ export class FaultHooks {
       reopenInput: (id: string, input: string) => {
         this.#broken.delete(`${id}\u0000${input}`);
       },
-      restartCancelled: () => {
-        // The runtime's restart timer sees the stop and finishes the node.
-      },
+      restartCancelled: (id: string) => this.#resolveRestart(id, false),
       failStart: (message: string) => {
         // Nodes that never connected cannot get STOP: end them now.
         for (const n of nodes().values()) {

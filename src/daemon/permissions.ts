@@ -27,7 +27,12 @@ export interface PermissionFlags {
 }
 
 /** Variables the node API reads even when `env` is narrowed. */
-const RUNTIME_ENV = ["DORA_NODE_CONFIG", "DORA_RUN_PARENT_PID", "NO_COLOR"];
+const RUNTIME_ENV = [
+  "DORA_NODE_CONFIG",
+  "DORA_RUN_PARENT_PID",
+  "DORA_ZERO_COPY_THRESHOLD",
+  "NO_COLOR",
+];
 
 /**
  * Builds `deno run` permission flags for a node (always with `--no-prompt`).

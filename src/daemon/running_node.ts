@@ -49,6 +49,11 @@ export class RunningNode {
     this.openOutputs = new Set(spec.outputs);
   }
 
+  /** `path: dynamic`: started by hand, joins by connecting (never spawned). */
+  get dynamic(): boolean {
+    return this.spec.path === "dynamic";
+  }
+
   /** Whether the node can still receive events. */
   get alive(): boolean {
     return this.local && !this.exited;

@@ -166,7 +166,7 @@ export class DataflowRuntime implements ConnectionHandler {
         setpriv: findSetpriv(),
       };
       for (const node of this.#nodes.values()) {
-        if (!node.local) continue;
+        if (!node.local || node.dynamic) continue;
         node.plan = planSpawn(node.spec, ctx);
         for (const w of node.plan.warnings) this.#message("warn", w);
       }
@@ -196,7 +196,9 @@ export class DataflowRuntime implements ConnectionHandler {
     }
     this.#state = "running";
     for (const node of this.#nodes.values()) {
-      if (node.local && this.#state === "running") this.#spawn(node);
+      if (node.local && !node.dynamic && this.#state === "running") {
+        this.#spawn(node);
+      }
     }
     if (![...this.#nodes.values()].some((n) => n.local)) this.#maybeFinish();
   }
@@ -494,7 +496,8 @@ export class DataflowRuntime implements ConnectionHandler {
   #checkBarrier(): void {
     if (this.#barrierReleased) return;
     for (const n of this.#nodes.values()) {
-      if (n.local && !n.helloSeen && !n.exited) return;
+      // Dynamic nodes join whenever they are started: they never gate it.
+      if (n.local && !n.dynamic && !n.helloSeen && !n.exited) return;
     }
     if (this.#opts.externalBarrier) {
       this.#opts.events?.onLocalReady?.();
@@ -822,7 +825,8 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #maybeFinish(): void {
     if (this.#state === "finished") return;
-    for (const n of this.#nodes.values()) if (n.alive) return;
+    // The dataflow ends when every spawned node exited (dynamic ones get Stop).
+    for (const n of this.#nodes.values()) if (n.alive && !n.dynamic) return;
     if (this.#state === "starting") return;
     this.#state = "finished";
     this.#stopReason ??= "finished";

@@ -120,6 +120,8 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
         socketPath: ctx.socketPath,
         workingDir: ctx.workingDir,
       });
+      // Deno colours its errors even on pipes; logs want plain text.
+      env.NO_COLOR ??= "1";
       plan = {
         ...base,
         kind: "deno",

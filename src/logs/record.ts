@@ -19,6 +19,9 @@ export interface LogRecord {
   fields: Record<string, string> | null;
 }
 
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
 /**
  * Parses one output line of `node`. Structured lines written by the node APIs'
  * `log()` (`{"level","message","target","fields"}`) keep their level; any
@@ -30,6 +33,8 @@ export function parseNodeLine(
   stream: "stdout" | "stderr",
   now: Date = new Date(),
 ): LogRecord {
+  // Colour codes are for terminals, not log files.
+  if (line.includes("\x1b[")) line = line.replace(ANSI, "");
   const record: LogRecord = {
     ts: now.toISOString(),
     level: "stdout",
