@@ -122,6 +122,8 @@ class Node:
         prefix = f"dora-{_safe(df_hex)}-{_safe(self._node_id)}-{os.getpid()}"
         self._pool = Pool(prefix)
         self._wlock = threading.Lock()
+        # One reader at a time: a sending thread may pick up `release` frames.
+        self._rlock = threading.Lock()
         self._reader = FrameReader()
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -229,9 +231,18 @@ class Node:
         self._reader.received(n)
         return list(self._reader.frames())
 
-    def _pump(self, timeout: float | None) -> None:
-        for header, payload in self._read_frames(timeout):
-            self._dispatch(header, payload)
+    def _pump(self, timeout: float | None, wait_lock: bool = True, unless_events: bool = False) -> bool:
+        """Reads and dispatches what arrives; False if another thread is reading."""
+        if not self._rlock.acquire(blocking=wait_lock):
+            return False
+        try:
+            if unless_events and self._events:
+                return True  # another thread already read them
+            for header, payload in self._read_frames(timeout):
+                self._dispatch(header, payload)
+        finally:
+            self._rlock.release()
+        return True
 
     def _dispatch(self, header: dict, payload) -> None:
         t = check_daemon_header(header)["t"]
@@ -292,7 +303,7 @@ class Node:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return None
-                self._pump(remaining)
+                self._pump(remaining, unless_events=True)
         event, lease = self._events.popleft()
         if lease is not None:
             self._current_leases.append(lease)
@@ -423,14 +434,15 @@ class Node:
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is full."""
         if self._pool.busy:
-            self._pump(0)  # pick up release frames that already arrived
+            self._pump(0, wait_lock=False)  # pick up release frames that already arrived
         region, created = self._pool.acquire(size)
         deadline = time.monotonic() + 2.0
         while region is None and not self._eof:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None  # fall back to an inline payload
-            self._pump(remaining)
+            if not self._pump(min(remaining, 0.05), wait_lock=False):
+                time.sleep(0.001)  # the reading thread dispatches the releases
             region, created = self._pool.acquire(size)
         if region is not None and created:
             self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
