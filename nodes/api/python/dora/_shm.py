@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import threading
 
 import pyarrow as pa
 
@@ -101,12 +102,17 @@ class Pool:
         self._all: list[Region] = []
         self.max_regions = max_regions
         self.max_bytes = max_bytes
+        self._lock = threading.Lock()
 
     @property
     def total_bytes(self) -> int:
         return sum(r.size for r in self._all)
 
     def acquire(self, size: int) -> tuple[Region | None, bool]:
+        with self._lock:
+            return self._acquire(size)
+
+    def _acquire(self, size: int) -> tuple[Region | None, bool]:
         """A free region of at least ``size`` bytes, or ``(None, full)``.
 
         Returns ``(region, created)``; ``created`` tells the caller to send
@@ -138,19 +144,21 @@ class Pool:
 
     def cancel(self, region: Region) -> None:
         """Returns a region that was acquired but never sent."""
-        self._busy.pop(region.token or "", None)
-        region.token = None
-        self._free.append(region)
+        with self._lock:
+            self._busy.pop(region.token or "", None)
+            region.token = None
+            self._free.append(region)
 
     def release(self, tokens) -> int:
         """Frees the regions of ``tokens``; returns how many were ours."""
         n = 0
-        for t in tokens:
-            r = self._busy.pop(str(t), None)
-            if r is not None:
-                r.token = None
-                self._free.append(r)
-                n += 1
+        with self._lock:
+            for t in tokens:
+                r = self._busy.pop(str(t), None)
+                if r is not None:
+                    r.token = None
+                    self._free.append(r)
+                    n += 1
         return n
 
     @property

@@ -232,3 +232,30 @@ def test_log_prints_one_json_line(node, capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0] == {"level": "info", "message": "hello", "target": "t", "fields": {"a": 1}}
     assert lines[1]["level"] == "warn" and lines[1]["message"] == "warned 5"
+
+
+def test_outputs_sent_from_a_thread_reuse_regions_while_another_thread_waits(daemon, node):
+    import threading
+
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(node.next(timeout=10)))
+    waiter.start()
+    data = np.ones(50_000, np.float32)
+
+    def send_all():
+        for i in range(20):
+            node.send_output("out", data, {"i": i})
+
+    sender = threading.Thread(target=send_all)
+    sender.start()
+    for _ in range(20):
+        header, _ = daemon.expect("output")
+        daemon.push_now({"t": "release", "tokens": [header["shm"]["token"]]})
+    sender.join(10)
+    daemon.push(*input_frame(pa.array([5])))
+    waiter.join(10)
+    assert got and got[0]["value"].to_pylist() == [5]
+    regions = len(node._pool._all)
+    assert node._pool.busy == 0  # the waiting thread dispatched every release
+    node.send_output("out", data)
+    assert len(node._pool._all) == regions  # a released region was reused
