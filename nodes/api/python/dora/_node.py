@@ -162,10 +162,13 @@ class Node:
     # ------------------------------------------------------------ connection
 
     def _handshake(self) -> None:
-        self._write(encode_frame({
+        hello = {
             "t": "hello", "v": PROTOCOL_VERSION, "node": self._node_id, "df": self._dataflow_id,
             "lang": "py", "pid": os.getpid(),
-        }))
+        }
+        if self._config.get("shm") and not self._shm:
+            hello["shm"] = False  # no /dev/shm here: the daemon sends our inputs inline
+        self._write(encode_frame(hello))
         got_hello = False
         while True:
             for header, _payload in self._read_frames(None):

@@ -259,3 +259,19 @@ def test_outputs_sent_from_a_thread_reuse_regions_while_another_thread_waits(dae
     assert node._pool.busy == 0  # the waiting thread dispatched every release
     node.send_output("out", data)
     assert len(node._pool._all) == regions  # a released region was reused
+
+
+def test_hello_says_shm_false_when_shared_memory_is_unavailable(tmp_path, monkeypatch):
+    import dora._node as node_module
+
+    d = FakeDaemon(tmp_path, shm=True)
+    monkeypatch.setenv("DORA_NODE_CONFIG", d.config())
+    monkeypatch.setattr(node_module, "shm_available", lambda: False)
+    n = Node()
+    assert d.hello["shm"] is False
+    n.close()
+    d.close()
+
+
+def test_hello_has_no_shm_field_when_shared_memory_works(daemon, node):
+    assert "shm" not in daemon.hello
