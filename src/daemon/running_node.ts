@@ -38,6 +38,9 @@ export class RunningNode {
   stderrTail: string[] = [];
   undelivered = 0;
   restarts = 0;
+  sent = 0;
+  viaShm = 0;
+  received = 0;
   /** Inputs that already warned about drops. */
   dropWarned = new Set<string>();
   /** Shared-memory regions the node registered with `shm_new`. */

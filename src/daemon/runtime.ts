@@ -285,6 +285,9 @@ export class DataflowRuntime implements ConnectionHandler {
         drops: n.queue.drops(),
         undelivered: n.undelivered,
         restarts: n.restarts,
+        sent: n.sent,
+        viaShm: n.viaShm,
+        received: n.received,
       });
     }
     const failed = nodes.some((n) =>
@@ -447,6 +450,8 @@ export class DataflowRuntime implements ConnectionHandler {
           if (h.shm) this.#sendRelease(node.spec.id, [h.shm.token]);
           return;
         }
+        node.sent++;
+        if (h.shm) node.viaShm++;
         this.#route(node.spec.id, h.o, h.m, h.d, h.shm, payload, true);
         return this.#senderBlocked(node) ? this.#waitRoom(node) : undefined;
       }
@@ -521,7 +526,10 @@ export class DataflowRuntime implements ConnectionHandler {
     }
     const events = node.queue.take(node.pendingNext);
     node.pendingNext = undefined;
-    for (const e of events) node.conn.send(e.header, e.payload);
+    for (const e of events) {
+      if (e.header.t === "input") node.received++;
+      node.conn.send(e.header, e.payload);
+    }
     node.conn.send({ t: "batch_end" });
     if (this.#roomWaiters.length > 0) this.#wakeSenders();
   }

@@ -34,6 +34,11 @@ export interface NodeSummary {
   undelivered: number;
   /** Times the node was restarted (fault-tolerance policies). */
   restarts: number;
+  /** Messages the node sent (`viaShm`: as shared-memory references). */
+  sent: number;
+  viaShm: number;
+  /** Input events delivered to the node (timers and logs included). */
+  received: number;
 }
 
 /** The result of one dataflow run. */
