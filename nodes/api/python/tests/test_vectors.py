@@ -124,8 +124,6 @@ def test_valid_frame_encodes_byte_exact(vec):
     assert encode_frame_bytes(header, parts).hex() == vec["hex"]
 
 
-# apache-arrow hands the TS encoder utf8 value buffers padded to 64 bytes.
-_TS_PADDED = {"output struct"}
 VALUED = [v for v in FRAMES if v["encode"] and "value" in v and "shm" not in v["header"]]
 
 
@@ -136,8 +134,6 @@ def test_python_encoder_gives_the_vector_layout_and_bytes(vec):
     header = dict(vec["header"], d=layout)
     _, frames = split_feed(encode_frame_bytes(header, parts), 7)
     assert meaning(decode_array(frames[0][0]["d"], frames[0][1])) == vec["value"]["values"]
-    if vec["name"] in _TS_PADDED:
-        pytest.xfail("the TS encoder sends padded utf8 value buffers (decodes the same)")
     assert layout == vec["header"]["d"]
     assert encode_frame_bytes(header, parts).hex() == vec["hex"]
 
