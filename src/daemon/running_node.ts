@@ -49,7 +49,12 @@ export class RunningNode {
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;
     this.local = local;
-    this.openOutputs = new Set(spec.outputs);
+    // Log routing outputs exist whether or not they are declared.
+    this.openOutputs = new Set(
+      [...spec.outputs, spec.sendStdoutAs, spec.sendLogsAs].filter((
+        o,
+      ): o is string => !!o),
+    );
   }
 
   /** `path: dynamic`: started by hand, joins by connecting (never spawned). */

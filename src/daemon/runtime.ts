@@ -623,7 +623,7 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   #senderBlocked(sender: RunningNode): boolean {
-    for (const o of sender.spec.outputs) {
+    for (const o of sender.openOutputs) {
       for (const r of this.#routes.get(`${sender.spec.id}/${o}`) ?? []) {
         const rn = this.#nodes.get(r.node)!;
         if (rn.alive && rn.queue.isFull(r.input)) return true;
@@ -796,13 +796,29 @@ export class DataflowRuntime implements ConnectionHandler {
       stderrTail: node.stderrTail,
     });
     if (node.outcome === "failed") this.#message("error", node.message!);
+    this.#closeLogInputsIfDone();
     this.#checkBarrier();
     this.#maybeFinish();
   }
 
+  /** `dora/logs` inputs close once every node that only produces logs is gone. */
+  #closeLogInputsIfDone(): void {
+    if (this.#logSubs.length === 0) return;
+    const subscribers = new Set(this.#logSubs.map((s) => s.node));
+    for (const n of this.#nodes.values()) {
+      if (n.alive && !subscribers.has(n.spec.id)) return;
+    }
+    for (const sub of this.#logSubs) {
+      const rn = this.#nodes.get(sub.node)!;
+      if (!rn.alive) continue;
+      rn.queue.closeInput(sub.input);
+      this.#deliver(rn);
+    }
+  }
+
   #downstream(node: RunningNode): string[] {
     const out = new Set<string>();
-    for (const o of node.spec.outputs) {
+    for (const o of node.openOutputs) {
       for (const r of this.#routes.get(`${node.spec.id}/${o}`) ?? []) {
         out.add(r.node);
       }
