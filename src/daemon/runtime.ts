@@ -486,8 +486,12 @@ export class DataflowRuntime implements ConnectionHandler {
     node.connected = false;
     node.conn = undefined;
     node.pendingNext = undefined;
-    // A node without its connection can't send any more.
-    for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+    // A node without its connection can't send any more; outputs fed by its
+    // stdout/logs stay open until the process exits (the pipes may lag).
+    const { sendStdoutAs, sendLogsAs } = node.spec;
+    for (const o of [...node.openOutputs]) {
+      if (o !== sendStdoutAs && o !== sendLogsAs) this.#closeOutput(node, o);
+    }
   }
 
   #sendReady(node: RunningNode): void {
