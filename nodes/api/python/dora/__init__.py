@@ -13,9 +13,25 @@ Wire protocol: docs/protocol.md. Only pyarrow is required (numpy is used when
 installed, e.g. by ``send_output_raw``).
 """
 
+import enum
+
 from ._log import DoraLogHandler
 from ._metadata import Timestamp
 from ._node import Node, Sample
 
 __version__ = "0.1.0"
-__all__ = ["Node", "Sample", "Timestamp", "DoraLogHandler", "__version__"]
+
+
+class DoraStatus(enum.Enum):
+    """Return value of the original's Python operators (``on_event``).
+
+    Operators are not run by this runtime; the enum exists so that scripts
+    importing it keep working.
+    """
+
+    CONTINUE = 0
+    STOP = 1
+    STOP_ALL = 2
+
+
+__all__ = ["Node", "Sample", "Timestamp", "DoraLogHandler", "DoraStatus", "__version__"]

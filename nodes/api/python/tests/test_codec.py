@@ -124,3 +124,10 @@ def test_frame_reader_rejects_a_frame_over_64_mib():
     reader.feed((64 * 1024 * 1024 + 1).to_bytes(4, "little") + (2).to_bytes(4, "little"))
     with pytest.raises(ProtocolError, match="frame too large"):
         list(reader.frames())
+
+
+def test_the_package_exposes_the_original_names():
+    import dora
+
+    assert {"Node", "DoraStatus"} <= set(dora.__all__)
+    assert dora.DoraStatus.CONTINUE.value == 0 and dora.DoraStatus.STOP_ALL.value == 2
