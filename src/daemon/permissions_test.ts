@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { parsePermissionViolation, permissionFlags } from "./permissions.ts";
+
+const ctx = {
+  nodeDir: "/df/nodes",
+  apiDirs: ["/api"],
+  socketPath: "/run/s.sock",
+  workingDir: "/df",
+};
+
+Deno.test("permissionFlags() grants least privilege by default", () => {
+  const { flags, shm } = permissionFlags(undefined, ctx);
+  assert.deepEqual(flags, [
+    "--no-prompt",
+    "--allow-read=/run/s.sock,/df/nodes,/api",
+    "--allow-write=/run/s.sock",
+    "--allow-net=unix:/run/s.sock",
+    "--allow-env",
+    "--allow-ffi",
+  ]);
+  assert.equal(shm, true);
+});
+
+Deno.test("permissionFlags() widens and narrows per permission", () => {
+  const { flags, shm } = permissionFlags(
+    {
+      read: false,
+      write: ["data"],
+      net: true,
+      env: ["HOME"],
+      ffi: false,
+      sys: true,
+    },
+    ctx,
+  );
+  assert.deepEqual(flags, [
+    "--no-prompt",
+    "--allow-read=/run/s.sock",
+    "--allow-write=/run/s.sock,/df/data",
+    "--allow-net",
+    "--allow-env=DORA_NODE_CONFIG,DORA_RUN_PARENT_PID,DORA_ZERO_COPY_THRESHOLD,NO_COLOR,HOME",
+    "--allow-sys",
+  ]);
+  assert.equal(shm, false);
+});
+
+Deno.test("parsePermissionViolation() reads Deno's NotCapable line", () => {
+  const v = parsePermissionViolation(
+    'error: Uncaught (in promise) NotCapable: Requires net access to "127.0.0.1:9", run again with the --allow-net flag',
+  );
+  assert.equal(v?.permission, "net");
+  assert.equal(v?.target, '"127.0.0.1:9"');
+  assert.equal(parsePermissionViolation("just a line"), undefined);
+});
