@@ -17,7 +17,7 @@ def plan():
     return {
         "sizes": [int(x) for x in sizes.split(",")] if sizes else QUICK_SIZES if quick else SIZES,
         "latency_n": 20 if quick else 100,
-        "throughput_n": 20 if quick else 100,
+        "throughput_n": int(os.environ.get("BENCH_THROUGHPUT_N", "20" if quick else "100")),
         "gap_s": 0.005,
         "pause_s": float(os.environ.get("BENCH_PAUSE_MS", "50" if quick else "500")) / 1000,
     }

@@ -38,7 +38,9 @@ export function plan(): Plan {
   return {
     sizes: sizes ? sizes.split(",").map(Number) : quick ? QUICK_SIZES : SIZES,
     latencyN: quick ? 20 : 100,
-    throughputN: quick ? 20 : 100,
+    throughputN: Number(
+      Deno.env.get("BENCH_THROUGHPUT_N") ?? (quick ? 20 : 100),
+    ),
     gapMs: 5,
     pauseMs: Number(Deno.env.get("BENCH_PAUSE_MS") ?? (quick ? 50 : 500)),
   };
