@@ -1,6 +1,7 @@
 /**
  * Discovery for `path: dynamic` nodes started by hand: each daemon listens on
- * `<runtime base>/daemon-<machine id or "default">.sock`. A node sends one
+ * `<runtime base>/daemon-<machine id or "default">-<pid>.sock` (several
+ * daemons may share a machine). A node asks every such socket; it sends one
  * `hello` frame without `df`; the daemon answers `dynamic_ok` with the
  * node's `DORA_NODE_CONFIG` object (or `error`) and closes. The node then
  * connects to `config.socket` as usual. See docs/protocol.md.
@@ -11,9 +12,30 @@ import { runtimeBase } from "../daemon/runtime_dir.ts";
 import { encodeFrame } from "../message/frame.ts";
 import { FrameReader } from "../message/frame_reader.ts";
 
-/** The discovery socket path of the daemon with `machineId`. */
+/** The discovery socket path of this daemon process. */
 export function discoverySocketPath(machineId?: string): string {
-  return `${runtimeBase()}/daemon-${machineId ?? "default"}.sock`;
+  return `${runtimeBase()}/daemon-${machineId ?? "default"}-${Deno.pid}.sock`;
+}
+
+/** Removes discovery sockets of daemon processes that are gone. */
+function sweepStaleSockets(): void {
+  try {
+    for (const e of Deno.readDirSync(runtimeBase())) {
+      const m = /^daemon-.+-(\d+)\.sock$/.exec(e.name);
+      if (!m) continue;
+      try {
+        Deno.statSync(`/proc/${m[1]}`);
+      } catch {
+        try {
+          Deno.removeSync(`${runtimeBase()}/${e.name}`);
+        } catch {
+          // someone else removed it
+        }
+      }
+    }
+  } catch {
+    // no folder yet
+  }
 }
 
 /** A bound discovery socket. */
@@ -23,33 +45,16 @@ export interface DiscoveryServer {
 }
 
 /**
- * Binds the discovery socket (once per daemon process). Fails if another
- * live daemon already answers on it; removes a stale file otherwise.
+ * Binds the discovery socket (once per daemon process), after removing the
+ * sockets of dead daemons.
  */
-export async function serveDiscovery(
+export function serveDiscovery(
   machineId: string | undefined,
   lookup: (nodeId: string, df?: string) => Record<string, unknown>,
-): Promise<DiscoveryServer> {
+): DiscoveryServer {
   const path = discoverySocketPath(machineId);
   Deno.mkdirSync(runtimeBase(), { recursive: true, mode: 0o700 });
-  try {
-    const probe = await Deno.connect({ transport: "unix", path });
-    probe.close();
-    throw new Error(
-      `another daemon with machine id '${
-        machineId ?? "default"
-      }' is running on this machine (${path})`,
-    );
-  } catch (err) {
-    if (err instanceof Error && err.message.startsWith("another daemon")) {
-      throw err;
-    }
-    try {
-      Deno.removeSync(path);
-    } catch {
-      // no stale file
-    }
-  }
+  sweepStaleSockets();
   const listener = Deno.listen({ transport: "unix", path });
   (async () => {
     try {

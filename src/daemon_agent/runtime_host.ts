@@ -17,7 +17,9 @@ import { dataflowPids } from "./pids.ts";
 export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
   const out: Record<string, NodeResult> = {};
   for (const n of summary.nodes) {
-    const ok = n.outcome === "finished" || n.outcome === "stopped";
+    // A dynamic node that is still attached (or never joined) is not a failure.
+    const ok = n.outcome === "finished" || n.outcome === "stopped" ||
+      n.outcome === "running";
     out[n.id] = ok ? { ok } : {
       ok,
       error: n.message ??
@@ -172,8 +174,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         outputs: spec.outputs,
         restart_count: 0,
         zero_copy_threshold: 4096,
+        // Started by hand: no parent watchdog, data through the socket.
         shm: false,
-        parent_pid: Deno.pid,
       };
     },
   };

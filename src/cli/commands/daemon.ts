@@ -90,7 +90,7 @@ export const registerDaemon: RegisterCommand = (program) => {
           launch: launchWithRuntime,
           log,
         });
-        const discovery = await serveDiscovery(
+        const discovery = serveDiscovery(
           machineId,
           (node, df) => agent.dynamicConfig(node, df),
         );

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from . import _log
 from ._convert import to_arrow
+from ._dynamic import discover_config
 from ._frame import FrameReader, ProtocolError, encode_frame
 from ._header import check_daemon_header
 from ._layout import decode_array, encode_array
@@ -80,10 +81,9 @@ class Node:
         raw = os.environ.get("DORA_NODE_CONFIG")
         if raw is None or (node_id is not None and json.loads(raw).get("node_id") != node_id):
             if node_id is not None:
-                raise NotImplementedError(
-                    f"Node(node_id={node_id!r}): dynamic nodes (`path: dynamic`) are not supported "
-                    "by this dora runtime yet; start the node from the dataflow instead"
-                )
+                # A dynamic node started by hand: ask the daemons on this machine.
+                raw = json.dumps(discover_config(node_id))
+        if raw is None:
             raise RuntimeError(
                 "DORA_NODE_CONFIG is not set: this script is a dora node; start it with "
                 "`dora run <dataflow.yml>` (or `dora start`)"
