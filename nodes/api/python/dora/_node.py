@@ -293,6 +293,9 @@ class Node:
         """The next event, or ``None`` when the stream ended (or ``timeout``
         seconds passed)."""
         self._finish_current()
+        if self._pending_release and (self._events or self._next_pending):
+            # No `next` request to ride along with: hand the regions back now.
+            self._flush_release()
         if not self._events:
             if self._stopped or self._closed:
                 self._flush_release()

@@ -275,3 +275,17 @@ def test_hello_says_shm_false_when_shared_memory_is_unavailable(tmp_path, monkey
 
 def test_hello_has_no_shm_field_when_shared_memory_works(daemon, node):
     assert "shm" not in daemon.hello
+
+
+def test_shm_inputs_of_one_batch_are_released_one_by_one(daemon, node, region):
+    name, _ = region
+    for i in range(3):
+        header, _ = shm_input(name, 1 << 16, f"tok-{i}", pa.array(np.zeros(1024, np.float32)))
+        daemon.push(header)
+    assert node.next()["type"] == "INPUT"  # one batch of three events is now buffered
+    node.next()
+    release, _ = daemon.expect("release")
+    assert release["tokens"] == ["tok-0"]  # not held until the batch is consumed
+    node.next()
+    release, _ = daemon.expect("release")
+    assert release["tokens"] == ["tok-1"]
