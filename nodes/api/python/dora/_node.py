@@ -586,10 +586,10 @@ def _reconfigure_stdout() -> None:
 
 def _start_watchdog(parent_pid, pool: Pool) -> None:
     """Exits the process when the daemon that started it is gone."""
+    if parent_pid is None:
+        return  # a dynamic node started by hand: only the socket's EOF ends it
+    # Usually the daemon itself; if a wrapper started us, watch the pid we have.
     start_ppid = os.getppid()
-    if parent_pid is not None and start_ppid != parent_pid:
-        # Started through a wrapper: watch the pid we actually have.
-        pass
 
     def watch():
         while True:
