@@ -12,6 +12,7 @@ import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
 import { dataflowPids } from "./pids.ts";
+import { gitDir } from "./build.ts";
 
 /** Node results for the coordinator from a runtime summary. */
 export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
@@ -70,12 +71,25 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     .filter(([, d]) => d === self).map(([n]) => n);
   const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
   const env = params.env ?? {};
-  const withEnv: Dataflow = Object.keys(env).length
-    ? {
-      ...dataflow,
-      nodes: dataflow.nodes.map((n) => ({ ...n, env: { ...n.env, ...env } })),
-    }
-    : dataflow;
+  const withEnv: Dataflow = {
+    ...dataflow,
+    nodes: dataflow.nodes.map((n) => {
+      const node = { ...n, env: { ...n.env, ...env } };
+      // `git:` nodes run from their clone (made by `dora build`).
+      if (n.git && localNodes.includes(n.id) && !n.path.startsWith("/")) {
+        const dir = gitDir(dataflow, n);
+        try {
+          Deno.statSync(dir);
+        } catch {
+          throw new Error(
+            `node '${n.id}': its git source ${n.git.url} is not cloned yet on this machine (${dir}); run \`dora build ${dataflow.path}\` first`,
+          );
+        }
+        node.path = `${dir}/${n.path}`;
+      }
+      return node;
+    }),
+  };
   const runtime = new DataflowRuntime({
     dataflow: withEnv,
     dataflowId: params.uuid,
