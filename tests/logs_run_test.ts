@@ -12,7 +12,8 @@ function logFiles(dir: string): { run: string; files: string[] } {
   const runs = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name);
   assert.equal(runs.length, 1);
   const run = `${dir}/out/${runs[0]}`;
-  return { run, files: [...Deno.readDirSync(run)].map((e) => e.name).sort() };
+  const files = [...Deno.readDirSync(run)].map((e) => e.name);
+  return { run, files: files.filter((f) => f.startsWith("log_")).sort() };
 }
 
 function records(path: string): Record<string, unknown>[] {

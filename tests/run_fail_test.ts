@@ -76,7 +76,7 @@ Deno.test("shell nodes need --allow-shell-nodes", async () => {
 nodes:
   - id: sh
     path: shell
-    args: echo "hello from $0"
+    args: echo "hello from $0" && exec python3 -u ${py("logger.py")}
 `);
   const refused = await runDora(["run", df.path], {
     env: { DORA_ALLOW_SHELL_NODES: "" },
@@ -96,7 +96,9 @@ Deno.test("reserved env variables are dropped with a warning", async () => {
 nodes:
   - id: sh
     path: shell
-    args: 'echo "mine=$MINE config=$DORA_NODE_CONFIG"'
+    args: 'echo "mine=$MINE config=$DORA_NODE_CONFIG" && exec python3 -u ${
+    py("logger.py")
+  }'
     env: { DORA_NODE_CONFIG: "hacked", MINE: "ok" }
 `);
   const r = await runDora(["run", df.path, "--allow-shell-nodes"]);

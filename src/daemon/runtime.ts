@@ -41,6 +41,7 @@ import { planSpawn, SpawnError } from "./spawn_command.ts";
 import type { NodeSummary, RunSummary } from "./summary.ts";
 import { exitText } from "./summary.ts";
 import { TimerHub } from "./timers.ts";
+import { FaultHooks } from "./fault_hooks.ts";
 import type {
   RemoteMessage,
   RestartDecision,
@@ -101,6 +102,7 @@ export class DataflowRuntime implements ConnectionHandler {
   #error?: string;
   #stopReason?: string;
   #resolveFinished!: (s: RunSummary) => void;
+  #fault?: FaultHooks;
 
   constructor(options: RuntimeOptions) {
     this.#opts = options;
@@ -124,6 +126,20 @@ export class DataflowRuntime implements ConnectionHandler {
       this.#nodes.set(spec.id, node);
     }
     this.#buildRoutes();
+    if (options.faultTolerance !== false && !options.decideRestart) {
+      this.#fault = new FaultHooks(this.dataflow, {
+        nodes: this.#nodes,
+        deliver: (n) => this.#deliver(n),
+        failStart: (m) => this.#failStart(m),
+        message: (l, t) => this.#message(l, t),
+        logDir: this.logDir,
+      });
+    }
+  }
+
+  /** Fault-tolerance counters (restarts, timeouts, …), when enabled. */
+  faultSummary(): ReturnType<FaultHooks["summary"]> | undefined {
+    return this.#fault?.summary();
   }
 
   /** The daemon socket path (valid after `start()`). */
@@ -200,6 +216,7 @@ export class DataflowRuntime implements ConnectionHandler {
         this.#spawn(node);
       }
     }
+    if (this.#state === "running") this.#fault?.start();
     if (![...this.#nodes.values()].some((n) => n.local)) this.#maybeFinish();
   }
 
@@ -219,6 +236,7 @@ export class DataflowRuntime implements ConnectionHandler {
       return;
     }
     this.#state = "stopping";
+    this.#fault?.stopBegun();
     this.#timers.stop();
     if (!this.#barrierReleased) this.#releaseBarrier();
     for (const node of this.#nodes.values()) {
@@ -415,6 +433,7 @@ export class DataflowRuntime implements ConnectionHandler {
     node.helloSeen = true;
     conn.nodeId = node.spec.id;
     conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
+    this.#fault?.connected(node.spec.id);
     if (this.#barrierReleased) this.#sendReady(node);
     else this.#checkBarrier();
     return null;
@@ -428,6 +447,7 @@ export class DataflowRuntime implements ConnectionHandler {
   ): void | Promise<void> {
     const node = this.#nodes.get(conn.nodeId!)!;
     if (node.conn !== conn) return;
+    this.#fault?.activity(node.spec.id);
     switch (h.t) {
       case "next":
         node.pendingNext = Math.max(1, h.max ?? 1000);
@@ -489,9 +509,14 @@ export class DataflowRuntime implements ConnectionHandler {
     // A node without its connection can't send any more; outputs fed by its
     // stdout/logs stay open until the process exits (the pipes may lag).
     const { sendStdoutAs, sendLogsAs } = node.spec;
-    for (const o of [...node.openOutputs]) {
-      if (o !== sendStdoutAs && o !== sendLogsAs) this.#closeOutput(node, o);
-    }
+    const close = () => {
+      for (const o of [...node.openOutputs]) {
+        if (o !== sendStdoutAs && o !== sendLogsAs) this.#closeOutput(node, o);
+      }
+    };
+    // With fault tolerance, a crash's restart decision comes first.
+    if (this.#fault) this.#fault.connectionClosed(node, close);
+    else close();
   }
 
   #sendReady(node: RunningNode): void {
@@ -558,6 +583,7 @@ export class DataflowRuntime implements ConnectionHandler {
     for (const r of this.#routes.get(key) ?? []) {
       const rn = this.#nodes.get(r.node)!;
       if (!rn.alive) continue;
+      if (this.#fault && !this.#fault.admit(r.node, r.input)) continue;
       const header: Record<string, unknown> = { t: "input", id: r.input, m };
       if (d !== undefined) header.d = d;
       if (shm) {
@@ -713,8 +739,10 @@ export class DataflowRuntime implements ConnectionHandler {
     node.exitStatus = status;
     node.stderrTail = proc.stderrTail;
     const beforeReady = !node.helloSeen && !this.#barrierReleased;
+    const decide = this.#opts.decideRestart ??
+      this.#fault?.decide.bind(this.#fault);
     const decision: RestartDecision = this.#state === "running" && !beforeReady
-      ? (await this.#opts.decideRestart?.({
+      ? (await decide?.({
         node: node.spec,
         status,
         restarts: node.restarts,
@@ -731,7 +759,8 @@ export class DataflowRuntime implements ConnectionHandler {
           exitText(status)
         }; restarting (#${node.restarts})`,
       );
-      for (const r of this.#downstream(node)) {
+      // The fault supervisor announces restarts itself.
+      for (const r of this.#fault ? [] : this.#downstream(node)) {
         this.#nodes.get(r)!.queue.pushControl({
           t: "node_restarted",
           id: node.spec.id,
@@ -756,7 +785,9 @@ export class DataflowRuntime implements ConnectionHandler {
     beforeReady: boolean,
   ): void {
     node.exited = true;
-    if (status.success) node.outcome = "finished";
+    // Exiting before connecting fails the start, whatever the exit code.
+    const startFailure = beforeReady && this.#state === "running";
+    if (status.success && !startFailure) node.outcome = "finished";
     else if (node.signaledByLadder) {
       node.outcome = "stopped";
       node.message =
@@ -800,6 +831,7 @@ export class DataflowRuntime implements ConnectionHandler {
       stderrTail: node.stderrTail,
     });
     if (node.outcome === "failed") this.#message("error", node.message!);
+    this.#fault?.exited(node);
     this.#closeLogInputsIfDone();
     this.#checkBarrier();
     this.#maybeFinish();
@@ -859,6 +891,7 @@ export class DataflowRuntime implements ConnectionHandler {
     this.#state = "finished";
     this.#stopReason ??= "finished";
     this.#timers.stop();
+    this.#fault?.finish();
     for (const t of this.#ladderTimers) clearTimeout(t);
     this.#wakeSenders();
     try {

@@ -87,6 +87,12 @@ export interface RuntimeOptions {
   /** Outputs of a local node with remote receivers closed. */
   onRemoteOutputsClosed?(node: string, outputs: string[]): void;
   /**
+   * Apply the descriptor's fault-tolerance settings (restart policies,
+   * health checks, input timeouts) through `src/fault`. Default: true;
+   * ignored when `decideRestart` is given.
+   */
+  faultTolerance?: boolean;
+  /**
    * Decides whether to restart a node whose process ended while the dataflow
    * runs (fault-tolerance policies). Default: never.
    */

@@ -92,6 +92,12 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
     } else env[k] = v;
   }
   env.PYTHONUNBUFFERED = "1";
+  // Python nodes (also behind shell or executable wrappers) find `dora`.
+  env.PYTHONPATH = [
+    ctx.pythonPath,
+    env.PYTHONPATH ?? Deno.env.get("PYTHONPATH"),
+  ]
+    .filter((x) => x).join(":");
   const base = { cwd: ctx.workingDir, env, warnings };
   let plan: SpawnPlan;
   if (node.path === "shell") {
@@ -137,12 +143,6 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
         shm: perms.shm,
       };
     } else if (file.endsWith(".py")) {
-      env.PYTHONPATH = [
-        ctx.pythonPath,
-        Deno.env.get("PYTHONPATH"),
-        env.PYTHONPATH,
-      ]
-        .filter((x) => x).join(":");
       plan = {
         ...base,
         kind: "python",
