@@ -74,6 +74,13 @@ export class DaemonAgent {
 
   /** Binds the data listener once, then keeps a coordinator link up. */
   async start(): Promise<void> {
+    // Sample CPU in the background so `dora list` shows a rate at once.
+    const sampler = setInterval(() => {
+      for (const e of this.dataflows.values()) {
+        if (!e.results) this.#sampler.sample(e.hosted.pids());
+      }
+    }, 2000);
+    Deno.unrefTimer(sampler);
     this.dataAddr = await this.opts.transport.listen(
       this.opts.interface,
       0,
