@@ -78,5 +78,5 @@ export function versionMismatch(
   const [older, newer] = gt(remote.version, local.version)
     ? [local, remote]
     : [remote, local];
-  return `version mismatch: ${local.role} is dora ${local.version} but ${remote.role} is dora ${remote.version}; upgrade the ${older.role} (dora ${older.version}) to dora ${newer.version}`;
+  return `version mismatch: ${local.role} is dora ${local.version} but ${remote.role} is dora ${remote.version}; upgrade ${older.role} (dora ${older.version}) to dora ${newer.version}`;
 }

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { MemoryStore } from "./memory.ts";
+import { SqliteStore } from "./sqlite.ts";
+import type { CoordinatorStore, DataflowRecord } from "./types.ts";
+
+function record(
+  uuid: string,
+  createdAt: number,
+  status: DataflowRecord["status"] = "running",
+): DataflowRecord {
+  return {
+    uuid,
+    name: `df-${uuid}`,
+    status,
+    descriptor: "{}",
+    env: {},
+    nodeToDaemon: { a: "default" },
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+function exercise(store: CoordinatorStore) {
+  store.putDataflow(record("b", 2));
+  store.putDataflow(record("a", 1));
+  assert.deepEqual(store.listDataflows().map((r) => r.uuid), ["a", "b"]);
+  const a = store.getDataflow("a")!;
+  a.status = "finished";
+  store.putDataflow(a);
+  assert.equal(store.getDataflow("a")?.status, "finished");
+  store.deleteDataflow("b");
+  assert.equal(store.getDataflow("b"), undefined);
+  store.putDaemon({
+    daemonId: "A",
+    machineId: "A",
+    labels: { gpu: "1" },
+    lastSeen: 5,
+  });
+  assert.deepEqual(store.listDaemons(), [{
+    daemonId: "A",
+    machineId: "A",
+    labels: { gpu: "1" },
+    lastSeen: 5,
+  }]);
+}
+
+Deno.test("MemoryStore keeps dataflows and daemons", () => {
+  exercise(new MemoryStore());
+});
+
+Deno.test("SqliteStore keeps dataflows across reopen and skips a corrupt row", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/store.sqlite`;
+  try {
+    const store = new SqliteStore(path);
+    exercise(store);
+    store.close();
+    const db = new DatabaseSync(path);
+    db.prepare(
+      "INSERT INTO dataflows (uuid, created_at, status, doc) VALUES ('bad', 9, 'running', '{oops')",
+    ).run();
+    db.close();
+    const again = new SqliteStore(path);
+    assert.deepEqual(again.listDataflows().map((r) => [r.uuid, r.status]), [[
+      "a",
+      "finished",
+    ]]);
+    assert.equal(again.listDaemons()[0]?.daemonId, "A");
+    again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
