@@ -222,19 +222,21 @@ export class DataflowRuntime implements ConnectionHandler {
 
   /**
    * Starts the stop ladder: STOP to every node, then after the grace period
-   * SIGTERM, then SIGKILL. A second call (or `force`) kills at once.
+   * SIGTERM, then SIGKILL (after half the grace period, at least 0.5 s).
+   * `force` kills every node at once (the second Ctrl-C); other calls while
+   * the ladder runs change nothing.
    */
   stop(
     options: { graceMs?: number; force?: boolean; reason?: string } = {},
   ): void {
     if (this.#state === "finished" || this.#state === "created") return;
-    this.#stopCount++;
     this.#stopReason ??= options.reason ?? "manual";
-    if (options.force || this.#stopCount > 1) {
+    if (options.force) {
       this.#message("warn", "force-killing every node");
       this.#signalAll("SIGKILL");
       return;
     }
+    if (this.#stopCount++ > 0) return;
     this.#state = "stopping";
     this.#fault?.stopBegun();
     this.#timers.stop();
