@@ -52,3 +52,57 @@ Deno.test("dora start names the machine that is not connected", async () => {
     await sb.cleanup();
   }
 });
+
+Deno.test("drops of a slow receiver on another daemon are counted and reported", async () => {
+  const sb = await Sandbox.create();
+  sb.write(
+    "fast.ts",
+    `import { Node } from "dora";
+const node = await Node.init();
+for (let i = 1; i <= 200; i++) await node.sendOutput("n", [i]);
+`,
+  );
+  sb.write(
+    "slow.ts",
+    `import { Node } from "dora";
+const node = await Node.init();
+let got = 0;
+for await (const event of node) {
+  if (event.type === "INPUT") {
+    got++;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+console.log("slow got " + got);
+`,
+  );
+  const yml = sb.write(
+    "drops.yml",
+    `nodes:
+  - id: fast
+    _unstable_deploy: { machine: A }
+    path: fast.ts
+    outputs: [n]
+  - id: slow
+    _unstable_deploy: { machine: B }
+    path: slow.ts
+    inputs:
+      n: { source: fast/n, queue_size: 2 }
+`,
+  );
+  try {
+    await sb.coordinator();
+    await sb.daemon(["--machine-id", "A"]);
+    await sb.daemon(["--machine-id", "B"]);
+    const r = await sb.dora(["start", yml, "--attach"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const got = Number(/slow got (\d+)/.exec(r.stdout)?.[1]);
+    const dropped = Number(
+      /warning: slow\/n dropped (\d+) message/.exec(r.stderr)?.[1],
+    );
+    assert.ok(dropped > 0, r.stderr);
+    assert.equal(got + dropped, 200, `${got} received + ${dropped} dropped`);
+  } finally {
+    await sb.cleanup();
+  }
+});

@@ -124,19 +124,26 @@ export async function chooseDataflow(
   );
 }
 
-/** Outcome line for a finished dataflow; returns whether it failed. */
+/** Outcome lines for a finished dataflow; `failed` when a node failed. */
 export function describeOutcome(o: {
   uuid: string;
   name?: string;
   status: string;
   error?: string;
+  results?: Record<string, { drops?: Record<string, number> }>;
 }): { line: string; failed: boolean } {
   const who = o.name ? `${o.name} (${o.uuid})` : o.uuid;
+  // Drops are never silent: name every input that lost messages.
+  const drops = Object.entries(o.results ?? {}).flatMap(([node, r]) =>
+    Object.entries(r.drops ?? {}).map(([input, n]) =>
+      `\nwarning: ${node}/${input} dropped ${n} message(s) (queue full, drop_oldest)`
+    )
+  ).join("");
   if (o.status === "failed") {
     return {
-      line: `dataflow ${who} failed: ${o.error ?? "unknown error"}`,
+      line: `dataflow ${who} failed: ${o.error ?? "unknown error"}${drops}`,
       failed: true,
     };
   }
-  return { line: `dataflow ${who} ${o.status}`, failed: false };
+  return { line: `dataflow ${who} ${o.status}${drops}`, failed: false };
 }

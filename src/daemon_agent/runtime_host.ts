@@ -28,6 +28,10 @@ export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
           ? `exited with code ${n.exitCode}`
           : `killed by ${n.signal}`),
     };
+    const drops = Object.fromEntries(
+      Object.entries(n.drops).filter(([, v]) => v > 0),
+    );
+    if (Object.keys(drops).length) out[n.id].drops = drops;
   }
   if (summary.error && summary.nodes.every((n) => n.outcome !== "failed")) {
     out["(dataflow)"] = { ok: false, error: summary.error };

@@ -22,6 +22,8 @@ export interface NodeResult {
   ok: boolean;
   /** Human-readable cause when not ok (exit code, signal, spawn error). */
   error?: string;
+  /** Messages dropped per input (full `drop_oldest` queues), when any. */
+  drops?: Record<string, number>;
 }
 
 /** One dataflow ever started through this coordinator. */
