@@ -131,3 +131,70 @@ Deno.test("a daemon without heartbeats is reported lost, then reconnects", async
     await sb.cleanup();
   }
 });
+
+Deno.test("a multi-daemon ready barrier survives a coordinator restart before its release", async () => {
+  const sb = await Sandbox.create();
+  sb.write(
+    "source.ts",
+    `import { Node } from "dora";
+const node = await Node.init();
+let n = 0;
+for await (const event of node) {
+  if (event.type === "INPUT") await node.sendOutput("n", [++n]);
+  if (n === 10) break;
+}
+`,
+  );
+  sb.write(
+    "late_sink.ts",
+    `import { Node } from "dora";
+// Joins only once the test says so (after the coordinator was killed).
+while (true) {
+  try {
+    Deno.statSync("go");
+    break;
+  } catch {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const node = await Node.init();
+const got: number[] = [];
+for await (const event of node) {
+  if (event.type === "INPUT") got.push(Number(event.value.get(0)));
+}
+console.log("sink got " + got.join(","));
+`,
+  );
+  const yml = sb.write(
+    "barrier.yml",
+    `nodes:
+  - id: source
+    _unstable_deploy: { machine: A }
+    path: source.ts
+    inputs: { tick: dora/timer/millis/10 }
+    outputs: [n]
+  - id: sink
+    _unstable_deploy: { machine: B }
+    path: late_sink.ts
+    inputs: { n: source/n }
+`,
+  );
+  try {
+    let coordinator = await sb.coordinator();
+    const a = await sb.daemon(["--machine-id", "A"]);
+    const b = await sb.daemon(["--machine-id", "B"]);
+    const uuid = (await sb.dora(["start", yml, "--detach"])).stdout.trim();
+    await coordinator.stop("SIGKILL");
+    sb.write("go", "");
+    coordinator = await sb.coordinator();
+    await a.waitFor(/(registered with[^]*){2}/);
+    await b.waitFor(/(registered with[^]*){2}/);
+    const follow = await sb.dora(["logs", uuid, "--all-nodes", "--follow"]);
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.match(follow.stdout, /sink got 1,2,3,4,5,6,7,8,9,10/);
+    const row = (await list(sb)).find((r) => r.uuid === uuid);
+    assert.equal(row?.status, "finished", JSON.stringify(row));
+  } finally {
+    await sb.cleanup();
+  }
+});

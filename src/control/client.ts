@@ -7,7 +7,12 @@
 import { CliError } from "../cli/errors.ts";
 import { DORA_VERSION } from "../cli/version.ts";
 import { findToken } from "./auth.ts";
-import { Peer, type PeerOptions, RemoteError } from "./peer.ts";
+import {
+  LinkClosedError,
+  Peer,
+  type PeerOptions,
+  RemoteError,
+} from "./peer.ts";
 import {
   CONTROL_PATH,
   DAEMON_PATH,
@@ -110,6 +115,22 @@ export async function connectCoordinator(
 }
 
 /**
+ * Maps errors of a control link to one-line CLI errors: the remote message
+ * verbatim, or a closed link explained. Other errors pass through.
+ */
+export function asCliError(err: unknown, target: CoordinatorTarget): unknown {
+  if (err instanceof RemoteError) return new CliError(err.message);
+  if (err instanceof LinkClosedError) {
+    return new CliError(
+      `the dora coordinator at ${
+        formatTarget(target)
+      } closed the connection before answering (did it stop? see \`dora status\`)`,
+    );
+  }
+  return err;
+}
+
+/**
  * Connects, runs `fn`, and always closes the link. Remote errors become
  * {@link CliError}s.
  */
@@ -122,8 +143,7 @@ export async function withCoordinator<T>(
   try {
     return await fn(peer);
   } catch (err) {
-    if (err instanceof RemoteError) throw new CliError(err.message);
-    throw err;
+    throw asCliError(err, target);
   } finally {
     peer.close(1000, "done");
   }

@@ -23,6 +23,10 @@ export interface AdoptReport {
   /** `running`, or `finished` with results when it ended while disconnected. */
   state: "running" | "finished";
   results?: Record<string, NodeResult>;
+  /** Its local nodes all connected (the local half of the ready barrier). */
+  ready?: boolean;
+  /** It received `release` (the barrier is latched on this daemon). */
+  released?: boolean;
 }
 
 /** `hello` parameters a daemon sends (besides `version` and `role`). */

@@ -10,7 +10,7 @@ import { CliError, UsageError } from "../cli/errors.ts";
 import type { LogsOptions } from "../cli/commands/logs.ts";
 import { logsQuery } from "../cli/commands/logs.ts";
 import { filterRecords, formatRecord, type LogRecord } from "../logs/mod.ts";
-import { connectCoordinator } from "./client.ts";
+import { asCliError, connectCoordinator } from "./client.ts";
 import { type Peer, RemoteError } from "./peer.ts";
 import { resolveTarget } from "./target.ts";
 
@@ -61,7 +61,8 @@ export async function showCoordinatorLogs(
   opts: LogsOptions,
 ): Promise<void> {
   const { query, format } = logsQuery(opts);
-  const { peer } = await connectCoordinator(resolveTarget(opts));
+  const target = resolveTarget(opts);
+  const { peer } = await connectCoordinator(target);
   try {
     let df: Resolved;
     let node = second;
@@ -137,8 +138,7 @@ export async function showCoordinatorLogs(
     await Promise.race([ended.promise, peer.closed]);
     Deno.removeSignalListener("SIGINT", onInt);
   } catch (err) {
-    if (err instanceof RemoteError) throw new CliError(err.message);
-    throw err;
+    throw asCliError(err, target);
   } finally {
     peer.close(1000, "done");
   }

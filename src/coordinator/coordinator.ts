@@ -135,10 +135,18 @@ export class Coordinator {
     let live = this.live.get(report.uuid);
     if (!live) {
       live = new LiveDataflow(report.uuid, Object.values(report.nodeToDaemon));
-      live.released = true;
       this.live.set(report.uuid, live);
     }
-    live.ready.add(daemonId);
+    // The ready barrier is latched: a daemon that missed `release` (the old
+    // coordinator died in between) gets it now; otherwise release once every
+    // daemon is ready again.
+    if (report.ready !== false) live.ready.add(daemonId);
+    if (report.released !== false) live.released = true;
+    if (live.released) {
+      if (report.released === false) {
+        this.daemons.get(daemonId)?.peer.notify("release", { uuid: live.uuid });
+      }
+    } else this.#maybeRelease(live);
     if (report.state === "running") {
       record.status = "running";
       delete record.error;
@@ -166,14 +174,7 @@ export class Coordinator {
         const live = this.live.get(p.uuid as string);
         if (!live) return;
         live.ready.add(daemonId);
-        if (
-          !live.released && [...live.daemons].every((d) => live.ready.has(d))
-        ) {
-          live.released = true;
-          for (const d of live.daemons) {
-            this.daemons.get(d)?.peer.notify("release", { uuid: live.uuid });
-          }
-        }
+        this.#maybeRelease(live);
         return;
       }
       case "dataflow_finished": {
@@ -244,6 +245,17 @@ export class Coordinator {
           this.#failLaterIfGone(d.daemonId, d.peer);
         }
       } else d.peer.notify("heartbeat", {});
+    }
+  }
+
+  /** Releases the barrier once every daemon of `live` is ready (latched). */
+  #maybeRelease(live: LiveDataflow): void {
+    if (live.released || ![...live.daemons].every((d) => live.ready.has(d))) {
+      return;
+    }
+    live.released = true;
+    for (const d of live.daemons) {
+      this.daemons.get(d)?.peer.notify("release", { uuid: live.uuid });
     }
   }
 
@@ -570,7 +582,13 @@ export class Coordinator {
   /** Stops every dataflow, then every daemon; resolves when they are gone. */
   async destroy(force: boolean): Promise<{ pids: number[] }> {
     await Promise.allSettled(
-      [...this.live.keys()].map((uuid) => this.stop(uuid, { force })),
+      [...this.live.keys()].map((uuid) =>
+        withTimeout(
+          this.stop(uuid, { force }),
+          30_000,
+          `dataflow ${uuid} did not stop within 30s`,
+        )
+      ),
     );
     const daemons = this.daemons.connected();
     const pids = daemons.map((d) => d.peer.data.pid as number).filter(Boolean);

@@ -47,6 +47,8 @@ interface Entry {
   results?: Record<string, NodeResult>;
   /** The coordinator has been told it finished. */
   reported: boolean;
+  ready: boolean;
+  released: boolean;
 }
 
 /** A daemon process's long-lived state. */
@@ -176,6 +178,8 @@ export class DaemonAgent {
       nodeToDaemon: e.params.nodeToDaemon,
       state: e.results ? "finished" : "running",
       results: e.results,
+      ready: e.ready,
+      released: e.released,
     }));
   }
 
@@ -183,7 +187,11 @@ export class DaemonAgent {
     this.#lastHeard = Date.now();
     const p = payload as Record<string, unknown>;
     if (event === "release") {
-      this.dataflows.get(p.uuid as string)?.hosted.release();
+      const e = this.dataflows.get(p.uuid as string);
+      if (e && !e.released) {
+        e.released = true;
+        e.hosted.release();
+      }
     }
   }
 
@@ -247,21 +255,34 @@ export class DaemonAgent {
   async #spawn(params: SpawnParams): Promise<unknown> {
     if (this.dataflows.has(params.uuid)) return {}; // idempotent
     const peers = new Map(Object.entries(params.peers));
+    let readyEarly = false;
     this.#peers.set(params.uuid, peers);
     const hosted = await this.opts.launch(
       { ...params, descriptor: params.descriptor as Dataflow },
       {
         daemonId: this.daemonId,
         peers: params.peers,
-        onReady: () =>
-          this.#peer?.notify("dataflow_ready", { uuid: params.uuid }),
+        onReady: () => {
+          const e = this.dataflows.get(params.uuid);
+          if (e) e.ready = true;
+          else readyEarly = true;
+          this.#peer?.notify("dataflow_ready", { uuid: params.uuid });
+        },
         sendRemote: (daemonId, msg, payload) => {
           const addr = peers.get(daemonId);
           if (addr) this.opts.transport.send(addr, msg, payload);
         },
       },
     );
-    const entry: Entry = { hosted, params, reported: false };
+    const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
+    const entry: Entry = {
+      hosted,
+      params,
+      reported: false,
+      ready: readyEarly,
+      // A single-daemon dataflow releases its barrier by itself.
+      released: !multi,
+    };
     this.dataflows.set(params.uuid, entry);
     hosted.finished.then(async (results) => {
       const tailer = this.#tailers.get(params.uuid);

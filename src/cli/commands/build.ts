@@ -7,9 +7,8 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
-import { connectCoordinator } from "../../control/client.ts";
+import { asCliError, connectCoordinator } from "../../control/client.ts";
 import { loadForCli } from "../../control/cli_support.ts";
-import { RemoteError } from "../../control/peer.ts";
 import {
   resolveTarget,
   type TargetFlags,
@@ -80,8 +79,7 @@ export const registerBuild: RegisterCommand = (program) => {
             report(results);
             return;
           } catch (err) {
-            if (err instanceof RemoteError) throw new CliError(err.message);
-            throw err;
+            throw asCliError(err, resolveTarget(opts));
           } finally {
             peer.close(1000, "done");
           }

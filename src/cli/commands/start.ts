@@ -7,15 +7,13 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { connectCoordinator } from "../../control/client.ts";
+import { asCliError, connectCoordinator } from "../../control/client.ts";
 import {
   describeOutcome,
   loadForCli,
   parseEnvPairs,
 } from "../../control/cli_support.ts";
 import type { Peer } from "../../control/peer.ts";
-import { RemoteError } from "../../control/peer.ts";
-import { CliError } from "../errors.ts";
 import {
   resolveTarget,
   type TargetFlags,
@@ -120,7 +118,8 @@ export const registerStart: RegisterCommand = (program) => {
         (opts.detach
           ? false
           : Deno.stdin.isTerminal() && Deno.stdout.isTerminal());
-      const { peer } = await connectCoordinator(resolveTarget(opts));
+      const target = resolveTarget(opts);
+      const { peer } = await connectCoordinator(target);
       try {
         const r = await peer.call<{ uuid: string; name?: string }>("start", {
           descriptor: dataflow,
@@ -136,8 +135,7 @@ export const registerStart: RegisterCommand = (program) => {
         );
         Deno.exitCode = await attach(peer, r.uuid);
       } catch (err) {
-        if (err instanceof RemoteError) throw new CliError(err.message);
-        throw err;
+        throw asCliError(err, target);
       } finally {
         peer.close(1000, "done");
       }
