@@ -106,3 +106,45 @@ console.log("slow got " + got);
     await sb.cleanup();
   }
 });
+
+Deno.test("deploy.labels places a node on the daemon with those labels", async () => {
+  const sb = await Sandbox.create();
+  sb.write(
+    "once.ts",
+    `import { Node } from "dora";
+await Node.init();
+console.log("ran on " + Deno.env.get("WHERE"));
+`,
+  );
+  const yml = sb.write(
+    "labels.yml",
+    `nodes:
+  - id: once
+    deploy: { labels: { gpu: "yes" } }
+    path: once.ts
+`,
+  );
+  try {
+    await sb.coordinator();
+    await sb.daemon(["--machine-id", "A", "--labels", "arch=x86"]);
+    await sb.daemon(["--machine-id", "B", "--labels", "gpu=yes,arch=arm"]);
+    const r = await sb.dora([
+      "start",
+      yml,
+      "--attach",
+      "--env",
+      "WHERE=somewhere",
+    ]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /ran on somewhere/);
+    const list = await sb.dora(["list", "--format", "json"]);
+    assert.deepEqual(JSON.parse(list.stdout.trim()).daemons, ["B"]);
+    const status = await sb.dora(["status"]);
+    assert.match(
+      status.stdout,
+      /B\s+connected\s+\S+ ago\s+\d+\s+gpu=yes,arch=arm/,
+    );
+  } finally {
+    await sb.cleanup();
+  }
+});
