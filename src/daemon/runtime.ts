@@ -9,7 +9,6 @@
 import { v7 as uuidv7 } from "uuid";
 import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
 import {
-  encodeValue,
   type HelloHeader,
   HybridLogicalClock,
   type NodeToDaemon,
@@ -41,6 +40,13 @@ import { planSpawn, SpawnError } from "./spawn_command.ts";
 import type { NodeSummary, RunSummary } from "./summary.ts";
 import { exitText } from "./summary.ts";
 import { TimerHub } from "./timers.ts";
+import { RoutingTable } from "./routing.ts";
+import {
+  findSetpriv,
+  importMap,
+  nodeConfig,
+  textMessage,
+} from "./node_config.ts";
 import { FaultHooks } from "./fault_hooks.ts";
 import type {
   RemoteMessage,
@@ -50,13 +56,7 @@ import type {
 
 export type * from "./runtime_types.ts";
 
-interface Receiver {
-  node: string;
-  input: string;
-}
-
 const DEFAULT_GRACE_MS = 10_000;
-const ZERO_COPY_THRESHOLD = 4096;
 
 /**
  * One running dataflow.
@@ -81,11 +81,7 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #opts: RuntimeOptions;
   #nodes = new Map<string, RunningNode>();
-  #routes = new Map<string, Receiver[]>();
-  #remoteRoutes = new Set<string>();
-  #timerSubs = new Map<bigint, Receiver[]>();
-  #logSubs: { node: string; input: string; level?: string; from?: string }[] =
-    [];
+  #routing: RoutingTable;
   #timers: TimerHub;
   #clock = new HybridLogicalClock();
   #shm: ShmTracker;
@@ -125,7 +121,13 @@ export class DataflowRuntime implements ConnectionHandler {
       });
       this.#nodes.set(spec.id, node);
     }
-    this.#buildRoutes();
+    this.#routing = new RoutingTable(
+      this.dataflow,
+      (id) => this.#nodes.get(id)!.local,
+    );
+    for (const interval of this.#routing.timers.keys()) {
+      this.#timers.add(interval);
+    }
     if (options.faultTolerance !== false && !options.decideRestart) {
       this.#fault = new FaultHooks(this.dataflow, {
         nodes: this.#nodes,
@@ -170,12 +172,12 @@ export class DataflowRuntime implements ConnectionHandler {
     }
     this.#runtimeDir = createRuntimeDir(this.id);
     this.#socketPath = `${this.#runtimeDir}/daemon.sock`;
-    const importMap = `${this.#runtimeDir}/import_map.json`;
+    const importMapPath = `${this.#runtimeDir}/import_map.json`;
     try {
       const ctx = {
         workingDir: this.dataflow.workingDir,
         socketPath: this.#socketPath,
-        importMapPath: importMap,
+        importMapPath,
         apiDirs: [`${root}/nodes/api/ts`, `${root}/src/message`],
         pythonPath: `${root}/nodes/api/python`,
         allowShell,
@@ -191,15 +193,7 @@ export class DataflowRuntime implements ConnectionHandler {
       this.#state = "finished";
       throw err;
     }
-    await Deno.writeTextFile(
-      importMap,
-      JSON.stringify({
-        imports: {
-          "dora": `file://${root}/nodes/api/ts/mod.ts`,
-          "apache-arrow": "npm:apache-arrow@21.2.0",
-        },
-      }),
-    );
+    await Deno.writeTextFile(importMapPath, importMap(root));
     this.#listener = Deno.listen({ transport: "unix", path: this.#socketPath });
     this.#acceptLoop(this.#listener);
     Deno.mkdirSync(this.logDir, { recursive: true });
@@ -329,52 +323,6 @@ export class DataflowRuntime implements ConnectionHandler {
 
   // ---------------------------------------------------------------- setup
 
-  #buildRoutes(): void {
-    for (const node of this.#nodes.values()) {
-      for (const input of node.spec.inputs) {
-        const r = { node: node.spec.id, input: input.id };
-        const s = input.source;
-        if (s.kind === "node") {
-          const key = `${s.node}/${s.output}`;
-          if (node.local) {
-            this.#routes.set(key, [...(this.#routes.get(key) ?? []), r]);
-          } else this.#remoteRoutes.add(key);
-        } else if (!node.local) continue;
-        else if (s.kind === "timer") {
-          this.#timerSubs.set(s.intervalNs, [
-            ...(this.#timerSubs.get(s.intervalNs) ?? []),
-            r,
-          ]);
-          this.#timers.add(s.intervalNs);
-        } else {
-          this.#logSubs.push({ ...r, level: s.level, from: s.node });
-        }
-      }
-    }
-  }
-
-  #nodeConfig(node: RunningNode): string {
-    const spec = node.spec;
-    return JSON.stringify({
-      protocol: PROTOCOL_VERSION,
-      dataflow_id: this.id,
-      node_id: spec.id,
-      socket: this.#socketPath,
-      inputs: Object.fromEntries(
-        spec.inputs.map((i) => [i.id, {
-          source: i.sourceText,
-          queue_size: i.queueSize,
-          queue_policy: i.queuePolicy,
-        }]),
-      ),
-      outputs: spec.outputs,
-      restart_count: node.restarts,
-      zero_copy_threshold: ZERO_COPY_THRESHOLD,
-      shm: node.plan?.shm ?? false,
-      parent_pid: Deno.pid,
-    });
-  }
-
   #spawn(node: RunningNode): void {
     const proc = new NodeProcess(node.spec.id, {
       onLine: (stream, line) => this.#onLine(node, stream, line),
@@ -382,7 +330,12 @@ export class DataflowRuntime implements ConnectionHandler {
     });
     try {
       proc.start(node.plan!, {
-        DORA_NODE_CONFIG: this.#nodeConfig(node),
+        DORA_NODE_CONFIG: JSON.stringify(nodeConfig(node.spec, {
+          dataflowId: this.id,
+          socket: this.#socketPath,
+          restarts: node.restarts,
+          shm: node.plan?.shm ?? false,
+        })),
         DORA_RUN_PARENT_PID: String(Deno.pid),
       });
     } catch (err) {
@@ -581,8 +534,7 @@ export class DataflowRuntime implements ConnectionHandler {
     } catch {
       // a bad ts is the sender's problem; the message still goes through
     }
-    const key = `${from}/${output}`;
-    for (const r of this.#routes.get(key) ?? []) {
+    for (const r of this.#routing.receivers(from, output)) {
       const rn = this.#nodes.get(r.node)!;
       if (!rn.alive) continue;
       if (this.#fault && !this.#fault.admit(r.node, r.input)) continue;
@@ -595,7 +547,7 @@ export class DataflowRuntime implements ConnectionHandler {
       rn.queue.pushInput(r.input, { header, payload, from, token: shm?.token });
       this.#deliver(rn);
     }
-    if (forwardRemote && this.#remoteRoutes.has(key)) {
+    if (forwardRemote && this.#routing.hasRemote(from, output)) {
       this.#opts.onRemoteOutput?.({
         from,
         output,
@@ -610,20 +562,20 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #closeOutput(node: RunningNode, output: string): void {
     if (!node.openOutputs.delete(output)) return;
-    for (const r of this.#routes.get(`${node.spec.id}/${output}`) ?? []) {
+    for (const r of this.#routing.receivers(node.spec.id, output)) {
       const rn = this.#nodes.get(r.node)!;
       if (!rn.alive) continue;
       rn.queue.closeInput(r.input);
       this.#deliver(rn);
     }
-    if (node.local && this.#remoteRoutes.has(`${node.spec.id}/${output}`)) {
+    if (node.local && this.#routing.hasRemote(node.spec.id, output)) {
       this.#opts.onRemoteOutputsClosed?.(node.spec.id, [output]);
     }
   }
 
   #tick(intervalNs: bigint): void {
     const m = { ts: this.#clock.now().toString(), p: {} };
-    for (const r of this.#timerSubs.get(intervalNs) ?? []) {
+    for (const r of this.#routing.timers.get(intervalNs) ?? []) {
       const rn = this.#nodes.get(r.node)!;
       if (!rn.alive) continue;
       rn.queue.pushInput(r.input, {
@@ -656,7 +608,7 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #senderBlocked(sender: RunningNode): boolean {
     for (const o of sender.openOutputs) {
-      for (const r of this.#routes.get(`${sender.spec.id}/${o}`) ?? []) {
+      for (const r of this.#routing.receivers(sender.spec.id, o)) {
         const rn = this.#nodes.get(r.node)!;
         if (rn.alive && rn.queue.isFull(r.input)) return true;
       }
@@ -692,7 +644,7 @@ export class DataflowRuntime implements ConnectionHandler {
     if (spec.minLogLevel && !passesLevel(record.level, spec.minLogLevel)) {
       return;
     }
-    if (this.#logSubs.length > 0) this.#broadcastLog(record);
+    if (this.#routing.logs.length > 0) this.#broadcastLog(record);
     if (spec.sendLogsAs) {
       this.#sendText(node, spec.sendLogsAs, JSON.stringify(record));
     }
@@ -708,7 +660,7 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #broadcastLog(record: LogRecord): void {
     let msg: ReturnType<typeof textMessage> | undefined;
-    for (const sub of this.#logSubs) {
+    for (const sub of this.#routing.logs) {
       if (sub.node === record.node || (sub.from && sub.from !== record.node)) {
         continue;
       }
@@ -841,12 +793,12 @@ export class DataflowRuntime implements ConnectionHandler {
 
   /** `dora/logs` inputs close once every node that only produces logs is gone. */
   #closeLogInputsIfDone(): void {
-    if (this.#logSubs.length === 0) return;
-    const subscribers = new Set(this.#logSubs.map((s) => s.node));
+    if (this.#routing.logs.length === 0) return;
+    const subscribers = new Set(this.#routing.logs.map((s) => s.node));
     for (const n of this.#nodes.values()) {
       if (n.alive && !subscribers.has(n.spec.id)) return;
     }
-    for (const sub of this.#logSubs) {
+    for (const sub of this.#routing.logs) {
       const rn = this.#nodes.get(sub.node)!;
       if (!rn.alive) continue;
       rn.queue.closeInput(sub.input);
@@ -855,13 +807,7 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   #downstream(node: RunningNode): string[] {
-    const out = new Set<string>();
-    for (const o of node.openOutputs) {
-      for (const r of this.#routes.get(`${node.spec.id}/${o}`) ?? []) {
-        out.add(r.node);
-      }
-    }
-    return [...out];
+    return this.#routing.downstream(node.spec.id, node.openOutputs);
   }
 
   /** A node could not start: the whole start fails and the rest is stopped. */
@@ -924,25 +870,6 @@ export class DataflowRuntime implements ConnectionHandler {
       // no /dev/shm
     }
   }
-}
-
-/** A one-string Arrow utf8 message (logs, stdout lines). */
-function textMessage(text: string, clock: HybridLogicalClock) {
-  const enc = encodeValue([text]);
-  const payload = new Uint8Array(enc.size);
-  enc.write(payload);
-  return { m: { ts: clock.now().toString(), p: {} }, d: enc.layout, payload };
-}
-
-function findSetpriv(): string | undefined {
-  for (const p of ["/usr/bin/setpriv", "/bin/setpriv"]) {
-    try {
-      if (Deno.statSync(p).isFile) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 export { SpawnError };
