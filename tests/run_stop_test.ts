@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  childPids,
   DoraProcess,
   fixture,
   jsonSummary,
@@ -98,11 +99,23 @@ Deno.test("--stop-after stops the dataflow like Ctrl-C", async () => {
 
 Deno.test("kill -9 of dora run leaves no node process", async () => {
   await using df = await tempDataflow(
-    `nodes:${forever("a")}${forever("b", true)}`,
+    `nodes:${forever("a")}${forever("b", true)}
+  - id: ts
+    path: ${fixture("ts/pong.ts")}
+    inputs: { ping: dora/timer/secs/100 }
+    outputs: [pong]
+`,
   );
   const dora = new DoraProcess(["run", df.path]);
   const nodePids = await pids(dora, ["a", "b"]);
+  await dora.waitForLine(/started/);
+  // Every node process (Python and Deno) is a direct child of dora run.
+  let children: number[] = [];
+  while (children.length < 3) {
+    children = childPids(dora.child.pid);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   dora.kill("SIGKILL");
   await dora.result();
-  await waitGone(nodePids);
+  await waitGone([...nodePids, ...children]);
 });
