@@ -89,11 +89,17 @@ export class Coordinator {
     if (mismatch) throw new Error(mismatch);
     const daemonId = params.machineId ?? "default";
     const now = Date.now();
+    // A daemon listening on every interface is reached at the address its
+    // control link came from.
+    const dataAddr = { ...params.dataAddr };
+    if (["0.0.0.0", "::", ""].includes(dataAddr.host)) {
+      dataAddr.host = String(peer.data.remoteHost ?? "127.0.0.1");
+    }
     this.daemons.register({
       daemonId,
       machineId: params.machineId,
       labels: params.labels ?? {},
-      dataAddr: params.dataAddr,
+      dataAddr,
       peer,
       version: params.version,
       connectedAt: now,

@@ -31,8 +31,10 @@ export function serveCoordinator(
     port: opts.port,
     signal: ac.signal,
     onListen() {},
-  }, (req) => {
+  }, (req, info) => {
     const url = new URL(req.url);
+    // Read before the upgrade: the request is consumed by it.
+    const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
     if (url.pathname === "/health") return new Response("ok\n");
     if (url.pathname !== CONTROL_PATH && url.pathname !== DAEMON_PATH) {
       return new Response("not found\n", { status: 404 });
@@ -75,6 +77,7 @@ export function serveCoordinator(
         onClose: (p) => coordinator.onDaemonClose(p),
       });
     }
+    peer.data.remoteHost = remoteHost;
     peers.add(peer);
     peer.closed.then(() => peers.delete(peer));
     return response;
@@ -84,7 +87,11 @@ export function serveCoordinator(
     finished: server.finished,
     async shutdown() {
       for (const p of peers) p.close(1001, "coordinator shutting down");
-      ac.abort();
+      try {
+        ac.abort();
+      } catch {
+        // the listener is already gone
+      }
       await server.finished;
     },
   };
