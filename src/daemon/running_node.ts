@@ -43,6 +43,8 @@ export class RunningNode {
   received = 0;
   /** Inputs that already warned about drops. */
   dropWarned = new Set<string>();
+  /** Shared-memory tokens delivered to the node and not yet released. */
+  heldTokens = new TokenBag();
   /** Shared-memory regions the node registered with `shm_new`. */
   shmRegions = new Set<string>();
 
@@ -65,5 +67,32 @@ export class RunningNode {
   /** Whether the node can still receive events. */
   get alive(): boolean {
     return this.local && !this.exited;
+  }
+}
+
+/** A multiset of shared-memory tokens. */
+export class TokenBag {
+  #counts = new Map<string, number>();
+
+  /** Adds one occurrence of `token`. */
+  add(token: string): void {
+    this.#counts.set(token, (this.#counts.get(token) ?? 0) + 1);
+  }
+
+  /** Removes one occurrence; false when `token` is not held. */
+  take(token: string): boolean {
+    const n = this.#counts.get(token);
+    if (n === undefined) return false;
+    if (n > 1) this.#counts.set(token, n - 1);
+    else this.#counts.delete(token);
+    return true;
+  }
+
+  /** Removes and returns every occurrence. */
+  drain(): string[] {
+    const all: string[] = [];
+    for (const [t, n] of this.#counts) for (let i = 0; i < n; i++) all.push(t);
+    this.#counts.clear();
+    return all;
   }
 }

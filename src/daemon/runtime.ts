@@ -433,9 +433,11 @@ export class DataflowRuntime implements ConnectionHandler {
       case "close_outputs":
         for (const o of h.o) this.#closeOutput(node, o);
         return;
-      case "release":
-        this.#shm.release(node.spec.id, h.tokens);
+      case "release": {
+        const known = h.tokens.filter((t) => node.heldTokens.take(t));
+        this.#shm.release(node.spec.id, known);
         return;
+      }
       case "shm_new":
         node.shmRegions.add(h.name);
         return;
@@ -461,6 +463,8 @@ export class DataflowRuntime implements ConnectionHandler {
     node.connected = false;
     node.conn = undefined;
     node.pendingNext = undefined;
+    // Tokens delivered over this connection will never be released by it.
+    this.#shm.release(node.spec.id, node.heldTokens.drain());
     // A node without its connection can't send any more; outputs fed by its
     // stdout/logs stay open until the process exits (the pipes may lag).
     const { sendStdoutAs, sendLogsAs } = node.spec;
@@ -511,7 +515,11 @@ export class DataflowRuntime implements ConnectionHandler {
     const events = node.queue.take(node.pendingNext);
     node.pendingNext = undefined;
     for (const e of events) {
-      if (e.header.t === "input") node.received++;
+      if (e.header.t === "input") {
+        node.received++;
+        const shm = e.header.shm as { token?: string } | undefined;
+        if (shm?.token) node.heldTokens.add(shm.token);
+      }
       node.conn.send(e.header, e.payload);
     }
     node.conn.send({ t: "batch_end" });
