@@ -118,13 +118,16 @@ export const registerUp: RegisterCommand = (program) => {
         const status = await peer.call<
           { daemons: { state: string }[]; pid: number }
         >("status");
+        const startedNow = coordinatorPid !== undefined;
         coordinatorPid ??= status.pid;
         if (status.daemons.some((d) => d.state === "connected")) {
-          if (coordinatorPid === status.pid && !opts.auth) {
-            console.log(
-              `dora is already up (coordinator at ${formatTarget(target)})`,
-            );
-          }
+          console.log(
+            startedNow
+              ? `dora is up: coordinator on ${
+                formatTarget(target)
+              } (pid ${coordinatorPid}); a daemon reconnected to it`
+              : `dora is already up (coordinator at ${formatTarget(target)})`,
+          );
           writeUpState({
             addr: target.addr,
             port: target.port,
