@@ -122,7 +122,14 @@ function durationOption(
 
 const encoder = new TextEncoder();
 function err(line: string): void {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  const bytes = encoder.encode(line + "\n");
+  try {
+    for (let off = 0; off < bytes.length;) {
+      off += Deno.stderr.writeSync(bytes.subarray(off));
+    }
+  } catch {
+    // stderr closed (e.g. a pipe reader went away): keep running the dataflow
+  }
 }
 
 /** Runs the dataflow at `path`; resolves to the process exit code. */
@@ -195,7 +202,12 @@ export async function runDataflow(
         `${sig}: stopping the dataflow (press Ctrl-C again to force)`,
       );
       runtime.stop({ reason: "signal" });
-    } else runtime.stop({ force: true, reason: "signal" });
+    } else if (signals === 2) runtime.stop({ force: true, reason: "signal" });
+    else {
+      // Third time: don't wait for processes that won't die.
+      err("dora: aborting");
+      Deno.exit(130);
+    }
   };
   const handlers: [Deno.Signal, () => void][] =
     (["SIGINT", "SIGTERM", "SIGHUP"] as const)
