@@ -11,6 +11,7 @@ import type { LogsOptions } from "../cli/commands/logs.ts";
 import { logsQuery } from "../cli/commands/logs.ts";
 import { filterRecords, formatRecord, type LogRecord } from "../logs/mod.ts";
 import { asCliError, connectCoordinator } from "./client.ts";
+import { toWireQuery } from "./log_query.ts";
 import { type Peer, RemoteError } from "./peer.ts";
 import { resolveTarget } from "./target.ts";
 
@@ -129,6 +130,7 @@ export async function showCoordinatorLogs(
     const { lines } = await peer.call<{ lines: LogRecord[] }>("logs", {
       ref: df.uuid,
       nodes,
+      query: toWireQuery(query),
     });
     lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     print(filterRecords(lines, query));

@@ -137,7 +137,7 @@ export function cliHandler(c: Coordinator) {
       }
       case "logs": {
         const r = c.resolve(String(p.ref));
-        const lines = await c.logs(r, p.nodes as string[] | undefined);
+        const lines = await c.logs(r, p.nodes as string[] | undefined, p.query);
         return { uuid: r.uuid, name: r.name, lines };
       }
       case "follow": {

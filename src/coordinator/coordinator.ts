@@ -495,8 +495,15 @@ export class Coordinator {
     return out;
   }
 
-  /** Reads the log lines of `nodes` (all nodes when undefined) from their daemons. */
-  async logs(record: DataflowRecord, nodes?: string[]): Promise<LogLine[]> {
+  /**
+   * Reads the log lines of `nodes` (all nodes when undefined) from their
+   * daemons; each daemon applies `query` (see `wireQuery`) before sending.
+   */
+  async logs(
+    record: DataflowRecord,
+    nodes?: string[],
+    query?: unknown,
+  ): Promise<LogLine[]> {
     const wanted = nodes ?? Object.keys(record.nodeToDaemon);
     const byDaemon = new Map<string, string[]>();
     for (const n of wanted) {
@@ -523,6 +530,7 @@ export class Coordinator {
         d.peer.call<{ lines: LogLine[] }>("logs", {
           uuid: record.uuid,
           nodes: ns,
+          query,
         }),
         10_000,
         `daemon '${id}' did not answer within 10s`,

@@ -21,7 +21,8 @@ import type { Peer } from "../control/peer.ts";
 import type { CoordinatorTarget } from "../control/target.ts";
 import { formatTarget } from "../control/target.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
-import { readRunLogs } from "../logs/reader.ts";
+import { filterRecords, readRunLogs } from "../logs/reader.ts";
+import { fromWireQuery } from "../control/log_query.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { DataTransport, InterDaemonMessage } from "../transport/types.ts";
 import { runBuild } from "./build.ts";
@@ -217,8 +218,10 @@ export class DaemonAgent {
             `daemon '${this.daemonId}' has no logs of dataflow ${p.uuid} (it was restarted since)`,
           );
         }
+        const lines = await readRunLogs(e.hosted.logDir, p.nodes as string[]);
+        // Filter here so only what the CLI shows crosses the network.
         return {
-          lines: await readRunLogs(e.hosted.logDir, p.nodes as string[]),
+          lines: p.query ? filterRecords(lines, fromWireQuery(p.query)) : lines,
         };
       }
       case "logs_follow":
