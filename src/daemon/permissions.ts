@@ -112,8 +112,9 @@ export interface PermissionViolation {
 export function parsePermissionViolation(
   line: string,
 ): PermissionViolation | undefined {
+  // Deno's own error, or the node API's "permission is missing: …" wrapper.
   const m =
-    /NotCapable: Requires (\w+) access(?: to (.+?))?, (?:run again|specify)/
+    /(?:NotCapable: |permission is missing: )Requires (\w+) access(?: to (.+?))?, (?:run again|specify)/
       .exec(line);
   if (!m) return undefined;
   return { permission: m[1]!, target: m[2] ?? "", line };

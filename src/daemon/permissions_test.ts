@@ -50,5 +50,11 @@ Deno.test("parsePermissionViolation() reads Deno's NotCapable line", () => {
   );
   assert.equal(v?.permission, "net");
   assert.equal(v?.target, '"127.0.0.1:9"');
+  assert.equal(
+    parsePermissionViolation(
+      'error: dora node cannot start, a permission is missing: Requires read access to "/x", run again with the --allow-read flag.',
+    )?.permission,
+    "read",
+  );
   assert.equal(parsePermissionViolation("just a line"), undefined);
 });
