@@ -129,6 +129,9 @@ export class DaemonAgent {
         warned = false;
         await this.#keepAlive(peer, welcome.heartbeatMs);
         this.#peer = undefined;
+        // Log subscriptions belonged to that link; a new coordinator asks again.
+        for (const t of this.#tailers.values()) t.stop();
+        this.#tailers.clear();
         if (!this.#stopped) {
           this.opts.log("lost the coordinator link; reconnecting");
         }
