@@ -42,7 +42,7 @@ export const registerBuild: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("build")
         .description(
-          "run the build steps (git: and build:) of a dataflow's nodes",
+          "Run the build steps (git: and build:) of a dataflow's nodes",
         )
         .argument("<PATH>", "dataflow descriptor (YAML)")
         .option("--local", "build here even if a coordinator is running"),

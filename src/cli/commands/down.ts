@@ -38,7 +38,7 @@ export const registerDown: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("down")
         .alias("destroy")
-        .description("stop all dataflows, the daemons and the coordinator")
+        .description("Stop all dataflows, the daemons and the coordinator")
         .option("-f, --force", "kill nodes at once instead of the stop ladder"),
     ).action(async (opts: TargetFlags & { force?: boolean }) => {
       const target = resolveTarget(opts);

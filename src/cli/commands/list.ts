@@ -42,7 +42,7 @@ export const registerList: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("list")
         .alias("ps")
-        .description("list dataflows with their status, CPU and memory")
+        .description("List dataflows with their status, CPU and memory")
         .option(
           "-f, --format <FORMAT>",
           "table | json (one object per line)",

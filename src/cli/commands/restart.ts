@@ -27,7 +27,7 @@ export const registerRestart: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("restart")
         .description(
-          "stop a dataflow and start it again from its stored descriptor",
+          "Stop a dataflow and start it again from its stored descriptor",
         )
         .argument("[UUID_OR_NAME]", "dataflow (default: the only running one)")
         .option("-n, --name <NAME>", "dataflow name")

@@ -86,7 +86,7 @@ export const registerStart: RegisterCommand = (program) => {
   program.addCommand(
     withTargetOptions(
       new Command("start")
-        .description("start a dataflow on the running coordinator")
+        .description("Start a dataflow on the running coordinator")
         .argument("<PATH>", "dataflow descriptor (YAML)")
         .option("-n, --name <NAME>", "name the dataflow")
         .option(

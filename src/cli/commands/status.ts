@@ -42,7 +42,7 @@ export const registerStatus: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("status")
         .alias("check")
-        .description("show the coordinator and its daemons")
+        .description("Show the coordinator and its daemons")
         .option("-f, --format <FORMAT>", "table | json", "table"),
     ).action(async (opts: TargetFlags & { format: string }) => {
       if (opts.format !== "table" && opts.format !== "json") {

@@ -67,7 +67,7 @@ export const registerUp: RegisterCommand = (program) => {
   program.addCommand(
     withTargetOptions(
       new Command("up")
-        .description("start a coordinator and a daemon in the background")
+        .description("Start a coordinator and a daemon in the background")
         .option(
           "--store <STORE>",
           "coordinator store: memory | sqlite[:PATH]",
