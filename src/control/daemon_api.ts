@@ -27,6 +27,8 @@ export interface AdoptReport {
   ready?: boolean;
   /** It received `release` (the barrier is latched on this daemon). */
   released?: boolean;
+  /** When this daemon spawned it (ms since the epoch). */
+  startedAt?: number;
 }
 
 /** `hello` parameters a daemon sends (besides `version` and `role`). */

@@ -134,7 +134,7 @@ export class Coordinator {
         descriptor: encodeJson(report.descriptor),
         env: report.env,
         nodeToDaemon: report.nodeToDaemon,
-        createdAt: now,
+        createdAt: report.startedAt ?? now,
         updatedAt: now,
       };
     }

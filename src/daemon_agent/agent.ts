@@ -50,6 +50,7 @@ interface Entry {
   reported: boolean;
   ready: boolean;
   released: boolean;
+  startedAt: number;
 }
 
 /** A daemon process's long-lived state. */
@@ -172,6 +173,7 @@ export class DaemonAgent {
     clearInterval(timer);
   }
   #lastHeard = 0;
+  #earlyRelease = new Set<string>();
 
   #reports(): AdoptReport[] {
     return [...this.dataflows.values()].filter((e) => !e.reported).map((e) => ({
@@ -184,6 +186,7 @@ export class DaemonAgent {
       results: e.results,
       ready: e.ready,
       released: e.released,
+      startedAt: e.startedAt,
     }));
   }
 
@@ -192,7 +195,8 @@ export class DaemonAgent {
     const p = payload as Record<string, unknown>;
     if (event === "release") {
       const e = this.dataflows.get(p.uuid as string);
-      if (e && !e.released) {
+      if (!e) this.#earlyRelease.add(p.uuid as string); // still launching
+      else if (!e.released) {
         e.released = true;
         e.hosted.release();
       }
@@ -285,11 +289,16 @@ export class DaemonAgent {
       hosted,
       params,
       reported: false,
+      startedAt: Date.now(),
       ready: readyEarly,
       // A single-daemon dataflow releases its barrier by itself.
       released: !multi,
     };
     this.dataflows.set(params.uuid, entry);
+    if (this.#earlyRelease.delete(params.uuid) && !entry.released) {
+      entry.released = true;
+      hosted.release();
+    }
     hosted.finished.then(async (results) => {
       const tailer = this.#tailers.get(params.uuid);
       await tailer?.flush();
