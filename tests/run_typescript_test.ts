@@ -85,3 +85,21 @@ nodes:
   );
   assert.deepEqual(left, []);
 });
+
+Deno.test("a sender that exits right after a burst loses nothing on a backpressure input", async () => {
+  await using df = await tempDataflow(`
+nodes:
+  - id: sender
+    path: ${ts("big_sender.ts")}
+    outputs: [data]
+    env: { COUNT: 20000, SIZE: 8 }
+  - id: receiver
+    path: ${ts("big_receiver.ts")}
+    env: { COUNT: 20000, SIZE: 8 }
+    inputs:
+      data: { source: sender/data, queue_size: 10, queue_policy: backpressure }
+`);
+  const r = await runDora(["run", df.path]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /big_receiver: got 20000\/20000 bad=0/);
+});

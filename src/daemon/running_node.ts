@@ -39,6 +39,8 @@ export class RunningNode {
   undelivered = 0;
   restarts = 0;
   sent = 0;
+  /** Frames received from the node (progress of a draining connection). */
+  framesIn = 0;
   viaShm = 0;
   received = 0;
   /** Inputs that already warned about drops. */

@@ -403,6 +403,7 @@ export class DataflowRuntime implements ConnectionHandler {
     const node = this.#nodes.get(conn.nodeId!)!;
     if (node.conn !== conn) return;
     this.#fault?.activity(node.spec.id);
+    node.framesIn++;
     switch (h.t) {
       case "next":
         node.pendingNext = Math.max(1, h.max ?? 1000);
@@ -428,7 +429,9 @@ export class DataflowRuntime implements ConnectionHandler {
         node.sent++;
         if (h.shm) node.viaShm++;
         this.#route(node.spec.id, h.o, h.m, h.d, h.shm, payload, true);
-        return this.#senderBlocked(node) ? this.#waitRoom(node) : undefined;
+        return this.#senderBlocked(node)
+          ? this.#waitRoom(node, conn)
+          : undefined;
       }
       case "close_outputs":
         for (const o of h.o) this.#closeOutput(node, o);
@@ -509,7 +512,10 @@ export class DataflowRuntime implements ConnectionHandler {
 
   /** Answers an outstanding `next` with as many queued events as allowed. */
   #deliver(node: RunningNode): void {
-    if (!node.conn || node.pendingNext === undefined || !node.queue.hasEvents) {
+    if (
+      node.exited || !node.conn || node.pendingNext === undefined ||
+      !node.queue.hasEvents
+    ) {
       return;
     }
     const events = node.queue.take(node.pendingNext);
@@ -624,8 +630,8 @@ export class DataflowRuntime implements ConnectionHandler {
     return false;
   }
 
-  async #waitRoom(sender: RunningNode): Promise<void> {
-    while (this.#senderBlocked(sender) && sender.alive) {
+  async #waitRoom(sender: RunningNode, conn: NodeConnection): Promise<void> {
+    while (this.#senderBlocked(sender) && !conn.closed) {
       await new Promise<void>((r) => this.#roomWaiters.push(r));
     }
   }
@@ -776,10 +782,19 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   #afterExit(node: RunningNode): void {
-    node.conn?.close();
-    node.conn = undefined;
-    node.connected = false;
-    for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+    // Outputs fed by the process's stdout/logs end with it.
+    for (const o of [node.spec.sendStdoutAs, node.spec.sendLogsAs]) {
+      if (o) this.#closeOutput(node, o);
+    }
+    const conn = node.conn;
+    if (conn && !conn.closed) {
+      // Frames written just before the exit may still be unread (or held
+      // back by backpressure): the outputs close at EOF, losing nothing.
+      node.pendingNext = undefined;
+      this.#watchDrain(node, conn);
+    } else {
+      for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+    }
     const left = node.queue.clear();
     node.undelivered += left.filter((m) => m.from !== "dora").length;
     this.#shm.dropReceiver(node.spec.id);
@@ -812,6 +827,23 @@ export class DataflowRuntime implements ConnectionHandler {
       rn.queue.closeInput(sub.input);
       this.#deliver(rn);
     }
+  }
+
+  /**
+   * The connection of an exited node ends at EOF; one whose socket leaked
+   * to another process never does, so it is closed once it goes idle.
+   */
+  #watchDrain(node: RunningNode, conn: NodeConnection): void {
+    let seen = -1;
+    const check = () => {
+      if (conn.closed) return;
+      if (node.framesIn === seen && !this.#senderBlocked(node)) conn.close();
+      else {
+        seen = node.framesIn;
+        this.#ladderTimers.push(setTimeout(check, 1000));
+      }
+    };
+    check();
   }
 
   #downstream(node: RunningNode): string[] {
@@ -848,6 +880,7 @@ export class DataflowRuntime implements ConnectionHandler {
     this.#stopReason ??= "finished";
     this.#timers.stop();
     this.#fault?.finish();
+    for (const n of this.#nodes.values()) n.conn?.close();
     for (const t of this.#ladderTimers) clearTimeout(t);
     this.#wakeSenders();
     try {
