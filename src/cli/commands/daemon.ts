@@ -59,9 +59,16 @@ export const registerDaemon: RegisterCommand = (program) => {
         "address for daemon-to-daemon data connections (advertised to peers)",
         "127.0.0.1",
       )
+      .option(
+        "--allow-shell-nodes",
+        "allow `path: shell` nodes (env DORA_ALLOW_SHELL_NODES)",
+      )
       .option("--quiet", "do not log events to stderr")
       .action(async (opts) => {
         const machineId = opts.machineId;
+        if (opts.allowShellNodes) {
+          Deno.env.set("DORA_ALLOW_SHELL_NODES", "true");
+        }
         if (
           machineId !== undefined && !/^[A-Za-z0-9_.-]{1,256}$/.test(machineId)
         ) {

@@ -73,8 +73,18 @@ export const registerUp: RegisterCommand = (program) => {
           "coordinator store: memory | sqlite[:PATH]",
           "memory",
         )
-        .option("--auth", "require a bearer token (written to ./.dora-token)"),
-    ).action(async (opts: TargetFlags & { store: string; auth?: boolean }) => {
+        .option("--auth", "require a bearer token (written to ./.dora-token)")
+        .option(
+          "--allow-shell-nodes",
+          "let the daemon run `path: shell` nodes",
+        ),
+    ).action(async (
+      opts: TargetFlags & {
+        store: string;
+        auth?: boolean;
+        allowShellNodes?: boolean;
+      },
+    ) => {
       const target = resolveTarget(opts);
       const logDir = `${doraStateDir()}/logs`;
       Deno.mkdirSync(logDir, { recursive: true });
@@ -143,6 +153,7 @@ export const registerUp: RegisterCommand = (program) => {
           target.addr,
           "--coordinator-port",
           String(target.port),
+          ...(opts.allowShellNodes ? ["--allow-shell-nodes"] : []),
         ], daemonLog);
         writeUpState({
           addr: target.addr,
