@@ -148,3 +148,40 @@ console.log("ran on " + Deno.env.get("WHERE"));
     await sb.cleanup();
   }
 });
+
+Deno.test("a shared-memory image crosses daemons bit-exact (examples/python-dataflow split over A and B)", async () => {
+  const sb = await Sandbox.create();
+  const ex = `${ROOT}/examples/python-dataflow`;
+  const yml = sb.write(
+    "split.yml",
+    `nodes:
+  - id: sender
+    _unstable_deploy: { machine: A }
+    path: ${ex}/sender.py
+    inputs: { tick: dora/timer/millis/10 }
+    outputs: [numbers, image]
+  - id: transformer
+    _unstable_deploy: { machine: B }
+    path: ${ex}/transformer.py
+    inputs: { numbers: sender/numbers, image: sender/image }
+    outputs: [doubled, image]
+  - id: receiver
+    _unstable_deploy: { machine: A }
+    path: ${ex}/receiver.py
+    inputs: { doubled: transformer/doubled, image: transformer/image }
+`,
+  );
+  try {
+    await sb.coordinator();
+    await sb.daemon(["--machine-id", "A"]);
+    await sb.daemon(["--machine-id", "B"]);
+    const r = await sb.dora(["start", yml, "--attach"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /SUCCESS: received 20 doubled messages in order and a bit-exact image/,
+    );
+  } finally {
+    await sb.cleanup();
+  }
+});
