@@ -895,6 +895,14 @@ export class DataflowRuntime implements ConnectionHandler {
     unlinkShm(regions);
     this.#cleanupDirs();
     const summary = this.summary();
+    try {
+      Deno.writeTextFileSync(
+        `${this.logDir}/summary.json`,
+        JSON.stringify(summary, null, 2) + "\n",
+      );
+    } catch {
+      // no log folder (the start failed before it was made)
+    }
     this.#opts.events?.onFinish?.(summary);
     this.#resolveFinished(summary);
   }
