@@ -112,7 +112,7 @@ Deno.test("a coordinator restart keeps nodes running and dora list recovers", as
 
 Deno.test("a daemon without heartbeats is reported lost, then reconnects", async () => {
   const sb = await Sandbox.create();
-  const fast = { DORA_HEARTBEAT_MS: "100", DORA_DAEMON_TIMEOUT_MS: "600" };
+  const fast = { DORA_HEARTBEAT_MS: "100", DORA_DAEMON_TIMEOUT_MS: "1200" };
   try {
     const coordinator = await sb.coordinator([], fast);
     const daemon = await sb.daemon(["--machine-id", "A"]);
