@@ -21,8 +21,6 @@ export const DEFAULT_COORDINATOR_ADDR = "127.0.0.1";
 export const CONTROL_PATH = "/api/control";
 /** URL path daemons connect to. */
 export const DAEMON_PATH = "/api/daemon";
-/** Largest accepted frame (bytes). */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** A request frame. */
 export interface RequestFrame {

@@ -80,13 +80,21 @@ export class Coordinator {
   /** Handles a daemon's `hello`: version check, registration, re-adoption. */
   daemonHello(
     peer: Peer,
-    params: DaemonHello & { version: string; pid?: number },
+    params: DaemonHello & { version: string; role?: string; pid?: number },
   ): DaemonWelcome {
     const mismatch = versionMismatch(
       { role: "the coordinator", version: DORA_VERSION },
       { role: "the daemon", version: params.version },
     );
     if (mismatch) throw new Error(mismatch);
+    if (
+      params.role !== "daemon" || typeof params.dataAddr?.host !== "string" ||
+      typeof params.dataAddr?.port !== "number"
+    ) {
+      throw new Error(
+        "invalid daemon registration: expected role 'daemon' and a dataAddr {host, port}",
+      );
+    }
     const daemonId = params.machineId ?? "default";
     const now = Date.now();
     // A daemon listening on every interface is reached at the address its
