@@ -10,6 +10,12 @@ import type { Dataflow } from "../descriptor/mod.ts";
 import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
+import {
+  buildOnDaemons,
+  collectMetrics,
+  followLogs,
+  readLogs,
+} from "./queries.ts";
 
 /** Builds the request handler for a CLI link. */
 export function cliHandler(c: Coordinator) {
@@ -71,7 +77,7 @@ export function cliHandler(c: Coordinator) {
         );
         return { daemons: c.daemons.connected().map((d) => d.daemonId) };
       case "list": {
-        const metrics = await c.metrics();
+        const metrics = await collectMetrics(c);
         return {
           dataflows: c.config.store.listDataflows().map((r) => {
             const m = metrics.get(r.uuid);
@@ -137,12 +143,17 @@ export function cliHandler(c: Coordinator) {
       }
       case "logs": {
         const r = c.resolve(String(p.ref));
-        const lines = await c.logs(r, p.nodes as string[] | undefined, p.query);
+        const lines = await readLogs(
+          c,
+          r,
+          p.nodes as string[] | undefined,
+          p.query,
+        );
         return { uuid: r.uuid, name: r.name, lines };
       }
       case "follow": {
         const r = c.resolve(String(p.ref));
-        if (!isTerminal(r.status)) c.follow(r.uuid, peer);
+        if (!isTerminal(r.status)) followLogs(c, r.uuid, peer);
         return { uuid: r.uuid, status: r.status };
       }
       case "clean": {
@@ -156,7 +167,7 @@ export function cliHandler(c: Coordinator) {
         return { removed };
       }
       case "build":
-        return await c.build(p.descriptor as Dataflow, peer);
+        return await buildOnDaemons(c, p.descriptor as Dataflow, peer);
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

@@ -10,8 +10,6 @@ import type {
   AdoptReport,
   DaemonHello,
   DaemonWelcome,
-  DataflowMetrics,
-  LogLine,
   SpawnParams,
 } from "../control/daemon_api.ts";
 import { decodeJson, encodeJson } from "../control/json.ts";
@@ -51,7 +49,8 @@ export class Coordinator {
   readonly live = new Map<string, LiveDataflow>();
   readonly followers = new Map<string, Set<Peer>>();
   readonly startedAt = Date.now();
-  #builds = new Map<string, Peer>();
+  /** Build id → the CLI link that receives its `build_log` events. */
+  readonly builds = new Map<string, Peer>();
   #ticker: ReturnType<typeof setInterval>;
   /** Called when `destroy` finished; the server shuts down. */
   onShutdown: () => void = () => {};
@@ -202,7 +201,7 @@ export class Coordinator {
         return;
       }
       case "build_log": {
-        this.#builds.get(p.buildId as string)?.notify("build_log", p);
+        this.builds.get(p.buildId as string)?.notify("build_log", p);
         return;
       }
       case "log": {
@@ -469,136 +468,6 @@ export class Coordinator {
   /** The descriptor stored for a dataflow. */
   descriptorOf(record: DataflowRecord): Dataflow {
     return decodeJson(record.descriptor) as Dataflow;
-  }
-
-  /** CPU and memory per running dataflow, from the daemons running them. */
-  async metrics(): Promise<Map<string, DataflowMetrics>> {
-    const out = new Map<string, DataflowMetrics>();
-    const byDaemon = new Map<string, string[]>();
-    for (const live of this.live.values()) {
-      for (const d of live.daemons) {
-        byDaemon.set(d, [...(byDaemon.get(d) ?? []), live.uuid]);
-      }
-    }
-    await Promise.all([...byDaemon].map(async ([id, uuids]) => {
-      const d = this.daemons.get(id);
-      if (!d) return;
-      try {
-        const m = await withTimeout(
-          d.peer.call<Record<string, DataflowMetrics>>("metrics", { uuids }),
-          1500,
-          "metrics timeout",
-        );
-        for (const [uuid, v] of Object.entries(m)) {
-          const acc = out.get(uuid) ?? { cpu: 0, memoryBytes: 0, pids: [] };
-          acc.cpu += v.cpu;
-          acc.memoryBytes += v.memoryBytes;
-          acc.pids.push(...v.pids);
-          out.set(uuid, acc);
-        }
-      } catch {
-        // a slow daemon leaves its columns empty
-      }
-    }));
-    return out;
-  }
-
-  /**
-   * Reads the log lines of `nodes` (all nodes when undefined) from their
-   * daemons; each daemon applies `query` (see `wireQuery`) before sending.
-   */
-  async logs(
-    record: DataflowRecord,
-    nodes?: string[],
-    query?: unknown,
-  ): Promise<LogLine[]> {
-    const wanted = nodes ?? Object.keys(record.nodeToDaemon);
-    const byDaemon = new Map<string, string[]>();
-    for (const n of wanted) {
-      const d = record.nodeToDaemon[n];
-      if (d === undefined) {
-        throw new Error(
-          `dataflow ${record.uuid} has no node '${n}' (nodes: ${
-            Object.keys(record.nodeToDaemon).join(", ")
-          })`,
-        );
-      }
-      byDaemon.set(d, [...(byDaemon.get(d) ?? []), n]);
-    }
-    const parts = await Promise.all([...byDaemon].map(async ([id, ns]) => {
-      const d = this.daemons.get(id);
-      if (!d) {
-        throw new Error(
-          `the logs of ${
-            ns.join(", ")
-          } are on daemon '${id}', which is not connected`,
-        );
-      }
-      const r = await withTimeout(
-        d.peer.call<{ lines: LogLine[] }>("logs", {
-          uuid: record.uuid,
-          nodes: ns,
-          query,
-        }),
-        10_000,
-        `daemon '${id}' did not answer within 10s`,
-      );
-      return r.lines;
-    }));
-    return parts.flat();
-  }
-
-  /** Adds a CLI link that receives `log` events of `uuid`. */
-  follow(uuid: string, peer: Peer): void {
-    const set = this.followers.get(uuid) ?? new Set();
-    set.add(peer);
-    this.followers.set(uuid, set);
-    const record = this.config.store.getDataflow(uuid);
-    for (const id of new Set(Object.values(record?.nodeToDaemon ?? {}))) {
-      this.daemons.get(id)?.peer.call("logs_follow", { uuid, on: true })
-        .catch(() => {});
-    }
-    peer.closed.then(() => {
-      set.delete(peer);
-      if (set.size === 0) {
-        this.followers.delete(uuid);
-        for (const id of new Set(Object.values(record?.nodeToDaemon ?? {}))) {
-          this.daemons.get(id)?.peer.call("logs_follow", { uuid, on: false })
-            .catch(() => {});
-        }
-      }
-    });
-  }
-
-  /**
-   * Runs the build steps of `descriptor` on the daemons its nodes are
-   * placed on, forwarding their output to `peer` as `build_log` events.
-   */
-  async build(
-    descriptor: Dataflow,
-    peer: Peer,
-  ): Promise<{ results: Record<string, NodeResult> }> {
-    const nodeToDaemon = placeNodes(descriptor, this.daemons.connected());
-    const byDaemon = new Map<string, string[]>();
-    for (const n of descriptor.nodes) {
-      if (!n.build && !n.git) continue;
-      const d = nodeToDaemon[n.id];
-      byDaemon.set(d, [...(byDaemon.get(d) ?? []), n.id]);
-    }
-    const buildId = uuidV7();
-    this.#builds.set(buildId, peer);
-    const results: Record<string, NodeResult> = {};
-    try {
-      await Promise.all([...byDaemon].map(async ([id, nodes]) => {
-        const r = await this.daemons.get(id)!.peer.call<
-          { results: Record<string, NodeResult> }
-        >("build", { buildId, descriptor, nodes });
-        Object.assign(results, r.results);
-      }));
-    } finally {
-      this.#builds.delete(buildId);
-    }
-    return { results };
   }
 
   /** Stops every dataflow, then every daemon; resolves when they are gone. */
