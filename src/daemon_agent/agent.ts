@@ -30,6 +30,9 @@ import type { HostedDataflow, LaunchDataflow } from "./host.ts";
 import { LogTailer } from "./tail.ts";
 import { ProcSampler } from "./metrics.ts";
 
+/** Finished dataflows a daemon remembers (to serve their logs). */
+const KEEP_FINISHED = 200;
+
 /** Settings of a daemon. */
 export interface AgentOptions {
   machineId?: string;
@@ -310,9 +313,20 @@ export class DaemonAgent {
         entry.reported = true;
       }
       this.opts.log(`dataflow ${params.uuid} finished`);
+      this.#prune();
     });
     this.opts.log(`spawned dataflow ${params.uuid}`);
     return { pids: hosted.pids() };
+  }
+
+  /** Keeps at most {@link KEEP_FINISHED} finished dataflows (for `logs`). */
+  #prune(): void {
+    const done = [...this.dataflows.values()].filter((e) =>
+      e.results && e.reported
+    );
+    for (const e of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) {
+      this.dataflows.delete(e.params.uuid);
+    }
   }
 
   #follow(uuid: string, on: boolean): void {
