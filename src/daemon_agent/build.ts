@@ -1,6 +1,6 @@
 /**
  * `dora build` steps of nodes: clone/update `git:` sources at their
- * branch/tag/rev, then run `build:` with `sh -c` in the node's working folder
+ * branch/tag/rev, then run `build:` with `sh -ec` (each line in turn, stopping at the first failure) in the node's working folder
  * (the clone for git nodes). Used by daemons and by `dora build --local`.
  *
  * @module
@@ -35,7 +35,7 @@ export async function runBuild(
         onLine(node.id, `$ ${node.build}`);
         const code = await run(
           "sh",
-          ["-c", node.build],
+          ["-ec", node.build],
           cwd,
           node.env,
           (l) => onLine(node.id, l),
