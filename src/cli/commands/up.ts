@@ -16,7 +16,7 @@ import {
   type TargetFlags,
   withTargetOptions,
 } from "../../control/target.ts";
-import { isAlive, writeUpState } from "../../control/up_state.ts";
+import { isAlive, readUpState, writeUpState } from "../../control/up_state.ts";
 import type { RegisterCommand } from "./mod.ts";
 
 /** Starts `dora <args>` detached, output appended to `logFile`. */
@@ -39,6 +39,17 @@ function spawnDetached(args: string[], logFile: string): Deno.ChildProcess {
   }).spawn();
   child.unref();
   return child;
+}
+
+/** Whether `pid` is a live `dora daemon` process (not a recycled pid). */
+function isDoraDaemon(pid: number | undefined): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    return argv.includes("daemon");
+  } catch {
+    return false;
+  }
 }
 
 function tail(file: string): string[] {
@@ -144,6 +155,24 @@ export const registerUp: RegisterCommand = (program) => {
             coordinatorPid,
             logDir,
           });
+          return;
+        }
+        // A daemon from an earlier `dora up` that outlived its coordinator
+        // reconnects by itself: wait for it instead of starting a second one.
+        const previous = readUpState(target.port)?.daemonPid;
+        if (isDoraDaemon(previous)) {
+          await peer.call("wait_daemons", { count: 1, timeoutMs: 20_000 });
+          writeUpState({
+            addr: target.addr,
+            port: target.port,
+            coordinatorPid,
+            logDir,
+          });
+          console.log(
+            `dora is up: coordinator on ${
+              formatTarget(target)
+            } (pid ${coordinatorPid}), daemon (pid ${previous}) reconnected; logs in ${logDir}`,
+          );
           return;
         }
         const daemonLog = `${logDir}/daemon-${target.port}.log`;
