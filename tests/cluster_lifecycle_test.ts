@@ -96,3 +96,33 @@ Deno.test("dora up, start, list, logs, stop and down leave no process behind", a
     await sb.cleanup();
   }
 });
+
+Deno.test("dora up after its coordinator died reuses the surviving daemon", async () => {
+  const sb = await Sandbox.create();
+  let pids: number[] = [];
+  try {
+    assert.equal((await sb.dora(["up"])).code, 0);
+    const state = JSON.parse(
+      Deno.readTextFileSync(`${sb.dir}/state/up-${sb.port}.json`),
+    );
+    pids = [state.coordinatorPid, state.daemonPid];
+    Deno.kill(state.coordinatorPid, "SIGKILL");
+    const again = await sb.dora(["up"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stdout,
+      new RegExp(`daemon \\(pid ${state.daemonPid}\\) reconnected`),
+    );
+    const after = JSON.parse(
+      Deno.readTextFileSync(`${sb.dir}/state/up-${sb.port}.json`),
+    );
+    pids.push(after.coordinatorPid);
+    const status = await sb.dora(["status", "--format", "json"]);
+    assert.equal(JSON.parse(status.stdout).daemons.length, 1);
+    assert.equal((await sb.dora(["down"])).code, 0);
+    assert.ok(!pids.some(alive), "nothing left");
+  } finally {
+    for (const pid of pids.filter(alive)) Deno.kill(pid, "SIGKILL");
+    await sb.cleanup();
+  }
+});
