@@ -5,6 +5,7 @@
  * @module
  */
 import type { NodeSpec } from "../descriptor/model.ts";
+import type { NodeToDaemon } from "../message/mod.ts";
 import type { LogFileWriter } from "../logs/mod.ts";
 import type { NodeConnection } from "./connection.ts";
 import type { NodeExitStatus, NodeProcess } from "./node_process.ts";
@@ -39,6 +40,12 @@ export class RunningNode {
   undelivered = 0;
   restarts = 0;
   sent = 0;
+  /** Frames of a blocked sender waiting for room (in order). */
+  held: { header: NodeToDaemon; payload: Uint8Array | null }[] = [];
+  /** Resolved when `held` has room again (the socket is read again). */
+  heldWaiters: (() => void)[] = [];
+  /** Runs once `held` is empty (output closing after EOF). */
+  afterHeld?: () => void;
   /** Frames received from the node (progress of a draining connection). */
   framesIn = 0;
   viaShm = 0;

@@ -57,6 +57,8 @@ import type {
 export type * from "./runtime_types.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
+/** Frames of a blocked sender held before its socket is no longer read. */
+const HOLD_LIMIT = 64;
 
 /**
  * One running dataflow.
@@ -93,7 +95,10 @@ export class DataflowRuntime implements ConnectionHandler {
   #barrierReleased = false;
   #stopCount = 0;
   #ladderTimers: ReturnType<typeof setTimeout>[] = [];
-  #roomWaiters: (() => void)[] = [];
+  /** Senders with held frames (backpressure). */
+  #blocked = new Set<RunningNode>();
+  #waking = false;
+  #wakeAgain = false;
   #startedAt = new Date();
   #error?: string;
   #stopReason?: string;
@@ -404,6 +409,28 @@ export class DataflowRuntime implements ConnectionHandler {
     if (node.conn !== conn) return;
     this.#fault?.activity(node.spec.id);
     node.framesIn++;
+    // A blocked sender's outputs wait in order; its `next` and `release`
+    // still go through, so it keeps receiving (no deadlock in loops).
+    const ordered = h.t !== "next" && h.t !== "release" && h.t !== "shm_new";
+    if (
+      ordered &&
+      (node.held.length > 0 ||
+        (h.t === "output" && this.#senderBlocked(node)))
+    ) {
+      node.held.push({ header: h, payload });
+      this.#blocked.add(node);
+      if (node.held.length < HOLD_LIMIT) return;
+      // Enough held: stop reading its socket until there is room.
+      return new Promise<void>((resolve) => node.heldWaiters.push(resolve));
+    }
+    this.#handleFrame(node, h, payload);
+  }
+
+  #handleFrame(
+    node: RunningNode,
+    h: NodeToDaemon,
+    payload: Uint8Array | null,
+  ): void {
     switch (h.t) {
       case "next":
         node.pendingNext = Math.max(1, h.max ?? 1000);
@@ -429,9 +456,7 @@ export class DataflowRuntime implements ConnectionHandler {
         node.sent++;
         if (h.shm) node.viaShm++;
         this.#route(node.spec.id, h.o, h.m, h.d, h.shm, payload, true);
-        return this.#senderBlocked(node)
-          ? this.#waitRoom(node, conn)
-          : undefined;
+        return;
       }
       case "close_outputs":
         for (const o of h.o) this.#closeOutput(node, o);
@@ -471,10 +496,15 @@ export class DataflowRuntime implements ConnectionHandler {
     // A node without its connection can't send any more; outputs fed by its
     // stdout/logs stay open until the process exits (the pipes may lag).
     const { sendStdoutAs, sendLogsAs } = node.spec;
-    const close = () => {
+    const closeNow = () => {
       for (const o of [...node.openOutputs]) {
         if (o !== sendStdoutAs && o !== sendLogsAs) this.#closeOutput(node, o);
       }
+    };
+    // Held outputs still go out first.
+    const close = () => {
+      if (node.held.length > 0) node.afterHeld = closeNow;
+      else closeNow();
     };
     // With fault tolerance, a crash's restart decision comes first.
     if (this.#fault) this.#fault.connectionClosed(node, close);
@@ -529,7 +559,7 @@ export class DataflowRuntime implements ConnectionHandler {
       node.conn.send(e.header, e.payload);
     }
     node.conn.send({ t: "batch_end" });
-    if (this.#roomWaiters.length > 0) this.#wakeSenders();
+    if (this.#blocked.size > 0) this.#wakeSenders();
   }
 
   // ---------------------------------------------------------------- routing
@@ -630,16 +660,42 @@ export class DataflowRuntime implements ConnectionHandler {
     return false;
   }
 
-  async #waitRoom(sender: RunningNode, conn: NodeConnection): Promise<void> {
-    while (this.#senderBlocked(sender) && !conn.closed) {
-      await new Promise<void>((r) => this.#roomWaiters.push(r));
+  /** Lets blocked senders go on as far as their receivers have room. */
+  #wakeSenders(): void {
+    if (this.#waking) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#waking = true;
+    try {
+      do {
+        this.#wakeAgain = false;
+        for (const n of [...this.#blocked]) this.#drainHeld(n);
+      } while (this.#wakeAgain);
+    } finally {
+      this.#waking = false;
     }
   }
 
-  #wakeSenders(): void {
-    const waiters = this.#roomWaiters;
-    this.#roomWaiters = [];
-    for (const w of waiters) w();
+  #drainHeld(node: RunningNode): void {
+    while (node.held.length > 0) {
+      const f = node.held[0]!;
+      if (
+        f.header.t === "output" && this.#state !== "finished" &&
+        this.#senderBlocked(node)
+      ) break;
+      node.held.shift();
+      this.#handleFrame(node, f.header, f.payload);
+    }
+    if (node.held.length < HOLD_LIMIT) {
+      for (const w of node.heldWaiters.splice(0)) w();
+    }
+    if (node.held.length === 0) {
+      this.#blocked.delete(node);
+      const after = node.afterHeld;
+      node.afterHeld = undefined;
+      after?.();
+    }
   }
 
   #sendRelease(owner: string, tokens: string[]): void {
@@ -793,7 +849,12 @@ export class DataflowRuntime implements ConnectionHandler {
       node.pendingNext = undefined;
       this.#watchDrain(node, conn);
     } else {
-      for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+      const closeAll = () => {
+        for (const o of [...node.openOutputs]) this.#closeOutput(node, o);
+      };
+      // Outputs held back by backpressure still go out first.
+      if (node.held.length > 0) node.afterHeld = closeAll;
+      else closeAll();
     }
     const left = node.queue.clear();
     node.undelivered += left.filter((m) => m.from !== "dora").length;
