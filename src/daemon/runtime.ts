@@ -859,7 +859,6 @@ export class DataflowRuntime implements ConnectionHandler {
     const left = node.queue.clear();
     node.undelivered += left.filter((m) => m.from !== "dora").length;
     this.#shm.dropReceiver(node.spec.id);
-    node.log?.close();
     this.#wakeSenders();
     this.#opts.events?.onNodeExit?.({
       node: node.spec.id,
@@ -941,7 +940,11 @@ export class DataflowRuntime implements ConnectionHandler {
     this.#stopReason ??= "finished";
     this.#timers.stop();
     this.#fault?.finish();
-    for (const n of this.#nodes.values()) n.conn?.close();
+    for (const n of this.#nodes.values()) {
+      n.conn?.close();
+      // Closed only now: a node's child may still write after it exited.
+      n.log?.close();
+    }
     for (const t of this.#ladderTimers) clearTimeout(t);
     this.#wakeSenders();
     try {

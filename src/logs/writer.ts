@@ -23,6 +23,7 @@ export class LogFileWriter {
   #file: Deno.FsFile;
   #bytes: number;
   #encoder = new TextEncoder();
+  #closed = false;
 
   constructor(
     dir: string,
@@ -40,6 +41,8 @@ export class LogFileWriter {
 
   /** Appends one record as a JSON line (synchronously: ordered, crash-safe). */
   write(record: LogRecord): void {
+    // Late lines (e.g. from a process's child after it exited) are dropped.
+    if (this.#closed) return;
     const bytes = this.#encoder.encode(JSON.stringify(record) + "\n");
     let off = 0;
     while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
@@ -51,6 +54,7 @@ export class LogFileWriter {
 
   /** Closes the file. */
   close(): void {
+    this.#closed = true;
     try {
       this.#file.close();
     } catch {
