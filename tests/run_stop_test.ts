@@ -84,7 +84,7 @@ Deno.test("a second Ctrl-C force-kills at once", async () => {
   const r = await dora.result();
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /force-killing/);
-  assert.match(r.stderr, /stubborn\s+stopped by the stop ladder/);
+  assert.match(r.stderr, /stubborn\s+was killed by a forced stop/);
   await waitGone(nodePids);
 });
 

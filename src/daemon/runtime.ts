@@ -98,6 +98,8 @@ export class DataflowRuntime implements ConnectionHandler {
   /** Senders with held frames (backpressure). */
   #blocked = new Set<RunningNode>();
   #waking = false;
+  /** A forced stop (second Ctrl-C) killed the nodes. */
+  #forced = false;
   #wakeAgain = false;
   #startedAt = new Date();
   #error?: string;
@@ -232,6 +234,7 @@ export class DataflowRuntime implements ConnectionHandler {
     this.#stopReason ??= options.reason ?? "manual";
     if (options.force) {
       this.#message("warn", "force-killing every node");
+      this.#forced = true;
       this.#signalAll("SIGKILL");
       return;
     }
@@ -812,10 +815,18 @@ export class DataflowRuntime implements ConnectionHandler {
     // Exiting before connecting fails the start, whatever the exit code.
     const startFailure = beforeReady && this.#state === "running";
     if (status.success && !startFailure) node.outcome = "finished";
-    else if (node.signaledByLadder) {
+    else if (this.#error !== undefined && !startFailure) {
+      // A casualty of the failed start (it was refused or stopped).
       node.outcome = "stopped";
       node.message =
-        `node \`${node.spec.id}\` did not stop within the grace period and was ${
+        `node \`${node.spec.id}\` was stopped because the dataflow start failed (${
+          exitText(status)
+        })`;
+    } else if (node.signaledByLadder) {
+      node.outcome = "stopped";
+      node.message = this.#forced
+        ? `node \`${node.spec.id}\` was killed by a forced stop`
+        : `node \`${node.spec.id}\` did not stop within the grace period and was ${
           status.signal === "SIGKILL" ? "killed" : "terminated"
         } by the stop ladder`;
     } else {

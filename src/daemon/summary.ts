@@ -66,7 +66,8 @@ export function formatSummary(summary: RunSummary): string[] {
     const status = n.outcome === "finished"
       ? "ok"
       : n.outcome === "stopped"
-      ? "stopped by the stop ladder (did not exit within the grace period)"
+      ? (n.message?.replace(/^node `[^`]*` /, "") ??
+        "stopped by the stop ladder")
       : n.outcome === "failed"
       ? `failed: ${exitText(n)}`
       : n.outcome === "not_started"

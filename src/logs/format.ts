@@ -45,7 +45,9 @@ export function formatRecord(
     : "";
   if (format === "compact") return `${record.node}: ${record.msg}${fields}`;
   const time = record.ts.slice(11, 23);
-  const level = record.level.toUpperCase().padEnd(6);
+  // Raw lines show their stream: `STDOUT` or `STDERR`.
+  const label = record.level === "stdout" ? record.stream : record.level;
+  const level = label.toUpperCase().padEnd(6);
   const c = options.color ? COLORS[record.level] ?? "" : "";
   const r = options.color ? RESET : "";
   const target = record.target ? ` ${record.target}:` : "";
