@@ -777,9 +777,14 @@ export class DataflowRuntime implements ConnectionHandler {
       : { restart: false };
     if (decision.restart && this.#state === "running") {
       node.restarts++;
-      node.conn?.close();
+      // Detach the old connection first: its close must not close outputs.
+      const old = node.conn;
+      node.conn = undefined;
+      old?.close();
       node.connected = false;
       node.readySent = false;
+      node.pendingNext = undefined;
+      this.#shm.release(node.spec.id, node.heldTokens.drain());
       this.#message(
         "warn",
         `node \`${node.spec.id}\` ${
