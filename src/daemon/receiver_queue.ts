@@ -108,6 +108,21 @@ export class ReceiverQueue {
     }
   }
 
+  /**
+   * Queues a message whose producer cannot be paused (node logs, stdout
+   * lines): on a full backpressure input it is dropped and counted instead.
+   */
+  offerInput(inputId: string, message: QueuedMessage): void {
+    const q = this.#inputs.get(inputId);
+    if (!q) return;
+    if (this.isFull(inputId)) {
+      q.dropped++;
+      this.#hooks.onDrop(inputId, message, q.dropped);
+      return;
+    }
+    this.pushInput(inputId, message);
+  }
+
   /** Whether a backpressure input is at its limit (stop reading senders). */
   isFull(inputId: string): boolean {
     const q = this.#inputs.get(inputId);

@@ -68,3 +68,10 @@ Deno.test("ReceiverQueue backpressure never drops and reports when full", () => 
   assert.equal(q.take(100).length, 25);
   assert.equal(q.isFull("a"), false);
 });
+
+Deno.test("ReceiverQueue.offerInput() drops and counts on a full backpressure input", () => {
+  const q = new ReceiverQueue([input("a", 1, "backpressure")], { onDrop() {} });
+  for (let n = 0; n < 12; n++) q.offerInput("a", msg("a", n));
+  assert.equal(q.queued("a"), 10);
+  assert.deepEqual(q.drops(), { a: 2 });
+});

@@ -575,6 +575,8 @@ export class DataflowRuntime implements ConnectionHandler {
     shm: { name: string; size: number; token: string } | undefined,
     payload: Uint8Array | null,
     forwardRemote: boolean,
+    /** The producer can be paused (a node's socket), so it may exceed caps. */
+    pausable = true,
   ): void {
     try {
       this.#clock.update(BigInt(m.ts));
@@ -591,7 +593,9 @@ export class DataflowRuntime implements ConnectionHandler {
         header.shm = shm;
         this.#shm.hold(shm.token, from, r.node);
       }
-      rn.queue.pushInput(r.input, { header, payload, from, token: shm?.token });
+      const msg = { header, payload, from, token: shm?.token };
+      if (pausable) rn.queue.pushInput(r.input, msg);
+      else rn.queue.offerInput(r.input, msg);
       this.#deliver(rn);
     }
     if (forwardRemote && this.#routing.hasRemote(from, output)) {
@@ -624,7 +628,8 @@ export class DataflowRuntime implements ConnectionHandler {
     const m = { ts: this.#clock.now().toString(), p: {} };
     for (const r of this.#routing.timers.get(intervalNs) ?? []) {
       const rn = this.#nodes.get(r.node)!;
-      if (!rn.alive) continue;
+      // A full backpressure timer input skips the tick, like a late timer.
+      if (!rn.alive || rn.queue.isFull(r.input)) continue;
       rn.queue.pushInput(r.input, {
         header: { t: "input", id: r.input, m },
         payload: null,
@@ -728,7 +733,7 @@ export class DataflowRuntime implements ConnectionHandler {
   #sendText(node: RunningNode, output: string, text: string): void {
     if (!node.openOutputs.has(output)) return;
     const { m, d, payload } = textMessage(text, this.#clock);
-    this.#route(node.spec.id, output, m, d, undefined, payload, true);
+    this.#route(node.spec.id, output, m, d, undefined, payload, true, false);
   }
 
   #broadcastLog(record: LogRecord): void {
@@ -741,7 +746,7 @@ export class DataflowRuntime implements ConnectionHandler {
       const rn = this.#nodes.get(sub.node)!;
       if (!rn.alive) continue;
       msg ??= textMessage(JSON.stringify(record), this.#clock);
-      rn.queue.pushInput(sub.input, {
+      rn.queue.offerInput(sub.input, {
         header: { t: "input", id: sub.input, m: msg.m, d: msg.d },
         payload: msg.payload,
         from: "dora",
