@@ -773,13 +773,24 @@ export class DataflowRuntime implements ConnectionHandler {
     const beforeReady = !node.helloSeen && !this.#barrierReleased;
     const decide = this.#opts.decideRestart ??
       this.#fault?.decide.bind(this.#fault);
-    const decision: RestartDecision = this.#state === "running" && !beforeReady
-      ? (await decide?.({
-        node: node.spec,
-        status,
-        restarts: node.restarts,
-      })) ?? { restart: false }
-      : { restart: false };
+    let decision: RestartDecision = { restart: false };
+    if (this.#state === "running" && !beforeReady && decide) {
+      try {
+        decision = await decide({
+          node: node.spec,
+          status,
+          restarts: node.restarts,
+        });
+      } catch (err) {
+        // A broken policy must not take the runtime down: no restart.
+        this.#message(
+          "error",
+          `restart decision for node \`${node.spec.id}\` failed: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        );
+      }
+    }
     if (decision.restart && this.#state === "running") {
       node.restarts++;
       // Detach the old connection first: its close must not close outputs.
