@@ -364,7 +364,9 @@ export class DataflowRuntime implements ConnectionHandler {
   async #acceptLoop(listener: Deno.Listener): Promise<void> {
     try {
       for await (const conn of listener) {
-        new NodeConnection(conn).serve(this);
+        new NodeConnection(conn).serve(this).catch((err) =>
+          this.#message("error", `internal error on a node connection: ${err}`)
+        );
       }
     } catch {
       // listener closed at the end of the run

@@ -193,6 +193,24 @@ export async function runDataflow(
     throw e;
   }
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
+  // A bug in one callback must not take every node down with dora run.
+  const internal = (what: string, err: unknown) =>
+    say(
+      "error",
+      `internal error (${what}): ${
+        err instanceof Error ? err.stack ?? err.message : String(err)
+      }`,
+    );
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    internal("unhandled rejection", e.reason);
+  };
+  const onError = (e: ErrorEvent) => {
+    e.preventDefault();
+    internal("uncaught exception", e.error);
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  globalThis.addEventListener("error", onError);
   let signals = 0;
   const onSignal = (sig: Deno.Signal) => () => {
     signals++;
@@ -225,6 +243,8 @@ export async function runDataflow(
   const summary = await runtime.finished;
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  globalThis.removeEventListener("unhandledrejection", onRejection);
+  globalThis.removeEventListener("error", onError);
   const hasNews = summary.nodes.some((n) =>
     n.outcome !== "finished" || Object.values(n.drops).some((d) => d > 0) ||
     n.undelivered > 0
