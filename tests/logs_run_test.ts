@@ -122,6 +122,27 @@ nodes:
   );
 });
 
+Deno.test("send_logs_as routes a node's log records as JSON strings", async () => {
+  await using df = await tempDataflow(`
+nodes:
+  - id: logger
+    path: ${py("logger.py")}
+    send_logs_as: records
+    min_log_level: warn
+  - id: sink
+    path: ${py("logsink.py")}
+    inputs:
+      raw: logger/records
+`);
+  const r = await runDora(["run", df.path]);
+  assert.equal(r.code, 0, r.stderr);
+  // min_log_level applies before send_logs_as: only error and warn remain.
+  assert.match(
+    r.stderr,
+    /sink: logsink: logs=0 nodes=\[\] levels=\[\] raw=2 first_raw=\['\{"ts":.*"level":"error","node":"logger"/,
+  );
+});
+
 Deno.test("dora logs --local filters, tails and merges nodes", async () => {
   await using df = await tempDataflow(`
 nodes:
