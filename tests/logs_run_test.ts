@@ -197,3 +197,33 @@ nodes:
     /node `nobody` has no logs .*nodes: logger, other/,
   );
 });
+
+Deno.test("DORA_LOG_LEVEL, DORA_LOG_FORMAT and DORA_LOG_FILTER set the console defaults", async () => {
+  await using df = await tempDataflow(`
+nodes:
+  - id: logger
+    path: ${py("logger.py")}
+  - id: other
+    path: ${py("logger.py")}
+`);
+  const r = await runDora(["run", df.path], {
+    env: {
+      DORA_LOG_LEVEL: "error",
+      DORA_LOG_FORMAT: "compact",
+      DORA_LOG_FILTER: "other=info",
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.split("\n").filter((l) => /^(logger|other): /.test(l));
+  assert.deepEqual(lines.sort(), [
+    "logger: an error k=v",
+    "other: a warning",
+    "other: an error k=v",
+    "other: some info",
+  ]);
+  // A flag beats the variable.
+  const json = await runDora(["run", df.path, "--log-format", "json"], {
+    env: { DORA_LOG_FORMAT: "compact" },
+  });
+  assert.match(json.stderr, /^\{"dataflow_id":/m);
+});
