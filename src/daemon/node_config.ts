@@ -18,9 +18,16 @@ export const ZERO_COPY_THRESHOLD = 4096;
 /** The `DORA_NODE_CONFIG` object of a node. */
 export function nodeConfig(
   spec: NodeSpec,
-  ctx: { dataflowId: string; socket: string; restarts: number; shm: boolean },
+  ctx: {
+    dataflowId: string;
+    socket: string;
+    restarts: number;
+    shm: boolean;
+    /** The parent the node API watches; `null` for nodes started by hand. */
+    parentPid?: number | null;
+  },
 ): Record<string, unknown> {
-  return {
+  const config: Record<string, unknown> = {
     protocol: PROTOCOL_VERSION,
     dataflow_id: ctx.dataflowId,
     node_id: spec.id,
@@ -36,8 +43,10 @@ export function nodeConfig(
     restart_count: ctx.restarts,
     zero_copy_threshold: ZERO_COPY_THRESHOLD,
     shm: ctx.shm,
-    parent_pid: Deno.pid,
   };
+  const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
+  if (parent !== null) config.parent_pid = parent;
+  return config;
 }
 
 /** The import map that resolves `dora` and `apache-arrow` for TypeScript nodes. */

@@ -151,6 +151,25 @@ export class DataflowRuntime implements ConnectionHandler {
     return this.#fault?.summary();
   }
 
+  /**
+   * The `DORA_NODE_CONFIG` object of a `path: dynamic` node of this runtime
+   * (for a node started by hand), or `undefined` when there is none.
+   */
+  dynamicNodeConfig(nodeId: string): Record<string, unknown> | undefined {
+    const n = this.#nodes.get(nodeId);
+    if (!n || !n.local || !n.dynamic || this.#state === "finished") {
+      return undefined;
+    }
+    // No parent watchdog and no FFI assumption: data through the socket.
+    return nodeConfig(n.spec, {
+      dataflowId: this.id,
+      socket: this.#socketPath,
+      restarts: 0,
+      shm: false,
+      parentPid: null,
+    });
+  }
+
   /** The daemon socket path (valid after `start()`). */
   get socketPath(): string {
     return this.#socketPath;

@@ -28,6 +28,7 @@ import {
   parseLogLevel,
   passesLevel,
 } from "../../logs/mod.ts";
+import { serveDiscovery } from "../../daemon_agent/dynamic.ts";
 import { CliError, UsageError } from "../errors.ts";
 
 interface RunOptions {
@@ -193,6 +194,18 @@ export async function runDataflow(
     throw e;
   }
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
+  // `path: dynamic` nodes started by hand find their config here.
+  const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
+    ? serveDiscovery(undefined, (nodeId) => {
+      const config = runtime.dynamicNodeConfig(nodeId);
+      if (!config) {
+        throw new Error(
+          `no running dataflow (dora run ${runtime.id}) declares a dynamic node '${nodeId}'`,
+        );
+      }
+      return config;
+    })
+    : undefined;
   // A bug in one callback must not take every node down with dora run.
   const internal = (what: string, err: unknown) =>
     say(
@@ -241,6 +254,7 @@ export async function runDataflow(
     }, stopAfter)
     : undefined;
   const summary = await runtime.finished;
+  discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   globalThis.removeEventListener("unhandledrejection", onRejection);
