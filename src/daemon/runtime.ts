@@ -219,16 +219,39 @@ export class DataflowRuntime implements ConnectionHandler {
       this.#state = "finished";
       throw err;
     }
-    await Deno.writeTextFile(importMapPath, importMap(root));
-    this.#listener = Deno.listen({ transport: "unix", path: this.#socketPath });
-    this.#acceptLoop(this.#listener);
-    Deno.mkdirSync(this.logDir, { recursive: true });
-    for (const node of this.#nodes.values()) {
-      if (!node.local) continue;
-      node.log = new LogFileWriter(this.logDir, node.spec.id, {
-        maxSize: node.spec.maxLogSize,
-        maxRotated: node.spec.maxRotatedFiles,
+    try {
+      await Deno.writeTextFile(importMapPath, importMap(root));
+      this.#listener = Deno.listen({
+        transport: "unix",
+        path: this.#socketPath,
       });
+      this.#acceptLoop(this.#listener);
+      try {
+        Deno.mkdirSync(this.logDir, { recursive: true });
+        for (const node of this.#nodes.values()) {
+          if (!node.local) continue;
+          node.log = new LogFileWriter(this.logDir, node.spec.id, {
+            maxSize: node.spec.maxLogSize,
+            maxRotated: node.spec.maxRotatedFiles,
+          });
+        }
+      } catch (err) {
+        throw new SpawnError(
+          `cannot write the node logs to ${this.logDir}: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        );
+      }
+    } catch (err) {
+      try {
+        this.#listener?.close();
+      } catch {
+        // not open
+      }
+      for (const n of this.#nodes.values()) n.log?.close();
+      this.#cleanupDirs();
+      this.#state = "finished";
+      throw err;
     }
     this.#state = "running";
     for (const node of this.#nodes.values()) {
