@@ -32,7 +32,12 @@ export async function runFaultDataflow(
   try {
     const file = `${dir}/dataflow.yml`;
     await Deno.writeTextFile(file, yaml.replaceAll("$FIXTURES", FIXTURES));
-    const result = await runDora(["run", file, ...(options.args ?? [])], {
+    const args = options.args ?? [];
+    // A safety net: a run that hangs fails the test instead of blocking it.
+    const safety = args.includes("--stop-after")
+      ? []
+      : ["--stop-after", "20s", "--grace-duration", "2s"];
+    const result = await runDora(["run", file, ...safety, ...args], {
       cwd: dir,
       env: options.env,
     });

@@ -129,3 +129,48 @@ nodes:
   assertEquals(delays, ["100ms", "200ms", "300ms", "300ms"], run.output);
   assertEquals(run.code, 0, run.output);
 });
+
+Deno.test("dora run cancels a pending restart when the dataflow stops", async () => {
+  const run = await runFaultDataflow(
+    `
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 1 --exit-code 1
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+    restart_policy: on-failure
+    restart_delay: 30
+  - id: observer
+    path: $FIXTURES/observer.ts
+    inputs:
+      tick: dora/timer/millis/100
+`,
+    { args: ["--stop-after", "1500ms"] },
+  );
+  assertEquals(starts(run.reports), [0], run.output);
+  assertMatch(run.output, /restarting in 30s/);
+});
+
+Deno.test("dora run does not restart a node after ALL_INPUTS_CLOSED", async () => {
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 2 --exit-code 0
+    inputs:
+      tick: dora/timer/millis/20
+    outputs: [data]
+  - id: observer
+    path: $FIXTURES/observer.ts
+    inputs:
+      data: sender/data
+    restart_policy: always
+`);
+  const observerStarts = run.reports.filter((r) =>
+    r.event === "start" && r.node === "observer"
+  );
+  assertEquals(observerStarts.length, 1, run.output);
+  assertEquals(run.code, 0, run.output);
+});
