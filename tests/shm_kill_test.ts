@@ -1,0 +1,134 @@
+/**
+ * `kill -9` never leaves shared memory behind: a sender killed mid-send has
+ * its regions unlinked when `dora run` ends, and the regions of a `dora run`
+ * killed mid-send are removed by the next `dora run`.
+ */
+import assert from "node:assert/strict";
+import { runtimeBase } from "../src/daemon/mod.ts";
+import {
+  childPids,
+  DoraProcess,
+  fixture,
+  jsonSummary,
+  runDora,
+  tempDataflow,
+  waitGone,
+} from "./fixtures/dora_process.ts";
+import {
+  dataflowId,
+  nodeMessages,
+  nodePid,
+  regionsOf,
+  removeRegionsOf,
+  shmFixture,
+  stop,
+  waitForNode,
+} from "./fixtures/shm/_run.ts";
+
+/** A TypeScript and a Python sender of 1 MB messages every 5 ms. */
+const SENDING = `
+nodes:
+  - id: ts_sender
+    path: ${shmFixture("sender.ts")}
+    inputs: { tick: dora/timer/millis/5 }
+    outputs: [data]
+  - id: py_sender
+    path: ${shmFixture("sender.py")}
+    inputs: { tick: dora/timer/millis/5 }
+    outputs: [data]
+  - id: counter
+    path: ${shmFixture("counter.ts")}
+    inputs:
+      from_ts: ts_sender/data
+      from_py: py_sender/data
+`;
+
+/** Waits until both senders' messages flow and their regions exist. */
+async function sending(dora: DoraProcess, id: string): Promise<void> {
+  await waitForNode(dora, "counter", /shm_counter: from_ts reached 5/);
+  await waitForNode(dora, "counter", /shm_counter: from_py reached 5/);
+  const live = regionsOf(id);
+  assert.ok(live.some((n) => n.includes("-ts_sender-")), live.join(", "));
+  assert.ok(live.some((n) => n.includes("-py_sender-")), live.join(", "));
+}
+
+Deno.test("senders killed with SIGKILL mid-send leave no region once dora run ends", async () => {
+  await using df = await tempDataflow(SENDING);
+  const dora = new DoraProcess(["run", df.path, "--log-format", "json"]);
+  let id = "";
+  try {
+    id = await dataflowId(dora);
+    const ts = await nodePid(dora, "ts_sender");
+    const py = await nodePid(dora, "py_sender");
+    await sending(dora, id);
+    Deno.kill(ts, "SIGKILL");
+    Deno.kill(py, "SIGKILL");
+
+    // The receiver sees both inputs close, stops, and the run ends.
+    const r = await dora.result();
+    assert.equal(r.code, 1, r.stderr);
+    const summary = jsonSummary(r.stderr);
+    for (const node of ["ts_sender", "py_sender"]) {
+      const n = summary.nodes.find((x) => x.id === node)!;
+      assert.equal(n.outcome, "failed", JSON.stringify(n));
+      assert.equal(n.signal, "SIGKILL", JSON.stringify(n));
+    }
+    const counter = nodeMessages(dora.lines, "counter");
+    assert.ok(counter.some((m) => /from_ts got \d+ bad=0$/.test(m)), r.stderr);
+    assert.ok(counter.some((m) => /from_py got \d+ bad=0$/.test(m)), r.stderr);
+    assert.equal(
+      summary.nodes.find((x) => x.id === "counter")!.outcome,
+      "finished",
+    );
+    assert.deepEqual(regionsOf(id), []);
+  } finally {
+    stop(dora);
+    await dora.result();
+    if (id) removeRegionsOf(id);
+  }
+});
+
+Deno.test("the regions of a dora run killed with SIGKILL mid-send are removed by the next dora run", async () => {
+  await using df = await tempDataflow(SENDING);
+  const dora = new DoraProcess(["run", df.path, "--log-format", "json"]);
+  let id = "";
+  try {
+    id = await dataflowId(dora);
+    const nodes = [
+      await nodePid(dora, "ts_sender"),
+      await nodePid(dora, "py_sender"),
+      await nodePid(dora, "counter"),
+    ];
+    await sending(dora, id);
+    // Every node runs as a direct child (behind setpriv) of dora run.
+    const children = childPids(dora.child.pid);
+    dora.kill("SIGKILL");
+    await dora.result();
+    await waitGone([...nodes, ...children]);
+
+    // Nobody was left to clean up: the nodes died with dora run (PDEATHSIG).
+    const left = regionsOf(id);
+    assert.ok(left.length > 0, "the killed run left its regions");
+
+    await using next = await tempDataflow(`
+nodes:
+  - id: logger
+    path: ${fixture("py/logger.py")}
+`);
+    const r = await runDora(["run", next.path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(regionsOf(id), [], `left after the next run: ${left}`);
+    await assert.rejects(
+      Deno.stat(`${runtimeBase()}/${id}`),
+      Deno.errors.NotFound,
+    );
+  } finally {
+    stop(dora);
+    await dora.result();
+    if (id) {
+      removeRegionsOf(id);
+      await Deno.remove(`${runtimeBase()}/${id}`, { recursive: true })
+        .catch(() => {});
+    }
+  }
+});
