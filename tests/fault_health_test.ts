@@ -36,3 +36,23 @@ nodes:
   );
   assertEquals(run.code, 0, run.output);
 });
+
+Deno.test("dora run reports a hung node killed by the health check as failed", async () => {
+  const run = await runFaultDataflow(`
+health_check_interval: 0.1
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 3 --hang-after 1
+    inputs:
+      tick: dora/timer/millis/50
+    outputs: [data]
+    health_check_timeout: 0.5
+`);
+  assertMatch(
+    run.stderr,
+    /error: node `sender` failed: killed by the health check \(no activity for/,
+  );
+  assertMatch(run.output, /1 health-check kill/);
+  assert(run.code !== 0);
+});

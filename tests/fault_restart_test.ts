@@ -35,6 +35,10 @@ nodes:
 `);
   assertEquals(starts(run.reports), [0, 1, 2], run.output);
   assertMatch(run.output, /max restarts \(2\) exceeded, giving up/);
+  assertMatch(
+    run.stderr,
+    /error: node `sender` failed: .*max restarts \(2\) exceeded, giving up/,
+  );
   assertNotEquals(run.code, 0);
   const seen = only(
     run.reports,

@@ -147,11 +147,39 @@ export class FaultHooks {
         { code: null, signal: null, success: false };
       this.supervisor.nodeExited(id, status);
     }
+    this.#explain(node);
   }
 
-  /** Counters of every node. */
+  /**
+   * Counters of every node. Messages dropped from full `drop_oldest` queues
+   * (counted by the runtime's queues) are included in `droppedMessages`.
+   */
   summary(): FaultSummary {
-    return this.supervisor.summary();
+    const summary = this.supervisor.summary();
+    for (const n of this.#access.nodes.values()) {
+      const stats = summary.nodes[n.spec.id];
+      if (!stats) continue;
+      const drops = Object.values(n.queue.drops()).reduce((a, b) => a + b, 0);
+      stats.droppedMessages += drops;
+      summary.totals.droppedMessages += drops;
+    }
+    return summary;
+  }
+
+  /** Puts the fault-tolerance reason (give-up, health check) into a failed node's message. */
+  #explain(node: RunningNode): void {
+    if (node.outcome !== "failed") return;
+    const id = node.spec.id;
+    const why = this.supervisor.summary().nodes[id]?.lastError;
+    if (!why) return;
+    if (
+      why.startsWith("killed by the health check") ||
+      why.startsWith("did not connect")
+    ) {
+      node.message = `node \`${id}\` failed: ${why}`;
+    } else if (why.includes("giving up") && node.message) {
+      node.message += `; ${why.slice(why.indexOf("max restarts"))}`;
+    }
   }
 
   /**
@@ -167,7 +195,7 @@ export class FaultHooks {
     }
     for (const t of this.#killTimers) clearTimeout(t);
     this.#killTimers.clear();
-    const summary = this.supervisor.summary();
+    const summary = this.summary();
     for (const line of formatFaultSummary(summary)) {
       this.#access.message("info", line);
     }
