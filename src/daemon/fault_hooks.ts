@@ -8,6 +8,7 @@
  */
 import type { Dataflow } from "../descriptor/model.ts";
 import {
+  type Clock,
   type FaultEvent,
   type FaultHost,
   type FaultLogLevel,
@@ -36,6 +37,8 @@ export interface FaultRuntimeAccess {
   message(level: "error" | "warn" | "info" | "debug", text: string): void;
   /** Folder of the dataflow's log files (`out/<uuid>`). */
   logDir: string;
+  /** Time source (tests); default: real time. */
+  clock?: Clock;
 }
 
 /**
@@ -70,6 +73,7 @@ export class FaultHooks {
   constructor(dataflow: Dataflow, access: FaultRuntimeAccess) {
     this.#access = access;
     this.supervisor = new FaultSupervisor(dataflow, this.#host(), {
+      clock: access.clock,
       localNodes: [...access.nodes.values()].filter((n) => n.local).map((n) =>
         n.spec.id
       ),
