@@ -218,7 +218,10 @@ export class FaultSupervisor {
    * drop is counted). Sends INPUT_RECOVERED when a broken input recovers.
    */
   inputMessage(node: string, input: string): boolean {
-    if (!this.#breaker.guards(node, input)) return true;
+    // Hot path: most dataflows guard no input at all.
+    if (this.#breaker.size === 0 || !this.#breaker.guards(node, input)) {
+      return true;
+    }
     const s = this.#nodes.get(node);
     if (s?.allInputsClosed) return true;
     const backpressured = this.#host.isBackpressured?.(node, input) ?? false;
