@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import errno
 import json
 import os
 import select
@@ -105,6 +106,7 @@ class Node:
         self._inputs = dict(config.get("inputs") or {})
         self._threshold = int(config.get("zero_copy_threshold", 4096))
         self._shm = bool(config.get("shm", False)) and shm_available()
+        self._shm_warned: set = set()
         self._clock = Clock()
         self._events: collections.deque = collections.deque()
         self._pending_release: list = []
@@ -438,21 +440,40 @@ class Node:
         return Sample(self, output_id, int(length), metadata)
 
     def _acquire(self, size: int):
-        """A free pool region, waiting briefly for a release when the pool is full."""
+        """A free pool region, waiting briefly for a release when the pool is
+        full; ``None`` means: send inline."""
         if self._pool.busy:
             self._pump(0, wait_lock=False)  # pick up release frames that already arrived
-        region, created = self._pool.acquire(size)
+        region, flag = self._pool_acquire(size)
         deadline = time.monotonic() + 2.0
-        while region is None and not self._eof:
+        while region is None and flag and not self._eof:  # the pool is full
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None  # fall back to an inline payload
             if not self._pump(min(remaining, 0.05), wait_lock=False):
                 time.sleep(0.001)  # the reading thread dispatches the releases
-            region, created = self._pool.acquire(size)
-        if region is not None and created:
+            region, flag = self._pool_acquire(size)
+        if region is not None and flag:
             self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
         return region
+
+    def _pool_acquire(self, size: int):
+        """``Pool.acquire``; a region that cannot be created gives ``(None, False)``."""
+        try:
+            return self._pool.acquire(size)
+        except OSError as e:
+            # /dev/shm is full (ENOSPC) or no file descriptor is left (EMFILE):
+            # this message goes through the socket; later ones try again.
+            kind = errno.errorcode.get(e.errno, "error")
+            if kind in ("EACCES", "EPERM"):
+                self._shm = False  # will never work
+            if kind not in self._shm_warned:
+                self._shm_warned.add(kind)
+                self.log_warn(
+                    f"cannot create shared memory ({kind}: {e.strerror}, {size} bytes); "
+                    "sending through the socket instead"
+                )
+            return None, False
 
     def close_outputs(self, output_ids) -> None:
         """Tells the daemon that these outputs will send nothing more."""

@@ -63,8 +63,13 @@ class Region:
         self.size = size
         fd = os.open(shm_path(name), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         try:
-            os.ftruncate(fd, size)
+            # Reserve the memory now: a full /dev/shm fails here with ENOSPC
+            # instead of killing the process with SIGBUS on the first write.
+            os.posix_fallocate(fd, 0, size)
             self.map = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        except BaseException:
+            self.unlink()
+            raise
         finally:
             os.close(fd)
         _prefault(self.map, size)
@@ -116,7 +121,8 @@ class Pool:
         """A free region of at least ``size`` bytes, or ``(None, full)``.
 
         Returns ``(region, created)``; ``created`` tells the caller to send
-        ``shm_new``. ``(None, True)`` means the pool is at its limits.
+        ``shm_new``. ``(None, True)`` means the pool is at its limits. Raises
+        ``OSError`` when a new region cannot be created.
         """
         best = None
         for r in self._free:
@@ -133,6 +139,8 @@ class Pool:
             old.unlink()  # unmapped by the GC once no view refers to it
         if len(self._all) >= self.max_regions or self.total_bytes + cap > self.max_bytes:
             return None, True
+        # OSError (ENOSPC: /dev/shm is full, EMFILE: out of file descriptors)
+        # goes to the caller, which sends through the socket instead.
         region = Region(f"{self._prefix}-{next(self._seq)}", cap)
         self._all.append(region)
         return self._mark(region), True

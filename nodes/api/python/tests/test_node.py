@@ -224,6 +224,30 @@ def test_inline_fallback_without_shm(tmp_path, monkeypatch):
     d.close()
 
 
+def test_region_that_cannot_be_created_sends_inline_with_one_warning(daemon, node, monkeypatch, capsys):
+    import errno
+
+    from dora import _shm
+
+    def full(fd, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_shm.os, "posix_fallocate", full)
+    data = np.arange(100_000, dtype=np.float32)
+    for _ in range(2):
+        node.send_output("out", data)
+        header, payload = daemon.expect("output")
+        assert "shm" not in header
+        assert np.array_equal(decode_array(header["d"], payload).to_numpy(), data)
+    warnings = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [w["level"] for w in warnings] == ["warn"]
+    assert warnings[0]["message"] == (
+        "cannot create shared memory (ENOSPC: No space left on device, 400000 bytes); "
+        "sending through the socket instead"
+    )
+    assert not [f for f in os.listdir("/dev/shm") if f.startswith(node._pool._prefix)]
+
+
 def test_log_prints_one_json_line(node, capsys):
     node.log("INFO", "hello", target="t", fields={"a": 1})
     import logging

@@ -1,0 +1,146 @@
+/**
+ * When shared memory cannot be had, big messages still arrive, through the
+ * socket, and the sender's log says why (once): a full /dev/shm (a 2 MiB
+ * tmpfs in a private mount namespace, 4 MiB messages) and a sender without
+ * free file descriptors (RLIMIT_NOFILE lowered to 0 once it is up).
+ */
+import assert from "node:assert/strict";
+import { doraCommand } from "../src/cli/dora_command.ts";
+import { runDora, tempDataflow } from "./fixtures/dora_process.ts";
+import { regionsOf, shmFixture, summaryOf } from "./fixtures/shm/_run.ts";
+
+const COUNT = 6;
+
+/** Two senders (TypeScript, Python) of COUNT messages and a checking receiver. */
+function dataflow(senderEnv: string): string {
+  return `
+nodes:
+  - id: ts_sender
+    path: ${shmFixture("sender.ts")}
+    outputs: [data]
+    env: { COUNT: ${COUNT}, ${senderEnv} }
+  - id: py_sender
+    path: ${shmFixture("sender.py")}
+    outputs: [data]
+    env: { COUNT: ${COUNT}, ${senderEnv} }
+  - id: counter
+    path: ${shmFixture("counter.ts")}
+    inputs:
+      from_ts: { source: ts_sender/data, queue_policy: backpressure }
+      from_py: { source: py_sender/data, queue_policy: backpressure }
+`;
+}
+
+/** Log records `{node, level, msg}` of a `--log-format json` run. */
+function records(
+  stderr: string,
+): { node: string; level: string; msg: string }[] {
+  return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) =>
+    JSON.parse(l)
+  ).filter((r) => typeof r.msg === "string");
+}
+
+/** Everything arrived intact, nothing through shared memory, one warning each. */
+function assertFellBack(stderr: string, warning: Record<string, RegExp>): void {
+  const recs = records(stderr);
+  const counter = recs.filter((r) => r.node === "counter").map((r) => r.msg);
+  assert.ok(
+    counter.includes(`shm_counter: from_ts got ${COUNT} bad=0`),
+    stderr,
+  );
+  assert.ok(
+    counter.includes(`shm_counter: from_py got ${COUNT} bad=0`),
+    stderr,
+  );
+  const summary = summaryOf(stderr);
+  for (const [node, re] of Object.entries(warning)) {
+    const s = summary.nodes.find((n) => n.id === node)!;
+    assert.equal(s.sent, COUNT, JSON.stringify(s));
+    assert.equal(s.viaShm, 0, JSON.stringify(s));
+    const warnings = recs.filter((r) =>
+      r.node === node && r.msg.startsWith("cannot create shared memory")
+    );
+    assert.equal(warnings.length, 1, `${node}: ${JSON.stringify(warnings)}`);
+    assert.equal(warnings[0]!.level, "warn");
+    assert.match(warnings[0]!.msg, re);
+  }
+}
+
+/** Whether this process may make a mount namespace with its own /dev/shm. */
+function canUnshare(): boolean {
+  try {
+    const probe = new Deno.Command("unshare", {
+      args: ["-m", "sh", "-c", "mount -t tmpfs -o size=1M tmpfs /dev/shm"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return probe.success;
+  } catch {
+    return false;
+  }
+}
+
+const unshareOk = canUnshare();
+if (!unshareOk) {
+  console.warn(
+    "shm_fallback_test: ignoring the full-/dev/shm test: `unshare -m` with a tmpfs mount is not permitted here (needs root or CAP_SYS_ADMIN)",
+  );
+}
+
+Deno.test({
+  name:
+    "a full /dev/shm makes 4 MiB messages go through the socket, intact, with a warning",
+  ignore: !unshareOk,
+  fn: async () => {
+    await using df = await tempDataflow(dataflow("SIZE: 4194304"));
+    const { cmd, args } = doraCommand();
+    // dora run and its nodes see a 2 MiB /dev/shm; afterwards, list what
+    // is left in it (the namespace and its tmpfs vanish with the shell).
+    const script = `mount -t tmpfs -o size=2M tmpfs /dev/shm || exit 99
+"$@"; rc=$?
+echo "left in /dev/shm: [$(ls -A /dev/shm)]"
+exit $rc`;
+    const out = await new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        cmd,
+        ...args,
+        "run",
+        df.path,
+        "--log-format",
+        "json",
+      ],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assertFellBack(stderr, {
+      ts_sender:
+        /posix_fallocate\(\/dora-[0-9a-f]{32}-ts_sender-0, 4194304\): ENOSPC\); sending through the socket instead$/,
+      py_sender:
+        /\(ENOSPC: No space left on device, 4194304 bytes\); sending through the socket instead$/,
+    });
+    assert.match(stdout, /left in \/dev\/shm: \[\]/);
+  },
+});
+
+Deno.test("a sender out of file descriptors sends through the socket, intact, with a warning", async () => {
+  await using df = await tempDataflow(dataflow("SIZE: 1000000, NOFILE: 0"));
+  const r = await runDora(["run", df.path, "--log-format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assertFellBack(r.stderr, {
+    ts_sender:
+      /shm_open\(\/dora-[0-9a-f]{32}-ts_sender-0\): EMFILE\); sending through the socket instead$/,
+    py_sender:
+      /\(EMFILE: Too many open files, 1000000 bytes\); sending through the socket instead$/,
+  });
+  assert.deepEqual(regionsOf(summaryOf(r.stderr).dataflowId), []);
+});
