@@ -280,7 +280,14 @@ class Node:
         shm = header.get("shm")
         lease = None
         if shm is not None:
-            region = self._maps.view(shm["name"], int(shm["size"]))
+            try:
+                region = self._maps.view(shm["name"], int(shm["size"]))
+            except (OSError, ValueError) as e:
+                # No file descriptor left, or the region is gone: hand the
+                # token back and say so (as the TypeScript API does).
+                self._pending_release.append(str(shm["token"]))
+                message = f"input `{header.get('id')}`: cannot map shared memory {shm['name']}: {e}"
+                return {"type": "ERROR", "id": None, "error": message, "value": message, "kind": "dora"}, None
             lease = _Lease(str(shm["token"]), self)
             # The lease rides along as the buffer's base, so a kept value keeps it alive.
             payload = pa.foreign_buffer(region.address, region.size, base=(region, lease))

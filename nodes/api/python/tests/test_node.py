@@ -155,6 +155,18 @@ def test_kept_shm_input_is_released_when_collected(daemon, node, region):
     assert node._pending_release == ["tok-k"]
 
 
+def test_shm_input_that_cannot_be_mapped_is_released_and_reported(daemon, node):
+    name = f"dora-test-missing-{uuid.uuid4().hex[:8]}"
+    header, _ = shm_input(name, 1 << 16, "tok-gone", pa.array(np.zeros(4, np.float32)))
+    daemon.push(header)
+    event = node.next()
+    assert event["type"] == "ERROR"
+    assert event["error"].startswith(f"input `in`: cannot map shared memory /{name}: ")
+    assert node.next(timeout=0.05) is None
+    release, _ = daemon.expect("release")
+    assert release["tokens"] == ["tok-gone"]
+
+
 def test_send_output_small_goes_inline(daemon, node):
     node.send_output("out", pa.array([1, 2, 3]), {"k": 1.5})
     header, payload = daemon.expect("output")
