@@ -26,7 +26,7 @@ import {
 const COUNT = 40;
 const SIZE = 1_000_000;
 
-Deno.test("retained values stay intact while the sender reuses its regions; fan-out regions return only when every receiver released them", async () => {
+async function holdWhileSending(sender: "sender.ts" | "sender.py") {
   // Three receivers of every message, acknowledging each one (lockstep, so
   // the pool never has to grow past a few regions):
   // - holder_ts retains message 0 to the end and always the last 2 messages;
@@ -38,7 +38,7 @@ Deno.test("retained values stay intact while the sender reuses its regions; fan-
   await using df = await tempDataflow(`
 nodes:
   - id: sender
-    path: ${shmFixture("sender.ts")}
+    path: ${shmFixture(sender)}
     inputs:
       ack_ts: holder_ts/ack
       ack_py: holder_py/ack
@@ -64,7 +64,7 @@ nodes:
   let id = "";
   try {
     id = await dataflowId(dora);
-    const sender = await nodePid(dora, "sender");
+    const senderPid = await nodePid(dora, "sender");
     const holders = {
       holder_ts: await nodePid(dora, "holder_ts"),
       holder_py: await nodePid(dora, "holder_py"),
@@ -84,7 +84,7 @@ nodes:
         Object.fromEntries(mappingsOf(pid, id)),
       ]),
     );
-    Deno.kill(sender, "SIGUSR1");
+    Deno.kill(senderPid, "SIGUSR1");
     const r = await dora.result();
     assert.equal(r.code, 0, r.stderr);
 
@@ -148,4 +148,14 @@ nodes:
     await dora.result();
     if (id) removeRegionsOf(id);
   }
-});
+}
+
+for (
+  const [lang, file] of [["TypeScript", "sender.ts"], [
+    "Python",
+    "sender.py",
+  ]] as const
+) {
+  Deno.test(`retained values stay intact while a ${lang} sender reuses its regions; fan-out regions return only when every receiver released them`, () =>
+    holdWhileSending(file));
+}
