@@ -18,11 +18,15 @@ import {
 export interface ConnectionHandler {
   /** Returns an error message to refuse the connection, or `null`. */
   onHello(conn: NodeConnection, hello: HelloHeader): string | null;
-  /** A frame after the handshake; a returned promise pauses reading. */
+  /**
+   * A frame after the handshake; a returned promise pauses reading. `text`
+   * is the header's JSON text as received (for verbatim forwarding).
+   */
   onFrame(
     conn: NodeConnection,
     header: NodeToDaemon,
     payload: Uint8Array | null,
+    text: string,
   ): void | Promise<void>;
   /** The connection ended (EOF, error, or `close()`). */
   onClose(conn: NodeConnection, error?: Error): void;
@@ -54,6 +58,21 @@ export class NodeConnection {
     } catch {
       this.close();
     }
+  }
+
+  /** Queues a frame whose header is already compact JSON text. */
+  sendJson(json: string, payload?: Uint8Array | null): void {
+    if (this.#closed) return;
+    try {
+      this.#writer.pushJson(json, payload);
+    } catch {
+      this.close();
+    }
+  }
+
+  /** Starts writing the queued frames now (same tick) unless a write is in flight. */
+  kick(): void {
+    if (!this.#closed) this.#writer.kick();
   }
 
   /** Sends an `error` frame, then closes once it is written. */
@@ -97,14 +116,21 @@ export class NodeConnection {
         return;
       }
       for (;;) {
-        const frame = await reader.next();
+        let frame = await reader.next();
         if (!frame) break;
-        const wait = handler.onFrame(
-          this,
-          asNodeToDaemon(frame.header),
-          frame.payload,
-        );
-        if (wait) await wait;
+        // Frames already buffered are handled in this tick, without a
+        // promise round trip each.
+        while (frame) {
+          const wait = handler.onFrame(
+            this,
+            asNodeToDaemon(frame.header),
+            frame.payload,
+            reader.lastHeaderText,
+          );
+          if (wait) await wait;
+          if (this.#closed) break;
+          frame = reader.tryNext();
+        }
       }
     } catch (err) {
       if (!this.#closed) {

@@ -16,12 +16,18 @@ export interface QueuedMessage {
   from: string;
   /** Shared-memory token, when the payload is a shm reference. */
   token?: string;
+  /** `header` as compact JSON text, when already known (forwarded verbatim). */
+  raw?: string;
 }
 
 /** An event ready to be written to the node. */
 export interface OutgoingEvent {
   header: Record<string, unknown>;
   payload: Uint8Array | null;
+  /** Shared-memory token of an input. */
+  token?: string;
+  /** `header` as compact JSON text, when already known. */
+  raw?: string;
 }
 
 /** Backpressure inputs buffer up to this many times their queue size. */
@@ -185,7 +191,7 @@ export class ReceiverQueue {
       if (!pick) break;
       pick.lastServed = ++this.#served;
       const m = pick.shift();
-      out.push({ header: m.header, payload: m.payload });
+      out.push(m);
     }
     if (
       out.length < max && this.#allClosedPending && !this.#allClosedSent &&

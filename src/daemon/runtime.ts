@@ -41,6 +41,7 @@ import type { NodeSummary, RunSummary } from "./summary.ts";
 import { exitText } from "./summary.ts";
 import { TimerHub } from "./timers.ts";
 import { RoutingTable } from "./routing.ts";
+import { forwardTail, inputHead } from "./forward.ts";
 import {
   findSetpriv,
   importMap,
@@ -57,8 +58,17 @@ import type {
 export type * from "./runtime_types.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
+const BATCH_END = '{"t":"batch_end"}';
 /** Frames of a blocked sender held before its socket is no longer read. */
 const HOLD_LIMIT = 64;
+
+/** A local receiver of one output, resolved once (the hot path's routing). */
+interface Route {
+  node: RunningNode;
+  input: string;
+  /** `{"t":"input","id":<input>,` (see forward.ts). */
+  head: string;
+}
 
 /**
  * One running dataflow.
@@ -106,6 +116,10 @@ export class DataflowRuntime implements ConnectionHandler {
   #stopReason?: string;
   #resolveFinished!: (s: RunSummary) => void;
   #fault?: FaultHooks;
+  /** Receivers to answer at the end of this tick (see `#deliverSoon`). */
+  #toDeliver = new Set<RunningNode>();
+  /** Resolved routes per `node` then `output`. */
+  #routes = new Map<string, Map<string, Route[]>>();
 
   constructor(options: RuntimeOptions) {
     this.#opts = options;
@@ -451,6 +465,7 @@ export class DataflowRuntime implements ConnectionHandler {
     conn: NodeConnection,
     h: NodeToDaemon,
     payload: Uint8Array | null,
+    text = "",
   ): void | Promise<void> {
     const node = this.#nodes.get(conn.nodeId!)!;
     if (node.conn !== conn) return;
@@ -464,19 +479,20 @@ export class DataflowRuntime implements ConnectionHandler {
       (node.held.length > 0 ||
         (h.t === "output" && this.#senderBlocked(node)))
     ) {
-      node.held.push({ header: h, payload });
+      node.held.push({ header: h, payload, text });
       this.#blocked.add(node);
       if (node.held.length < HOLD_LIMIT) return;
       // Enough held: stop reading its socket until there is room.
       return new Promise<void>((resolve) => node.heldWaiters.push(resolve));
     }
-    this.#handleFrame(node, h, payload);
+    this.#handleFrame(node, h, payload, text);
   }
 
   #handleFrame(
     node: RunningNode,
     h: NodeToDaemon,
     payload: Uint8Array | null,
+    text: string,
   ): void {
     switch (h.t) {
       case "next":
@@ -502,7 +518,17 @@ export class DataflowRuntime implements ConnectionHandler {
         }
         node.sent++;
         if (h.shm) node.viaShm++;
-        this.#route(node.spec.id, h.o, h.m, h.d, h.shm, payload, true);
+        this.#route(
+          node.spec.id,
+          h.o,
+          h.m,
+          h.d,
+          h.shm,
+          payload,
+          true,
+          true,
+          forwardTail(text, h),
+        );
         return;
       }
       case "close_outputs":
@@ -587,6 +613,22 @@ export class DataflowRuntime implements ConnectionHandler {
     this.#opts.events?.onReady?.();
   }
 
+  /**
+   * Delivers at the end of this tick: the frames of one socket read are
+   * routed in one go, so a waiting receiver gets them as one batch (one
+   * write, one wake-up) instead of one batch per message.
+   */
+  #deliverSoon(node: RunningNode): void {
+    if (node.pendingNext === undefined || this.#toDeliver.has(node)) return;
+    this.#toDeliver.add(node);
+    if (this.#toDeliver.size > 1) return;
+    queueMicrotask(() => {
+      const nodes = [...this.#toDeliver];
+      this.#toDeliver.clear();
+      for (const n of nodes) this.#deliver(n);
+    });
+  }
+
   /** Answers an outstanding `next` with as many queued events as allowed. */
   #deliver(node: RunningNode): void {
     if (
@@ -597,15 +639,19 @@ export class DataflowRuntime implements ConnectionHandler {
     }
     const events = node.queue.take(node.pendingNext);
     node.pendingNext = undefined;
-    for (const e of events) {
+    const conn = node.conn;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       if (e.header.t === "input") {
         node.received++;
-        const shm = e.header.shm as { token?: string } | undefined;
-        if (shm?.token) node.heldTokens.add(shm.token);
+        if (e.token) node.heldTokens.add(e.token);
       }
-      node.conn.send(e.header, e.payload);
+      if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
+      else conn.send(e.header, e.payload);
     }
-    node.conn.send({ t: "batch_end" });
+    conn.sendJson(BATCH_END);
+    // The answer goes out now, not after the rest of this tick's work.
+    conn.kick();
     if (this.#blocked.size > 0) this.#wakeSenders();
   }
 
@@ -621,26 +667,36 @@ export class DataflowRuntime implements ConnectionHandler {
     forwardRemote: boolean,
     /** The producer can be paused (a node's socket), so it may exceed caps. */
     pausable = true,
+    /** The received header's text after `o` (see forward.ts), if reusable. */
+    tail?: string,
   ): void {
     try {
       this.#clock.update(BigInt(m.ts));
     } catch {
       // a bad ts is the sender's problem; the message still goes through
     }
-    for (const r of this.#routing.receivers(from, output)) {
-      const rn = this.#nodes.get(r.node)!;
+    const routes = this.#routesOf(from, output);
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
+      const rn = r.node;
       if (!rn.alive) continue;
-      if (this.#fault && !this.#fault.admit(r.node, r.input)) continue;
+      if (this.#fault && !this.#fault.admit(rn.spec.id, r.input)) continue;
       const header: Record<string, unknown> = { t: "input", id: r.input, m };
       if (d !== undefined) header.d = d;
       if (shm) {
         header.shm = shm;
-        this.#shm.hold(shm.token, from, r.node);
+        this.#shm.hold(shm.token, from, rn.spec.id);
       }
-      const msg = { header, payload, from, token: shm?.token };
+      const msg = {
+        header,
+        payload,
+        from,
+        token: shm?.token,
+        raw: tail === undefined ? undefined : r.head + tail,
+      };
       if (pausable) rn.queue.pushInput(r.input, msg);
       else rn.queue.offerInput(r.input, msg);
-      this.#deliver(rn);
+      this.#deliverSoon(rn);
     }
     if (forwardRemote && this.#routing.hasRemote(from, output)) {
       this.#opts.onRemoteOutput?.({
@@ -704,12 +760,29 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #senderBlocked(sender: RunningNode): boolean {
     for (const o of sender.openOutputs) {
-      for (const r of this.#routing.receivers(sender.spec.id, o)) {
-        const rn = this.#nodes.get(r.node)!;
-        if (rn.alive && rn.queue.isFull(r.input)) return true;
+      const routes = this.#routesOf(sender.spec.id, o);
+      for (let i = 0; i < routes.length; i++) {
+        const r = routes[i];
+        if (r.node.alive && r.node.queue.isFull(r.input)) return true;
       }
     }
     return false;
+  }
+
+  /** The local receivers of `from/output`, resolved once. */
+  #routesOf(from: string, output: string): Route[] {
+    let byOutput = this.#routes.get(from);
+    if (!byOutput) this.#routes.set(from, byOutput = new Map());
+    let routes = byOutput.get(output);
+    if (!routes) {
+      routes = this.#routing.receivers(from, output).map((r) => ({
+        node: this.#nodes.get(r.node)!,
+        input: r.input,
+        head: inputHead(r.input),
+      }));
+      byOutput.set(output, routes);
+    }
+    return routes;
   }
 
   /** Lets blocked senders go on as far as their receivers have room. */
@@ -737,7 +810,7 @@ export class DataflowRuntime implements ConnectionHandler {
         this.#senderBlocked(node)
       ) break;
       node.held.shift();
-      this.#handleFrame(node, f.header, f.payload);
+      this.#handleFrame(node, f.header, f.payload, f.text);
     }
     if (node.held.length < HOLD_LIMIT) {
       for (const w of node.heldWaiters.splice(0)) w();

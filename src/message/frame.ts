@@ -138,16 +138,24 @@ export function checkLengths(frameLen: number, headerLen: number): number {
 
 /** Parses header bytes as a JSON object with a string `t`. */
 export function parseHeader(bytes: Uint8Array): Record<string, unknown> {
+  return parseHeaderText(headerText(bytes));
+}
+
+/** Decodes header bytes as UTF-8; throws {@link ProtocolError} when invalid. */
+export function headerText(bytes: Uint8Array): string {
   // The lenient decoder is 2.5x faster; only a replacement character needs
   // the strict check (invalid UTF-8, or a literal U+FFFD).
-  let text = decoder.decode(bytes);
-  if (text.includes("\uFFFD")) {
-    try {
-      text = strictDecoder.decode(bytes);
-    } catch {
-      throw new ProtocolError("frame header is not valid UTF-8");
-    }
+  const text = decoder.decode(bytes);
+  if (!text.includes("\uFFFD")) return text;
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    throw new ProtocolError("frame header is not valid UTF-8");
   }
+}
+
+/** Parses a header's text as a JSON object with a string `t`. */
+export function parseHeaderText(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);

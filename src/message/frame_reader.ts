@@ -9,8 +9,9 @@ import { ProtocolError } from "./errors.ts";
 import {
   checkLengths,
   type Frame,
+  headerText,
   MAX_FRAME_LEN,
-  parseHeader,
+  parseHeaderText,
 } from "./frame.ts";
 
 const SLAB_SIZE = 64 * 1024;
@@ -38,12 +39,21 @@ export class FrameReader {
   #view: DataView;
   #slab = new Uint8Array(SLAB_SIZE);
   #slabPos = 0;
+  #lastText = "";
 
   /** `bufferSize` is the size of the reusable read buffer. */
   constructor(source: ByteSource, bufferSize = 256 * 1024) {
     this.#source = source;
     this.#buf = new Uint8Array(bufferSize);
     this.#view = new DataView(this.#buf.buffer);
+  }
+
+  /**
+   * The header JSON text of the frame returned last (a forwarder can reuse
+   * it instead of serialising the parsed header again).
+   */
+  get lastHeaderText(): string {
+    return this.#lastText;
   }
 
   /**
@@ -59,7 +69,9 @@ export class FrameReader {
     const total = 4 + frameLen;
     if (avail < total) return null;
     const s = this.#start;
-    const header = parseHeader(this.#buf.subarray(s + 8, s + 8 + headerLen));
+    const text = headerText(this.#buf.subarray(s + 8, s + 8 + headerLen));
+    const header = parseHeaderText(text);
+    this.#lastText = text;
     const payload = payloadStart < 0
       ? null
       : this.#copyOut(s + payloadStart, s + total);
@@ -140,7 +152,9 @@ export class FrameReader {
       }
       have += n;
     }
-    const header = parseHeader(own.subarray(8, 8 + headerLen));
+    const text = headerText(own.subarray(8, 8 + headerLen));
+    const header = parseHeaderText(text);
+    this.#lastText = text;
     const payload = payloadStart < 0 ? null : own.subarray(payloadStart);
     return { header, payload };
   }

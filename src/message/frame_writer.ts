@@ -2,6 +2,8 @@
  * Coalescing frame writer: frames pushed in the same tick go out in one
  * `write` call; while a write is in flight new frames collect in a second
  * buffer (double buffering), so there is at most one write outstanding.
+ * `kick()` starts the write at once (same tick) when none is in flight: a
+ * latency-sensitive caller pushes a batch, then kicks.
  *
  * @module
  */
@@ -36,6 +38,7 @@ export class FrameWriter {
   #buf: Uint8Array;
   #view: DataView;
   #spare: Uint8Array;
+  #spareView: DataView;
   #len = 0;
   #writing = false;
   #scheduled = false;
@@ -48,6 +51,7 @@ export class FrameWriter {
     this.#buf = new Uint8Array(initialSize);
     this.#view = new DataView(this.#buf.buffer);
     this.#spare = new Uint8Array(initialSize);
+    this.#spareView = new DataView(this.#spare.buffer);
   }
 
   /** Bytes pushed but not yet handed to the sink. */
@@ -67,7 +71,18 @@ export class FrameWriter {
    */
   push(header: object, payload?: Uint8Array | PayloadSource | null): void {
     if (this.#error) throw this.#error;
-    const json = JSON.stringify(header);
+    this.pushJson(JSON.stringify(header), payload);
+  }
+
+  /**
+   * Appends one frame whose header is already serialised (compact JSON of
+   * one object, e.g. forwarded mostly verbatim); otherwise like `push`.
+   */
+  pushJson(
+    json: string,
+    payload?: Uint8Array | PayloadSource | null,
+  ): void {
+    if (this.#error) throw this.#error;
     const source = toSource(payload);
     const payloadSize = source?.size ?? 0;
     // Encode the header straight into the buffer (worst case 3 bytes per UTF-16 unit).
@@ -91,6 +106,16 @@ export class FrameWriter {
     }
     this.#len += size;
     this.#schedule();
+  }
+
+  /**
+   * Starts writing what was pushed now, in this tick, unless a write is
+   * already in flight (then it goes out when that one completes, coalesced
+   * with whatever was pushed meanwhile).
+   */
+  kick(): void {
+    if (this.#writing || this.#len === 0 || this.#error) return;
+    this.#pump();
   }
 
   /** Resolves once every frame pushed so far has been written. */
@@ -128,9 +153,11 @@ export class FrameWriter {
       while (this.#len > 0) {
         const out = this.#buf.subarray(0, this.#len);
         const full = this.#buf;
+        const fullView = this.#view;
         this.#buf = this.#spare;
-        this.#view = new DataView(this.#buf.buffer);
+        this.#view = this.#spareView;
         this.#spare = full;
+        this.#spareView = fullView;
         this.#len = 0;
         let off = 0;
         while (off < out.length) {
@@ -139,6 +166,7 @@ export class FrameWriter {
         // Large one-off buffers are not kept around.
         if (this.#spare.length > 4 * 1024 * 1024) {
           this.#spare = new Uint8Array(64 * 1024);
+          this.#spareView = new DataView(this.#spare.buffer);
         }
       }
       this.#writing = false;

@@ -210,21 +210,33 @@ const DESCRIBE: Record<Check, string> = {
   cause: '"MANUAL" or "ALL_INPUTS_CLOSED"',
 };
 
+/** The tables as maps of field lists (no per-frame allocation, no prototype keys). */
+function compile(
+  table: Record<string, Record<string, Check>>,
+): Map<string, [string, Check][]> {
+  return new Map(
+    Object.entries(table).map(([t, fields]) => [t, Object.entries(fields)]),
+  );
+}
+const NODE_TO_DAEMON_FIELDS = compile(NODE_TO_DAEMON);
+const DAEMON_TO_NODE_FIELDS = compile(DAEMON_TO_NODE);
+
 function validate(
   header: Record<string, unknown>,
-  table: Record<string, Record<string, Check>>,
+  table: Map<string, [string, Check][]>,
   direction: string,
 ): void {
   const t = header.t as string;
-  const fields = table[t];
+  const fields = table.get(t);
   if (!fields) {
     throw new ProtocolError(
       `unknown message type "${t}" (${direction}; expected one of ${
-        Object.keys(table).join(", ")
+        [...table.keys()].join(", ")
       })`,
     );
   }
-  for (const [name, check] of Object.entries(fields)) {
+  for (let i = 0; i < fields.length; i++) {
+    const [name, check] = fields[i];
     if (!ok(check, header[name])) {
       throw new ProtocolError(
         `"${t}" header: field "${name}" must be ${DESCRIBE[check]} (got ${
@@ -237,12 +249,12 @@ function validate(
 
 /** Checks a header received by the daemon; throws {@link ProtocolError} naming the problem. */
 export function asNodeToDaemon(header: Record<string, unknown>): NodeToDaemon {
-  validate(header, NODE_TO_DAEMON, "node to daemon");
+  validate(header, NODE_TO_DAEMON_FIELDS, "node to daemon");
   return header as unknown as NodeToDaemon;
 }
 
 /** Checks a header received by a node; throws {@link ProtocolError} naming the problem. */
 export function asDaemonToNode(header: Record<string, unknown>): DaemonToNode {
-  validate(header, DAEMON_TO_NODE, "daemon to node");
+  validate(header, DAEMON_TO_NODE_FIELDS, "daemon to node");
   return header as unknown as DaemonToNode;
 }
