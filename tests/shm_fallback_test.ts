@@ -124,7 +124,7 @@ exit $rc`;
     assert.equal(out.code, 0, stderr);
     assertFellBack(stderr, {
       ts_sender:
-        /posix_fallocate\(\/dora-[0-9a-f]{32}-ts_sender-0, 4194304\): ENOSPC\); sending through the socket instead$/,
+        /posix_fallocate\(\/dora-[0-9a-f]{32}-ts_sender-\d+-0, 4194304\): ENOSPC\); sending through the socket instead$/,
       py_sender:
         /\(ENOSPC: No space left on device, 4194304 bytes\); sending through the socket instead$/,
     });
@@ -138,7 +138,7 @@ Deno.test("a sender out of file descriptors sends through the socket, intact, wi
   assert.equal(r.code, 0, r.stderr);
   assertFellBack(r.stderr, {
     ts_sender:
-      /shm_open\(\/dora-[0-9a-f]{32}-ts_sender-0\): EMFILE\); sending through the socket instead$/,
+      /shm_open\(\/dora-[0-9a-f]{32}-ts_sender-\d+-0\): EMFILE\); sending through the socket instead$/,
     py_sender:
       /\(EMFILE: Too many open files, 1000000 bytes\); sending through the socket instead$/,
   });

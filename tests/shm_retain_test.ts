@@ -76,7 +76,11 @@ nodes:
       "sender",
       /shm_sender: sent 40 regions=(\d+) socket_written=(\d+)/,
     )).map(Number);
-    await waitForNode(dora, "sender", /shm_sender: waiting for SIGUSR1/);
+    await waitForNode(
+      dora,
+      "sender",
+      /shm_sender: pid \d+ waiting for SIGUSR1/,
+    );
     const live = regionsOf(id);
     const mappings = Object.fromEntries(
       Object.entries(holders).map(([node, pid]) => [

@@ -22,7 +22,11 @@ export interface PooledRegion {
 
 /** Options of {@link ShmPool}. */
 export interface ShmPoolOptions {
-  /** Region names are `<prefix><n>`; see {@link regionPrefix}. */
+  /**
+   * Region names are `<prefix><pid>-<n>`; see {@link regionPrefix}. The pid
+   * keeps a restarted node from reusing a name of its predecessor: receivers
+   * cache mappings by name and would keep reading the old region.
+   */
   prefix: string;
   /** Tokens are `<tokenPrefix><n>`; unique per node process. */
   tokenPrefix: string;
@@ -123,7 +127,7 @@ export class ShmPool {
       return null;
     }
     for (let attempt = 0; attempt < 1000; attempt++) {
-      const name = `${this.#opts.prefix}${this.#nextName++}`;
+      const name = `${this.#opts.prefix}${Deno.pid}-${this.#nextName++}`;
       try {
         const region = ShmRegion.create(this.#c, name, cls);
         const pooled = { region, bytes: new Uint8Array(region.buffer) };

@@ -50,6 +50,11 @@ Deno.test("ShmPool reuses a region only after its token is released", async () =
     assert.equal(again.region.name, a.region.name);
     assert.equal(created.length, 2);
     assert.equal(pool.lentCount, 1);
+    // Unique per process: a restarted node never reuses a cached name.
+    assert.deepEqual(created, [
+      `${prefix}${Deno.pid}-0`,
+      `${prefix}${Deno.pid}-1`,
+    ]);
   } finally {
     const removed = await cleanupStaleRegions(prefix);
     assert.equal(removed.length, 2);
