@@ -123,5 +123,8 @@ export function errnoName(code: number): string {
     24: "EMFILE",
     27: "EFBIG",
     28: "ENOSPC",
+    30: "EROFS",
+    36: "ENAMETOOLONG",
+    95: "EOPNOTSUPP",
   } as Record<number, string>)[code] ?? `errno ${code}`;
 }

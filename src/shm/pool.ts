@@ -139,7 +139,10 @@ export class ShmPool {
       } catch (e) {
         if (e instanceof ShmError && e.code === "EEXIST") continue;
         const code = e instanceof ShmError ? e.code : "error";
-        if (code === "EACCES" || code === "EPERM") this.#disabled = true;
+        // These will not go away: stop trying.
+        if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+          this.#disabled = true;
+        }
         this.#warn(
           code,
           `cannot create shared memory (${

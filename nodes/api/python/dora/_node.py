@@ -31,7 +31,7 @@ from ._frame import FrameReader, ProtocolError, encode_frame
 from ._header import check_daemon_header
 from ._layout import decode_array, encode_array
 from ._metadata import Clock, decode_metadata, encode_metadata
-from ._shm import MappingCache, Pool, shm_available
+from ._shm import SHM_DIR, MappingCache, Pool, shm_available
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
     import numpy as _np
@@ -134,6 +134,8 @@ class Node:
             raise RuntimeError(f"cannot connect to the dora daemon at {config['socket']}: {e}") from None
         _reconfigure_stdout()
         _log.install_logging_bridge()
+        if config.get("shm") and not self._shm:
+            self.log_warn(f"shared memory is unavailable ({SHM_DIR} is missing or not writable); sending through the socket")
         self._handshake()
         _start_watchdog(config.get("parent_pid"), self._pool)
         atexit.register(self.close)
@@ -472,7 +474,7 @@ class Node:
             # /dev/shm is full (ENOSPC) or no file descriptor is left (EMFILE):
             # this message goes through the socket; later ones try again.
             kind = errno.errorcode.get(e.errno, "error")
-            if kind in ("EACCES", "EPERM"):
+            if kind in ("EACCES", "EPERM", "EROFS"):
                 self._shm = False  # will never work
             if kind not in self._shm_warned:
                 self._shm_warned.add(kind)

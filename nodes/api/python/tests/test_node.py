@@ -297,7 +297,7 @@ def test_outputs_sent_from_a_thread_reuse_regions_while_another_thread_waits(dae
     assert len(node._pool._all) == regions  # a released region was reused
 
 
-def test_hello_says_shm_false_when_shared_memory_is_unavailable(tmp_path, monkeypatch):
+def test_hello_says_shm_false_when_shared_memory_is_unavailable(tmp_path, monkeypatch, capsys):
     import dora._node as node_module
 
     d = FakeDaemon(tmp_path, shm=True)
@@ -305,6 +305,9 @@ def test_hello_says_shm_false_when_shared_memory_is_unavailable(tmp_path, monkey
     monkeypatch.setattr(node_module, "shm_available", lambda: False)
     n = Node()
     assert d.hello["shm"] is False
+    warning = json.loads(capsys.readouterr().out)
+    assert warning["level"] == "warn"
+    assert warning["message"].startswith("shared memory is unavailable (/dev/shm is missing or not writable)")
     n.close()
     d.close()
 
