@@ -291,10 +291,45 @@ export function toArrowData(value: SendableValue): Data | null {
  * ```
  */
 export function encodeValue(value: SendableValue): EncodedValue {
+  // Hot path: a typed array is one values buffer, no apache-arrow needed.
+  const dt = ArrayBuffer.isView(value)
+    ? TYPED_SPECS.get(value.constructor)
+    : undefined;
+  if (dt !== undefined) {
+    const payload = new Payload();
+    const view = value as ArrayBufferView & { length: number };
+    const layout: DataLayout = {
+      dt,
+      len: view.length,
+      nulls: 0,
+      off: 0,
+      bufs: [null, payload.add(u8(view))],
+      ch: [],
+    };
+    return encoded(layout, payload);
+  }
   const data = toArrowData(value);
   if (!data) return { layout: undefined, parts: [], size: 0, write() {} };
   const payload = new Payload();
-  const layout = layoutOf(data, payload);
+  return encoded(layoutOf(data, payload), payload);
+}
+
+/** Layout spec of each typed-array class (the hot path of `encodeValue`). */
+const TYPED_SPECS = new Map<unknown, DataLayout["dt"]>([
+  [Uint8Array, "u8"],
+  [Uint8ClampedArray, "u8"],
+  [Int8Array, "i8"],
+  [Int16Array, "i16"],
+  [Uint16Array, "u16"],
+  [Int32Array, "i32"],
+  [Uint32Array, "u32"],
+  [Float32Array, "f32"],
+  [Float64Array, "f64"],
+  [BigInt64Array, "i64"],
+  [BigUint64Array, "u64"],
+]);
+
+function encoded(layout: DataLayout, payload: Payload): EncodedValue {
   const { parts, size } = payload;
   return {
     layout,

@@ -53,6 +53,7 @@ export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
  * what a batch can hold (a `queue_size: 1` input contributes at most one).
  */
 const BATCH = 256;
+const NEXT = JSON.stringify({ t: "next", max: BATCH });
 /** Above this many buffered bytes, `sendOutput` waits for the socket. */
 const HIGH_WATER = 1 << 20;
 const RESOLVED = Promise.resolve();
@@ -111,6 +112,9 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #outputs: Set<string>;
   #queue: Event[] = [];
   #requested = false;
+  /** Events of the batch being received; whether the last batch was full. */
+  #batchCount = 0;
+  #lastBatchFull = false;
   #eof = false;
   #stopped = false;
   #closed = false;
@@ -261,9 +265,13 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   async #readLoop(): Promise<void> {
     try {
       for (;;) {
-        const frame = await this.#reader.next();
+        let frame = await this.#reader.next();
         if (!frame) break;
-        this.#onFrame(asDaemonToNode(frame.header), frame);
+        // Everything already buffered (a whole batch) in this tick.
+        while (frame) {
+          this.#onFrame(asDaemonToNode(frame.header), frame);
+          frame = this.#reader.tryNext();
+        }
       }
     } catch (e) {
       // A reset is the daemon going away, like EOF; anything else is reported.
@@ -283,6 +291,10 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   }
 
   #onFrame(h: DaemonToNode, frame: Frame): void {
+    if (
+      h.t !== "batch_end" && h.t !== "release" && h.t !== "hello_ok" &&
+      h.t !== "ready"
+    ) this.#batchCount++;
     switch (h.t) {
       case "input": {
         const metadata = decodeMetadata(h.m);
@@ -341,6 +353,12 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         break;
       case "batch_end":
         this.#requested = false;
+        // A full batch means more is waiting: ask again before the queue
+        // runs dry. After a partial one the daemon's queues were empty, so
+        // the request waits until the node wants more (it then is not
+        // written between an event's arrival and its handover).
+        this.#lastBatchFull = this.#batchCount >= BATCH;
+        this.#batchCount = 0;
         break;
       case "release":
         this.#pool?.release(h.tokens);
@@ -379,7 +397,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #request(): void {
     if (this.#requested || this.#eof || this.#stopped || this.#closed) return;
     this.#requested = true;
-    this.#writer.push({ t: "next", max: BATCH });
+    this.#writer.pushJson(NEXT);
   }
 
   /** Releases the previous input (unless retained). */
@@ -400,8 +418,9 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       else if (event.type === "INPUT") {
         this.#last = event as InputEvent & { retained: boolean };
       }
-      // Prefetch: ask for the next batch while this event is processed.
-      if (this.#queue.length === 0) this.#request();
+      // Prefetch after a full batch: ask for the next one while this event
+      // is processed.
+      if (this.#queue.length === 0 && this.#lastBatchFull) this.#request();
       return event;
     }
     if (this.#eof || this.#closed) return null;
@@ -506,6 +525,9 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         enc,
       );
     }
+    // Out now when the socket is idle (latency); while a write is in
+    // flight, outputs collect and go out together when it completes.
+    this.#writer.kick();
     return this.#writer.buffered > HIGH_WATER ? this.#writer.flush() : RESOLVED;
   }
 
