@@ -132,3 +132,77 @@ nodes:
     }
   }
 });
+
+Deno.test("receivers killed while holding regions give them back to the sender's pool", async () => {
+  // holder_ts and holder_py keep every message; fast keeps the last 2 and
+  // acknowledges each one. After 6 messages (6 regions, all held) both
+  // holders are killed. The remaining 30 messages need 3 regions at a time:
+  // without the 6 back, the pool (8 regions per size) could not provide
+  // them and some messages would go through the socket.
+  await using df = await tempDataflow(`
+nodes:
+  - id: sender
+    path: ${shmFixture("sender.ts")}
+    inputs: { ack: fast/ack }
+    outputs: [data]
+    env: { COUNT: 36, PAUSE_AT: 6 }
+  - id: holder_ts
+    path: ${shmFixture("holder.ts")}
+    inputs: { data: sender/data }
+    env: { WINDOW: 1000, REPORT_EACH: 1 }
+  - id: holder_py
+    path: ${shmFixture("holder.py")}
+    inputs: { data: sender/data }
+    env: { WINDOW: 1000, REPORT_EACH: 1 }
+  - id: fast
+    path: ${shmFixture("holder.ts")}
+    inputs: { data: sender/data }
+    outputs: [ack]
+    env: { WINDOW: 2 }
+`);
+  const dora = new DoraProcess(["run", df.path, "--log-format", "json"]);
+  let id = "";
+  try {
+    id = await dataflowId(dora);
+    const holders = [
+      await nodePid(dora, "holder_ts"),
+      await nodePid(dora, "holder_py"),
+    ];
+    const [, sender] = await waitForNode(
+      dora,
+      "sender",
+      /shm_sender: pid (\d+) waiting for SIGUSR1 \(sent 6\)/,
+    );
+    await waitForNode(dora, "holder_ts", /shm_holder: received 5/);
+    await waitForNode(dora, "holder_py", /shm_holder: received 5/);
+    assert.equal(regionsOf(id).length, 6, regionsOf(id).join(", "));
+    for (const pid of holders) Deno.kill(pid, "SIGKILL");
+    // dora run sends the sender `release` for what they held before it
+    // reports them failed.
+    await dora.waitForLine(/"msg":"node `holder_ts` failed/);
+    await dora.waitForLine(/"msg":"node `holder_py` failed/);
+    Deno.kill(Number(sender), "SIGUSR1");
+
+    const r = await dora.result();
+    assert.equal(r.code, 1, `exit code ${r.code}:\n${r.stderr}`); // the holders failed
+    assert.ok(
+      nodeMessages(dora.lines, "fast").some((m) =>
+        m.startsWith("shm_holder: got 36 bad=0 ")
+      ),
+      `fast did not get 36 intact messages:\n${r.stderr}`,
+    );
+    const [, regions] = /regions=(\d+)/.exec(
+      nodeMessages(dora.lines, "sender").find((m) =>
+        m.startsWith("shm_sender: sent 36")
+      ) ?? "",
+    )?.map(Number) ?? [];
+    assert.ok(regions! <= 8, `regions used: ${regions}\n${r.stderr}`);
+    const s = jsonSummary(r.stderr).nodes.find((n) => n.id === "sender")!;
+    assert.equal(s.viaShm, 36, JSON.stringify(s));
+    assert.deepEqual(regionsOf(id), []);
+  } finally {
+    stop(dora);
+    await dora.result();
+    if (id) removeRegionsOf(id);
+  }
+});
