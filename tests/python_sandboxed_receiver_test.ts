@@ -1,6 +1,7 @@
 /**
- * End-to-end: a TypeScript node without FFI (no shared memory) receives a
- * Python node's 10 MB output; the daemon copies it into the socket frame.
+ * End-to-end: receivers that cannot map shared memory — a TypeScript node
+ * without FFI, a node whose `hello` says `shm: false` — get shared-memory
+ * payloads inline: the daemon copies them into the socket frame.
  */
 import {
   deepStrictEqual as assertEquals,
@@ -11,9 +12,6 @@ import { ROOT, runDora } from "./helpers.ts";
 Deno.test({
   name:
     "a TypeScript node with ffi: false gets Python's shared-memory outputs inline",
-  // Enable once the daemon copies shm payloads for `shm: false` receivers
-  // (docs/protocol.md, "Shared memory"); today the receiver gets an ERROR event.
-  ignore: true,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "dora-py-noffi-" });
     try {
@@ -39,4 +37,40 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a node whose hello says shm: false gets shared-memory payloads inline", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dora-py-noshm-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/dataflow.yml`,
+      `nodes:
+  - id: sender
+    path: ${ROOT}/tests/fixtures/ts/big_sender.ts
+    env: { COUNT: 20, SIZE: 1000000 }
+    outputs: [data]
+  - id: receiver
+    path: ${ROOT}/tests/fixtures/py/no_shm_receiver.py
+    env: { COUNT: 20, SIZE: 1000000 }
+    inputs:
+      data: { source: sender/data, queue_size: 20, queue_policy: backpressure }
+`,
+    );
+    const run = await runDora(["run", `${dir}/dataflow.yml`]);
+    const output = `${run.stdout}\n${run.stderr}`;
+    assertMatch(output, /no_shm_receiver: got 20\/20 bad=0/);
+    assertEquals(run.code, 0, output);
+    const summary = JSON.parse(
+      await Deno.readTextFile(
+        `${dir}/out/${
+          [...Deno.readDirSync(`${dir}/out`)][0].name
+        }/summary.json`,
+      ),
+    );
+    const sender = summary.nodes.find((n: { id: string }) => n.id === "sender");
+    // The sender did use shared memory: the daemon made the copies.
+    assertEquals(sender.viaShm > 0, true, JSON.stringify(sender));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

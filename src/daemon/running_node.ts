@@ -26,6 +26,8 @@ export class RunningNode {
   /** `max` of the outstanding `next`, if any. */
   pendingNext?: number;
   connected = false;
+  /** The connected node maps shared memory (else it gets payloads inline). */
+  shm = false;
   /** Connected at least once (in this incarnation). */
   helloSeen = false;
   readySent = false;

@@ -9,6 +9,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
 import {
+  type DataLayout,
   type HelloHeader,
   HybridLogicalClock,
   type NodeToDaemon,
@@ -42,6 +43,7 @@ import { exitText } from "./summary.ts";
 import { TimerHub } from "./timers.ts";
 import { RoutingTable } from "./routing.ts";
 import { forwardTail, inputHead } from "./forward.ts";
+import { InlineCopier } from "./shm_inline.ts";
 import {
   findSetpriv,
   importMap,
@@ -118,6 +120,8 @@ export class DataflowRuntime implements ConnectionHandler {
   #fault?: FaultHooks;
   /** Receivers to answer at the end of this tick (see `#deliverSoon`). */
   #toDeliver = new Set<RunningNode>();
+  /** Copies shared-memory payloads for receivers that cannot map them. */
+  #inline = new InlineCopier();
   /** Resolved routes per `node` then `output`. */
   #routes = new Map<string, Map<string, Route[]>>();
 
@@ -452,6 +456,9 @@ export class DataflowRuntime implements ConnectionHandler {
     node.conn = conn;
     node.connected = true;
     node.helloSeen = true;
+    // Spawned with FFI (or Python/executables), and the node did not say it
+    // cannot map regions; dynamic nodes always get data inline.
+    node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
     conn.nodeId = node.spec.id;
     conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
     this.#fault?.connected(node.spec.id);
@@ -676,11 +683,32 @@ export class DataflowRuntime implements ConnectionHandler {
       // a bad ts is the sender's problem; the message still goes through
     }
     const routes = this.#routesOf(from, output);
+    /** The region's bytes for receivers without shared memory (copied once). */
+    let inline: { payload: Uint8Array | null } | { error: string } | undefined;
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i];
       const rn = r.node;
       if (!rn.alive) continue;
       if (this.#fault && !this.#fault.admit(rn.spec.id, r.input)) continue;
+      if (shm && !rn.shm) {
+        inline ??= this.#copyInline(shm, d as DataLayout | undefined);
+        if ("error" in inline) {
+          rn.queue.pushControl({
+            t: "error",
+            message:
+              `input \`${r.input}\` from \`${from}/${output}\`: ${inline.error}`,
+          });
+          this.#deliver(rn);
+          continue;
+        }
+        const header: Record<string, unknown> = { t: "input", id: r.input, m };
+        if (d !== undefined) header.d = d;
+        const msg = { header, payload: inline.payload, from };
+        if (pausable) rn.queue.pushInput(r.input, msg);
+        else rn.queue.offerInput(r.input, msg);
+        this.#deliverSoon(rn);
+        continue;
+      }
       const header: Record<string, unknown> = { t: "input", id: r.input, m };
       if (d !== undefined) header.d = d;
       if (shm) {
@@ -709,6 +737,18 @@ export class DataflowRuntime implements ConnectionHandler {
       });
     }
     if (shm) this.#shm.releaseUnheld(shm.token, from);
+  }
+
+  /** Copies a region's payload (see shm_inline.ts); errors name the region. */
+  #copyInline(
+    shm: { name: string; size: number; token: string },
+    d: DataLayout | undefined,
+  ): { payload: Uint8Array | null } | { error: string } {
+    try {
+      return { payload: this.#inline.copy(shm, d) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   #closeOutput(node: RunningNode, output: string): void {
@@ -1106,6 +1146,7 @@ export class DataflowRuntime implements ConnectionHandler {
       for (const r of n.shmRegions) regions.add(r);
     }
     unlinkShm(regions);
+    this.#inline.close();
     this.#cleanupDirs();
     const summary = this.summary();
     try {
