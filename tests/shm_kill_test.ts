@@ -20,40 +20,23 @@ import {
   nodePid,
   regionsOf,
   removeRegionsOf,
+  SENDING_DATAFLOW,
   shmFixture,
   stop,
+  untilSending,
   waitForNode,
 } from "./fixtures/shm/_run.ts";
 
-/** A TypeScript and a Python sender of 1 MB messages every 5 ms. */
-const SENDING = `
-nodes:
-  - id: ts_sender
-    path: ${shmFixture("sender.ts")}
-    inputs: { tick: dora/timer/millis/5 }
-    outputs: [data]
-  - id: py_sender
-    path: ${shmFixture("sender.py")}
-    inputs: { tick: dora/timer/millis/5 }
-    outputs: [data]
-  - id: counter
-    path: ${shmFixture("counter.ts")}
-    inputs:
-      from_ts: ts_sender/data
-      from_py: py_sender/data
-`;
-
 /** Waits until both senders' messages flow and their regions exist. */
 async function sending(dora: DoraProcess, id: string): Promise<void> {
-  await waitForNode(dora, "counter", /shm_counter: from_ts reached 5/);
-  await waitForNode(dora, "counter", /shm_counter: from_py reached 5/);
+  await untilSending(dora);
   const live = regionsOf(id);
   assert.ok(live.some((n) => n.includes("-ts_sender-")), live.join(", "));
   assert.ok(live.some((n) => n.includes("-py_sender-")), live.join(", "));
 }
 
 Deno.test("senders killed with SIGKILL mid-send leave no region once dora run ends", async () => {
-  await using df = await tempDataflow(SENDING);
+  await using df = await tempDataflow(SENDING_DATAFLOW);
   const dora = new DoraProcess(["run", df.path, "--log-format", "json"]);
   let id = "";
   try {
@@ -89,7 +72,7 @@ Deno.test("senders killed with SIGKILL mid-send leave no region once dora run en
 });
 
 Deno.test("the regions of a dora run killed with SIGKILL mid-send are removed by the next dora run", async () => {
-  await using df = await tempDataflow(SENDING);
+  await using df = await tempDataflow(SENDING_DATAFLOW);
   const dora = new DoraProcess(["run", df.path, "--log-format", "json"]);
   let id = "";
   try {
