@@ -319,7 +319,13 @@ class Node:
                     self._request_next()
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    return None
+                    # Time is up (or timeout=0, try_recv): still look at what
+                    # the socket already holds, without blocking (and without
+                    # waiting for a thread that is reading).
+                    self._pump(0, wait_lock=False, unless_events=True)
+                    if not self._events:
+                        return None
+                    break
                 self._pump(remaining, unless_events=True)
         event, lease = self._events.popleft()
         if lease is not None:
@@ -376,7 +382,9 @@ class Node:
         return event
 
     def try_recv(self):
-        """An event if one is available right now, else ``None``."""
+        """An event if one is available right now, else ``None``. Never blocks:
+        it reads what the socket holds, and keeps a ``next`` request
+        outstanding so that the daemon sends events as they arrive."""
         return self.next(timeout=0)
 
     def is_empty(self) -> bool:

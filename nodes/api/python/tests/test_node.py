@@ -7,6 +7,7 @@ import gc
 import json
 import mmap
 import os
+import time
 import uuid
 
 import numpy as np
@@ -120,6 +121,31 @@ def test_next_with_timeout_returns_none(daemon, node):
     assert node.next(timeout=0.05) is None
     daemon.push(*input_frame(pa.array([7])))
     assert node.next(timeout=5)["value"].to_pylist() == [7]
+
+
+def test_try_recv_reads_the_socket_without_blocking(daemon, node):
+    assert node.try_recv() is None  # nothing yet; a `next` is now outstanding
+    daemon.expect("next")
+    daemon.push(*input_frame(pa.array([5])))
+    deadline = time.monotonic() + 5
+    event = None
+    while event is None and time.monotonic() < deadline:
+        started = time.monotonic()
+        event = node.try_recv()
+        assert time.monotonic() - started < 1.0  # never waits
+        if event is None:
+            time.sleep(0.001)
+    assert event is not None and event["value"].to_pylist() == [5]
+    daemon.push(*input_frame(pa.array([6])))
+    daemon.push(*input_frame(pa.array([7])))
+    got = []
+    while len(got) < 2 and time.monotonic() < deadline:
+        e = node.next(timeout=0)
+        if e is None:
+            time.sleep(0.001)
+        else:
+            got.append(e["value"].to_pylist())
+    assert got == [[6], [7]]
 
 
 def shm_input(name, size, token, value):
