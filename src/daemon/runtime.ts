@@ -226,6 +226,7 @@ export class DataflowRuntime implements ConnectionHandler {
         pythonPath: `${root}/nodes/api/python`,
         allowShell,
         setpriv: findSetpriv(),
+        python: new Map(),
       };
       for (const node of this.#nodes.values()) {
         if (!node.local || node.dynamic) continue;

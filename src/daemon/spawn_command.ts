@@ -1,6 +1,7 @@
 /**
  * How a node is started: `.ts`/`.js` with `deno run` (permission flags and an
- * import map that resolves `dora`), `.py` with `python3 -u`, `shell` with
+ * import map that resolves `dora`), `.py` with `python3 -u` (the real
+ * interpreter when `python3` is a pyenv-style shim), `shell` with
  * `sh -c`, anything else executed directly; always behind
  * `setpriv --pdeathsig SIGKILL` when available so no node outlives its runner.
  *
@@ -9,6 +10,7 @@
 import type { NodeSpec } from "../descriptor/model.ts";
 import { permissionFlags } from "./permissions.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
+import { type PythonCache, resolvePython } from "./python_interpreter.ts";
 
 /** A node that cannot be started; the message names it. */
 export class SpawnError extends Error {
@@ -50,6 +52,8 @@ export interface SpawnContext {
   allowShell: boolean;
   /** `/usr/bin/setpriv` when present, for PDEATHSIG. */
   setpriv?: string;
+  /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
+  python?: PythonCache;
 }
 
 /** A ready-to-run command line for one node. */
@@ -143,10 +147,20 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
         shm: perms.shm,
       };
     } else if (file.endsWith(".py")) {
+      const python = resolvePython(
+        ctx.workingDir,
+        env,
+        ctx.python ??= new Map(),
+      );
+      if (python.binDir) {
+        // What the shim would do: its version's folder first on PATH.
+        env.PATH = [python.binDir, env.PATH ?? Deno.env.get("PATH")]
+          .filter((x) => x).join(":");
+      }
       plan = {
         ...base,
         kind: "python",
-        cmd: "python3",
+        cmd: python.cmd,
         args: ["-u", file, ...args],
         shm: true,
       };
