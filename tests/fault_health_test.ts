@@ -17,7 +17,7 @@ nodes:
       tick: dora/timer/millis/50
     outputs: [data]
     restart_policy: on-failure
-    health_check_timeout: 0.5
+    health_check_timeout: 1.0
   - id: observer
     path: $FIXTURES/observer.ts
     inputs:
@@ -47,7 +47,7 @@ nodes:
     inputs:
       tick: dora/timer/millis/50
     outputs: [data]
-    health_check_timeout: 0.5
+    health_check_timeout: 1.0
 `);
   assertMatch(
     run.stderr,

@@ -42,7 +42,7 @@ health_check_interval: 0.1
 nodes:
   - id: sender
     path: $FIXTURES/burst_sender.ts
-    args: --burst 3 --every-ms 50 --pause-ms 1000
+    args: --burst 3 --every-ms 50 --pause-ms 1500
     outputs: [data]
   - id: observer
     path: $FIXTURES/observer.py
@@ -51,7 +51,7 @@ nodes:
       tick: dora/timer/millis/100
       data:
         source: sender/data
-        input_timeout: 0.3
+        input_timeout: 0.5
 `);
   const events = only(run.reports, "INPUT_CLOSED", "INPUT_RECOVERED")
     .map((r) => `${r.event}:${r.id}`);
