@@ -25,7 +25,7 @@ for size in p["sizes"]:
         send("latency", data)
         time.sleep(p["gap_s"])
     time.sleep(p["pause_s"])
-    for _ in range(p["throughput_n"]):
+    for _ in range(p["throughput_n"](size)):
         send("throughput", data)
     send("throughput", np.ones(1, np.uint8))  # sentinel: ends the size's bracket
     time.sleep(p["pause_s"])

@@ -38,7 +38,8 @@ for (const size of p.sizes) {
     await sleep(p.gapMs);
   }
   await sleep(p.pauseMs);
-  for (let i = 0; i < p.throughputN; i++) {
+  const n = p.throughputN(size);
+  for (let i = 0; i < n; i++) {
     await send("throughput", data);
   }
   await send("throughput", sentinel); // ends the size's bracket
