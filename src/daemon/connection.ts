@@ -28,6 +28,12 @@ export interface ConnectionHandler {
     payload: Uint8Array | null,
     text: string,
   ): void | Promise<void>;
+  /**
+   * Every frame already read was handed to `onFrame` (the connection is
+   * about to wait for the socket, or for a returned promise): deferred work
+   * is done now rather than after the next read is issued.
+   */
+  onIdle?(conn: NodeConnection): void;
   /** The connection ended (EOF, error, or `close()`). */
   onClose(conn: NodeConnection, error?: Error): void;
 }
@@ -127,10 +133,14 @@ export class NodeConnection {
             frame.payload,
             reader.lastHeaderText,
           );
-          if (wait) await wait;
+          if (wait) {
+            handler.onIdle?.(this);
+            await wait;
+          }
           if (this.#closed) break;
           frame = reader.tryNext();
         }
+        handler.onIdle?.(this);
       }
     } catch (err) {
       if (!this.#closed) {

@@ -98,6 +98,8 @@ export class DataflowRuntime implements ConnectionHandler {
   #routing: RoutingTable;
   #timers: TimerHub;
   #clock = new HybridLogicalClock();
+  /** Largest `ts` received and not yet applied to `#clock` (see `#hlc`). */
+  #seenTs?: string;
   #shm: ShmTracker;
   #listener?: Deno.Listener;
   #runtimeDir?: string;
@@ -630,11 +632,21 @@ export class DataflowRuntime implements ConnectionHandler {
     if (node.pendingNext === undefined || this.#toDeliver.has(node)) return;
     this.#toDeliver.add(node);
     if (this.#toDeliver.size > 1) return;
-    queueMicrotask(() => {
-      const nodes = [...this.#toDeliver];
-      this.#toDeliver.clear();
-      for (const n of nodes) this.#deliver(n);
-    });
+    // Connections flush at the end of their burst (`onIdle`); this covers
+    // routing from anywhere else (logs, other machines).
+    queueMicrotask(() => this.#deliverPending());
+  }
+
+  #deliverPending(): void {
+    if (this.#toDeliver.size === 0) return;
+    const nodes = [...this.#toDeliver];
+    this.#toDeliver.clear();
+    for (const n of nodes) this.#deliver(n);
+  }
+
+  /** @internal ConnectionHandler: the frames of one read are handled. */
+  onIdle(): void {
+    this.#deliverPending();
   }
 
   /** Answers an outstanding `next` with as many queued events as allowed. */
@@ -678,11 +690,15 @@ export class DataflowRuntime implements ConnectionHandler {
     /** The received header's text after `o` (see forward.ts), if reusable. */
     tail?: string,
   ): void {
-    try {
-      this.#clock.update(BigInt(m.ts));
-    } catch {
-      // a bad ts is the sender's problem; the message still goes through
-    }
+    // Applied to the clock later (`#hlc`), off the forwarding path.
+    // (Decimal strings without leading zeros: longer is larger.)
+    const ts = m.ts;
+    const seen = this.#seenTs;
+    if (
+      typeof ts === "string" && /^[1-9]\d*$/.test(ts) &&
+      (seen === undefined || ts.length > seen.length ||
+        (ts.length === seen.length && ts > seen))
+    ) this.#seenTs = ts;
     const routes = this.#routesOf(from, output);
     /** The region's bytes for receivers without shared memory (copied once). */
     let inline: { payload: Uint8Array | null } | { error: string } | undefined;
@@ -740,6 +756,20 @@ export class DataflowRuntime implements ConnectionHandler {
     if (shm) this.#shm.releaseUnheld(shm.token, from);
   }
 
+  /** The clock, with every timestamp received so far applied. */
+  get #hlc(): HybridLogicalClock {
+    const seen = this.#seenTs;
+    if (seen !== undefined) {
+      this.#seenTs = undefined;
+      try {
+        this.#clock.update(BigInt(seen));
+      } catch {
+        // a bad ts is the sender's problem; the message still went through
+      }
+    }
+    return this.#clock;
+  }
+
   /** Copies a region's payload (see shm_inline.ts); errors name the region. */
   #copyInline(
     shm: { name: string; size: number; token: string },
@@ -766,7 +796,7 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   #tick(intervalNs: bigint): void {
-    const m = { ts: this.#clock.now().toString(), p: {} };
+    const m = { ts: this.#hlc.now().toString(), p: {} };
     for (const r of this.#routing.timers.get(intervalNs) ?? []) {
       const rn = this.#nodes.get(r.node)!;
       // A full backpressure timer input skips the tick, like a late timer.
@@ -890,7 +920,7 @@ export class DataflowRuntime implements ConnectionHandler {
 
   #sendText(node: RunningNode, output: string, text: string): void {
     if (!node.openOutputs.has(output)) return;
-    const { m, d, payload } = textMessage(text, this.#clock);
+    const { m, d, payload } = textMessage(text, this.#hlc);
     this.#route(node.spec.id, output, m, d, undefined, payload, true, false);
   }
 
@@ -903,7 +933,7 @@ export class DataflowRuntime implements ConnectionHandler {
       if (sub.level && !passesLevel(record.level, sub.level as never)) continue;
       const rn = this.#nodes.get(sub.node)!;
       if (!rn.alive) continue;
-      msg ??= textMessage(JSON.stringify(record), this.#clock);
+      msg ??= textMessage(JSON.stringify(record), this.#hlc);
       rn.queue.offerInput(sub.input, {
         header: { t: "input", id: sub.input, m: msg.m, d: msg.d },
         payload: msg.payload,

@@ -13,7 +13,6 @@ import {
   frameSize,
   MAX_FRAME_LEN,
   type PayloadSource,
-  toSource,
 } from "./frame.ts";
 
 /** Where frames go (a `Deno.Conn` fits). */
@@ -83,8 +82,19 @@ export class FrameWriter {
     payload?: Uint8Array | PayloadSource | null,
   ): void {
     if (this.#error) throw this.#error;
-    const source = toSource(payload);
-    const payloadSize = source?.size ?? 0;
+    // Plain bytes are copied directly (no PayloadSource object per frame).
+    let bytes: Uint8Array | null = null;
+    let source: PayloadSource | null = null;
+    let payloadSize = 0;
+    if (payload instanceof Uint8Array) {
+      if (payload.length > 0) {
+        bytes = payload;
+        payloadSize = payload.length;
+      }
+    } else if (payload && payload.size > 0) {
+      source = payload;
+      payloadSize = payload.size;
+    }
     // Encode the header straight into the buffer (worst case 3 bytes per UTF-16 unit).
     this.#reserve(8 + json.length * 3 + 63 + payloadSize);
     const start = this.#len;
@@ -99,10 +109,13 @@ export class FrameWriter {
     const view = this.#view;
     view.setUint32(start, size - 4, true);
     view.setUint32(start + 4, headerLen, true);
-    if (source) {
+    if (payloadSize > 0) {
       const payloadStart = start + align64(8 + headerLen);
       buf.fill(0, start + 8 + headerLen, payloadStart);
-      source.write(buf.subarray(payloadStart, payloadStart + payloadSize));
+      if (bytes) buf.set(bytes, payloadStart);
+      else {source!.write(
+          buf.subarray(payloadStart, payloadStart + payloadSize),
+        );}
     }
     this.#len += size;
     this.#schedule();
