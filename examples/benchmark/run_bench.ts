@@ -9,7 +9,11 @@
  * @module
  */
 import { doraCommand } from "../../src/cli/dora_command.ts";
-import { type Baseline, socketBaseline } from "./bench_baseline.ts";
+import {
+  type Baseline,
+  relayBaseline,
+  socketBaseline,
+} from "./bench_baseline.ts";
 import { parseCsv, type Row, table, targets } from "./bench_report.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -49,6 +53,7 @@ async function runVariant(variant: string): Promise<string> {
 
 const rows: Row[] = [];
 const baselines: Record<string, Baseline> = {};
+const relays: Record<string, Baseline> = {};
 const failures: string[] = [];
 for (const variant of variants) {
   // The floor is measured right before each variant: the machine's load drifts.
@@ -58,6 +63,13 @@ for (const variant of variants) {
     `bare Deno Unix-socket round trip (8 B, 5 ms apart): p50 ${
       (baseline.p50 / 1000).toFixed(1)
     } µs, p99 ${(baseline.p99 / 1000).toFixed(1)} µs`,
+  );
+  const relay = await relayBaseline(quick ? 50 : 200);
+  relays[variant] = relay;
+  console.log(
+    `bare Deno relay, sender -> relay -> sink (8 B, 5 ms apart): p50 ${
+      (relay.p50 / 1000).toFixed(1)
+    } µs, p99 ${(relay.p99 / 1000).toFixed(1)} µs (the floor of a dora hop)`,
   );
   console.log(`running the ${variant} benchmark${quick ? " (quick)" : ""}…`);
   try {
@@ -85,6 +97,7 @@ await Deno.writeTextFile(
       quick,
       machine: { cpus: navigator.hardwareConcurrency, os: Deno.build.os },
       baselines,
+      relays,
       rows,
       targets: verdicts,
     },
