@@ -72,6 +72,9 @@ interface Route {
   head: string;
 }
 
+/** The local receivers of one output, and whether other machines have some. */
+type Routes = Route[] & { remote: boolean };
+
 /**
  * One running dataflow.
  *
@@ -125,7 +128,7 @@ export class DataflowRuntime implements ConnectionHandler {
   /** Copies shared-memory payloads for receivers that cannot map them. */
   #inline = new InlineCopier();
   /** Resolved routes per `node` then `output`. */
-  #routes = new Map<string, Map<string, Route[]>>();
+  #routes = new Map<string, Map<string, Routes>>();
 
   constructor(options: RuntimeOptions) {
     this.#opts = options;
@@ -743,7 +746,7 @@ export class DataflowRuntime implements ConnectionHandler {
       else rn.queue.offerInput(r.input, msg);
       this.#deliverSoon(rn);
     }
-    if (forwardRemote && this.#routing.hasRemote(from, output)) {
+    if (forwardRemote && routes.remote) {
       this.#opts.onRemoteOutput?.({
         from,
         output,
@@ -841,16 +844,19 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   /** The local receivers of `from/output`, resolved once. */
-  #routesOf(from: string, output: string): Route[] {
+  #routesOf(from: string, output: string): Routes {
     let byOutput = this.#routes.get(from);
     if (!byOutput) this.#routes.set(from, byOutput = new Map());
     let routes = byOutput.get(output);
     if (!routes) {
-      routes = this.#routing.receivers(from, output).map((r) => ({
-        node: this.#nodes.get(r.node)!,
-        input: r.input,
-        head: inputHead(r.input),
-      }));
+      routes = Object.assign(
+        this.#routing.receivers(from, output).map((r) => ({
+          node: this.#nodes.get(r.node)!,
+          input: r.input,
+          head: inputHead(r.input),
+        })),
+        { remote: this.#routing.hasRemote(from, output) },
+      );
       byOutput.set(output, routes);
     }
     return routes;

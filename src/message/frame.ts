@@ -8,6 +8,7 @@
  * @module
  */
 import { ProtocolError } from "./errors.ts";
+import { fastParseHeader } from "./fast_header.ts";
 
 /** Largest allowed `frame_len` (64 MiB). */
 export const MAX_FRAME_LEN = 64 * 1024 * 1024;
@@ -156,6 +157,8 @@ export function headerText(bytes: Uint8Array): string {
 
 /** Parses a header's text as a JSON object with a string `t`. */
 export function parseHeaderText(text: string): Record<string, unknown> {
+  const fast = fastParseHeader(text);
+  if (fast) return fast;
   let value: unknown;
   try {
     value = JSON.parse(text);
