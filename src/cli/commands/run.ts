@@ -288,17 +288,14 @@ export async function runDataflow(
         for (const l of n.stderrTail) details.push(`    ${l}`);
       }
     }
-    throw new CliError(
-      summary.error ??
-        (failed.length === 1
-          ? failed[0]!.message!
-          : `${failed.length} nodes failed`),
-      {
-        details: summary.error && failed.length === 1
-          ? details.slice(1)
-          : details,
-      },
-    );
+    const headline = summary.error ??
+      (failed.length === 1
+        ? failed[0]!.message ?? `node \`${failed[0]!.id}\` failed`
+        : `${failed.length} nodes failed`);
+    // The headline already says what the first detail line would.
+    throw new CliError(headline, {
+      details: details.filter((line) => line !== headline),
+    });
   }
   say("info", `dataflow ${summary.dataflowId} finished`);
   return 0;
