@@ -62,3 +62,4 @@ export {
   toArrowData,
 } from "./arrow_encode.ts";
 export { decodeValue } from "./arrow_decode.ts";
+export { outputHeaderJson } from "./header_json.ts";

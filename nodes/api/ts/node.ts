@@ -17,6 +17,7 @@ import {
   type HelloHeader,
   HybridLogicalClock,
   MAX_FRAME_LEN,
+  outputHeaderJson,
   type Params,
   PROTOCOL_VERSION,
   type SendableValue,
@@ -124,6 +125,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #pool: ShmPool | null = null;
   #mappings: ShmMappings | null = null;
   #samples = new WeakMap<ArrayBuffer, PooledRegion>();
+  #idJsons = new Map<string, string>();
 
   private constructor(config: NodeConfig, conn: Deno.UnixConn) {
     this.config = config;
@@ -498,16 +500,13 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     const enc = encodeValue(value);
     const m = encodeMetadata(this.#clock.now(), params);
     const region = this.#inPlace(enc) ?? this.#copyIn(enc);
+    const idJson = this.#idJson(id);
     if (region) {
       const token = this.#pool!.lend(region);
       const { name, size } = region.region;
-      this.#writer.push({
-        t: "output",
-        o: id,
-        m,
-        d: enc.layout,
-        shm: { name, size, token },
-      });
+      this.#writer.pushJson(
+        outputHeaderJson(idJson, m, enc.layout, { name, size, token }),
+      );
     } else {
       if (enc.size > SOCKET_MAX) {
         throw new RangeError(
@@ -518,17 +517,19 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
           }`,
         );
       }
-      this.#writer.push(
-        enc.layout
-          ? { t: "output", o: id, m, d: enc.layout }
-          : { t: "output", o: id, m },
-        enc,
-      );
+      this.#writer.pushJson(outputHeaderJson(idJson, m, enc.layout), enc);
     }
     // Out now when the socket is idle (latency); while a write is in
     // flight, outputs collect and go out together when it completes.
     this.#writer.kick();
     return this.#writer.buffered > HIGH_WATER ? this.#writer.flush() : RESOLVED;
+  }
+
+  /** `JSON.stringify(id)` of an output id, once per id. */
+  #idJson(id: string): string {
+    let json = this.#idJsons.get(id);
+    if (json === undefined) this.#idJsons.set(id, json = JSON.stringify(id));
+    return json;
   }
 
   /** An allocated sample whose bytes already are the payload: rewrite offsets, no copy. */
