@@ -12,18 +12,20 @@ QUICK_SIZES = [0, 8, 4096, 409600]
 
 
 SMALL = 4096  # sizes up to this get the long throughput phase
+TINY = 64  # sizes up to this get the longest one (the 8-byte target)
 
 
 def throughput_n(size: int, quick: bool) -> int:
     """Messages per throughput phase: 100 like the original, many more for
-    small messages (100 messages at 100 000 msg/s last 1 ms). BENCH_THROUGHPUT_N
-    sets every size."""
+    small messages (100 messages at 100 000 msg/s last 1 ms, and the first
+    tens of thousands run while the JIT warms up). BENCH_THROUGHPUT_N sets
+    every size."""
     fixed = os.environ.get("BENCH_THROUGHPUT_N")
     if fixed:
         return int(fixed)
-    if size <= SMALL:
-        return 2000 if quick else 50_000
-    return 20 if quick else 100
+    if quick:
+        return 2000 if size <= SMALL else 20
+    return 200_000 if size <= TINY else 50_000 if size <= SMALL else 100
 
 
 def plan():

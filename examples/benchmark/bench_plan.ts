@@ -34,17 +34,20 @@ export interface Plan {
 
 /** Sizes up to this many bytes get the long throughput phase. */
 export const SMALL = 4096;
+/** Sizes up to this many bytes get the longest one (the 8-byte target). */
+export const TINY = 64;
 
 /**
  * Messages per throughput phase: 100 like the original, but small messages
  * need many more for a stable rate (100 messages at 100 000 msg/s last 1 ms,
- * less than one scheduling hiccup). BENCH_THROUGHPUT_N sets every size.
+ * less than one scheduling hiccup), and the first tens of thousands run
+ * while the JIT warms up. BENCH_THROUGHPUT_N sets every size.
  */
 export function throughputN(size: number, quick: boolean): number {
   const fixed = Deno.env.get("BENCH_THROUGHPUT_N");
   if (fixed) return Number(fixed);
-  if (size <= SMALL) return quick ? 2000 : 50_000;
-  return quick ? 20 : 100;
+  if (quick) return size <= SMALL ? 2000 : 20;
+  return size <= TINY ? 200_000 : size <= SMALL ? 50_000 : 100;
 }
 
 /** The plan for this run (BENCH_QUICK=1 shrinks it for the test suite). */
