@@ -26,7 +26,12 @@ export interface FaultRun extends RunResult {
  */
 export async function runFaultDataflow(
   yaml: string,
-  options: { env?: Record<string, string>; args?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    args?: string[];
+    /** Looks at the dataflow folder (logs in `out/`) before it is removed. */
+    inspect?: (dir: string) => void | Promise<void>;
+  } = {},
 ): Promise<FaultRun> {
   const dir = await Deno.makeTempDir({ prefix: "dora-fault-" });
   try {
@@ -41,6 +46,7 @@ export async function runFaultDataflow(
       cwd: dir,
       env: options.env,
     });
+    await options.inspect?.(dir);
     const output = `${result.stdout}\n${result.stderr}`;
     return { ...result, output, reports: parseReports(output) };
   } finally {

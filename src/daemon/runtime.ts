@@ -392,6 +392,7 @@ export class DataflowRuntime implements ConnectionHandler {
       error: this.#error,
       stopReason: this.#stopReason,
       nodes,
+      fault: this.#fault?.summary(),
     };
   }
 
@@ -995,12 +996,15 @@ export class DataflowRuntime implements ConnectionHandler {
       node.readySent = false;
       node.pendingNext = undefined;
       this.#shm.release(node.spec.id, node.heldTokens.drain());
-      this.#message(
-        "warn",
-        `node \`${node.spec.id}\` ${
-          exitText(status)
-        }; restarting (#${node.restarts})`,
-      );
+      // With fault tolerance the supervisor already said why and when.
+      if (!this.#fault) {
+        this.#message(
+          "warn",
+          `node \`${node.spec.id}\` ${
+            exitText(status)
+          }; restarting (#${node.restarts})`,
+        );
+      }
       // The fault supervisor announces restarts itself.
       for (const r of this.#fault ? [] : this.#downstream(node)) {
         this.#nodes.get(r)!.queue.pushControl({

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { FaultSummary } from "../fault/mod.ts";
 
 /** How a node ended. */
 export type NodeOutcome =
@@ -56,6 +57,8 @@ export interface RunSummary {
   /** Why the run stopped: `finished`, `manual`, `stop-after`, `start-failed`, `signal`. */
   stopReason?: string;
   nodes: NodeSummary[];
+  /** Fault-tolerance counters per node (restarts, health-check kills, …). */
+  fault?: FaultSummary;
 }
 
 /** Formats a summary as lines for a terminal. */
