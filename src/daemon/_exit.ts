@@ -1,0 +1,214 @@
+/**
+ * Node exits: the restart decision, the outcome, and what ends with the
+ * process (its outputs, queue, shared-memory tokens, `dora/logs` inputs).
+ *
+ * @module
+ */
+import { senderBlocked, wakeSenders } from "./_backpressure.ts";
+import { checkBarrier } from "./_barrier.ts";
+import { message, type RuntimeContext } from "./_context.ts";
+import { deliver } from "./_delivery.ts";
+import { maybeFinish } from "./_finish.ts";
+import { closeOutput } from "./_forwarding.ts";
+import { spawnNode } from "./_startup.ts";
+import { failStart } from "./_stop.ts";
+import { type NodeConnection } from "./connection.ts";
+import { type NodeExitStatus, type NodeProcess } from "./node_process.ts";
+import { type RunningNode } from "./running_node.ts";
+import { type RestartDecision } from "./runtime_types.ts";
+import { exitText } from "./summary.ts";
+
+/** The single exit-handling point: outcome, restart decision, cleanup. */
+export async function onExit(
+  rt: RuntimeContext,
+  node: RunningNode,
+  proc: NodeProcess,
+  status: NodeExitStatus,
+): Promise<void> {
+  if (node.process !== proc) return;
+  node.exitStatus = status;
+  node.stderrTail = proc.stderrTail;
+  const beforeReady = !node.helloSeen && !rt.barrierReleased;
+  const decide = rt.opts.decideRestart ??
+    rt.fault?.decide.bind(rt.fault);
+  let decision: RestartDecision = { restart: false };
+  if (rt.state === "running" && !beforeReady && decide) {
+    try {
+      decision = await decide({
+        node: node.spec,
+        status,
+        restarts: node.restarts,
+      });
+    } catch (err) {
+      // A broken policy must not take the runtime down: no restart.
+      message(
+        rt,
+        "error",
+        `restart decision for node \`${node.spec.id}\` failed: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+      );
+    }
+  }
+  if (decision.restart && rt.state === "running") {
+    node.restarts++;
+    // Detach the old connection first: its close must not close outputs.
+    const old = node.conn;
+    node.conn = undefined;
+    old?.close();
+    node.connected = false;
+    node.readySent = false;
+    node.pendingNext = undefined;
+    rt.shm.release(node.spec.id, node.heldTokens.drain());
+    // With fault tolerance the supervisor already said why and when.
+    if (!rt.fault) {
+      message(
+        rt,
+        "warn",
+        `node \`${node.spec.id}\` ${
+          exitText(status)
+        }; restarting (#${node.restarts})`,
+      );
+    }
+    // The fault supervisor announces restarts itself.
+    for (const r of rt.fault ? [] : downstream(rt, node)) {
+      rt.nodes.get(r)!.queue.pushControl({
+        t: "node_restarted",
+        id: node.spec.id,
+      });
+      deliver(rt, rt.nodes.get(r)!);
+    }
+    const t = setTimeout(() => {
+      rt.ladderTimers.splice(rt.ladderTimers.indexOf(t), 1);
+      if (rt.state === "running") spawnNode(rt, node);
+      else finishNode(rt, node, proc, status, beforeReady);
+    }, decision.delayMs ?? 0);
+    rt.ladderTimers.push(t);
+    return;
+  }
+  finishNode(rt, node, proc, status, beforeReady);
+}
+
+/** The node will not be restarted: its outcome and message. */
+export function finishNode(
+  rt: RuntimeContext,
+  node: RunningNode,
+  proc: NodeProcess,
+  status: NodeExitStatus,
+  beforeReady: boolean,
+): void {
+  node.exited = true;
+  // Exiting before connecting fails the start, whatever the exit code.
+  const startFailure = beforeReady && rt.state === "running";
+  if (status.success && !startFailure) node.outcome = "finished";
+  else if (rt.error !== undefined && !startFailure) {
+    // A casualty of the failed start (it was refused or stopped).
+    node.outcome = "stopped";
+    node.message =
+      `node \`${node.spec.id}\` was stopped because the dataflow start failed (${
+        exitText(status)
+      })`;
+  } else if (node.signaledByLadder) {
+    node.outcome = "stopped";
+    node.message = rt.forced
+      ? `node \`${node.spec.id}\` was killed by a forced stop`
+      : `node \`${node.spec.id}\` did not stop within the grace period and was ${
+        status.signal === "SIGKILL" ? "killed" : "terminated"
+      } by the stop ladder`;
+  } else {
+    node.outcome = beforeReady ? "not_started" : "failed";
+    const v = proc.violation;
+    const what = beforeReady
+      ? `exited before connecting to the daemon (${exitText(status)})`
+      : `failed: ${exitText(status)}`;
+    node.message = `node \`${node.spec.id}\` ${what}` +
+      (v
+        ? `: Deno denied ${v.permission} access${
+          v.target ? ` to ${v.target}` : ""
+        } (add \`permissions: { ${v.permission}: [...] }\` or \`${v.permission}: true\` to the node in the dataflow)`
+        : "");
+    if (beforeReady && rt.state === "running") {
+      failStart(rt, node.message);
+    }
+  }
+  afterExit(rt, node);
+}
+
+/** What ends with the node: outputs, queue, held tokens; then the barrier and finish checks. */
+export function afterExit(rt: RuntimeContext, node: RunningNode): void {
+  // Outputs fed by the process's stdout/logs end with it.
+  for (const o of [node.spec.sendStdoutAs, node.spec.sendLogsAs]) {
+    if (o) closeOutput(rt, node, o);
+  }
+  const conn = node.conn;
+  if (conn && !conn.closed) {
+    // Frames written just before the exit may still be unread (or held
+    // back by backpressure): the outputs close at EOF, losing nothing.
+    node.pendingNext = undefined;
+    watchDrain(rt, node, conn);
+  } else {
+    const closeAll = () => {
+      for (const o of [...node.openOutputs]) closeOutput(rt, node, o);
+    };
+    // Outputs held back by backpressure still go out first.
+    if (node.held.length > 0) node.afterHeld = closeAll;
+    else closeAll();
+  }
+  const left = node.queue.clear();
+  node.undelivered += left.filter((m) => m.from !== "dora").length;
+  rt.shm.dropReceiver(node.spec.id);
+  wakeSenders(rt);
+  rt.opts.events?.onNodeExit?.({
+    node: node.spec.id,
+    outcome: node.outcome,
+    status: node.exitStatus,
+    message: node.message,
+    stderrTail: node.stderrTail,
+  });
+  if (node.outcome === "failed") message(rt, "error", node.message!);
+  rt.fault?.exited(node);
+  closeLogInputsIfDone(rt);
+  checkBarrier(rt);
+  maybeFinish(rt);
+}
+
+/** `dora/logs` inputs close once every node that only produces logs is gone. */
+export function closeLogInputsIfDone(rt: RuntimeContext): void {
+  if (rt.routing.logs.length === 0) return;
+  const subscribers = new Set(rt.routing.logs.map((s) => s.node));
+  for (const n of rt.nodes.values()) {
+    if (n.alive && !subscribers.has(n.spec.id)) return;
+  }
+  for (const sub of rt.routing.logs) {
+    const rn = rt.nodes.get(sub.node)!;
+    if (!rn.alive) continue;
+    rn.queue.closeInput(sub.input);
+    deliver(rt, rn);
+  }
+}
+
+/**
+ * The connection of an exited node ends at EOF; one whose socket leaked
+ * to another process never does, so it is closed once it goes idle.
+ */
+export function watchDrain(
+  rt: RuntimeContext,
+  node: RunningNode,
+  conn: NodeConnection,
+): void {
+  let seen = -1;
+  const check = () => {
+    if (conn.closed) return;
+    if (node.framesIn === seen && !senderBlocked(rt, node)) conn.close();
+    else {
+      seen = node.framesIn;
+      rt.ladderTimers.push(setTimeout(check, 1000));
+    }
+  };
+  check();
+}
+
+/** The nodes that receive an open output of `node`. */
+export function downstream(rt: RuntimeContext, node: RunningNode): string[] {
+  return rt.routing.downstream(node.spec.id, node.openOutputs);
+}
