@@ -8,6 +8,7 @@ arrays can be built over them without another copy.
 from __future__ import annotations
 
 import json
+import json.scanner
 import struct
 
 import pyarrow as pa
@@ -18,6 +19,13 @@ _ZEROS = bytes(64)
 # Compact JSON as JavaScript writes it (raw UTF-8, no NaN); built once.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _DECODE = json.JSONDecoder().decode
+# The C scanner without decode()'s whitespace regexes; a header that has
+# anything around its object falls back to the full decoder.
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+# Small payloads are copied into a shared aligned arena (one slice each, no
+# allocation per message); a kept value holds at most one arena alive.
+_ARENA = 64 * 1024
+_ARENA_MAX_ITEM = 2048
 
 
 class ProtocolError(Exception):
@@ -113,13 +121,18 @@ def check_lengths(frame_len: int, header_len: int) -> None:
 def parse_header(raw) -> dict:
     """Parses a header; it must be a JSON object with a string ``t``."""
     try:
-        text = bytes(raw).decode("utf-8")
+        text = str(raw, "utf-8")
     except UnicodeDecodeError:
         raise ProtocolError("frame header is not valid UTF-8") from None
     try:
-        header = _DECODE(text)
-    except ValueError as e:
-        raise ProtocolError(f"frame header is not valid JSON: {e}") from None
+        header, end = _SCAN(text, 0)
+        if end != len(text):
+            header = _DECODE(text)
+    except (ValueError, StopIteration):
+        try:
+            header = _DECODE(text)
+        except ValueError as e:
+            raise ProtocolError(f"frame header is not valid JSON: {e}") from None
     if not isinstance(header, dict):
         raise ProtocolError("frame header is not a JSON object")
     if not isinstance(header.get("t"), str):
@@ -144,6 +157,9 @@ class FrameReader:
         self._recv_into = recv_into
         self._big: pa.Buffer | None = None
         self._big_fill = 0
+        self._arena: pa.Buffer | None = None
+        self._arena_mv = None
+        self._arena_at = _ARENA
 
     def feed(self, data) -> None:
         """Appends bytes received by the caller (for tests and fakes)."""
@@ -202,13 +218,26 @@ class FrameReader:
             self._start += total
             if has_payload and align64(8 + header_len) > total:
                 raise ProtocolError("frame payload is truncated (its padding runs past the frame end)")
+            mv = memoryview(self._buf)
+            header = parse_header(mv[s + 8:s + 8 + header_len])
             if not has_payload:
-                header = parse_header(memoryview(self._buf)[s + 8:s + 8 + header_len])
                 yield header, None
                 continue
-            copy = pa.allocate_buffer(total)
-            memoryview(copy).cast("B")[:] = memoryview(self._buf)[s:s + total]
-            yield decode_frame(copy)
+            ps = s + align64(8 + header_len)
+            n = s + total - ps
+            if n > _ARENA_MAX_ITEM:
+                payload = pa.allocate_buffer(n)
+                memoryview(payload).cast("B")[:] = mv[ps:ps + n]
+                yield header, payload
+                continue
+            at = self._arena_at
+            if at + n > _ARENA:
+                self._arena = pa.allocate_buffer(_ARENA)
+                self._arena_mv = memoryview(self._arena).cast("B")
+                at = 0
+            self._arena_mv[at:at + n] = mv[ps:ps + n]
+            self._arena_at = (at + n + 63) & ~63
+            yield header, self._arena.slice(at, n)
 
     def check_eof(self) -> None:
         """Raises if the stream ended inside a frame."""

@@ -155,13 +155,13 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
     null array, as in the original dora.
     """
     if layout is None:
-        return pa.array([], type=pa.null())
+        return _empty_null()
     if not isinstance(layout, dict):
         _fail("", "not an object")
     dt = layout.get("dt")
-    t = _PRIMITIVE.get(dt) if isinstance(dt, str) else None
-    if t is not None and t != pa.null() and not layout.get("off") and len(layout.get("bufs") or ()) == 2:
-        fast = _decode_primitive(layout, t, payload)
+    width = _FIXED_BY_NAME.get(dt) if type(dt) is str else None
+    if width is not None and payload is not None:
+        fast = _decode_primitive(layout, dt, width, payload)
         if fast is not None:
             return fast
     return _decode(layout, type_from_json(dt), payload)
@@ -169,24 +169,34 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
 
 _FIXED = {t: t.bit_width // 8 for t in _PRIMITIVE.values()
           if pa.types.is_integer(t) or pa.types.is_floating(t)}
+_FIXED_BY_NAME = {n: _FIXED[t] for n, t in _PRIMITIVE.items() if t in _FIXED}
+_EMPTY_NULL = []
 
 
-def _decode_primitive(layout: dict, t: pa.DataType, payload):
+def _empty_null() -> pa.Array:
+    # Arrays are immutable: one empty null array serves every empty message.
+    if not _EMPTY_NULL:
+        _EMPTY_NULL.append(pa.array([], type=pa.null()))
+    return _EMPTY_NULL[0]
+
+
+def _decode_primitive(layout: dict, dt: str, width: int, payload):
     """The common case (a fixed-width array without nulls or offset), quickly;
     ``None`` when the full checks of :func:`_decode` are needed."""
-    width = _FIXED.get(t)
-    bufs = layout["bufs"]
-    if width is None or bufs[0] is not None or payload is None:
+    bufs = layout.get("bufs")
+    if type(bufs) is not list or len(bufs) != 2 or bufs[0] is not None or layout.get("off"):
         return None
     spec = bufs[1]
     length = layout.get("len")
-    if not (isinstance(spec, list) and len(spec) == 2 and isinstance(length, int)):
+    if type(spec) is not list or len(spec) != 2 or type(length) is not int:
         return None
     start, n = spec
-    if not (isinstance(start, int) and isinstance(n, int)) or start % 64 or start < 0 \
+    if type(start) is not int or type(n) is not int or start % 64 or start < 0 \
             or start + n > payload.size or n < length * width or length < 0:
         return None
-    return pa.Array.from_buffers(t, length, [None, payload.slice(start, n)], null_count=0)
+    if start or n != payload.size:
+        payload = payload.slice(start, n)
+    return pa.Array.from_buffers(_PRIMITIVE[dt], length, [None, payload], null_count=0)
 
 
 def _fail(path: str, what: str):

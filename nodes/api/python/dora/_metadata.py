@@ -10,8 +10,12 @@ import math
 import threading
 import time
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _SAFE = 2**53 - 1
+# The calendar fields of the last whole second converted: consecutive
+# messages mostly share it, so a timestamp costs one constructor call.
+_last_second: list = [None, None]
 
 
 class Timestamp(_dt.datetime):
@@ -23,9 +27,15 @@ class Timestamp(_dt.datetime):
     @classmethod
     def from_ns(cls, ns: int) -> "Timestamp":
         secs, rem = divmod(ns, 1_000_000_000)
-        base = _EPOCH + _dt.timedelta(seconds=secs, microseconds=rem // 1000)
-        t = cls(base.year, base.month, base.day, base.hour, base.minute, base.second,
-                base.microsecond, tzinfo=_dt.timezone.utc)
+        cached = _last_second
+        if cached[0] == secs:
+            y, mo, d, h, mi, s = cached[1]
+        else:
+            base = _EPOCH + _dt.timedelta(seconds=secs)
+            y, mo, d, h, mi, s = fields = (base.year, base.month, base.day, base.hour,
+                                           base.minute, base.second)
+            cached[0], cached[1] = secs, fields
+        t = cls(y, mo, d, h, mi, s, rem // 1000, _UTC)
         t.ns = ns
         return t
 
@@ -178,6 +188,11 @@ def decode_param(pair, key: str = "?"):
 
 def decode_metadata(m: dict | None) -> tuple[int, dict]:
     """Returns ``(timestamp_ns, python_dict)`` for a wire metadata object."""
+    if len(m) == 1 if m else False:  # the common case: a timestamp only
+        raw = m.get("ts")
+        if type(raw) is str and raw.isdigit():
+            ts = int(raw)
+            return ts, {"timestamp": Timestamp.from_ns(ts)}
     if not m:
         ts = 0
         out: dict = {}

@@ -27,11 +27,13 @@ import pyarrow as pa
 from . import _log
 from ._convert import to_arrow
 from ._dynamic import discover_config
+from . import _outframe
 from ._frame import FrameReader, ProtocolError, encode_frame
 from ._header import check_daemon_header
 from ._layout import decode_array, encode_array
 from ._metadata import Clock, decode_metadata, encode_metadata
 from ._shm import SHM_DIR, MappingCache, Pool, shm_available
+from ._writer import FrameWriter
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
     import numpy as _np
@@ -39,7 +41,6 @@ except ImportError:  # pragma: no cover
     _np = None
 
 PROTOCOL_VERSION = 1
-_SMALL = 64 * 1024
 
 
 class _Lease:
@@ -123,7 +124,6 @@ class Node:
         df_hex = self._dataflow_id.replace("-", "").lower()
         prefix = f"dora-{_safe(df_hex)}-{_safe(self._node_id)}-{os.getpid()}"
         self._pool = Pool(prefix)
-        self._wlock = threading.Lock()
         # One reader at a time: a sending thread may pick up `release` frames.
         self._rlock = threading.Lock()
         self._reader = FrameReader()
@@ -132,6 +132,7 @@ class Node:
             self._sock.connect(config["socket"])
         except OSError as e:
             raise RuntimeError(f"cannot connect to the dora daemon at {config['socket']}: {e}") from None
+        self._writer = FrameWriter(self._sock)
         _reconfigure_stdout()
         _log.install_logging_bridge()
         if config.get("shm") and not self._shm:
@@ -193,31 +194,23 @@ class Node:
                 raise RuntimeError("the dora daemon closed the connection during the handshake")
 
     def _write(self, parts: list) -> None:
+        """Writes a frame at once, after whatever outputs are buffered."""
         total = 0
         for p in parts:
             total += p.size if isinstance(p, pa.Buffer) else len(memoryview(p).cast("B"))
         try:
-            self._write_locked(parts, total)
-        except (BrokenPipeError, ConnectionResetError):
+            self._writer.write(parts, total)
+        except ConnectionError:
             self._eof = True
             raise ConnectionError("the dora daemon closed the connection") from None
 
-    def _write_locked(self, parts: list, total: int) -> None:
-        with self._wlock:
-            if total <= _SMALL:
-                self._sock.sendall(b"".join(parts))
-                return
-            views = [memoryview(p).cast("B") for p in parts]
-            while views:
-                sent = self._sock.sendmsg(views[:512])
-                while sent and views:
-                    if sent >= len(views[0]):
-                        sent -= len(views.pop(0))
-                    else:
-                        views[0] = views[0][sent:]
-                        sent = 0
-                while views and not len(views[0]):
-                    views.pop(0)
+    def _append(self, parts) -> None:
+        """Queues an output frame (coalesced; see ``_writer`` for when it is written)."""
+        try:
+            self._writer.append(parts)
+        except ConnectionError:
+            self._eof = True
+            raise ConnectionError("the dora daemon closed the connection") from None
 
     def _read_frames(self, timeout: float | None) -> list:
         """Reads once (waiting up to ``timeout``) and returns complete frames."""
@@ -252,6 +245,19 @@ class Node:
         return True
 
     def _dispatch(self, header: dict, payload) -> None:
+        t = header["t"]
+        if t == "input":
+            # The hot path, checked inline (check_daemon_header has the messages).
+            m = header.get("m")
+            d = header.get("d")
+            if type(m) is dict and (d is None or type(d) is dict) and "shm" not in header \
+                    and type(header.get("id")) is str:
+                ts, metadata = decode_metadata(m)
+                self._clock.observe(ts)
+                self._events.append(({"type": "INPUT", "id": header["id"],
+                                      "value": decode_array(d, payload),
+                                      "metadata": metadata, "kind": "dora"}, None))
+                return
         t = check_daemon_header(header)["t"]
         if t == "batch_end":
             self._next_pending = False
@@ -318,6 +324,7 @@ class Node:
                 if not self._next_pending:
                     self._request_next()
                 remaining = None if deadline is None else deadline - time.monotonic()
+                self._writer.flush()  # nothing we sent may wait while we do
                 if remaining is not None and remaining <= 0:
                     # Time is up (or timeout=0, try_recv): still look at what
                     # the socket already holds, without blocking (and without
@@ -423,12 +430,26 @@ class Node:
         """Sends ``data`` (pyarrow array, bytes, numpy array, list or None) on
         ``output_id``; payloads of at least ``zero_copy_threshold`` bytes go
         through shared memory."""
-        self._check_output(output_id)
+        if output_id not in self._outputs:
+            self._check_output(output_id)
+        if data is None:
+            self._send_small(output_id, _outframe.EMPTY_TAIL, None, 0, metadata)
+            return
+        fixed = _outframe.fixed_width(data)
+        if fixed is not None:
+            dt, length, off, payload = fixed
+            nbytes = 0 if payload is None else (payload.nbytes if hasattr(payload, "nbytes") else
+                                                payload.size if isinstance(payload, pa.Buffer) else
+                                                len(payload))
+            if nbytes <= _outframe.INLINE_MAX and not (self._shm and nbytes >= self._threshold):
+                self._send_small(output_id, _outframe.layout(dt, length, off, nbytes),
+                                 payload if nbytes else None, nbytes, metadata)
+                return
         arr = to_arrow(data)
         header = {"t": "output", "o": output_id, "m": None}
         if arr is None:
             header["m"] = encode_metadata(self._clock.now(), metadata)
-            self._write(encode_frame(header))
+            self._append(encode_frame(header))
             return
         layout, parts, end = encode_array(arr)
         header["d"] = layout
@@ -441,10 +462,34 @@ class Node:
                 header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
                 # Stamped when handed over (after the copy), as the original does.
                 header["m"] = encode_metadata(self._clock.now(), metadata)
-                self._write(encode_frame(header))
+                self._append(encode_frame(header))
                 return
         header["m"] = encode_metadata(self._clock.now(), metadata)
-        self._write(encode_frame(header, parts))
+        parts = encode_frame(header, parts)
+        if end > _outframe.INLINE_MAX:
+            self._write(parts)  # big: written from the buffers, not copied
+        else:
+            self._append(parts)
+
+    def _send_small(self, output_id: str, tail: bytes, payload, nbytes: int, metadata) -> None:
+        """An inline output from cached templates: ``tail`` closes the
+        metadata and gives the layout (``}`` alone for an empty message)."""
+        p = _outframe.params(metadata) if metadata else b""
+        head_start = _outframe.prefix(output_id)
+        writer = self._writer
+        with writer.lock:
+            buf = writer.buffer_locked()
+            # Stamped under the write lock: timestamps of one sender increase
+            # in the order its frames reach the socket.
+            head = b"".join((head_start, str(self._clock.now()).encode(), b'"', p, tail, b"}"))
+            was_empty = not buf
+            for part in _outframe.frame_parts(head, payload, nbytes):
+                buf += part
+            try:
+                writer.appended_locked(was_empty)
+            except ConnectionError:
+                self._eof = True
+                raise
 
     def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
         """A writable ``length``-byte sample (zero-copy in shared memory when
@@ -461,6 +506,7 @@ class Node:
         full; ``None`` means: send inline."""
         if self._pool.busy:
             self._pump(0, wait_lock=False)  # pick up release frames that already arrived
+            self._writer.flush()  # receivers release only what reached them
         region, flag = self._pool_acquire(size)
         deadline = time.monotonic() + 2.0
         while region is None and flag and not self._eof:  # the pool is full
@@ -528,6 +574,10 @@ class Node:
             return
         self._finish_current()
         self._flush_release()
+        try:
+            self._writer.close()  # what was sent before exit must arrive
+        except ConnectionError:
+            pass
         self._closed = True
         _close_gracefully(self._sock)
 
@@ -556,6 +606,10 @@ class Sample:
             self._region = node._acquire(length)
         if self._region is not None:
             self.view = self._region.buffer[:length]
+        elif length <= _outframe.INLINE_MAX:
+            # Copied into the coalescing buffer when sent: a bytearray is cheapest.
+            self._buffer = bytearray(length)
+            self.view = memoryview(self._buffer)
         else:
             self._buffer = pa.allocate_buffer(length)
             self.view = memoryview(self._buffer).cast("B")
@@ -576,6 +630,11 @@ class Sample:
             return
         self._sent = True
         node = self._node
+        if self._region is None and self._length <= _outframe.INLINE_MAX:
+            n = self._length
+            node._send_small(self._output_id, _outframe.layout("u8", n, 0, n),
+                             self._buffer if n else None, n, self._metadata)
+            return
         header = {
             "t": "output", "o": self._output_id,
             "m": encode_metadata(node._clock.now(), self._metadata),
@@ -585,7 +644,7 @@ class Sample:
         if self._region is not None:
             r = self._region
             header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
-            node._write(encode_frame(header))
+            node._append(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
 
