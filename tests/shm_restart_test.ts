@@ -45,9 +45,9 @@ nodes:
       /shm_sender: pid (\d+) waiting for SIGUSR1 \(restart 1\)/,
     );
     // The restarted process has not created any region yet: these are all
-    // the crashed one's, and the counter has mapped them.
+    // the crashed one's, and the counter has mapped them. The daemon unlinks
+    // them once released (maybe already); the rest goes now.
     const old = regionsOf(id);
-    assert.ok(old.length > 0, "the crashed sender had regions");
     removeRegionsOf(id);
     Deno.kill(Number(pid), "SIGUSR1");
 

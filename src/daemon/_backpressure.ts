@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { flushRetiring } from "./_shm.ts";
 import { type NodeToDaemon } from "../message/mod.ts";
 import { type RuntimeContext } from "./_context.ts";
 import { routesOf } from "./_forwarding.ts";
@@ -95,5 +96,6 @@ export function drainHeld(rt: RuntimeContext, node: RunningNode): void {
     const after = node.afterHeld;
     node.afterHeld = undefined;
     after?.();
+    if (node.retiring.length > 0) flushRetiring(rt, node);
   }
 }

@@ -13,7 +13,8 @@ export function sendReady(rt: RuntimeContext, node: RunningNode): void {
   if (node.readySent || !node.conn) return;
   node.readySent = true;
   node.conn.send({ t: "ready" });
-  if (node.spec.inputs.length === 0) node.queue.armAllClosed();
+  // A node without inputs gets no STOP(ALL_INPUTS_CLOSED) (as in dora): it
+  // runs until it exits or the dataflow stops.
   deliver(rt, node);
 }
 

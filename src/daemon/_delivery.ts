@@ -47,7 +47,12 @@ export function deliver(rt: RuntimeContext, node: RunningNode): void {
     const e = events[i];
     if (e.header.t === "input") {
       node.received++;
-      if (e.token) node.heldTokens.add(e.token);
+      if (e.token) {
+        node.heldTokens.add(e.token);
+        node.viaShmReceived++;
+      } else if (e.payload !== null) {
+        node.inlineBytesReceived += e.payload.byteLength;
+      }
     }
     if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
     else conn.send(e.header, e.payload);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { retireRegions } from "./_shm.ts";
 import { senderBlocked, wakeSenders } from "./_backpressure.ts";
 import { checkBarrier } from "./_barrier.ts";
 import { message, type RuntimeContext } from "./_context.ts";
@@ -60,6 +61,8 @@ export async function onExit(
     node.readySent = false;
     node.pendingNext = undefined;
     rt.shm.release(node.spec.id, node.heldTokens.drain());
+    // The old process's regions go once their receivers are done with them.
+    retireRegions(rt, node);
     // With fault tolerance the supervisor already said why and when.
     if (!rt.fault) {
       message(
@@ -153,6 +156,7 @@ export function afterExit(rt: RuntimeContext, node: RunningNode): void {
     // Outputs held back by backpressure still go out first.
     if (node.held.length > 0) node.afterHeld = closeAll;
     else closeAll();
+    retireRegions(rt, node);
   }
   const left = node.queue.clear();
   node.undelivered += left.filter((m) => m.from !== "dora").length;

@@ -38,6 +38,7 @@ export function maybeFinish(rt: RuntimeContext): void {
   const regions = new Set<string>();
   for (const n of rt.nodes.values()) {
     for (const r of n.shmRegions) regions.add(r);
+    for (const r of n.retiring) regions.add(r);
   }
   unlinkShm(regions);
   rt.inline.close();
@@ -87,6 +88,10 @@ export function buildSummary(rt: RuntimeContext): RunSummary {
       sent: n.sent,
       viaShm: n.viaShm,
       received: n.received,
+      inlineBytesSent: n.inlineBytesSent,
+      inlineBytesReceived: n.inlineBytesReceived,
+      shmBytesSent: n.shmBytesSent,
+      viaShmReceived: n.viaShmReceived,
     });
   }
   const failed = nodes.some((n) =>

@@ -70,7 +70,7 @@ export function route(
     if (d !== undefined) header.d = d;
     if (shm) {
       header.shm = shm;
-      rt.shm.hold(shm.token, from, rn.spec.id);
+      rt.shm.hold(shm.token, from, rn.spec.id, shm.name);
     }
     const msg = {
       header,
@@ -169,8 +169,10 @@ export function tick(rt: RuntimeContext, intervalNs: bigint): void {
   const m = { ts: hlc(rt).now().toString(), p: {} };
   for (const r of rt.routing.timers.get(intervalNs) ?? []) {
     const rn = rt.nodes.get(r.node)!;
-    // A full backpressure timer input skips the tick, like a late timer.
-    if (!rn.alive || rn.queue.isFull(r.input)) continue;
+    // Ticks are periodic and missed ones are skipped: none pile up for a
+    // node that is not connected (starting, or waiting to be restarted), and
+    // a full backpressure timer input skips the tick, like a late timer.
+    if (!rn.alive || !rn.connected || rn.queue.isFull(r.input)) continue;
     rn.queue.pushInput(r.input, {
       header: { t: "input", id: r.input, m },
       payload: null,

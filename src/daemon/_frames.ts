@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type NodeToDaemon } from "../message/mod.ts";
+import { retireRegions } from "./_shm.ts";
+import type { DataLayout, NodeToDaemon } from "../message/mod.ts";
 import { message, type RuntimeContext } from "./_context.ts";
 import { deliver } from "./_delivery.ts";
 import { closeOutput, route } from "./_forwarding.ts";
@@ -43,7 +44,10 @@ export function handleFrame(
         return;
       }
       node.sent++;
-      if (h.shm) node.viaShm++;
+      if (h.shm) {
+        node.viaShm++;
+        if (h.d) node.shmBytesSent += layoutBytes(h.d);
+      } else if (payload !== null) node.inlineBytesSent += payload.byteLength;
       route(
         rt,
         node.spec.id,
@@ -111,6 +115,8 @@ export function onClose(
     if (node.held.length > 0) node.afterHeld = closeNow;
     else closeNow();
   };
+  // An exited process's last frames are read: its regions can go.
+  if (node.exited) retireRegions(rt, node);
   // With fault tolerance, a crash's restart decision comes first.
   if (rt.fault) rt.fault.connectionClosed(node, close);
   else close();
@@ -124,4 +130,12 @@ export function sendRelease(
 ): void {
   const node = rt.nodes.get(owner);
   if (node?.conn) node.conn.send({ t: "release", tokens });
+}
+
+/** The payload bytes a data layout describes (its buffers, children too). */
+function layoutBytes(d: DataLayout): number {
+  let n = 0;
+  for (const b of d.bufs) if (b) n += b[1];
+  for (const c of d.ch) n += layoutBytes(c);
+  return n;
 }

@@ -32,6 +32,7 @@ export {
   type NodeOutcome,
   type NodeSummary,
   type RunSummary,
+  trafficText,
 } from "./summary.ts";
 export {
   planSpawn,

@@ -147,13 +147,6 @@ export class ReceiverQueue {
     }
   }
 
-  /** Arms STOP(ALL_INPUTS_CLOSED) for a node without inputs. */
-  armAllClosed(): void {
-    if ([...this.#inputs.values()].every((x) => x.closed)) {
-      this.#allClosedPending = true;
-    }
-  }
-
   /** Whether `take()` would return something. */
   get hasEvents(): boolean {
     if (this.#controls.length > 0) return true;

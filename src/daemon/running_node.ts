@@ -53,12 +53,20 @@ export class RunningNode {
   framesIn = 0;
   viaShm = 0;
   received = 0;
+  /** Payload bytes that crossed the node's socket inline (see NodeSummary). */
+  inlineBytesSent = 0;
+  inlineBytesReceived = 0;
+  /** Bytes sent, and inputs received, as shared-memory references. */
+  shmBytesSent = 0;
+  viaShmReceived = 0;
   /** Inputs that already warned about drops. */
   dropWarned = new Set<string>();
   /** Shared-memory tokens delivered to the node and not yet released. */
   heldTokens = new TokenBag();
   /** Shared-memory regions the node registered with `shm_new`. */
   shmRegions = new Set<string>();
+  /** Regions of an exited process waiting for held outputs (see _shm.ts). */
+  retiring: string[] = [];
 
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;

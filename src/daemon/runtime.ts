@@ -29,6 +29,7 @@ import { deliver, deliverPending, onDrop } from "./_delivery.ts";
 import { buildSummary } from "./_finish.ts";
 import { closeOutput, route, tick } from "./_forwarding.ts";
 import { onClose, sendRelease } from "./_frames.ts";
+import { unlinkRetired } from "./_shm.ts";
 import { onHello, start } from "./_startup.ts";
 import { failStart, stop } from "./_stop.ts";
 
@@ -65,7 +66,10 @@ export class DataflowRuntime implements ConnectionHandler {
     this.logDir = rt.logDir;
     this.finished = new Promise((r) => (rt.resolveFinished = r));
     rt.timers = new TimerHub((i) => tick(rt, i));
-    rt.shm = new ShmTracker((owner, tokens) => sendRelease(rt, owner, tokens));
+    rt.shm = new ShmTracker(
+      (owner, tokens) => sendRelease(rt, owner, tokens),
+      (regions) => unlinkRetired(rt, regions),
+    );
     const local = options.localNodes ? new Set(options.localNodes) : undefined;
     for (const spec of rt.dataflow.nodes) {
       const node = new RunningNode(spec, local ? local.has(spec.id) : true);

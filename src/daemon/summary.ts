@@ -40,6 +40,16 @@ export interface NodeSummary {
   viaShm: number;
   /** Input events delivered to the node (timers and logs included). */
   received: number;
+  /**
+   * Payload bytes that crossed the daemon's socket to or from the node inline
+   * (copied through the daemon) — the daemon's own copies.
+   */
+  inlineBytesSent: number;
+  inlineBytesReceived: number;
+  /** Payload bytes the node sent as shared-memory references (not copied). */
+  shmBytesSent: number;
+  /** Inputs the node received as shared-memory references. */
+  viaShmReceived: number;
 }
 
 /** The result of one dataflow run. */
@@ -61,8 +71,15 @@ export interface RunSummary {
   fault?: FaultSummary;
 }
 
-/** Formats a summary as lines for a terminal. */
-export function formatSummary(summary: RunSummary): string[] {
+/**
+ * Formats a summary as lines for a terminal. `traffic` adds, per node, the
+ * payload bytes copied through the daemon and those passed by shared-memory
+ * reference (when there are any).
+ */
+export function formatSummary(
+  summary: RunSummary,
+  options: { traffic?: boolean } = {},
+): string[] {
   const lines: string[] = [];
   const width = Math.max(4, ...summary.nodes.map((n) => n.id.length));
   for (const n of summary.nodes) {
@@ -88,8 +105,42 @@ export function formatSummary(summary: RunSummary): string[] {
       ? `; ${n.undelivered} queued message(s) undelivered at exit`
       : "";
     lines.push(`  ${n.id.padEnd(width)}  ${status}${drops}${undelivered}`);
+    if (options.traffic) {
+      const t = trafficText(n);
+      if (t) lines.push(`  ${"".padEnd(width)}  ${t}`);
+    }
   }
   return lines;
+}
+
+/**
+ * `inline: 12 B sent, 40 B received; shared memory: 2 sent (8.0 MB), 2
+ * received`, or `""` when nothing crossed.
+ */
+export function trafficText(n: NodeSummary): string {
+  const parts: string[] = [];
+  const inSent = n.inlineBytesSent ?? 0;
+  const inRecv = n.inlineBytesReceived ?? 0;
+  if (inSent > 0 || inRecv > 0) {
+    parts.push(
+      `inline: ${bytesText(inSent)} sent, ${bytesText(inRecv)} received`,
+    );
+  }
+  if (n.viaShm > 0 || (n.viaShmReceived ?? 0) > 0) {
+    parts.push(
+      `shared memory: ${n.viaShm} sent (${bytesText(n.shmBytesSent ?? 0)}), ${
+        n.viaShmReceived ?? 0
+      } received`,
+    );
+  }
+  return parts.join("; ");
+}
+
+function bytesText(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(1)} GB`;
 }
 
 /** `exit code 3` / `killed by SIGKILL`. */

@@ -16,6 +16,7 @@ import {
   formatSummary,
   parseDuration,
   SpawnError,
+  trafficText,
 } from "../../daemon/mod.ts";
 import {
   formatRecord,
@@ -259,9 +260,11 @@ export async function runDataflow(
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   globalThis.removeEventListener("unhandledrejection", onRejection);
   globalThis.removeEventListener("error", onError);
+  // Where the payload bytes went (inline vs shared memory): for debugging.
+  const traffic = level === "debug" || level === "trace";
   const hasNews = summary.nodes.some((n) =>
     n.outcome !== "finished" || Object.values(n.drops).some((d) => d > 0) ||
-    n.undelivered > 0
+    n.undelivered > 0 || (traffic && trafficText(n) !== "")
   );
   if (format === "json") {
     err(
@@ -274,7 +277,7 @@ export async function runDataflow(
     );
   } else if (hasNews || !summary.success) {
     err(`dora: dataflow ${summary.dataflowId} summary:`);
-    for (const line of formatSummary(summary)) err(line);
+    for (const line of formatSummary(summary, { traffic })) err(line);
   }
   if (!summary.success) {
     const failed = summary.nodes.filter((n) =>
