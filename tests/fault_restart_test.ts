@@ -178,3 +178,36 @@ nodes:
   assertEquals(observerStarts.length, 1, run.output);
   assertEquals(run.code, 0, run.output);
 });
+
+Deno.test("dora run queues no timer ticks for a node waiting to be restarted", async () => {
+  // 50 ticks fall into the restart delay: queued, they would overflow the
+  // input (queue_size 10) and arrive as a stale burst after the restart.
+  const run = await runFaultDataflow(`
+nodes:
+  - id: sender
+    path: $FIXTURES/sender.ts
+    args: --ticks 1 --exit-code 1 --clean-after-restarts 1
+    inputs:
+      tick: dora/timer/millis/10
+    outputs: [data]
+    restart_policy: on-failure
+    restart_delay: 0.5
+`);
+  assertEquals(starts(run.reports), [0, 1], run.output);
+  assert(!/dropping messages/.test(run.output), run.output);
+  assertEquals(run.code, 0, run.output);
+});
+
+Deno.test("dora run sends no STOP(ALL_INPUTS_CLOSED) to a node without inputs", async () => {
+  const run = await runFaultDataflow(
+    `
+nodes:
+  - id: observer
+    path: $FIXTURES/observer.ts
+`,
+    { args: ["--stop-after", "1s"] },
+  );
+  const stops = run.reports.filter((r) => r.event === "STOP");
+  assertEquals(stops.map((r) => r.cause), ["MANUAL"], run.output);
+  assertEquals(run.code, 0, run.output);
+});
