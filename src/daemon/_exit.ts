@@ -1,19 +1,15 @@
 /**
- * Node exits: the restart decision, the outcome, and what ends with the
- * process (its outputs, queue, shared-memory tokens, `dora/logs` inputs).
+ * Node exits: the restart decision (respawn after the delay) and, for a node
+ * that stays down, its outcome; what ends with it is in _after_exit.ts.
  *
  * @module
  */
-import { retireRegions } from "./_shm.ts";
-import { senderBlocked, wakeSenders } from "./_backpressure.ts";
-import { checkBarrier } from "./_barrier.ts";
 import { message, type RuntimeContext } from "./_context.ts";
-import { deliver } from "./_delivery.ts";
-import { maybeFinish } from "./_finish.ts";
-import { closeOutput } from "./_forwarding.ts";
 import { spawnNode } from "./_startup.ts";
+import { deliver } from "./_delivery.ts";
+import { afterExit } from "./_after_exit.ts";
 import { failStart } from "./_stop.ts";
-import { type NodeConnection } from "./connection.ts";
+import { retireRegions } from "./_shm.ts";
 import { type NodeExitStatus, type NodeProcess } from "./node_process.ts";
 import { type RunningNode } from "./running_node.ts";
 import { type RestartDecision } from "./runtime_types.ts";
@@ -135,81 +131,6 @@ export function finishNode(
     }
   }
   afterExit(rt, node);
-}
-
-/** What ends with the node: outputs, queue, held tokens; then the barrier and finish checks. */
-export function afterExit(rt: RuntimeContext, node: RunningNode): void {
-  // Outputs fed by the process's stdout/logs end with it.
-  for (const o of [node.spec.sendStdoutAs, node.spec.sendLogsAs]) {
-    if (o) closeOutput(rt, node, o);
-  }
-  const conn = node.conn;
-  if (conn && !conn.closed) {
-    // Frames written just before the exit may still be unread (or held
-    // back by backpressure): the outputs close at EOF, losing nothing.
-    node.pendingNext = undefined;
-    watchDrain(rt, node, conn);
-  } else {
-    const closeAll = () => {
-      for (const o of [...node.openOutputs]) closeOutput(rt, node, o);
-    };
-    // Outputs held back by backpressure still go out first.
-    if (node.held.length > 0) node.afterHeld = closeAll;
-    else closeAll();
-    retireRegions(rt, node);
-  }
-  const left = node.queue.clear();
-  node.undelivered += left.filter((m) => m.from !== "dora").length;
-  rt.shm.dropReceiver(node.spec.id);
-  wakeSenders(rt);
-  rt.opts.events?.onNodeExit?.({
-    node: node.spec.id,
-    outcome: node.outcome,
-    status: node.exitStatus,
-    message: node.message,
-    stderrTail: node.stderrTail,
-  });
-  if (node.outcome === "failed") message(rt, "error", node.message!);
-  rt.fault?.exited(node);
-  closeLogInputsIfDone(rt);
-  checkBarrier(rt);
-  maybeFinish(rt);
-}
-
-/** `dora/logs` inputs close once every node that only produces logs is gone. */
-export function closeLogInputsIfDone(rt: RuntimeContext): void {
-  if (rt.routing.logs.length === 0) return;
-  const subscribers = new Set(rt.routing.logs.map((s) => s.node));
-  for (const n of rt.nodes.values()) {
-    if (n.alive && !subscribers.has(n.spec.id)) return;
-  }
-  for (const sub of rt.routing.logs) {
-    const rn = rt.nodes.get(sub.node)!;
-    if (!rn.alive) continue;
-    rn.queue.closeInput(sub.input);
-    deliver(rt, rn);
-  }
-}
-
-/**
- * The connection of an exited node ends at EOF; one whose socket leaked
- * to another process never does, so it is closed once it goes idle.
- */
-export function watchDrain(
-  rt: RuntimeContext,
-  node: RunningNode,
-  conn: NodeConnection,
-): void {
-  let seen = -1;
-  const check = () => {
-    if (conn.closed) return;
-    if (node.framesIn === seen && !senderBlocked(rt, node)) conn.close();
-    else {
-      seen = node.framesIn;
-      rt.ladderTimers.push(setTimeout(check, 1000));
-    }
-  };
-  check();
 }
 
 /** The nodes that receive an open output of `node`. */

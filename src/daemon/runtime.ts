@@ -4,8 +4,16 @@
  * logs, and the stop ladder. `dora run` is the CLI plus one of these; a daemon
  * runs one per dataflow and connects the remote hooks.
  *
- * The class is the public face; the work is done by the `_*.ts` functions
- * over one {@linkcode RuntimeContext}.
+ * The class is the public face; the work is done by functions over one
+ * `RuntimeContext` (`_context.ts`), one concern per file:
+ * `_startup.ts` (plan, socket, spawn, `hello`), `_barrier.ts` (ready
+ * barrier, timers start), `_frames.ts` (what a node sends),
+ * `_backpressure.ts` (held outputs of blocked senders), `_forwarding.ts`
+ * (outputs to local and remote receivers, output closing, timer ticks),
+ * `_delivery.ts` (answering `next`), `_exit.ts` (restart decision, outcome),
+ * `_after_exit.ts` (what ends with a process), `_shm.ts` (regions of exited
+ * processes), `_logs.ts` (node output lines), `_stop.ts` (stop ladder),
+ * `_finish.ts` (end of the run, summary).
  *
  * @module
  */
