@@ -5,7 +5,7 @@ import time
 import numpy as np
 from dora import Node
 
-from bench_plan import plan
+from bench_plan import label, plan
 
 node = Node()
 p = plan()
@@ -25,8 +25,12 @@ for size in p["sizes"]:
         send("latency", data)
         time.sleep(p["gap_s"])
     time.sleep(p["pause_s"])
-    for _ in range(p["throughput_n"](size)):
+    n = p["throughput_n"](size)
+    cpu = time.process_time()
+    for _ in range(n):
         send("throughput", data)
+    cpu_us = (time.process_time() - cpu) / max(n, 1) * 1e6
+    node.log("info", f"sender CPU {cpu_us:.1f} us/msg ({label(size)} throughput phase)")
     send("throughput", np.ones(1, np.uint8))  # sentinel: ends the size's bracket
     time.sleep(p["pause_s"])
 node.log("info", f"benchmark sender done ({len(p['sizes'])} sizes)")

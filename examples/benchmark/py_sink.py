@@ -22,7 +22,7 @@ def stats(samples):
 
 rows = []
 latency = {"size": None, "samples": []}
-through = {"size": None, "n": 0, "first": 0}
+through = {"size": None, "n": 0, "first": 0, "cpu": 0.0}
 
 
 def flush_latency():
@@ -52,11 +52,14 @@ for event in node:
             rate = through["n"] / (elapsed / 1e9)
             s = through["size"]
             rows.append(f"throughput,{s},{label(s)},{through['n']},{rate:.0f},{elapsed},0,0,0,0,0")
-            print(f"{LABEL} throughput {label(s):>6}: {rate:.0f} msg/s")
+            cpu_us = (time.process_time() - through["cpu"]) / through["n"] * 1e6
+            print(f"{LABEL} throughput {label(s):>6}: {rate:.0f} msg/s "
+                  f"(sink CPU {cpu_us:.1f} us/msg)")
             through["n"] = 0
         elif size != 1:
             if through["n"] == 0:
                 through["first"] = now
+                through["cpu"] = time.process_time()
                 through["size"] = size
             through["n"] += 1
 flush_latency()

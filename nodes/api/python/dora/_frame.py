@@ -140,6 +140,57 @@ def parse_header(raw) -> dict:
     return header
 
 
+_INPUT_START = b'{"t":"input","id":"'
+_M_TS = b',"m":{"ts":"'
+_HEADER_CACHE_MAX = 1024
+
+
+class HeaderCache:
+    """Parses ``input`` headers that differ from an earlier one only in their
+    timestamp without running the JSON parser.
+
+    A header qualifies when it is ``{"t":"input","id":"<id without
+    escapes>","m":{"ts":"<digits>"}<rest>``: everything but the digits is
+    then the cache key, and the parsed header is the cached one with a new
+    ``m``. The cached dicts (``d``) are shared: readers must not mutate them.
+    """
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def parse(self, raw) -> dict:
+        raw = bytes(raw)
+        if raw.startswith(_INPUT_START):
+            e = raw.find(b'"', 19)
+            if e > 0 and raw.startswith(_M_TS, e + 1) and raw.find(b"\\", 19, e) < 0:
+                t0 = e + 13
+                t1 = raw.find(b'"}', t0)
+                ts = raw[t0:t1]
+                # Shared-memory references carry a new token each time: not cached.
+                if t1 > t0 and ts.isdigit() and raw.find(b'"shm":', t1) < 0:
+                    key = raw[:t0] + raw[t1:]
+                    template = self._cache.get(key)
+                    if template is None:
+                        return self._learn(raw, key, t0, t1)
+                    header = template.copy()
+                    header["m"] = {"ts": ts.decode()}
+                    return header
+        return parse_header(raw)
+
+    def _learn(self, raw: bytes, key: bytes, t0: int, t1: int) -> dict:
+        header = parse_header(raw)
+        # Exact only when the digits are the top-level m.ts and nothing else
+        # depends on them: checked once with other digits.
+        probe = parse_header(raw[:t0] + b"7" + raw[t1:])
+        expected = header.copy()
+        expected["m"] = {"ts": "7"}
+        if header.get("m") == {"ts": raw[t0:t1].decode()} and probe == expected:
+            if len(self._cache) >= _HEADER_CACHE_MAX:
+                self._cache.clear()
+            self._cache[key] = header.copy()
+        return header
+
+
 class FrameReader:
     """Splits a byte stream into frames; accepts any split of the stream.
 
@@ -160,6 +211,7 @@ class FrameReader:
         self._arena: pa.Buffer | None = None
         self._arena_mv = None
         self._arena_at = _ARENA
+        self._headers = HeaderCache()
 
     def feed(self, data) -> None:
         """Appends bytes received by the caller (for tests and fakes)."""
@@ -191,6 +243,9 @@ class FrameReader:
 
     def frames(self):
         """Yields every complete ``(header, payload)`` available so far."""
+        buf = self._buf
+        mv = memoryview(buf)
+        unpack = _U32X2.unpack_from
         while True:
             if self._big is not None:
                 if self._big_fill < self._big.size:
@@ -198,33 +253,36 @@ class FrameReader:
                 big, self._big = self._big, None
                 yield decode_frame(big)
                 continue
-            avail = self._end - self._start
+            if self._buf is not buf:  # fed while a frame was being handled
+                buf = self._buf
+                mv = memoryview(buf)
+            s = self._start
+            avail = self._end - s
             if avail < 8:
                 return
-            frame_len, header_len = _U32X2.unpack_from(self._buf, self._start)
-            check_lengths(frame_len, header_len)
+            frame_len, header_len = unpack(buf, s)
+            if frame_len > MAX_FRAME_LEN or frame_len < 4 or header_len > frame_len - 4:
+                check_lengths(frame_len, header_len)
             total = 4 + frame_len
             has_payload = total > 8 + header_len
             if has_payload and total >= self.BIG and avail < total:
                 # Receive the rest of a big frame straight into an aligned buffer.
                 big = pa.allocate_buffer(total)
-                memoryview(big).cast("B")[:avail] = self._buf[self._start:self._end]
+                memoryview(big).cast("B")[:avail] = mv[s:self._end]
                 self._start = self._end = 0
                 self._big, self._big_fill = big, avail
                 continue
             if avail < total:
                 return
-            s = self._start
-            self._start += total
-            if has_payload and align64(8 + header_len) > total:
-                raise ProtocolError("frame payload is truncated (its padding runs past the frame end)")
-            mv = memoryview(self._buf)
-            header = parse_header(mv[s + 8:s + 8 + header_len])
+            self._start = s + total
+            header = self._headers.parse(mv[s + 8:s + 8 + header_len])
             if not has_payload:
                 yield header, None
                 continue
-            ps = s + align64(8 + header_len)
+            ps = s + ((8 + header_len + 63) & ~63)
             n = s + total - ps
+            if n < 0:
+                raise ProtocolError("frame payload is truncated (its padding runs past the frame end)")
             if n > _ARENA_MAX_ITEM:
                 payload = pa.allocate_buffer(n)
                 memoryview(payload).cast("B")[:] = mv[ps:ps + n]

@@ -22,7 +22,7 @@ class Timestamp(_dt.datetime):
     """A timezone-aware UTC ``datetime`` that also keeps the exact nanoseconds
     (``.ns``) of the hybrid-logical-clock timestamp."""
 
-    ns: int
+    __slots__ = ("ns",)  # no per-instance __dict__: one is made per message
 
     @classmethod
     def from_ns(cls, ns: int) -> "Timestamp":

@@ -31,7 +31,7 @@ from . import _outframe
 from ._frame import FrameReader, ProtocolError, encode_frame
 from ._header import check_daemon_header
 from ._layout import decode_array, encode_array
-from ._metadata import Clock, decode_metadata, encode_metadata
+from ._metadata import Clock, Timestamp, decode_metadata, encode_metadata
 from ._shm import SHM_DIR, MappingCache, Pool, shm_available
 from ._writer import FrameWriter
 
@@ -252,7 +252,12 @@ class Node:
             d = header.get("d")
             if type(m) is dict and (d is None or type(d) is dict) and "shm" not in header \
                     and type(header.get("id")) is str:
-                ts, metadata = decode_metadata(m)
+                raw = m.get("ts") if len(m) == 1 else None
+                if type(raw) is str and raw.isdigit():  # a timestamp only
+                    ts = int(raw)
+                    metadata = {"timestamp": Timestamp.from_ns(ts)}
+                else:
+                    ts, metadata = decode_metadata(m)
                 self._clock.observe(ts)
                 self._events.append(({"type": "INPUT", "id": header["id"],
                                       "value": decode_array(d, payload),
@@ -462,7 +467,9 @@ class Node:
                 header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
                 # Stamped when handed over (after the copy), as the original does.
                 header["m"] = encode_metadata(self._clock.now(), metadata)
-                self._append(encode_frame(header))
+                # At once: the receivers' release, which frees the region, can
+                # only start when the reference reached them.
+                self._write(encode_frame(header))
                 return
         header["m"] = encode_metadata(self._clock.now(), metadata)
         parts = encode_frame(header, parts)
@@ -644,7 +651,7 @@ class Sample:
         if self._region is not None:
             r = self._region
             header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
-            node._append(encode_frame(header))
+            node._write(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
 
