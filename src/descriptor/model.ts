@@ -82,6 +82,8 @@ export interface NodeSpec {
   kind?: "custom" | "runtime";
   /** Grace period (seconds) after all inputs closed. */
   finishGraceSecs?: number;
+  /** Seconds the node has to connect to the daemon (`startup_timeout`). */
+  startupTimeout?: number;
   /** CPU cores to pin the node to (Linux). */
   cpuAffinity?: number[];
   /** Type annotations per output/input id (URNs as written). */
@@ -110,6 +112,8 @@ export interface Dataflow {
   nodes: NodeSpec[];
   /** Seconds; default 5. */
   healthCheckInterval: number;
+  /** Seconds every node has to connect (`startup_timeout`); default: env or 30. */
+  startupTimeout?: number;
   debug: { publishAllMessages: boolean };
   /** Type warnings are errors. */
   strictTypes?: boolean;

@@ -47,6 +47,9 @@ export function resolveDataflow(
     workingDir,
     nodes: nodes.map((n) => resolveNode(n, globalEnv, warnings)),
     healthCheckInterval: root.health_check_interval ?? 5,
+    ...(root.startup_timeout !== undefined
+      ? { startupTimeout: root.startup_timeout }
+      : {}),
     debug: {
       publishAllMessages: root._unstable_debug?.publish_all_messages_to_zenoh ??
         root.debug?.enable_debug_inspection ?? false,
@@ -107,6 +110,7 @@ function resolveNode(
   opt("restartWindow", raw.restart_window);
   opt("healthCheckTimeout", raw.health_check_timeout);
   opt("finishGraceSecs", raw.finish_grace_secs);
+  opt("startupTimeout", raw.startup_timeout);
   opt("minLogLevel", raw.min_log_level as LogLevel | undefined);
   opt("sendStdoutAs", raw.send_stdout_as);
   opt("sendLogsAs", raw.send_logs_as);

@@ -169,6 +169,9 @@ export const NodeSchema = z.strictObject({
   restart_window: seconds("restart counter reset window").optional(),
   health_check_timeout: seconds("kill after this much inactivity").optional(),
   finish_grace_secs: seconds("grace after inputs close").optional(),
+  startup_timeout: seconds(
+    "time the node has to connect to the daemon (overrides the dataflow's)",
+  ).optional(),
   min_log_level: logLevel.optional(),
   send_stdout_as: dataId.optional(),
   send_logs_as: dataId.optional(),
@@ -196,6 +199,9 @@ export const DataflowSchema = z.strictObject({
   health_check_interval: z.number().gt(0).optional().describe(
     "health check sweep interval in seconds (default 5)",
   ),
+  startup_timeout: seconds(
+    "time every node has to connect to the daemon (default 30 or DORA_STARTUP_TIMEOUT)",
+  ).optional(),
   strict_types: z.boolean().optional(),
   exit_when_nodes_finish: z.boolean().optional(),
   type_rules: z.array(z.strictObject({ from: z.string(), to: z.string() }))

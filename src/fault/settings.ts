@@ -96,6 +96,38 @@ export function dataflowTimeouts(
   };
 }
 
+/** Where a node's start-up timeout came from (for the hint in the error). */
+export type StartupTimeoutSource = "node" | "dataflow" | "default";
+
+/**
+ * The start-up timeout of `node`: its own `startup_timeout`, else the
+ * dataflow's `startup_timeout`, else `fallbackMs` (DORA_STARTUP_TIMEOUT or
+ * the default).
+ */
+export function nodeStartupTimeout(
+  node: NodeSpec,
+  dataflowSecs: number | undefined,
+  fallbackMs: number,
+): { ms: number; source: StartupTimeoutSource } {
+  const own = secondsToMs(node.startupTimeout);
+  if (own !== undefined) return { ms: own, source: "node" };
+  const shared = secondsToMs(dataflowSecs);
+  if (shared !== undefined) return { ms: shared, source: "dataflow" };
+  return { ms: fallbackMs, source: "default" };
+}
+
+/** How to allow more time, for the start-up timeout error. */
+export function startupTimeoutHint(source: StartupTimeoutSource): string {
+  switch (source) {
+    case "node":
+      return "raise the node's `startup_timeout` to allow longer";
+    case "dataflow":
+      return "raise `startup_timeout` in the dataflow to allow longer";
+    default:
+      return "set `startup_timeout` in the dataflow or DORA_STARTUP_TIMEOUT to allow longer";
+  }
+}
+
 /** Formats milliseconds for people: `250ms`, `1.5s`, `2m`. */
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

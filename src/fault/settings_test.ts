@@ -1,5 +1,10 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { dataflowTimeouts, formatMs, secondsToMs } from "./settings.ts";
+import {
+  dataflowTimeouts,
+  formatMs,
+  nodeStartupTimeout,
+  secondsToMs,
+} from "./settings.ts";
 
 Deno.test("dataflowTimeouts() reads the environment overrides", () => {
   const env = (n: string) =>
@@ -27,4 +32,29 @@ Deno.test("formatMs() picks a readable unit", () => {
   assertEquals(formatMs(250), "250ms");
   assertEquals(formatMs(1500), "1.5s");
   assertEquals(formatMs(180_000), "3m");
+});
+
+Deno.test("nodeStartupTimeout() takes the node's value, then the dataflow's, then the fallback", () => {
+  const spec = {
+    id: "n",
+    path: "n.ts",
+    env: {},
+    inputs: [],
+    outputs: [],
+    restartPolicy: "never" as const,
+    maxRestarts: 0,
+    maxRotatedFiles: 5,
+  };
+  assertEquals(nodeStartupTimeout({ ...spec, startupTimeout: 3 }, 2, 1000), {
+    ms: 3000,
+    source: "node",
+  });
+  assertEquals(nodeStartupTimeout(spec, 2, 1000), {
+    ms: 2000,
+    source: "dataflow",
+  });
+  assertEquals(nodeStartupTimeout(spec, undefined, 1000), {
+    ms: 1000,
+    source: "default",
+  });
 });

@@ -28,8 +28,11 @@ import {
   type DataflowTimeouts,
   dataflowTimeouts,
   formatMs,
+  nodeStartupTimeout,
   restartSettings,
   secondsToMs,
+  startupTimeoutHint,
+  type StartupTimeoutSource,
 } from "./settings.ts";
 
 /** A control event for a node, in the wire header's shape (docs/protocol.md). */
@@ -93,6 +96,8 @@ interface NodeState {
   spec: NodeSpec;
   restart: RestartTracker;
   stats: NodeFaultStats;
+  /** Time it has to connect (after a spawn or a restart), and from where. */
+  startup: { ms: number; source: StartupTimeoutSource };
   connected: boolean;
   /** Process alive (spawned, not yet exited). */
   alive: boolean;
@@ -127,7 +132,8 @@ export class FaultSupervisor {
   #health = new HealthMonitor();
   #breaker = new InputBreaker();
   #sweepTimer?: TimerId;
-  #startupTimer?: TimerId;
+  /** One start-up timer per distinct node start-up timeout. */
+  #startupTimers: TimerId[] = [];
   #starting = false;
   #stopping = false;
   #disposed = false;
@@ -151,6 +157,11 @@ export class FaultSupervisor {
         spec,
         restart: new RestartTracker(restartSettings(spec)),
         stats: emptyStats(),
+        startup: nodeStartupTimeout(
+          spec,
+          dataflow.startupTimeout,
+          this.timeouts.startupTimeoutMs,
+        ),
         connected: false,
         alive: !isDynamic(spec),
         finished: false,
@@ -166,11 +177,16 @@ export class FaultSupervisor {
   /** Every static node was spawned: arm the start-up timeout and the sweep. */
   start(): void {
     this.#starting = true;
-    this.#startupTimer = this.#clock.setTimeout(
-      () => this.#startupExpired(),
-      this.timeouts.startupTimeoutMs,
-      true,
-    );
+    // Nodes may have their own `startup_timeout`: one timer per distinct value.
+    const limits = new Set<number>();
+    for (const s of this.#nodes.values()) {
+      if (!isDynamic(s.spec)) limits.add(s.startup.ms);
+    }
+    for (const ms of limits) {
+      this.#startupTimers.push(
+        this.#clock.setTimeout(() => this.#startupExpired(ms), ms, true),
+      );
+    }
     const needsSweep = this.#breaker.size > 0 ||
       [...this.#nodes.values()].some((n) =>
         n.spec.healthCheckTimeout !== undefined
@@ -271,7 +287,7 @@ export class FaultSupervisor {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#starting = false;
-    this.#clearTimer(this.#startupTimer);
+    this.#clearStartupTimers();
     this.#clearInterval();
     for (const s of this.#nodes.values()) {
       s.restart.disable();
@@ -419,7 +435,7 @@ export class FaultSupervisor {
   /** Clears every timer; the supervisor does nothing afterwards. */
   dispose(): void {
     this.#disposed = true;
-    this.#clearTimer(this.#startupTimer);
+    this.#clearStartupTimers();
     this.#clearInterval();
     for (const s of this.#nodes.values()) {
       this.#clearTimer(s.connectTimer);
@@ -441,13 +457,13 @@ export class FaultSupervisor {
         s.connectTimer = undefined;
         if (s.connected || !s.alive || this.#stopping) return;
         const reason = `did not connect within ${
-          formatMs(this.timeouts.startupTimeoutMs)
+          formatMs(s.startup.ms)
         } after restarting`;
         s.killReason = reason;
         this.#host.log("warn", node, `node \`${node}\` ${reason}`);
         this.#host.kill(node, reason);
       },
-      this.timeouts.startupTimeoutMs,
+      s.startup.ms,
       true,
     );
   }
@@ -505,21 +521,24 @@ export class FaultSupervisor {
       if (!isDynamic(s.spec) && !s.connected && !s.finished) return;
     }
     this.#starting = false;
-    this.#clearTimer(this.#startupTimer);
+    this.#clearStartupTimers();
   }
 
-  #startupExpired(): void {
+  /** The start-up timeout `ms` expired: its nodes that did not connect fail the start. */
+  #startupExpired(ms: number): void {
     if (!this.#starting || this.#stopping || this.#disposed) return;
-    const late = [...this.#nodes.values()]
-      .filter((s) => !isDynamic(s.spec) && !s.connected && !s.finished)
-      .map((s) => s.spec.id);
+    const lateStates = [...this.#nodes.values()].filter((s) =>
+      !isDynamic(s.spec) && !s.connected && !s.finished && s.startup.ms === ms
+    );
+    const late = lateStates.map((s) => s.spec.id);
     if (late.length === 0) return;
     this.#starting = false;
+    this.#clearStartupTimers();
     const message = `${late.length === 1 ? "node" : "nodes"} ${
       names(late)
-    } did not connect to the daemon within ${
-      formatMs(this.timeouts.startupTimeoutMs)
-    } (start-up timeout; set DORA_STARTUP_TIMEOUT to allow longer)`;
+    } did not connect to the daemon within ${formatMs(ms)} (start-up timeout; ${
+      startupTimeoutHint(lateStates[0].startup.source)
+    })`;
     for (const id of late) {
       const s = this.#nodes.get(id)!;
       s.restart.disable();
@@ -562,6 +581,11 @@ export class FaultSupervisor {
 
   #clearTimer(id: TimerId | undefined): void {
     if (id !== undefined) this.#clock.clearTimeout(id);
+  }
+
+  #clearStartupTimers(): void {
+    for (const id of this.#startupTimers) this.#clock.clearTimeout(id);
+    this.#startupTimers = [];
   }
 
   #clearInterval(): void {

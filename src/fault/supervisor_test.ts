@@ -379,3 +379,38 @@ Deno.test("FaultSupervisor does not wait at start-up for nodes on other machines
   assertEquals(host.failed, undefined);
   assertEquals(Object.keys(sup.summary().nodes), ["here"]);
 });
+
+Deno.test("FaultSupervisor.start() prefers the descriptor's startup_timeout, node over dataflow", () => {
+  const clock = new ManualClock();
+  const host = new RecordingHost();
+  const df = {
+    ...dataflow([node("quick"), node("patient", { startupTimeout: 5 })]),
+    startupTimeout: 2,
+  };
+  const sup = new FaultSupervisor(df, host, {
+    clock,
+    timeouts: { startupTimeoutMs: 1000 },
+  });
+  sup.start();
+  sup.nodeConnected("quick");
+  clock.advance(2000);
+  assertEquals(host.failed, undefined);
+  clock.advance(3000);
+  assertEquals(
+    host.failed,
+    "node `patient` did not connect to the daemon within 5s (start-up timeout; raise the node's `startup_timeout` to allow longer)",
+  );
+});
+
+Deno.test("FaultSupervisor.start() names the dataflow's startup_timeout when it expires", () => {
+  const clock = new ManualClock();
+  const host = new RecordingHost();
+  const df = { ...dataflow([node("slow")]), startupTimeout: 0.5 };
+  const sup = new FaultSupervisor(df, host, { clock });
+  sup.start();
+  clock.advance(500);
+  assertMatch(
+    host.failed!,
+    /within 500ms \(start-up timeout; raise `startup_timeout` in the dataflow/,
+  );
+});
