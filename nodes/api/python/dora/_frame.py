@@ -153,13 +153,29 @@ class HeaderCache:
     escapes>","m":{"ts":"<digits>"}<rest>``: everything but the digits is
     then the cache key, and the parsed header is the cached one with a new
     ``m``. The cached dicts (``d``) are shared: readers must not mutate them.
+
+    With ``compile``, a hit whose header ``compile(header)`` accepted (it
+    returned something else than ``None``) gives the tuple ``(compiled,
+    ts, header_without_new_m)`` instead of a dict: the node API's fast path.
     """
 
-    def __init__(self):
+    def __init__(self, compile=None):
         self._cache: dict = {}
+        self._compile = compile
+        # The last hit: frames of one batch mostly repeat the previous header.
+        self._last = (-1, b"", b"", 0, None, None)
 
     def parse(self, raw) -> dict:
         raw = bytes(raw)
+        n, head, tail, t0, template, compiled = self._last
+        if len(raw) == n and raw.startswith(head) and raw.endswith(tail):
+            ts = raw[t0:n - len(tail)]
+            if ts.isdigit():
+                if compiled is not None:
+                    return compiled, int(ts), template
+                header = template.copy()
+                header["m"] = {"ts": ts.decode()}
+                return header
         if raw.startswith(_INPUT_START):
             e = raw.find(b'"', 19)
             if e > 0 and raw.startswith(_M_TS, e + 1) and raw.find(b"\\", 19, e) < 0:
@@ -169,9 +185,13 @@ class HeaderCache:
                 # Shared-memory references carry a new token each time: not cached.
                 if t1 > t0 and ts.isdigit() and raw.find(b'"shm":', t1) < 0:
                     key = raw[:t0] + raw[t1:]
-                    template = self._cache.get(key)
-                    if template is None:
+                    entry = self._cache.get(key)
+                    if entry is None:
                         return self._learn(raw, key, t0, t1)
+                    template, compiled = entry
+                    self._last = (len(raw), raw[:t0], raw[t1:], t0, template, compiled)
+                    if compiled is not None:
+                        return compiled, int(ts), template
                     header = template.copy()
                     header["m"] = {"ts": ts.decode()}
                     return header
@@ -187,12 +207,15 @@ class HeaderCache:
         if header.get("m") == {"ts": raw[t0:t1].decode()} and probe == expected:
             if len(self._cache) >= _HEADER_CACHE_MAX:
                 self._cache.clear()
-            self._cache[key] = header.copy()
+            template = header.copy()
+            self._cache[key] = (template, self._compile(template) if self._compile else None)
         return header
 
 
 class FrameReader:
     """Splits a byte stream into frames; accepts any split of the stream.
+
+    ``compile``: see :class:`HeaderCache` (headers may then be tuples).
 
     Small frames are copied into a fresh 64-byte-aligned Arrow buffer (a
     cheap copy that gives aligned payloads); a big frame is received straight
@@ -201,7 +224,7 @@ class FrameReader:
 
     BIG = 64 * 1024
 
-    def __init__(self, recv_into=None):
+    def __init__(self, recv_into=None, compile=None):
         self._buf = bytearray(1 << 20)
         self._start = 0
         self._end = 0
@@ -211,7 +234,7 @@ class FrameReader:
         self._arena: pa.Buffer | None = None
         self._arena_mv = None
         self._arena_at = _ARENA
-        self._headers = HeaderCache()
+        self._headers = HeaderCache(compile)
 
     def feed(self, data) -> None:
         """Appends bytes received by the caller (for tests and fakes)."""

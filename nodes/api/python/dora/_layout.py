@@ -192,11 +192,17 @@ def _empty_null() -> pa.Array:
     return _EMPTY_NULL[0]
 
 
-def _decode_primitive(layout: dict, dt: str, width: int, payload):
-    """The common case (a fixed-width array without nulls or offset), quickly;
-    ``None`` when the full checks of :func:`_decode` are needed."""
+def fixed_plan(layout) -> tuple | None:
+    """``(type, len, start, nbytes)`` of a fixed-width layout without nulls or
+    offset (the common case), checked but for the payload size; ``None``
+    when the full checks of :func:`_decode` are needed."""
+    if type(layout) is not dict:
+        return None
+    dt = layout.get("dt")
+    width = _FIXED_BY_NAME.get(dt) if type(dt) is str else None
     bufs = layout.get("bufs")
-    if type(bufs) is not list or len(bufs) != 2 or bufs[0] is not None or layout.get("off"):
+    if width is None or type(bufs) is not list or len(bufs) != 2 or bufs[0] is not None \
+            or layout.get("off"):
         return None
     spec = bufs[1]
     length = layout.get("len")
@@ -204,9 +210,20 @@ def _decode_primitive(layout: dict, dt: str, width: int, payload):
         return None
     start, n = spec
     if type(start) is not int or type(n) is not int or start % 64 or start < 0 \
-            or start + n > payload.size or n < length * width or length < 0:
+            or n < length * width or length < 0:
         return None
-    t = _PRIMITIVE[dt]
+    return _PRIMITIVE[dt], length, start, n
+
+
+def _decode_primitive(layout: dict, dt: str, width: int, payload):
+    """The common case (see :func:`fixed_plan`), quickly; ``None`` when the
+    full checks of :func:`_decode` are needed."""
+    plan = fixed_plan(layout)
+    if plan is None:
+        return None
+    t, length, start, n = plan
+    if start + n > payload.size:
+        return None
     if len(_plans) >= 1024:
         _plans.clear()
     _plans[id(layout)] = (layout, t, length, start, n)
