@@ -23,9 +23,10 @@ _DECODE = json.JSONDecoder().decode
 # anything around its object falls back to the full decoder.
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())
 # Small payloads are copied into a shared aligned arena (one slice each, no
-# allocation per message); a kept value holds at most one arena alive.
-_ARENA = 64 * 1024
-_ARENA_MAX_ITEM = 2048
+# allocation per message). A value that is kept holds its whole arena alive,
+# so arenas are small: keeping one message in a thousand costs 8 KiB each.
+_ARENA = 8 * 1024
+_ARENA_MAX_ITEM = 512
 
 
 class ProtocolError(Exception):
