@@ -18,6 +18,14 @@ import type { Peer } from "./peer.ts";
 /** Loads and validates a descriptor, turning problems into CLI errors. */
 export async function loadForCli(path: string): Promise<Dataflow> {
   try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CliError(`dataflow file not found: ${path}`);
+    }
+    throw e;
+  }
+  try {
     const loaded = await loadDataflow(path);
     for (const w of loaded.warnings) console.error(formatDiagnostic(w));
     return loaded.dataflow;

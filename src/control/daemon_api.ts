@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 
 /** Where a daemon accepts daemon-to-daemon data connections. */
@@ -23,6 +24,8 @@ export interface AdoptReport {
   /** `running`, or `finished` with results when it ended while disconnected. */
   state: "running" | "finished";
   results?: Record<string, NodeResult>;
+  /** Fault counters of its local nodes (final when `finished`). */
+  fault?: FaultSummary;
   /** Its local nodes all connected (the local half of the ready barrier). */
   ready?: boolean;
   /** It received `release` (the barrier is latched on this daemon). */
@@ -70,6 +73,14 @@ export interface DataflowMetrics {
   cpu: number;
   memoryBytes: number;
   pids: number[];
+  /** Fault counters of the local nodes, when fault tolerance is on. */
+  fault?: FaultSummary;
+}
+
+/** `heartbeat` event payload from a daemon. */
+export interface DaemonHeartbeat {
+  /** Fault counters of the dataflows it runs, by uuid. */
+  fault?: Record<string, FaultSummary>;
 }
 
 /** One log line as read from `log_<node>.jsonl`. */

@@ -8,6 +8,7 @@ import type { Peer } from "../control/peer.ts";
 import { versionMismatch } from "../control/protocol.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import { isTerminal } from "../store/types.ts";
+import { COUNTER_NAMES } from "../fault/counters.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
 import {
@@ -16,6 +17,20 @@ import {
   followLogs,
   readLogs,
 } from "./queries.ts";
+
+/** Running dataflows and the fault counters summed over them. */
+function runningSummary(c: Coordinator) {
+  const running = c.config.store.listDataflows().filter((r) =>
+    !isTerminal(r.status)
+  );
+  const fault = Object.fromEntries(
+    COUNTER_NAMES.map((n) => [
+      n,
+      running.reduce((sum, r) => sum + (r.fault?.totals[n] ?? 0), 0),
+    ]),
+  );
+  return { running: running.length, fault };
+}
 
 /** Builds the request handler for a CLI link. */
 export function cliHandler(c: Coordinator) {
@@ -62,12 +77,7 @@ export function cliHandler(c: Coordinator) {
               [...c.live.values()].filter((l) => l.daemons.has(d.daemonId))
                 .length,
           })),
-          dataflows: {
-            running:
-              c.config.store.listDataflows().filter((r) =>
-                !isTerminal(r.status)
-              ).length,
-          },
+          dataflows: runningSummary(c),
         };
       case "wait_daemons":
         await withTimeout(
@@ -90,6 +100,7 @@ export function cliHandler(c: Coordinator) {
               cpu: m?.cpu,
               memoryBytes: m?.memoryBytes,
               error: r.error,
+              fault: m?.fault ?? r.fault,
               createdAt: r.createdAt,
               updatedAt: r.updatedAt,
             };

@@ -25,6 +25,8 @@ import { isTerminal } from "../store/types.ts";
 import { DaemonRegistry } from "./daemons.ts";
 import { type DataflowOutcome, LiveDataflow } from "./live.ts";
 import { placeNodes } from "./placement.ts";
+import { faultChanged, mergeFault } from "./fault.ts";
+import { type FaultSummary, formatFaultSummary } from "../fault/counters.ts";
 import { errorMessage, withTimeout } from "./util.ts";
 
 /** Coordinator settings. */
@@ -160,6 +162,10 @@ export class Coordinator {
         this.daemons.get(daemonId)?.peer.notify("release", { uuid: live.uuid });
       }
     } else this.#maybeRelease(live);
+    if (report.fault) {
+      live.fault.set(daemonId, report.fault);
+      record.fault = mergeFault(live.fault.values());
+    }
     if (report.state === "running") {
       record.status = "running";
       delete record.error;
@@ -182,6 +188,10 @@ export class Coordinator {
     const p = payload as Record<string, unknown>;
     switch (event) {
       case "heartbeat":
+        this.onFaultReport(
+          daemonId,
+          (p?.fault ?? {}) as Record<string, FaultSummary>,
+        );
         return;
       case "dataflow_ready": {
         const live = this.live.get(p.uuid as string);
@@ -193,6 +203,7 @@ export class Coordinator {
       case "dataflow_finished": {
         const live = this.live.get(p.uuid as string);
         if (!live) return;
+        if (p.fault) live.fault.set(daemonId, p.fault as FaultSummary);
         live.finished.set(
           daemonId,
           (p.results ?? {}) as Record<string, NodeResult>,
@@ -209,6 +220,24 @@ export class Coordinator {
         for (const f of set ?? []) f.notify("log", p);
         return;
       }
+    }
+  }
+
+  /**
+   * Fault counters a daemon reported for the dataflows it runs (by uuid):
+   * kept per daemon and stored with the record when they changed.
+   */
+  onFaultReport(daemonId: string, byUuid: Record<string, FaultSummary>): void {
+    for (const [uuid, summary] of Object.entries(byUuid)) {
+      const live = this.live.get(uuid);
+      if (!live || !live.daemons.has(daemonId) || !summary) continue;
+      live.fault.set(daemonId, summary);
+      const record = this.config.store.getDataflow(uuid);
+      if (!record || isTerminal(record.status)) continue;
+      const merged = mergeFault(live.fault.values());
+      if (!faultChanged(record.fault, merged)) continue;
+      record.fault = merged;
+      this.config.store.putDataflow(record);
     }
   }
 
@@ -286,10 +315,20 @@ export class Coordinator {
         ? failed.map(([n, r]) => `${n}: ${r.error ?? "failed"}`).join("; ")
         : undefined,
       results,
+      fault: mergeFault(live.fault.values()),
     };
+    const faultLines = outcome.fault ? formatFaultSummary(outcome.fault) : [];
+    if (faultLines.length) {
+      this.config.log(
+        `dataflow ${live.uuid} ${faultLines[0]} ${
+          faultLines.slice(1).map((l) => l.trim()).join("; ")
+        }`,
+      );
+    }
     if (record) {
       record.status = outcome.status;
       record.nodeResults = results;
+      if (outcome.fault) record.fault = outcome.fault;
       if (outcome.error) record.error = outcome.error;
       record.updatedAt = Date.now();
       this.config.store.putDataflow(record);
@@ -427,10 +466,15 @@ export class Coordinator {
     const live = this.live.get(uuid);
     const record = this.config.store.getDataflow(uuid);
     if (!live || !record) {
+      const who = record?.name ? `'${record.name}' (${uuid})` : uuid;
       throw new Error(
-        `dataflow ${uuid} is not running (status: ${
-          record?.status ?? "unknown"
-        })`,
+        record
+          ? `dataflow ${who} is not running (${
+            isTerminal(record.status)
+              ? `it ${record.status}`
+              : `status: ${record.status}`
+          })`
+          : `no dataflow ${uuid}`,
       );
     }
     live.stopRequested = true;
@@ -462,6 +506,7 @@ export class Coordinator {
       status: r.status === "failed" ? "failed" : "finished",
       error: r.error,
       results: r.nodeResults ?? {},
+      fault: r.fault,
     };
   }
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 
 /** The final state of a dataflow as reported to waiters. */
@@ -12,6 +13,8 @@ export interface DataflowOutcome {
   status: "finished" | "failed";
   error?: string;
   results: Record<string, NodeResult>;
+  /** Fault-tolerance counters per node, when fault tolerance was on. */
+  fault?: FaultSummary;
 }
 
 /** A dataflow that has not reached a final state. */
@@ -23,6 +26,8 @@ export class LiveDataflow {
   released = false;
   /** Daemon id → the node results it reported. */
   finished = new Map<string, Record<string, NodeResult>>();
+  /** Daemon id → the fault counters of its nodes (latest report). */
+  fault = new Map<string, FaultSummary>();
   stopRequested = false;
   #waiters: ((o: DataflowOutcome) => void)[] = [];
   outcome?: DataflowOutcome;

@@ -12,12 +12,15 @@ import type { DataflowRecord, NodeResult } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { placeNodes } from "./placement.ts";
 import { withTimeout } from "./util.ts";
+import { mergeFault } from "./fault.ts";
+import type { FaultSummary } from "../fault/counters.ts";
 
 /** CPU and memory per running dataflow, from the daemons running them. */
 export async function collectMetrics(
   c: Coordinator,
 ): Promise<Map<string, DataflowMetrics>> {
   const out = new Map<string, DataflowMetrics>();
+  const faults = new Map<string, FaultSummary[]>();
   const byDaemon = new Map<string, string[]>();
   for (const live of c.live.values()) {
     for (const d of live.daemons) {
@@ -39,11 +42,27 @@ export async function collectMetrics(
         acc.memoryBytes += v.memoryBytes;
         acc.pids.push(...v.pids);
         out.set(uuid, acc);
+        if (v.fault) faults.set(uuid, [...(faults.get(uuid) ?? []), v.fault]);
       }
+      // Fresh counters also update the stored record.
+      c.onFaultReport(
+        id,
+        Object.fromEntries(
+          Object.entries(m).filter(([, v]) => v.fault).map((
+            [uuid, v],
+          ) => [uuid, v.fault!]),
+        ),
+      );
     } catch {
       // a slow daemon leaves its columns empty
     }
   }));
+  for (const [uuid, parts] of faults) {
+    const live = c.live.get(uuid);
+    // Daemons that did not answer keep their last reported counters.
+    const merged = mergeFault(live ? live.fault.values() : parts);
+    if (merged) out.get(uuid)!.fault = merged;
+  }
   return out;
 }
 

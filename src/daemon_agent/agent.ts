@@ -11,6 +11,7 @@ import { CliError } from "../cli/errors.ts";
 import { connectCoordinator } from "../control/client.ts";
 import type {
   AdoptReport,
+  DaemonHeartbeat,
   DaemonWelcome,
   DataAddress,
   DataflowMetrics,
@@ -24,6 +25,7 @@ import type { Dataflow } from "../descriptor/mod.ts";
 import { filterRecords, readRunLogs } from "../logs/reader.ts";
 import { fromWireQuery } from "../control/log_query.ts";
 import type { NodeResult } from "../store/types.ts";
+import { type FaultSummary, formatFaultSummary } from "../fault/counters.ts";
 import type { DataTransport, InterDaemonMessage } from "../transport/types.ts";
 import { runBuild } from "./build.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
@@ -164,7 +166,7 @@ export class DaemonAgent {
     this.#lastHeard = Date.now();
     const silence = Math.max(20_000, heartbeatMs * 5);
     const timer = setInterval(() => {
-      peer.notify("heartbeat", {});
+      peer.notify("heartbeat", this.#heartbeat());
       if (Date.now() - this.#lastHeard > silence) {
         this.opts.log(
           `no heartbeat from the coordinator for ${silence / 1000}s`,
@@ -178,6 +180,17 @@ export class DaemonAgent {
   #lastHeard = 0;
   #earlyRelease = new Set<string>();
 
+  /** Heartbeat payload: the fault counters of running dataflows. */
+  #heartbeat(): DaemonHeartbeat {
+    const fault: Record<string, FaultSummary> = {};
+    for (const [uuid, e] of this.dataflows) {
+      if (e.results) continue;
+      const f = e.hosted.faultSummary();
+      if (f) fault[uuid] = f;
+    }
+    return Object.keys(fault).length ? { fault } : {};
+  }
+
   #reports(): AdoptReport[] {
     return [...this.dataflows.values()].filter((e) => !e.reported).map((e) => ({
       uuid: e.params.uuid,
@@ -187,6 +200,7 @@ export class DaemonAgent {
       nodeToDaemon: e.params.nodeToDaemon,
       state: e.results ? "finished" : "running",
       results: e.results,
+      fault: e.hosted.faultSummary(),
       ready: e.ready,
       released: e.released,
       startedAt: e.startedAt,
@@ -243,7 +257,12 @@ export class DaemonAgent {
           const e = this.dataflows.get(uuid);
           if (!e || e.results) continue;
           const pids = e.hosted.pids();
-          out[uuid] = { ...this.#sampler.sample(pids), pids };
+          const fault = e.hosted.faultSummary();
+          out[uuid] = {
+            ...this.#sampler.sample(pids),
+            pids,
+            ...(fault ? { fault } : {}),
+          };
         }
         return out;
       }
@@ -308,11 +327,21 @@ export class DaemonAgent {
       tailer?.stop();
       this.#tailers.delete(params.uuid);
       entry.results = results;
+      const fault = hosted.faultSummary();
       if (this.#peer && !this.#peer.isClosed) {
-        this.#peer.notify("dataflow_finished", { uuid: params.uuid, results });
+        this.#peer.notify("dataflow_finished", {
+          uuid: params.uuid,
+          results,
+          fault,
+        });
         entry.reported = true;
       }
       this.opts.log(`dataflow ${params.uuid} finished`);
+      // What fault tolerance did, in the daemon's log (nothing when all went well).
+      const lines = fault ? formatFaultSummary(fault) : [];
+      for (const line of lines) {
+        this.opts.log(`dataflow ${params.uuid} ${line.trim()}`);
+      }
       this.#prune();
     });
     this.opts.log(`spawned dataflow ${params.uuid}`);

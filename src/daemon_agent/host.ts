@@ -7,6 +7,7 @@
  */
 import type { DataAddress, SpawnParams } from "../control/daemon_api.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
+import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
 
@@ -22,6 +23,11 @@ export interface HostedDataflow {
   stop(opts: { graceMs?: number; force?: boolean }): void;
   /** Every daemon is ready: start timers and answer `ready` to nodes. */
   release(): void;
+  /**
+   * Fault counters of the local nodes (live while running, final once
+   * `finished` resolved); undefined without fault tolerance.
+   */
+  faultSummary(): FaultSummary | undefined;
   /** Pids of the running local node processes. */
   pids(): number[];
   /** Hands a message from another daemon to the local receivers. */

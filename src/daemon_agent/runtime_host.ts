@@ -7,6 +7,7 @@
 import { DataflowRuntime, type RemoteMessage } from "../daemon/mod.ts";
 import type { RunSummary } from "../daemon/mod.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
+import type { FaultSummary } from "../fault/counters.ts";
 import type { WireMetadata } from "../message/mod.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
@@ -150,7 +151,11 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     },
   });
   await runtime.start();
-  const finished = runtime.finished.then(resultsOf);
+  let finalFault: FaultSummary | undefined;
+  const finished = runtime.finished.then((summary) => {
+    finalFault = summary.fault;
+    return resultsOf(summary);
+  });
   const hosted: HostedDataflow = {
     uuid: params.uuid,
     descriptor: dataflow,
@@ -159,6 +164,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     stop: (opts) => runtime.stop(opts),
     release: () => runtime.releaseBarrier(),
     pids: () => dataflowPids(params.uuid),
+    faultSummary: () => finalFault ?? runtime.faultSummary(),
     deliver(msg, payload) {
       if (msg.t === "output") {
         runtime.injectRemote({

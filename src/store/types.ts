@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { FaultSummary } from "../fault/counters.ts";
+
 /** Lifecycle of a dataflow as the coordinator sees it. */
 export type DataflowStatus =
   | "pending"
@@ -40,6 +42,12 @@ export interface DataflowRecord {
   /** Error summary when failed. */
   error?: string;
   nodeResults?: Record<string, NodeResult>;
+  /**
+   * Fault-tolerance counters per node (restarts, health-check kills, input
+   * timeouts, recoveries, dropped messages), merged over its daemons; the
+   * last report while it runs, the final one once it ended.
+   */
+  fault?: FaultSummary;
   createdAt: number;
   updatedAt: number;
 }

@@ -42,7 +42,7 @@ export const registerBuild: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("build")
         .description(
-          "Run the build steps (git: and build:) of a dataflow's nodes",
+          "run the build steps (git: and build:) of a dataflow's nodes",
         )
         .argument("<PATH>", "dataflow descriptor (YAML)")
         .option("--local", "build here even if a coordinator is running"),

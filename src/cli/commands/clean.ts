@@ -17,7 +17,7 @@ export const registerClean: RegisterCommand = (program) => {
   program.addCommand(
     withTargetOptions(
       new Command("clean")
-        .description("Remove finished and failed dataflows from `dora list`")
+        .description("remove finished and failed dataflows from `dora list`")
         .option("-f, --format <FORMAT>", "table | json", "table")
         .option("-q, --quiet", "print nothing"),
     ).action(

@@ -37,7 +37,7 @@ function envMs(name: string): number | undefined {
 export const registerCoordinator: RegisterCommand = (program) => {
   program.addCommand(
     new Command("coordinator")
-      .description("Run the coordinator (control plane) in the foreground")
+      .description("run the coordinator (control plane) in the foreground")
       .option(
         "--interface <IP>",
         "address to listen on (env DORA_COORDINATOR_INTERFACE)",

@@ -39,7 +39,7 @@ export const registerDaemon: RegisterCommand = (program) => {
   program.addCommand(
     new Command("daemon")
       .description(
-        "Run this machine's daemon: spawns nodes for the coordinator",
+        "run this machine's daemon: spawns nodes for the coordinator",
       )
       .option(
         "--machine-id <ID>",

@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { CliError } from "../errors.ts";
 import { connectCoordinator } from "../../control/client.ts";
 import {
+  formatTarget,
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
@@ -38,7 +39,7 @@ export const registerDown: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("down")
         .alias("destroy")
-        .description("Stop all dataflows, the daemons and the coordinator")
+        .description("stop all dataflows, the daemons and the coordinator")
         .option("-f, --force", "kill nodes at once instead of the stop ladder"),
     ).action(async (opts: TargetFlags & { force?: boolean }) => {
       const target = resolveTarget(opts);
@@ -50,12 +51,16 @@ export const registerDown: RegisterCommand = (program) => {
         const pids = [state?.daemonPid, state?.coordinatorPid].filter(
           isAlive,
         ) as number[];
-        if (
-          !(err instanceof CliError && err.name === "CoordinatorUnreachable") ||
-          !pids.length
-        ) {
-          throw err;
+        const unreachable = err instanceof CliError &&
+          err.name === "CoordinatorUnreachable";
+        if (unreachable && !pids.length) {
+          // Like `dora up` when already up: nothing to do is not an error.
+          console.log(
+            `dora is not up (no coordinator at ${formatTarget(target)})`,
+          );
+          return;
         }
+        if (!unreachable) throw err;
         // The coordinator is gone but `dora up` processes remain: reap them.
         for (const pid of pids) Deno.kill(pid, "SIGTERM");
         await reap(pids, Boolean(opts.force));

@@ -14,6 +14,7 @@ import {
   withTargetOptions,
 } from "../../control/target.ts";
 import type { RegisterCommand } from "./mod.ts";
+import type { FaultSummary } from "../../fault/counters.ts";
 
 /** One row of `list`. */
 export interface ListedDataflow {
@@ -25,6 +26,8 @@ export interface ListedDataflow {
   cpu?: number;
   memoryBytes?: number;
   error?: string;
+  /** Fault-tolerance counters per node and totals (restarts, …). */
+  fault?: FaultSummary;
   createdAt: number;
 }
 
@@ -42,7 +45,7 @@ export const registerList: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("list")
         .alias("ps")
-        .description("List dataflows with their status, CPU and memory")
+        .description("list dataflows with their status, CPU and memory")
         .option(
           "-f, --format <FORMAT>",
           "table | json (one object per line)",

@@ -27,7 +27,7 @@ export const registerRestart: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("restart")
         .description(
-          "Stop a dataflow and start it again from its stored descriptor",
+          "stop a dataflow and start it again from its stored descriptor",
         )
         .argument("[UUID_OR_NAME]", "dataflow (default: the only running one)")
         .option("-n, --name <NAME>", "dataflow name")

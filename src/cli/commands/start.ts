@@ -86,7 +86,7 @@ export const registerStart: RegisterCommand = (program) => {
   program.addCommand(
     withTargetOptions(
       new Command("start")
-        .description("Start a dataflow on the running coordinator")
+        .description("start a dataflow on the running coordinator")
         .argument("<PATH>", "dataflow descriptor (YAML)")
         .option("-n, --name <NAME>", "name the dataflow")
         .option(
@@ -100,8 +100,8 @@ export const registerStart: RegisterCommand = (program) => {
         .option(
           "--env <K=V>",
           "extra environment for every node (repeatable)",
-          (v: string, acc: string[]) => [...acc, v],
-          [] as string[],
+          // No default value: commander would print "(default: [])" in --help.
+          (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
         ),
     ).action(async (path: string, opts: StartOptions) => {
       if (opts.attach && opts.detach) {

@@ -33,7 +33,23 @@ interface StatusReply {
     lastHeartbeatAgoMs: number;
     dataflows: number;
   }[];
-  dataflows: { running: number };
+  dataflows: { running: number; fault?: Record<string, number> };
+}
+
+const FAULT_LABELS: Record<string, [string, string]> = {
+  restarts: ["restart", "restarts"],
+  healthCheckKills: ["health-check kill", "health-check kills"],
+  inputTimeouts: ["input timeout", "input timeouts"],
+  recoveries: ["recovery", "recoveries"],
+  droppedMessages: ["dropped message", "dropped messages"],
+};
+
+/** ` (3 restarts, 1 input timeout)`: non-zero fault counters, or nothing. */
+export function faultNote(totals: Record<string, number> | undefined): string {
+  const parts = Object.entries(totals ?? {}).filter(([k, v]) =>
+    v > 0 && FAULT_LABELS[k]
+  ).map(([k, v]) => `${v} ${FAULT_LABELS[k][v === 1 ? 0 : 1]}`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
 /** Registers `dora status`. */
@@ -42,7 +58,7 @@ export const registerStatus: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("status")
         .alias("check")
-        .description("Show the coordinator and its daemons")
+        .description("show the coordinator and its daemons")
         .option("-f, --format <FORMAT>", "table | json", "table"),
     ).action(async (opts: TargetFlags & { format: string }) => {
       if (opts.format !== "table" && opts.format !== "json") {
@@ -66,7 +82,11 @@ export const registerStatus: RegisterCommand = (program) => {
           formatAgo(Date.now() - s.startedAt)
         }, store ${s.store}`,
       );
-      console.log(`dataflows:   ${s.dataflows.running} running`);
+      console.log(
+        `dataflows:   ${s.dataflows.running} running${
+          faultNote(s.dataflows.fault)
+        }`,
+      );
       if (s.daemons.length === 0) {
         console.log(
           "daemons:     none connected (start one with `dora daemon` or `dora up`)",

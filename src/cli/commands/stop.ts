@@ -32,7 +32,7 @@ export const registerStop: RegisterCommand = (program) => {
     withTargetOptions(
       new Command("stop")
         .description(
-          "Stop a running dataflow (Stop → grace → SIGTERM → SIGKILL)",
+          "stop a running dataflow (Stop → grace → SIGTERM → SIGKILL)",
         )
         .argument("[UUID_OR_NAME]", "dataflow (default: the only running one)")
         .option("-n, --name <NAME>", "dataflow name")

@@ -78,7 +78,7 @@ export const registerUp: RegisterCommand = (program) => {
   program.addCommand(
     withTargetOptions(
       new Command("up")
-        .description("Start a coordinator and a daemon in the background")
+        .description("start a coordinator and a daemon in the background")
         .option(
           "--store <STORE>",
           "coordinator store: memory | sqlite[:PATH]",
