@@ -531,7 +531,8 @@ class Node:
             with node.send_output_raw("image", len(frame)) as buf:
                 buf[:] = frame
         """
-        self._check_output(output_id)
+        if output_id not in self._outputs:
+            self._check_output(output_id)
         return Sample(self, output_id, int(length), metadata)
 
     def _acquire(self, size: int):
@@ -626,6 +627,9 @@ class Node:
 
 class Sample:
     """A zero-copy output buffer (see :meth:`Node.send_output_raw`)."""
+
+    __slots__ = ("_node", "_output_id", "_length", "_metadata", "_region", "_buffer", "_sent",
+                 "view", "array")
 
     def __init__(self, node: Node, output_id: str, length: int, metadata):
         self._node = node
