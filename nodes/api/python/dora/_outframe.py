@@ -9,15 +9,10 @@ few concatenations instead of a JSON encoding of nested dicts.
 
 from __future__ import annotations
 
-import struct
-
 import pyarrow as pa
 
 from ._frame import _ENCODER
 from ._metadata import encode_metadata
-
-_U32X2 = struct.Struct("<II")
-_ZEROS = bytes(64)
 
 # numpy dtype.str (native little-endian fixed-width) -> protocol dt
 NUMPY_DT = {
@@ -90,11 +85,3 @@ def fixed_width(data):
         return dt, data.size, 0, memoryview(data).cast("B")
     return None
 
-
-def frame_parts(head: bytes, payload, nbytes: int) -> tuple:
-    """The parts of a frame with header ``head`` and one payload buffer."""
-    hlen = len(head)
-    if payload is None:
-        return _U32X2.pack(4 + hlen, hlen), head
-    start = (8 + hlen + 63) & ~63
-    return _U32X2.pack(start - 4 + nbytes, hlen), head, _ZEROS[:start - 8 - hlen], payload

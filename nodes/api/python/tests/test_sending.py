@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from dora import Node
-from dora import _outframe
+from dora._convert import to_arrow
 from dora._frame import FrameReader, encode_frame
 from dora._layout import decode_array, encode_array
 from dora._metadata import encode_metadata
@@ -101,25 +102,51 @@ def test_messages_sent_right_before_exit_arrive(tmp_path):
 @pytest.mark.parametrize("data", [
     np.arange(5, dtype=np.float32), np.arange(6, dtype=np.int16).reshape(2, 3), np.array(7.5),
     pa.array([1, 2, 3], pa.uint64()), pa.array(range(10), pa.int32()).slice(3, 4),
-    b"\x00\x01", bytearray(b"xyz"), np.zeros(0, np.uint8),
+    b"\x00\x01", bytearray(b"xyz"), np.zeros(0, np.uint8), None,
 ])
-def test_the_template_frame_equals_the_general_encoder(data, node):
+@pytest.mark.parametrize("metadata", [None, {"k": "v", "n": [1, 2]}])
+def test_the_template_frame_equals_the_general_encoder(data, metadata, node):
     # The fast path must write byte for byte what the general encoder writes.
-    fixed = _outframe.fixed_width(data)
-    assert fixed is not None
-    dt, length, off, payload = fixed
-    nbytes = len(memoryview(payload).cast("B")) if payload is not None else 0
-    head = b"".join((_outframe.prefix("out"), b"42", b'"', _outframe.params({"k": "v"}),
-                     _outframe.layout(dt, length, off, nbytes), b"}"))
-    fast = b"".join(bytes(memoryview(p).cast("B"))
-                    for p in _outframe.frame_parts(head, payload if nbytes else None, nbytes))
-    from dora._convert import to_arrow
-
-    layout, parts, _ = encode_array(to_arrow(data))
-    header = {"t": "output", "o": "out", "m": encode_metadata(42, {"k": "v"}), "d": layout}
+    writer = node._writer
+    with writer.lock:  # hold the frame in the buffer: neither idle nor flushed
+        writer._last = time.monotonic() + 3600
+        writer._armed = True
+    node.send_output("out", data, metadata)
+    with writer.lock:
+        fast = bytes(writer._buf)
+        writer._buf.clear()
+        writer._last = 0.0
+    [(header, payload)] = _frames(fast)
+    ts = int(header["m"]["ts"])
+    arr = to_arrow(data)
+    header = {"t": "output", "o": "out", "m": encode_metadata(ts, metadata)}
+    parts = []
+    if arr is not None:
+        header["d"], parts, _ = encode_array(arr)
     slow = b"".join(bytes(memoryview(p).cast("B")) for p in encode_frame(header, parts))
     assert fast == slow
+    if arr is not None:
+        assert decode_array(header["d"], payload).to_pylist() == arr.to_pylist()
+
+
+def test_send_output_raw_inline_equals_the_general_encoder(node):
+    writer = node._writer
+    with writer.lock:
+        writer._last = time.monotonic() + 3600
+        writer._armed = True
+    with node.send_output_raw("out", 3) as buf:
+        buf[:] = [1, 2, 3]
+    with writer.lock:
+        fast = bytes(writer._buf)
+        writer._buf.clear()
+        writer._last = 0.0
+    [(header, _)] = _frames(fast)
+    layout, parts, _ = encode_array(pa.array([1, 2, 3], pa.uint8()))
+    want = {"t": "output", "o": "out", "m": header["m"], "d": layout}
+    assert fast == b"".join(bytes(memoryview(p).cast("B")) for p in encode_frame(want, parts))
+
+
+def _frames(data: bytes) -> list:
     reader = FrameReader()
-    reader.feed(fast)
-    [(h, p)] = list(reader.frames())
-    assert decode_array(h["d"], p).to_pylist() == to_arrow(data).to_pylist()
+    reader.feed(data)
+    return list(reader.frames())
