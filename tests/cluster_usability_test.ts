@@ -59,6 +59,13 @@ Deno.test("cluster usage errors exit 2 with the reason first", async () => {
         ["stop", "demo", "--name", "demo"],
         /give either UUID_OR_NAME or --name/,
       ],
+      [
+        ["stop", "--all", "--name", "demo"],
+        /--all stops every running dataflow/,
+      ],
+      [["clean", "--format", "yaml"], /invalid --format 'yaml'/],
+      [["coordinator", "--store", "nope"], /invalid --store 'nope'/],
+      [["up", "--store", "nope"], /invalid --store 'nope'/],
     ];
     for (const [args, re] of cases) {
       const r = await sb.dora(args);

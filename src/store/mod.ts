@@ -22,12 +22,23 @@ export { SqliteStore } from "./sqlite.ts";
  * ```
  */
 export function openStore(spec: string): CoordinatorStore {
+  checkStoreSpec(spec);
   if (spec === "memory") return new MemoryStore();
   if (spec === "sqlite") {
     return new SqliteStore(`${doraStateDir()}/coordinator.sqlite`);
   }
-  if (spec.startsWith("sqlite:")) return new SqliteStore(spec.slice(7));
+  return new SqliteStore(spec.slice(7));
+}
+
+/**
+ * Throws a {@link UsageError} unless `spec` is a valid `--store` value
+ * (`memory`, `sqlite` or `sqlite:PATH`), so a typo is a usage error before
+ * anything starts.
+ */
+export function checkStoreSpec(spec: string): void {
+  if (spec === "memory" || spec === "sqlite") return;
+  if (spec.startsWith("sqlite:") && spec.length > 7) return;
   throw new UsageError(
-    `unknown --store '${spec}': expected memory, sqlite or sqlite:PATH`,
+    `invalid --store '${spec}': expected memory, sqlite or sqlite:PATH`,
   );
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { Command } from "commander";
+import { UsageError } from "../errors.ts";
 import { withCoordinator } from "../../control/client.ts";
 import {
   resolveTarget,
@@ -22,6 +23,11 @@ export const registerClean: RegisterCommand = (program) => {
         .option("-q, --quiet", "print nothing"),
     ).action(
       async (opts: TargetFlags & { format: string; quiet?: boolean }) => {
+        if (opts.format !== "table" && opts.format !== "json") {
+          throw new UsageError(
+            `invalid --format '${opts.format}': expected table or json`,
+          );
+        }
         const r = await withCoordinator(
           resolveTarget(opts),
           (peer) => peer.call<{ removed: number }>("clean"),

@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
+import { checkStoreSpec } from "../../store/mod.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
   DEFAULT_COORDINATOR_PORT,
@@ -62,6 +63,7 @@ export const registerCoordinator: RegisterCommand = (program) => {
           Deno.env.get("DORA_COORDINATOR_INTERFACE") ??
           DEFAULT_COORDINATOR_ADDR;
         const port = parsePort(opts.port, "--port");
+        checkStoreSpec(opts.store);
         const token = resolveToken(iface, Boolean(opts.auth));
         let running;
         try {

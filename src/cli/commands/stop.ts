@@ -49,6 +49,11 @@ export const registerStop: RegisterCommand = (program) => {
       if (ref && opts.name) {
         throw new UsageError("give either UUID_OR_NAME or --name");
       }
+      if (opts.all && (ref || opts.name)) {
+        throw new UsageError(
+          "--all stops every running dataflow: give it no UUID_OR_NAME or --name",
+        );
+      }
       const graceMs = durationMs("--grace-duration", opts.graceDuration);
       const failed = await withCoordinator(
         resolveTarget(opts),

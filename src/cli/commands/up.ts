@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
+import { checkStoreSpec } from "../../store/mod.ts";
 import { doraCommand } from "../dora_command.ts";
 import { doraStateDir } from "../../control/auth.ts";
 import { connectCoordinator } from "../../control/client.ts";
@@ -97,6 +98,7 @@ export const registerUp: RegisterCommand = (program) => {
       },
     ) => {
       const target = resolveTarget(opts);
+      checkStoreSpec(opts.store);
       const logDir = `${doraStateDir()}/logs`;
       Deno.mkdirSync(logDir, { recursive: true });
       let peer = await tryConnect(target);
