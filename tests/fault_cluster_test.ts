@@ -108,6 +108,10 @@ nodes:
 
     const stop = await sb.dora(["stop", "crashy"]);
     assert.equal(stop.code, 1, stop.stdout + stop.stderr); // sender failed
+    assert.match(
+      stop.stdout,
+      /fault tolerance:\n {2}sender: 2 restarts, failed/,
+    );
     // Final: stored with the record.
     const done = await list();
     assert.equal(done.status, "failed");

@@ -14,6 +14,7 @@ import {
   loadDataflow,
 } from "../descriptor/mod.ts";
 import type { Peer } from "./peer.ts";
+import { type FaultSummary, formatFaultSummary } from "../fault/counters.ts";
 
 /** Loads and validates a descriptor, turning problems into CLI errors. */
 export async function loadForCli(path: string): Promise<Dataflow> {
@@ -142,21 +143,28 @@ export async function chooseDataflow(
   );
 }
 
-/** Outcome lines for a finished dataflow; `failed` when a node failed. */
+/**
+ * Outcome lines for a finished dataflow (with dropped messages and what fault
+ * tolerance did); `failed` when a node failed.
+ */
 export function describeOutcome(o: {
   uuid: string;
   name?: string;
   status: string;
   error?: string;
   results?: Record<string, { drops?: Record<string, number> }>;
+  fault?: FaultSummary;
 }): { line: string; failed: boolean } {
   const who = o.name ? `${o.name} (${o.uuid})` : o.uuid;
   // Drops are never silent: name every input that lost messages.
-  const drops = Object.entries(o.results ?? {}).flatMap(([node, r]) =>
-    Object.entries(r.drops ?? {}).map(([input, n]) =>
-      `\nwarning: ${node}/${input} dropped ${n} message(s) (queue full, drop_oldest)`
-    )
-  ).join("");
+  const drops =
+    Object.entries(o.results ?? {}).flatMap(([node, r]) =>
+      Object.entries(r.drops ?? {}).map(([input, n]) =>
+        `\nwarning: ${node}/${input} dropped ${n} message(s) (queue full, drop_oldest)`
+      )
+    ).join("") + (o.fault ? formatFaultSummary(o.fault) : []).map((l) =>
+      `\n${l}`
+    ).join("");
   if (o.status === "failed") {
     return {
       line: `dataflow ${who} failed: ${o.error ?? "unknown error"}${drops}`,
