@@ -2,7 +2,8 @@
  * When shared memory cannot be had, big messages still arrive, through the
  * socket, and the sender's log says why (once): a full /dev/shm (a 2 MiB
  * tmpfs in a private mount namespace, 4 MiB messages) and a sender without
- * free file descriptors (RLIMIT_NOFILE lowered to 0 once it is up).
+ * free file descriptors (a Python sender's RLIMIT_NOFILE lowered to 0 once it
+ * is up).
  */
 import assert from "node:assert/strict";
 import { doraCommand } from "../src/cli/dora_command.ts";
@@ -162,12 +163,18 @@ Deno.test({
 });
 
 Deno.test("a sender out of file descriptors sends through the socket, intact, with a warning", async () => {
-  await using df = await tempDataflow(dataflow("SIZE: 1000000, NOFILE: 0"));
+  // Only the Python sender runs out of fds: a Deno process without a free fd
+  // can panic inside the runtime itself (e.g. when it sets up signals), which
+  // is not what this test is about.
+  const flow = dataflow("SIZE: 1000000").replace(
+    /(id: py_sender[\s\S]*?env: \{)/,
+    "$1 NOFILE: 0,",
+  );
+  assert.match(flow, /NOFILE: 0/);
+  await using df = await tempDataflow(flow);
   const r = await runDora(["run", df.path, "--log-format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   assertFellBack(r.stderr, {
-    ts_sender:
-      /^cannot create shared memory \(shm_open\(\/dora-[0-9a-f]{32}-ts_sender-\d+-0\): EMFILE\); sending through the socket instead$/,
     py_sender:
       /^cannot create shared memory \(EMFILE: Too many open files, 1000000 bytes\); sending through the socket instead$/,
   });
