@@ -5,18 +5,11 @@
  * @module
  */
 import type { LogLevel } from "../descriptor/model.ts";
+import { LOG_LEVELS } from "../descriptor/input_source.ts";
 export type { LogLevel };
 
 /** Real levels from most to least severe; `stdout` is raw node output. */
-export const LOG_LEVELS: readonly LogLevel[] = [
-  "error",
-  "warn",
-  "info",
-  "debug",
-  "trace",
-  "stdout",
-];
-
+export { LOG_LEVELS };
 const SEVERITY: Record<LogLevel, number> = {
   error: 1,
   warn: 2,

@@ -6,11 +6,7 @@
  * @module
  */
 import type { Command } from "commander";
-import {
-  DescriptorError,
-  formatDiagnostic,
-  loadDataflow,
-} from "../../descriptor/mod.ts";
+import { loadForCli } from "../../control/cli_support.ts";
 import {
   DataflowRuntime,
   formatSummary,
@@ -142,22 +138,7 @@ export async function runDataflow(
   const { level, format, filter } = consoleSettings(opts);
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
-  let dataflow;
-  try {
-    const loaded = await loadDataflow(path);
-    dataflow = loaded.dataflow;
-    for (const w of loaded.warnings) err(formatDiagnostic(w));
-  } catch (e) {
-    if (e instanceof DescriptorError) {
-      throw new CliError(e.message, {
-        details: e.diagnostics.map(formatDiagnostic),
-      });
-    }
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CliError(`dataflow file not found: ${path}`);
-    }
-    throw e;
-  }
+  const dataflow = await loadForCli(path);
   const color = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
   const show = (record: LogRecord) => {
     const min: LogLevel = filter?.get(record.node) ?? level;
