@@ -1,5 +1,6 @@
 """Benchmark sender (no inputs): latency then throughput messages per size."""
 
+import resource
 import time
 
 import numpy as np
@@ -26,11 +27,14 @@ for size in p["sizes"]:
         time.sleep(p["gap_s"])
     time.sleep(p["pause_s"])
     n = p["throughput_n"](size)
-    cpu = time.process_time()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(n):
         send("throughput", data)
-    cpu_us = (time.process_time() - cpu) / max(n, 1) * 1e6
-    node.log("info", f"sender CPU {cpu_us:.1f} us/msg ({label(size)} throughput phase)")
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    user, system = ((getattr(after, f) - getattr(before, f)) / max(n, 1) * 1e6
+                    for f in ("ru_utime", "ru_stime"))
+    node.log("info", f"sender CPU {user + system:.1f} us/msg (user {user:.1f}, system {system:.1f}; "
+             f"{label(size)} throughput phase)")
     send("throughput", np.ones(1, np.uint8))  # sentinel: ends the size's bracket
     time.sleep(p["pause_s"])
 node.log("info", f"benchmark sender done ({len(p['sizes'])} sizes)")

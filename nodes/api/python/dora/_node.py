@@ -43,6 +43,8 @@ except ImportError:  # pragma: no cover
 
 PROTOCOL_VERSION = 1
 _U32X2 = struct.Struct("<II")
+# Shared-memory references written together (the pool has 32 regions).
+_REFS_PER_WRITE = 8
 _ZEROS = bytes(64)
 
 
@@ -136,6 +138,7 @@ class Node:
         except OSError as e:
             raise RuntimeError(f"cannot connect to the dora daemon at {config['socket']}: {e}") from None
         self._writer = FrameWriter(self._sock)
+        self._refs_buffered = 0
         _reconfigure_stdout()
         _log.install_logging_bridge()
         if config.get("shm") and not self._shm:
@@ -338,7 +341,7 @@ class Node:
             self._flush_release()
         if not self._events:
             if self._stopped or self._closed:
-                self._flush_release()
+                self._flush_release(now=True)
                 return None
             deadline = None if timeout is None else time.monotonic() + timeout
             while not self._events:
@@ -385,11 +388,18 @@ class Node:
         except OSError:
             self._eof = True  # the daemon is gone: the stream ends
 
-    def _flush_release(self) -> None:
+    def _flush_release(self, now: bool = False) -> None:
+        """Hands the pending regions back; coalesced with other frames unless
+        ``now`` (the writer's flush rule still gets them out within ms, and
+        at once before the node blocks)."""
         if self._pending_release and not self._eof:
             tokens, self._pending_release[:] = list(self._pending_release), []
             try:
-                self._write(encode_frame({"t": "release", "tokens": tokens}))
+                parts = encode_frame({"t": "release", "tokens": tokens})
+                if now:
+                    self._write(parts)
+                else:
+                    self._append(parts)
             except OSError:
                 pass
 
@@ -485,9 +495,7 @@ class Node:
                 header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
                 # Stamped when handed over (after the copy), as the original does.
                 header["m"] = encode_metadata(self._clock.now(), metadata)
-                # At once: the receivers' release, which frees the region, can
-                # only start when the reference reached them.
-                self._write(encode_frame(header))
+                self._send_ref(encode_frame(header))
                 return
         header["m"] = encode_metadata(self._clock.now(), metadata)
         parts = encode_frame(header, parts)
@@ -495,6 +503,15 @@ class Node:
             self._write(parts)  # big: written from the buffers, not copied
         else:
             self._append(parts)
+
+    def _send_ref(self, parts) -> None:
+        """A shared-memory reference: coalesced, but written after a few, as
+        its region comes back only once the receivers got it."""
+        self._append(parts)
+        self._refs_buffered += 1
+        if self._refs_buffered >= _REFS_PER_WRITE:
+            self._refs_buffered = 0
+            self._writer.flush()
 
     def _send_small(self, output_id: str, tail: bytes, payload, nbytes: int, metadata) -> None:
         """An inline output from cached templates: ``tail`` closes the
@@ -538,10 +555,14 @@ class Node:
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is
         full; ``None`` means: send inline."""
+        region = self._pool.reuse(size)
+        if region is not None:
+            return region  # releases are read when no free region is left
         if self._pool.busy:
             self._pump(0, wait_lock=False)  # pick up release frames that already arrived
-            self._writer.flush()  # receivers release only what reached them
         region, flag = self._pool_acquire(size)
+        if region is None and flag:
+            self._writer.flush()  # receivers release only what reached them
         deadline = time.monotonic() + 2.0
         while region is None and flag and not self._eof:  # the pool is full
             remaining = deadline - time.monotonic()
@@ -607,7 +628,7 @@ class Node:
         if self._closed:
             return
         self._finish_current()
-        self._flush_release()
+        self._flush_release(now=True)
         try:
             self._writer.close()  # what was sent before exit must arrive
         except ConnectionError:
@@ -681,7 +702,7 @@ class Sample:
         if self._region is not None:
             r = self._region
             header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
-            node._write(encode_frame(header))
+            node._send_ref(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
 

@@ -117,6 +117,22 @@ class Pool:
         with self._lock:
             return self._acquire(size)
 
+    def reuse(self, size: int) -> Region | None:
+        """A free region of at least ``size`` bytes, never a new one."""
+        with self._lock:
+            best = self._best_free(size)
+            if best is None:
+                return None
+            self._free.remove(best)
+            return self._mark(best)
+
+    def _best_free(self, size: int) -> Region | None:
+        best = None
+        for r in self._free:
+            if r.size >= size and (best is None or r.size < best.size):
+                best = r
+        return best
+
     def _acquire(self, size: int) -> tuple[Region | None, bool]:
         """A free region of at least ``size`` bytes, or ``(None, full)``.
 
@@ -124,10 +140,7 @@ class Pool:
         ``shm_new``. ``(None, True)`` means the pool is at its limits. Raises
         ``OSError`` when a new region cannot be created.
         """
-        best = None
-        for r in self._free:
-            if r.size >= size and (best is None or r.size < best.size):
-                best = r
+        best = self._best_free(size)
         if best is not None:
             self._free.remove(best)
             return self._mark(best), False

@@ -1,17 +1,18 @@
 """The node's socket writer: frames in order, small outputs coalesced.
 
-Flush rule (docs/node-api-python.md, "Sending"): an output frame is appended
-to a buffer, which is written to the socket
+Flush rule (docs/node-api-python.md, "When a message is written"): output
+and ``release`` frames are appended to a buffer, which is written to the socket
 
 - at once when the node was idle (nothing buffered and no write for
   ``IDLE_S``): a lone message, e.g. one every few milliseconds, is never held;
-- when the buffer reaches ``FLUSH_AT`` bytes;
-- before any control frame (``next``, ``release``, ``shm_new``,
-  ``close_outputs``), which are written at once, so before the node blocks
-  waiting for events;
-- by a background flusher thread as soon as it gets the interpreter: when the
-  sending thread blocks or sleeps, or at the latest after the interpreter's
-  switch interval (5 ms) of busy Python code;
+- when the buffer reaches ``FLUSH_AT`` bytes (and, decided by the node, after
+  a few shared-memory references);
+- before any other frame (``next``, ``shm_new``, ``close_outputs``), which is
+  written at once, so before the node blocks waiting for events;
+- by a background flusher thread ``DELAY_S`` after the first frame was
+  buffered, as soon as it then gets the interpreter (when the sending thread
+  blocks or sleeps, at the latest after the interpreter's switch interval of
+  5 ms of busy Python code);
 - on ``close()``, which ``atexit`` calls when the process exits.
 
 Every write happens under one lock, in the order the frames were handed over:
@@ -25,6 +26,7 @@ import threading
 import time
 
 IDLE_S = 0.001
+DELAY_S = 0.0005
 FLUSH_AT = 64 * 1024
 _monotonic = time.monotonic
 
@@ -134,14 +136,16 @@ class FrameWriter:
         self._last = _monotonic()
 
     def _flush_loop(self) -> None:
-        # Runs whenever the sending thread lets go of the interpreter (a
-        # blocking call, a sleep, or the switch interval).
+        # Armed by the first buffered frame, it lets frames gather for
+        # DELAY_S (asleep, so it does not compete for the interpreter with
+        # the sending thread at every system call), then writes what is left.
         wake = self._wake
         while True:
             wake.wait()
             wake.clear()
             if self._closing:
                 return
+            time.sleep(DELAY_S)
             with self.lock:
                 self._armed = False
                 if self._buf and not self.dead:
