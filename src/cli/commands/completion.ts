@@ -18,7 +18,7 @@ export function registerCompletion(program: Command): void {
   program
     .command("completion")
     .description(
-      "Print a shell completion script (bash, zsh, fish, powershell)",
+      "print a shell completion script (bash, zsh, fish, powershell)",
     )
     .argument("[SHELL]", "shell; detected from $SHELL when omitted")
     .addHelpText(

@@ -11,7 +11,7 @@ import { CliError } from "../errors.ts";
 export function registerExpand(program: Command): void {
   program
     .command("expand")
-    .description("Expand module references and print the flat dataflow YAML")
+    .description("expand module references and print the flat dataflow YAML")
     .argument("<PATH>", "dataflow descriptor (or a module file with --module)")
     .option("--module", "check a standalone module file instead of a dataflow")
     .action(async (path, options) => {

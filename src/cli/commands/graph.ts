@@ -11,7 +11,7 @@ import { CliError } from "../errors.ts";
 export function registerGraph(program: Command): void {
   program
     .command("graph")
-    .description("Visualize a dataflow (Mermaid text or an HTML page)")
+    .description("visualize a dataflow (Mermaid text or an HTML page)")
     .argument("<PATH>", "dataflow descriptor (YAML)")
     .option("--mermaid", "print the Mermaid diagram text")
     .option("--open", "open the HTML page in a browser")

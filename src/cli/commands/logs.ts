@@ -45,7 +45,7 @@ export interface LogsOptions {
 export function registerLogs(program: Command): void {
   program
     .command("logs")
-    .description("Show the logs of a dataflow's nodes")
+    .description("show the logs of a dataflow's nodes")
     .argument(
       "[UUID_OR_NAME]",
       "dataflow UUID or name (default: the latest run)",

@@ -43,7 +43,7 @@ interface RunOptions {
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("Run a dataflow locally, without a coordinator or daemon")
+    .description("run a dataflow locally, without a coordinator or daemon")
     .argument("<PATH>", "path to the dataflow descriptor YAML")
     .option(
       "--stop-after <DURATION>",

@@ -13,7 +13,7 @@ export function registerValidate(program: Command): void {
   program
     .command("validate")
     .description(
-      "Check a dataflow descriptor: schema, node ids, inputs, modules and paths",
+      "check a dataflow descriptor: schema, node ids, inputs, modules and paths",
     )
     .argument("<PATH>", "dataflow descriptor (YAML)")
     .option("--strict-types", "treat warnings as errors (exit 1, for CI)")
