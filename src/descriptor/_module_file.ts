@@ -6,10 +6,9 @@
  */
 import type { Diagnostic } from "./diagnostic.ts";
 import { issuesToDiagnostics } from "./issues.ts";
-import { checkNodeShape } from "./node_shape.ts";
+import { validNodes } from "./_valid_nodes.ts";
 import {
   ModuleFileSchema,
-  NodeSchema,
   type RawModuleFile,
   type RawNode,
 } from "./schema.ts";
@@ -65,13 +64,7 @@ export function readModuleFile(
     }
     const data = src.data as { module?: unknown; nodes?: unknown };
     const rawNodes = Array.isArray(data?.nodes) ? data.nodes : [];
-    mod.nodes = rawNodes.map((r, i) => {
-      const p = NodeSchema.safeParse(r);
-      if (!p.success) return undefined;
-      const problems = checkNodeShape(src, ["nodes", i], p.data);
-      diagnostics.push(...problems);
-      return problems.some((d) => d.severity === "error") ? undefined : p.data;
-    });
+    mod.nodes = validNodes(src, rawNodes, diagnostics);
     const header = ModuleFileSchema.shape.module.safeParse(data?.module);
     if (header.success && Array.isArray(data?.nodes)) {
       const build = (data as { build?: unknown }).build;

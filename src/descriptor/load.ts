@@ -11,17 +11,16 @@ import { Expander, ModuleContext } from "./expand.ts";
 import type { FlatNode } from "./flat.ts";
 import { issuesToDiagnostics } from "./issues.ts";
 import type { Dataflow } from "./model.ts";
-import { checkNodeShape } from "./node_shape.ts";
 import { resolveDataflow } from "./resolve.ts";
 import {
   DataflowSchema,
   ModuleFileSchema,
-  NodeSchema,
   type RawDataflow,
   type RawModuleFile,
   type RawNode,
 } from "./schema.ts";
 import { displayName, SourceFile } from "./source.ts";
+import { validNodes } from "./_valid_nodes.ts";
 
 /** Everything known about a descriptor after checking it. */
 export interface Analysis {
@@ -77,24 +76,9 @@ export async function analyze(
   options: { skipPaths?: boolean } = {},
 ): Promise<Analysis> {
   const src = await readSource(path);
-  if (!(src instanceof SourceFile)) {
-    return {
-      src: new SourceFile(src.file, resolve(path), ""),
-      diagnostics: [src],
-      nodes: [],
-      data: {},
-    };
-  }
+  if (!(src instanceof SourceFile)) return unreadable(path, src);
   const diagnostics: Diagnostic[] = [...src.syntax];
-  const result = (
-    nodes: FlatNode[] = [],
-    data: Record<string, unknown> = {},
-  ): Analysis => ({
-    src,
-    diagnostics: sortDiagnostics(diagnostics),
-    nodes,
-    data,
-  });
+  const result = finisher(src, diagnostics);
   if (hasErrors(src.syntax)) return result();
   const data = src.data;
   if (data === null || data === undefined) {
@@ -138,16 +122,7 @@ export async function analyze(
   const nodes = validNodes(src, rawNodes, diagnostics);
   const baseDir = dirname(src.abs);
   const expander = new Expander(baseDir);
-  const flat = expander.expandLevel({
-    src,
-    basePath: ["nodes"],
-    rawNodes,
-    nodes,
-    prefix: "",
-    modules: [],
-    depth: 0,
-    seen: [src.abs],
-  });
+  const flat = expandTop(expander, src, rawNodes, nodes);
   diagnostics.push(...expander.diagnostics);
   diagnostics.push(...checkFlat(flat, {
     baseDir,
@@ -171,22 +146,6 @@ export async function analyze(
   return result(complete, root);
 }
 
-/** Each node that passes the schema and the shape checks (undefined otherwise). */
-function validNodes(
-  src: SourceFile,
-  rawNodes: unknown[],
-  diagnostics: Diagnostic[],
-  base: (string | number)[] = ["nodes"],
-): (RawNode | undefined)[] {
-  return rawNodes.map((r, i) => {
-    const p = NodeSchema.safeParse(r);
-    if (!p.success) return undefined;
-    const problems = checkNodeShape(src, [...base, i], p.data);
-    diagnostics.push(...problems);
-    return hasErrors(problems) ? undefined : p.data;
-  });
-}
-
 /** A module file checked on its own (`dora expand --module`). */
 export interface ModuleAnalysis {
   src: SourceFile;
@@ -198,24 +157,9 @@ export interface ModuleAnalysis {
 /** Checks a standalone module file: header, wiring, outputs, nested modules. */
 export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
   const src = await readSource(path);
-  if (!(src instanceof SourceFile)) {
-    return {
-      src: new SourceFile(src.file, resolve(path), ""),
-      diagnostics: [src],
-      nodes: [],
-      data: {},
-    };
-  }
+  if (!(src instanceof SourceFile)) return unreadable(path, src);
   const diagnostics: Diagnostic[] = [...src.syntax];
-  const done = (
-    nodes: FlatNode[] = [],
-    data: Record<string, unknown> = {},
-  ) => ({
-    src,
-    diagnostics: sortDiagnostics(diagnostics),
-    nodes,
-    data,
-  });
+  const done = finisher(src, diagnostics);
   if (hasErrors(src.syntax)) return done();
   const data = src.data;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -250,17 +194,7 @@ export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
     moduleDir: baseDir,
     baseDir,
   });
-  const flat = expander.expandLevel({
-    src,
-    basePath: ["nodes"],
-    rawNodes,
-    nodes,
-    prefix: "",
-    modules: [],
-    depth: 0,
-    seen: [src.abs],
-    module: context,
-  });
+  const flat = expandTop(expander, src, rawNodes, nodes, context);
   diagnostics.push(...expander.diagnostics);
   // Declared outputs: exactly one direct producer each.
   const producers = new Map<string, string[]>();
@@ -292,4 +226,48 @@ export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
     badPaths: expander.badPaths,
   }));
   return done(flat.filter((n) => !n.partial), root);
+}
+
+/** The analysis of a file that could not be read. */
+function unreadable(path: string, problem: Diagnostic): Analysis {
+  return {
+    src: new SourceFile(problem.file, resolve(path), ""),
+    diagnostics: [problem],
+    nodes: [],
+    data: {},
+  };
+}
+
+/** Builds the result of analysing `src`, its diagnostics sorted. */
+function finisher(src: SourceFile, diagnostics: Diagnostic[]) {
+  return (
+    nodes: FlatNode[] = [],
+    data: Record<string, unknown> = {},
+  ): Analysis => ({
+    src,
+    diagnostics: sortDiagnostics(diagnostics),
+    nodes,
+    data,
+  });
+}
+
+/** Expands the top level of `src` (a dataflow, or a module checked alone). */
+function expandTop(
+  expander: Expander,
+  src: SourceFile,
+  rawNodes: unknown[],
+  nodes: (RawNode | undefined)[],
+  module?: ModuleContext,
+): FlatNode[] {
+  return expander.expandLevel({
+    src,
+    basePath: ["nodes"],
+    rawNodes,
+    nodes,
+    prefix: "",
+    modules: [],
+    depth: 0,
+    seen: [src.abs],
+    module,
+  });
 }
