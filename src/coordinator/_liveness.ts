@@ -1,0 +1,56 @@
+/**
+ * Daemon liveness: heartbeats out, silent daemons marked lost, and their
+ * dataflows failed when they do not come back in time.
+ *
+ * @module
+ */
+import type { Peer } from "../control/peer.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { maybeSettle } from "./_settle.ts";
+
+/** One heartbeat tick: pings live daemons, marks silent ones lost. */
+export function tick(c: Coordinator): void {
+  const now = Date.now();
+  for (const d of c.daemons.connected()) {
+    if (now - d.lastHeartbeat > c.config.daemonTimeoutMs) {
+      const silent = Math.round((now - d.lastHeartbeat) / 1000);
+      if (
+        c.daemons.markLost(d.daemonId, d.peer, `no heartbeat for ${silent}s`)
+      ) {
+        c.config.log(
+          `daemon '${d.daemonId}' lost: no heartbeat for ${silent}s`,
+        );
+        failLaterIfGone(c, d.daemonId, d.peer);
+      }
+    } else d.peer.notify("heartbeat", {});
+  }
+}
+
+/** A daemon's link closed. */
+export function onDaemonClose(c: Coordinator, peer: Peer): void {
+  const daemonId = peer.data.daemonId as string | undefined;
+  if (!daemonId) return;
+  if (c.daemons.markLost(daemonId, peer, "connection closed")) {
+    c.config.log(`daemon '${daemonId}' disconnected`);
+    failLaterIfGone(c, daemonId, peer);
+  }
+}
+
+/** Fails the daemon's share of its dataflows unless it reconnects in time. */
+function failLaterIfGone(c: Coordinator, daemonId: string, oldPeer: Peer) {
+  setTimeout(() => {
+    const now = c.daemons.get(daemonId);
+    if (now && now.peer !== oldPeer) return; // it came back
+    for (const live of c.live.values()) {
+      if (live.daemons.has(daemonId) && !live.finished.has(daemonId)) {
+        live.finished.set(daemonId, {
+          [`(daemon ${daemonId})`]: {
+            ok: false,
+            error: `daemon '${daemonId}' lost`,
+          },
+        });
+        maybeSettle(c, live);
+      }
+    }
+  }, c.config.daemonTimeoutMs);
+}

@@ -1,0 +1,106 @@
+/**
+ * Starting a dataflow: place its nodes, record it, spawn it on every daemon
+ * involved, and roll back where the spawn worked if any daemon failed.
+ *
+ * @module
+ */
+import { v7 as uuidV7 } from "uuid";
+import type { SpawnParams } from "../control/daemon_api.ts";
+import { encodeJson } from "../control/json.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
+import type { DataflowRecord } from "../store/types.ts";
+import { isTerminal } from "../store/types.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { LiveDataflow } from "./live.ts";
+import { placeNodes } from "./placement.ts";
+import { errorMessage, withTimeout } from "./util.ts";
+
+/** Places, records and spawns a dataflow; resolves once every daemon spawned it. */
+export async function startDataflow(
+  c: Coordinator,
+  descriptor: Dataflow,
+  name: string | undefined,
+  env: Record<string, string>,
+): Promise<DataflowRecord> {
+  const store = c.config.store;
+  if (name) {
+    const clash = store.listDataflows().find((r) =>
+      r.name === name && !isTerminal(r.status)
+    );
+    if (clash) {
+      throw new Error(
+        `a dataflow named '${name}' is already running (${clash.uuid}); stop it first or pick another --name`,
+      );
+    }
+  }
+  const nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
+  const now = Date.now();
+  const record: DataflowRecord = {
+    uuid: uuidV7(),
+    name,
+    status: "pending",
+    descriptor: encodeJson(descriptor),
+    env,
+    nodeToDaemon,
+    createdAt: now,
+    updatedAt: now,
+  };
+  store.putDataflow(record);
+  const involved = [...new Set(Object.values(nodeToDaemon))];
+  const live = new LiveDataflow(record.uuid, involved);
+  c.live.set(record.uuid, live);
+  const peers = Object.fromEntries(
+    involved.map((id) => [id, c.daemons.get(id)!.dataAddr]),
+  );
+  const params: SpawnParams = {
+    uuid: record.uuid,
+    name,
+    descriptor,
+    env,
+    nodeToDaemon,
+    peers,
+  };
+  const results = await Promise.allSettled(
+    involved.map((id) =>
+      withTimeout(
+        c.daemons.get(id)!.peer.call("spawn", params),
+        60_000,
+        `daemon '${id}' did not answer spawn within 60s`,
+      ).catch((err) => {
+        throw new Error(`daemon '${id}': ${errorMessage(err)}`);
+      })
+    ),
+  );
+  const failures = results.filter((r): r is PromiseRejectedResult =>
+    r.status === "rejected"
+  );
+  if (failures.length) {
+    // Roll back on the daemons where the spawn worked.
+    involved.forEach((id, i) => {
+      if (results[i].status === "fulfilled") {
+        c.daemons.get(id)?.peer.call("stop", { uuid: record.uuid, force: true })
+          .catch(() => {});
+      }
+    });
+    const error = failures.map((f) => errorMessage(f.reason)).join("; ");
+    c.live.delete(record.uuid);
+    Object.assign(record, { status: "failed", error, updatedAt: Date.now() });
+    store.putDataflow(record);
+    live.settle({
+      uuid: record.uuid,
+      name,
+      status: "failed",
+      error,
+      results: {},
+    });
+    throw new Error(`failed to start dataflow: ${error}`);
+  }
+  const current = store.getDataflow(record.uuid)!;
+  if (current.status === "pending") {
+    current.status = "running";
+    current.updatedAt = Date.now();
+    store.putDataflow(current);
+  }
+  c.config.log(`started dataflow ${record.uuid}${name ? ` (${name})` : ""}`);
+  return current;
+}
