@@ -274,6 +274,8 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
           this.#onFrame(asDaemonToNode(frame.header), frame);
           frame = this.#reader.tryNext();
         }
+        // Once per batch: a waiting consumer takes its event synchronously.
+        this.#wake();
       }
     } catch (e) {
       // A reset is the daemon going away, like EOF; anything else is reported.
@@ -302,8 +304,12 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         const metadata = decodeMetadata(h.m);
         this.#clock.update(metadata.timestamp);
         if (!h.shm) {
-          const value = decodeValue(h.d, frame.payload);
-          this.#queue.push(inputEvent(h.id, value, metadata, null));
+          // Decoded on first read of `event.value` (see inputEvent).
+          const { d, id } = h;
+          const payload = frame.payload;
+          this.#queue.push(
+            inputEvent(id, () => decodeValue(d, payload), metadata, null),
+          );
           break;
         }
         const token = h.shm.token;
@@ -369,7 +375,6 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       case "ready":
         break;
     }
-    this.#wake();
   }
 
   #mapRegion(name: string, size: number): Uint8Array {
@@ -459,9 +464,22 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
         // Fast path without an async function when an event is buffered.
         this.#releaseLast();
         const e = this.#take();
-        return e === undefined
-          ? this.recv().then(result)
-          : Promise.resolve(result(e));
+        if (e !== undefined) return Promise.resolve(result(e));
+        // Otherwise the read loop's wake-up resolves the promise `for await`
+        // waits on directly (no async function or `.then` hop in between).
+        this.#conn.ref();
+        return new Promise<IteratorResult<Event>>((resolve) => {
+          const check = () => {
+            const e = this.#take();
+            if (e === undefined) {
+              this.#waiter = check;
+              return;
+            }
+            this.#conn.unref();
+            resolve(result(e));
+          };
+          this.#waiter = check;
+        });
       },
       return: () => {
         this.#releaseLast();
