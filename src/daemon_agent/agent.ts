@@ -5,80 +5,57 @@
  * transport, dynamic-node socket) are bound once per process, never per
  * reconnect.
  *
+ * The parts live beside it: spawning (`_spawn.ts`), the coordinator's
+ * requests (`_requests.ts`), log following (`_log_follow.ts`), hello and
+ * heartbeat reports (`_reports.ts`) and the shared state (`_state.ts`).
+ *
  * @module
  */
 import { CliError } from "../cli/errors.ts";
 import { connectCoordinator } from "../control/client.ts";
-import type {
-  AdoptReport,
-  DaemonHeartbeat,
-  DaemonWelcome,
-  DataAddress,
-  DataflowMetrics,
-  SpawnParams,
-  StopParams,
-} from "../control/daemon_api.ts";
+import type { DaemonWelcome, DataAddress } from "../control/daemon_api.ts";
 import type { Peer } from "../control/peer.ts";
-import type { CoordinatorTarget } from "../control/target.ts";
 import { formatTarget } from "../control/target.ts";
-import type { Dataflow } from "../descriptor/mod.ts";
-import { filterRecords, readRunLogs } from "../logs/reader.ts";
-import { fromWireQuery } from "../control/log_query.ts";
-import type { NodeResult } from "../store/types.ts";
-import { type FaultSummary, formatFaultSummary } from "../fault/counters.ts";
-import type { DataTransport, InterDaemonMessage } from "../transport/types.ts";
-import { runBuild } from "./build.ts";
-import type { HostedDataflow, LaunchDataflow } from "./host.ts";
-import { LogTailer } from "./tail.ts";
+import type { InterDaemonMessage } from "../transport/types.ts";
 import { ProcSampler } from "./metrics.ts";
+import { stopFollowing } from "./_log_follow.ts";
+import { adoptReports, heartbeatPayload } from "./_reports.ts";
+import { handleRequest } from "./_requests.ts";
+import type { AgentOptions, AgentState, Entry } from "./_state.ts";
 
-/** Finished dataflows a daemon remembers (to serve their logs). */
-const KEEP_FINISHED = 200;
-
-/** Settings of a daemon. */
-export interface AgentOptions {
-  machineId?: string;
-  labels: Record<string, string>;
-  target: CoordinatorTarget;
-  /** Address the data transport listens on (and advertises). */
-  interface: string;
-  transport: DataTransport;
-  launch: LaunchDataflow;
-  log: (message: string) => void;
-}
-
-interface Entry {
-  hosted: HostedDataflow;
-  params: SpawnParams;
-  results?: Record<string, NodeResult>;
-  /** The coordinator has been told it finished. */
-  reported: boolean;
-  ready: boolean;
-  released: boolean;
-  startedAt: number;
-}
+export type { AgentOptions } from "./_state.ts";
 
 /** A daemon process's long-lived state. */
 export class DaemonAgent {
   readonly opts: AgentOptions;
   readonly dataflows = new Map<string, Entry>();
   dataAddr!: DataAddress;
-  daemonId: string;
-  #peer?: Peer;
+  #s: AgentState;
   #stopped = false;
-  #sampler = new ProcSampler();
-  #tailers = new Map<string, LogTailer>();
-  #peers = new Map<string, Map<string, DataAddress>>();
+  #lastHeard = 0;
   /** Resolves when the daemon was told to exit (`destroy`). */
   readonly exited: Promise<void>;
   #exit: () => void;
 
   constructor(opts: AgentOptions) {
     this.opts = opts;
-    this.daemonId = opts.machineId ?? "default";
+    this.#s = {
+      opts,
+      dataflows: this.dataflows,
+      daemonId: opts.machineId ?? "default",
+      sampler: new ProcSampler(),
+      tailers: new Map(),
+      peers: new Map(),
+      earlyRelease: new Set(),
+    };
     const { promise, resolve } = Promise.withResolvers<void>();
     this.exited = promise;
     this.#exit = resolve;
+  }
+
+  /** This daemon's id (the coordinator's answer once registered). */
+  get daemonId(): string {
+    return this.#s.daemonId;
   }
 
   /** Binds the data listener once, then keeps a coordinator link up. */
@@ -86,7 +63,7 @@ export class DaemonAgent {
     // Sample CPU in the background so `dora list` shows a rate at once.
     const sampler = setInterval(() => {
       for (const e of this.dataflows.values()) {
-        if (!e.results) this.#sampler.sample(e.hosted.pids());
+        if (!e.results) this.#s.sampler.sample(e.hosted.pids());
       }
     }, 2000);
     Deno.unrefTimer(sampler);
@@ -114,15 +91,18 @@ export class DaemonAgent {
             machineId: this.opts.machineId,
             labels: this.opts.labels,
             dataAddr: this.dataAddr,
-            dataflows: this.#reports(),
+            dataflows: adoptReports(this.dataflows),
             pid: Deno.pid,
           },
-          onRequest: (m, p) => this.#onRequest(m, p),
+          onRequest: (m, p) => {
+            this.#lastHeard = Date.now();
+            return handleRequest(this.#s, m, p, (f) => this.shutdown(f));
+          },
           onEvent: (e, p) => this.#onEvent(e, p),
         });
         const welcome = hello as unknown as DaemonWelcome;
-        this.daemonId = welcome.daemonId;
-        this.#peer = peer;
+        this.#s.daemonId = welcome.daemonId;
+        this.#s.peer = peer;
         for (const e of this.dataflows.values()) {
           if (e.results) e.reported = true; // sent in the hello
         }
@@ -134,10 +114,9 @@ export class DaemonAgent {
         delay = 200;
         warned = false;
         await this.#keepAlive(peer, welcome.heartbeatMs);
-        this.#peer = undefined;
+        this.#s.peer = undefined;
         // Log subscriptions belonged to that link; a new coordinator asks again.
-        for (const t of this.#tailers.values()) t.stop();
-        this.#tailers.clear();
+        stopFollowing(this.#s);
         if (!this.#stopped) {
           this.opts.log("lost the coordinator link; reconnecting");
         }
@@ -166,7 +145,7 @@ export class DaemonAgent {
     this.#lastHeard = Date.now();
     const silence = Math.max(20_000, heartbeatMs * 5);
     const timer = setInterval(() => {
-      peer.notify("heartbeat", this.#heartbeat());
+      peer.notify("heartbeat", heartbeatPayload(this.dataflows));
       if (Date.now() - this.#lastHeard > silence) {
         this.opts.log(
           `no heartbeat from the coordinator for ${silence / 1000}s`,
@@ -177,204 +156,18 @@ export class DaemonAgent {
     await peer.closed;
     clearInterval(timer);
   }
-  #lastHeard = 0;
-  #earlyRelease = new Set<string>();
-
-  /** Heartbeat payload: the fault counters of running dataflows. */
-  #heartbeat(): DaemonHeartbeat {
-    const fault: Record<string, FaultSummary> = {};
-    for (const [uuid, e] of this.dataflows) {
-      if (e.results) continue;
-      const f = e.hosted.faultSummary();
-      if (f) fault[uuid] = f;
-    }
-    return Object.keys(fault).length ? { fault } : {};
-  }
-
-  #reports(): AdoptReport[] {
-    return [...this.dataflows.values()].filter((e) => !e.reported).map((e) => ({
-      uuid: e.params.uuid,
-      name: e.params.name,
-      descriptor: e.params.descriptor,
-      env: e.params.env,
-      nodeToDaemon: e.params.nodeToDaemon,
-      state: e.results ? "finished" : "running",
-      results: e.results,
-      fault: e.hosted.faultSummary(),
-      ready: e.ready,
-      released: e.released,
-      startedAt: e.startedAt,
-    }));
-  }
 
   #onEvent(event: string, payload: unknown): void {
     this.#lastHeard = Date.now();
     const p = payload as Record<string, unknown>;
     if (event === "release") {
       const e = this.dataflows.get(p.uuid as string);
-      if (!e) this.#earlyRelease.add(p.uuid as string); // still launching
+      if (!e) this.#s.earlyRelease.add(p.uuid as string); // still launching
       else if (!e.released) {
         e.released = true;
         e.hosted.release();
       }
     }
-  }
-
-  async #onRequest(method: string, params: unknown): Promise<unknown> {
-    this.#lastHeard = Date.now();
-    const p = params as Record<string, unknown>;
-    switch (method) {
-      case "spawn":
-        return await this.#spawn(params as SpawnParams);
-      case "stop": {
-        const s = params as StopParams;
-        const e = this.dataflows.get(s.uuid);
-        if (!e) {
-          throw new Error(`dataflow ${s.uuid} is not running on this daemon`);
-        }
-        e.hosted.stop({ graceMs: s.graceMs, force: s.force });
-        return {};
-      }
-      case "logs": {
-        const e = this.dataflows.get(p.uuid as string);
-        if (!e) {
-          throw new Error(
-            `daemon '${this.daemonId}' has no logs of dataflow ${p.uuid} (it was restarted since)`,
-          );
-        }
-        const lines = await readRunLogs(e.hosted.logDir, p.nodes as string[]);
-        // Filter here so only what the CLI shows crosses the network.
-        return {
-          lines: p.query ? filterRecords(lines, fromWireQuery(p.query)) : lines,
-        };
-      }
-      case "logs_follow":
-        this.#follow(p.uuid as string, Boolean(p.on));
-        return {};
-      case "metrics": {
-        const out: Record<string, DataflowMetrics> = {};
-        for (const uuid of p.uuids as string[]) {
-          const e = this.dataflows.get(uuid);
-          if (!e || e.results) continue;
-          const pids = e.hosted.pids();
-          const fault = e.hosted.faultSummary();
-          out[uuid] = {
-            ...this.#sampler.sample(pids),
-            pids,
-            ...(fault ? { fault } : {}),
-          };
-        }
-        return out;
-      }
-      case "build": {
-        const descriptor = p.descriptor as Dataflow;
-        const results = await runBuild(
-          descriptor,
-          p.nodes as string[],
-          (node, line) =>
-            this.#peer?.notify("build_log", { buildId: p.buildId, node, line }),
-        );
-        return { results };
-      }
-      case "destroy":
-        await this.shutdown(Boolean(p.force));
-        return {};
-      default:
-        throw new Error(`unknown method '${method}'`);
-    }
-  }
-
-  async #spawn(params: SpawnParams): Promise<unknown> {
-    if (this.dataflows.has(params.uuid)) return {}; // idempotent
-    const peers = new Map(Object.entries(params.peers));
-    let readyEarly = false;
-    this.#peers.set(params.uuid, peers);
-    const hosted = await this.opts.launch(
-      { ...params, descriptor: params.descriptor as Dataflow },
-      {
-        daemonId: this.daemonId,
-        peers: params.peers,
-        onReady: () => {
-          const e = this.dataflows.get(params.uuid);
-          if (e) e.ready = true;
-          else readyEarly = true;
-          this.#peer?.notify("dataflow_ready", { uuid: params.uuid });
-        },
-        sendRemote: (daemonId, msg, payload) => {
-          const addr = peers.get(daemonId);
-          if (addr) this.opts.transport.send(addr, msg, payload);
-        },
-      },
-    );
-    const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
-    const entry: Entry = {
-      hosted,
-      params,
-      reported: false,
-      startedAt: Date.now(),
-      ready: readyEarly,
-      // A single-daemon dataflow releases its barrier by itself.
-      released: !multi,
-    };
-    this.dataflows.set(params.uuid, entry);
-    if (this.#earlyRelease.delete(params.uuid) && !entry.released) {
-      entry.released = true;
-      hosted.release();
-    }
-    hosted.finished.then(async (results) => {
-      const tailer = this.#tailers.get(params.uuid);
-      await tailer?.flush();
-      tailer?.stop();
-      this.#tailers.delete(params.uuid);
-      entry.results = results;
-      const fault = hosted.faultSummary();
-      if (this.#peer && !this.#peer.isClosed) {
-        this.#peer.notify("dataflow_finished", {
-          uuid: params.uuid,
-          results,
-          fault,
-        });
-        entry.reported = true;
-      }
-      this.opts.log(`dataflow ${params.uuid} finished`);
-      // What fault tolerance did, in the daemon's log (nothing when all went well).
-      const lines = fault ? formatFaultSummary(fault) : [];
-      for (const line of lines) {
-        this.opts.log(`dataflow ${params.uuid} ${line.trim()}`);
-      }
-      this.#prune();
-    });
-    this.opts.log(`spawned dataflow ${params.uuid}`);
-    return { pids: hosted.pids() };
-  }
-
-  /** Keeps at most {@link KEEP_FINISHED} finished dataflows (for `logs`). */
-  #prune(): void {
-    const done = [...this.dataflows.values()].filter((e) =>
-      e.results && e.reported
-    );
-    for (const e of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) {
-      this.dataflows.delete(e.params.uuid);
-    }
-  }
-
-  #follow(uuid: string, on: boolean): void {
-    const existing = this.#tailers.get(uuid);
-    if (!on) {
-      existing?.stop();
-      this.#tailers.delete(uuid);
-      return;
-    }
-    const e = this.dataflows.get(uuid);
-    if (existing || !e || e.results) return;
-    const nodes = Object.entries(e.params.nodeToDaemon)
-      .filter(([, d]) => d === this.daemonId).map(([n]) => n);
-    const tailer = new LogTailer(
-      e.hosted.logDir,
-      nodes,
-      (record) => this.#peer?.notify("log", { uuid, record }),
-    );
-    this.#tailers.set(uuid, tailer);
   }
 
   /** `DORA_NODE_CONFIG` for a dynamic node, from the newest dataflow declaring it. */
@@ -396,14 +189,14 @@ export class DaemonAgent {
     const running = [...this.dataflows.values()].filter((e) => !e.results);
     for (const e of running) e.hosted.stop({ force });
     await Promise.allSettled(running.map((e) => e.hosted.finished));
-    for (const t of this.#tailers.values()) t.stop();
+    for (const t of this.#s.tailers.values()) t.stop();
     this.#exit();
   }
 
   /** Closes the coordinator link and listeners (after {@link shutdown}). */
   close(): void {
     this.#stopped = true;
-    this.#peer?.close(1000, "daemon exiting");
+    this.#s.peer?.close(1000, "daemon exiting");
     this.opts.transport.close();
   }
 }
