@@ -6,6 +6,7 @@
  */
 import { DataflowRuntime, type RemoteMessage } from "../daemon/mod.ts";
 import type { RunSummary } from "../daemon/mod.ts";
+import { nodeConfig } from "../daemon/node_config.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { WireMetadata } from "../message/mod.ts";
@@ -183,24 +184,14 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {
         return undefined;
       }
-      return {
-        protocol: 1,
-        dataflow_id: params.uuid,
-        node_id: nodeId,
+      // Started by hand: no parent watchdog, data through the socket.
+      return nodeConfig(spec, {
+        dataflowId: params.uuid,
         socket: runtime.socketPath,
-        inputs: Object.fromEntries(
-          spec.inputs.map((i) => [i.id, {
-            source: i.sourceText,
-            queue_size: i.queueSize,
-            queue_policy: i.queuePolicy,
-          }]),
-        ),
-        outputs: spec.outputs,
-        restart_count: 0,
-        zero_copy_threshold: 4096,
-        // Started by hand: no parent watchdog, data through the socket.
+        restarts: 0,
         shm: false,
-      };
+        parentPid: null,
+      });
     },
   };
   return hosted;
