@@ -65,12 +65,25 @@ export function outputMap(
     ctx.reported.add(key);
     ctx.diagnostics.push(mod.src.at(
       ["module", "outputs", i],
-      refs.length === 0
-        ? `module "${header.name}" declares output "${name}" but no inner node produces it`
-        : `module "${header.name}" declares output "${name}" but several inner nodes produce it: ${
-          refs.map((r) => r.slice(fullId.length + 1)).join(", ")
-        }`,
+      producersProblem(
+        header.name,
+        name,
+        refs.map((r) => r.slice(fullId.length + 1)),
+      ),
     ));
   });
   return map;
+}
+
+/** Why declared output `output` of module `module` has not one producer. */
+export function producersProblem(
+  module: string,
+  output: string,
+  producers: string[],
+): string {
+  return producers.length === 0
+    ? `module "${module}" declares output "${output}" but no inner node produces it`
+    : `module "${module}" declares output "${output}" but several inner nodes produce it: ${
+      producers.join(", ")
+    }`;
 }

@@ -21,6 +21,7 @@ import {
 } from "./schema.ts";
 import { displayName, SourceFile } from "./source.ts";
 import { validNodes } from "./_valid_nodes.ts";
+import { producersProblem } from "./_output_map.ts";
 
 /** Everything known about a descriptor after checking it. */
 export interface Analysis {
@@ -210,11 +211,7 @@ export async function analyzeModule(path: string): Promise<ModuleAnalysis> {
     if (ps.length !== 1 && !flat.some((n) => n.modules.length)) {
       diagnostics.push(src.at(
         ["module", "outputs", i],
-        ps.length === 0
-          ? `module "${mod.name}" declares output "${name}" but no inner node produces it`
-          : `module "${mod.name}" declares output "${name}" but several inner nodes produce it: ${
-            ps.join(", ")
-          }`,
+        producersProblem(mod.name, name, ps),
       ));
     }
   });
