@@ -39,8 +39,9 @@ node = Node()
 for event in node:
     if event["type"] != "INPUT":
         continue
-    now = time.time_ns()
+    # As the original's sink: the data's length, then the clock.
     size = len(event["value"])
+    now = time.time_ns()
     if event["id"] == "latency":
         if size != latency["size"]:
             flush_latency()

@@ -37,8 +37,10 @@ let tpFirst = 0n;
 const node = await Node.init();
 for await (const event of node) {
   if (event.type !== "INPUT") continue;
-  const now = wallClockNs();
+  // As the original's sink: the data's length, then the clock (so a lazily
+  // decoded value is paid for inside the measured latency).
   const size = event.value.length;
+  const now = wallClockNs();
   if (event.id === "latency") {
     if (size !== latSize) {
       flushLatency();
