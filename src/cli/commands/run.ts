@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { loadForCli } from "../../control/cli_support.ts";
 import {
   DataflowRuntime,
@@ -69,8 +69,10 @@ export function registerRun(program: Command): void {
       "--log-filter <FILTER>",
       'per-node levels, e.g. "sensor=debug,planner=warn" (env: DORA_LOG_FILTER)',
     )
-    .option("--uv", "use uv for Python nodes (not supported yet; ignored)")
-    .option("--debug", "enable debug topics")
+    // Accepted for scripts written for the original dora, but not offered:
+    // they would have no effect here (a warning says so).
+    .addOption(new Option("--uv").hideHelp())
+    .addOption(new Option("--debug").hideHelp())
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
     });
@@ -174,6 +176,9 @@ export async function runDataflow(
   } catch (e) {
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
+  }
+  for (const flag of ["uv", "debug"] as const) {
+    if (opts[flag]) say("warn", `--${flag} is not supported yet; ignored`);
   }
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
   // `path: dynamic` nodes started by hand find their config here.
