@@ -1,11 +1,12 @@
 /**
- * The floor for small messages: a bare round trip of 8 bytes between two
- * Deno processes over a Unix socket, spaced like the latency phase.
+ * The floors for small messages: bare 8-byte trips between Deno processes
+ * over Unix sockets, spaced like the latency phase, with nothing done in
+ * between.
  *
  * @module
  */
 
-/** Median and p99 of the round trip, in ns. */
+/** Median and p99 of a trip, in ns. */
 export interface Baseline {
   n: number;
   p50: number;
@@ -13,77 +14,33 @@ export interface Baseline {
 }
 
 /** Measures `n` round trips, `gapMs` apart, against socket_echo.ts. */
-export async function socketBaseline(n: number, gapMs = 5): Promise<Baseline> {
-  const dir = await Deno.makeTempDir({ prefix: "dora-bench-" });
-  const path = `${dir}/echo.sock`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./socket_echo.ts", import.meta.url).pathname,
-      path,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  try {
-    const reader = child.stdout.getReader();
-    await reader.read(); // "ready"
-    reader.releaseLock();
-    const conn = await Deno.connect({ transport: "unix", path });
-    const msg = new Uint8Array(8);
-    const back = new Uint8Array(8);
-    const samples: number[] = [];
-    for (let i = 0; i < n + 10; i++) {
-      const t0 = performance.now();
-      await conn.write(msg);
-      let got = 0;
-      while (got < 8) {
-        const r = await conn.read(back.subarray(got));
-        if (r === null) throw new Error("echo peer closed the socket");
-        got += r;
+export function socketBaseline(n: number, gapMs = 5): Promise<Baseline> {
+  return withPeer(
+    "socket_echo.ts",
+    (dir) => `${dir}/echo.sock`,
+    async (dir) => {
+      const conn = await Deno.connect({
+        transport: "unix",
+        path: `${dir}/echo.sock`,
+      });
+      try {
+        return await measure(n, gapMs, conn, conn);
+      } finally {
+        conn.close();
       }
-      if (i >= 10) samples.push((performance.now() - t0) * 1e6); // warm-up skipped
-      await new Promise((r) => setTimeout(r, gapMs));
-    }
-    conn.close();
-    samples.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      Math.round(samples[Math.round((p / 100) * (samples.length - 1))]);
-    return { n, p50: pct(50), p99: pct(99) };
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-    await Deno.remove(dir, { recursive: true });
-  }
+    },
+  );
 }
 
 /**
  * The floor of dora's topology: 8 bytes from this process through a relay
  * process (socket_relay.ts) to a third one (this process again, on a second
  * connection), `gapMs` apart: two one-way socket trips and three processes,
- * like sender → daemon → sink, with nothing done in between. Informational:
- * the targets compare with the round trip.
+ * like sender → daemon → sink. Informational: the targets compare with the
+ * round trip.
  */
-export async function relayBaseline(n: number, gapMs = 5): Promise<Baseline> {
-  const dir = await Deno.makeTempDir({ prefix: "dora-bench-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./socket_relay.ts", import.meta.url).pathname,
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  try {
-    const reader = child.stdout.getReader();
-    await reader.read(); // "ready"
-    reader.releaseLock();
+export function relayBaseline(n: number, gapMs = 5): Promise<Baseline> {
+  return withPeer("socket_relay.ts", (dir) => dir, async (dir) => {
     const sink = await Deno.connect({
       transport: "unix",
       path: `${dir}/out.sock`,
@@ -92,27 +49,35 @@ export async function relayBaseline(n: number, gapMs = 5): Promise<Baseline> {
       transport: "unix",
       path: `${dir}/in.sock`,
     });
-    const msg = new Uint8Array(8);
-    const back = new Uint8Array(8);
-    const samples: number[] = [];
-    for (let i = 0; i < n + 10; i++) {
-      const t0 = performance.now();
-      await sender.write(msg);
-      let got = 0;
-      while (got < 8) {
-        const r = await sink.read(back.subarray(got));
-        if (r === null) throw new Error("relay closed the socket");
-        got += r;
-      }
-      if (i >= 10) samples.push((performance.now() - t0) * 1e6);
-      await new Promise((r) => setTimeout(r, gapMs));
+    try {
+      return await measure(n, gapMs, sender, sink);
+    } finally {
+      sender.close();
+      sink.close();
     }
-    sender.close();
-    sink.close();
-    samples.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      Math.round(samples[Math.round((p / 100) * (samples.length - 1))]);
-    return { n, p50: pct(50), p99: pct(99) };
+  });
+}
+
+/**
+ * Starts `script` (it prints "ready" once listening) with the argument
+ * `argOf(tempDir)`, runs `use`, then kills the peer and removes the folder.
+ */
+async function withPeer<T>(
+  script: string,
+  argOf: (dir: string) => string,
+  use: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "dora-bench-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(script, import.meta.url).pathname, argOf(dir)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    const reader = child.stdout.getReader();
+    await reader.read(); // "ready"
+    reader.releaseLock();
+    return await use(dir);
   } finally {
     try {
       child.kill("SIGKILL");
@@ -121,4 +86,31 @@ export async function relayBaseline(n: number, gapMs = 5): Promise<Baseline> {
     await child.stdout.cancel().catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Times `n` trips of 8 bytes written to `out` until they are read on `back`. */
+async function measure(
+  n: number,
+  gapMs: number,
+  out: Deno.Conn,
+  back: Deno.Conn,
+): Promise<Baseline> {
+  const msg = new Uint8Array(8);
+  const got = new Uint8Array(8);
+  const samples: number[] = [];
+  for (let i = 0; i < n + 10; i++) {
+    const t0 = performance.now();
+    await out.write(msg);
+    for (let read = 0; read < 8;) {
+      const r = await back.read(got.subarray(read));
+      if (r === null) throw new Error("the peer closed the socket");
+      read += r;
+    }
+    if (i >= 10) samples.push((performance.now() - t0) * 1e6); // warm-up skipped
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.round(samples[Math.round((p / 100) * (samples.length - 1))]!);
+  return { n, p50: pct(50), p99: pct(99) };
 }
