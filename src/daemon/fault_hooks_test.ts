@@ -4,33 +4,13 @@ import {
 } from "node:assert/strict";
 import type { Dataflow, InputSpec, NodeSpec } from "../descriptor/model.ts";
 import { ManualClock } from "../fault/manual_clock.ts";
+import { testInput, testNode as spec } from "../fault/_test_specs.ts";
 import { FaultHooks } from "./fault_hooks.ts";
 import { ReceiverQueue } from "./receiver_queue.ts";
 import { RunningNode } from "./running_node.ts";
 
-function spec(id: string, extra: Partial<NodeSpec> = {}): NodeSpec {
-  return {
-    id,
-    path: `${id}.ts`,
-    env: {},
-    inputs: [],
-    outputs: ["out"],
-    restartPolicy: "never",
-    maxRestarts: 0,
-    maxRotatedFiles: 5,
-    ...extra,
-  };
-}
-
 function input(id: string, from: string, extra: Partial<InputSpec> = {}) {
-  return {
-    id,
-    sourceText: `${from}/out`,
-    source: { kind: "node" as const, node: from, output: "out" },
-    queueSize: 2,
-    queuePolicy: "drop_oldest" as const,
-    ...extra,
-  };
+  return testInput(id, from, { queueSize: 2, ...extra });
 }
 
 function setup(specs: NodeSpec[]) {

@@ -2,38 +2,14 @@ import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
 } from "node:assert/strict";
-import type { Dataflow, InputSpec, NodeSpec } from "../descriptor/model.ts";
+import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
 import { ManualClock } from "./manual_clock.ts";
+import { testInput as input, testNode as node } from "./_test_specs.ts";
 import {
   type FaultEvent,
   type FaultHost,
   FaultSupervisor,
 } from "./supervisor.ts";
-
-function node(id: string, extra: Partial<NodeSpec> = {}): NodeSpec {
-  return {
-    id,
-    path: `${id}.ts`,
-    env: {},
-    inputs: [],
-    outputs: ["out"],
-    restartPolicy: "never",
-    maxRestarts: 0,
-    maxRotatedFiles: 5,
-    ...extra,
-  };
-}
-
-function input(id: string, from: string, extra: Partial<InputSpec> = {}) {
-  return {
-    id,
-    sourceText: `${from}/out`,
-    source: { kind: "node" as const, node: from, output: "out" },
-    queueSize: 10,
-    queuePolicy: "drop_oldest" as const,
-    ...extra,
-  };
-}
 
 function dataflow(nodes: NodeSpec[]): Dataflow {
   return {
