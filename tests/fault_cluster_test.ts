@@ -7,14 +7,8 @@ import assert from "node:assert/strict";
 import { Sandbox } from "./cluster_helpers.ts";
 import { FIXTURES, parseReports } from "./fault_helpers.ts";
 
-Deno.test("dora start restarts an on-failure node up to max_restarts under a daemon", async () => {
-  const sb = await Sandbox.create();
-  try {
-    await sb.coordinator();
-    const daemon = await sb.daemon();
-    const file = sb.write(
-      "dataflow.yml",
-      `
+/** A sender that fails after 2 ticks, restarted twice, then given up. */
+const CRASHING_SENDER = `
 nodes:
   - id: sender
     path: ${FIXTURES}/sender.ts
@@ -29,8 +23,14 @@ nodes:
     path: ${FIXTURES}/observer.ts
     inputs:
       data: sender/data
-`,
-    );
+`;
+
+Deno.test("dora start restarts an on-failure node up to max_restarts under a daemon", async () => {
+  const sb = await Sandbox.create();
+  try {
+    await sb.coordinator();
+    const daemon = await sb.daemon();
+    const file = sb.write("dataflow.yml", CRASHING_SENDER);
     const r = await sb.dora(["start", file, "--attach"]);
     await daemon.waitFor(/max restarts \(2\) exceeded, giving up/);
     const output = `${r.stdout}\n${r.stderr}\n${daemon.stderr}`;
@@ -61,22 +61,7 @@ Deno.test("dora list --format json shows a restarted node's fault counters, live
     const daemon = await sb.daemon();
     const file = sb.write(
       "dataflow.yml",
-      `
-nodes:
-  - id: sender
-    path: ${FIXTURES}/sender.ts
-    args: --ticks 2 --exit-code 1
-    inputs:
-      tick: dora/timer/millis/20
-    outputs: [data]
-    restart_policy: on-failure
-    max_restarts: 2
-    restart_delay: 0.05
-  - id: observer
-    path: ${FIXTURES}/observer.ts
-    inputs:
-      data: sender/data
-      tick: dora/timer/millis/50
+      `${CRASHING_SENDER}      tick: dora/timer/millis/50
 `,
     );
     const start = await sb.dora([
