@@ -16,8 +16,14 @@ import {
 import type { Peer } from "./peer.ts";
 import { type FaultSummary, formatFaultSummary } from "../fault/counters.ts";
 
-/** Loads and validates a descriptor, turning problems into CLI errors. */
-export async function loadForCli(path: string): Promise<Dataflow> {
+/**
+ * Loads and validates a descriptor, turning problems into CLI errors;
+ * `strictTypes` makes type problems errors (`--strict-types`).
+ */
+export async function loadForCli(
+  path: string,
+  options: { strictTypes?: boolean } = {},
+): Promise<Dataflow> {
   try {
     await Deno.stat(path);
   } catch (e) {
@@ -27,7 +33,7 @@ export async function loadForCli(path: string): Promise<Dataflow> {
     throw e;
   }
   try {
-    const loaded = await loadDataflow(path);
+    const loaded = await loadDataflow(path, options);
     for (const w of loaded.warnings) console.error(formatDiagnostic(w));
     return loaded.dataflow;
   } catch (e) {

@@ -158,7 +158,6 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
     if (node.partial) continue;
     checkArgs(node, at);
     checkEnv(node, at, warn);
-    checkTypes(node, warn);
     if (raw.permissions && !/\.(m?[jt]sx?)$/.test(raw.path ?? "")) {
       warn(
         fieldOrigin(node, "permissions"),
@@ -251,29 +250,6 @@ function checkEnv(
       warn(
         o,
         `env variable "${name}" of node "${node.id}" is reserved by dora and will be ignored`,
-      );
-    }
-  }
-}
-
-function checkTypes(
-  node: FlatNode,
-  warn: (o: Origin, m: string) => void,
-): void {
-  const raw = node.raw;
-  for (const key of Object.keys(raw.output_types ?? {})) {
-    if (!(raw.outputs ?? []).includes(key)) {
-      warn(
-        fieldOrigin(node, "output_types", key),
-        `output_types names "${key}", which is not an output of node "${node.id}"`,
-      );
-    }
-  }
-  for (const key of Object.keys(raw.input_types ?? {})) {
-    if (!Object.hasOwn(raw.inputs ?? {}, key)) {
-      warn(
-        fieldOrigin(node, "input_types", key),
-        `input_types names "${key}", which is not an input of node "${node.id}"`,
       );
     }
   }

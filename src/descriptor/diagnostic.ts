@@ -10,7 +10,10 @@ export interface Diagnostic {
   line: number;
   column: number;
   message: string;
-  severity: "error" | "warning";
+  /** Notes (e.g. inferred types) inform and never fail anything. */
+  severity: "error" | "warning" | "note";
+  /** A stable name of the check, e.g. `types/edge`, for scripts. */
+  code?: string;
 }
 
 /** The descriptor has errors; `diagnostics` lists every one (and the warnings). */
@@ -36,7 +39,7 @@ export class DescriptorError extends Error {
  */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${
-    d.severity === "warning" ? "warning: " : ""
+    d.severity === "error" ? "" : `${d.severity}: `
   }${d.message}`;
 }
 

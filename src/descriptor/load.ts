@@ -22,6 +22,12 @@ import {
 import { displayName, SourceFile } from "./source.ts";
 import { validNodes } from "./_valid_nodes.ts";
 import { producersProblem } from "./_output_map.ts";
+import {
+  checkTypes,
+  loadTypeLibrary,
+  type TypeCheckResult,
+  type TypeLibrary,
+} from "./types/mod.ts";
 
 /** Everything known about a descriptor after checking it. */
 export interface Analysis {
@@ -29,12 +35,24 @@ export interface Analysis {
   src: SourceFile;
   /** Errors and warnings, sorted by position. */
   diagnostics: Diagnostic[];
+  /** Notes (inferred input types), sorted by position; they never fail. */
+  notes: Diagnostic[];
   /** The nodes after module expansion (the valid ones). */
   nodes: FlatNode[];
   /** The top-level data as written (for `dora expand`). */
   data: Record<string, unknown>;
   /** The resolved dataflow, when there are no errors. */
   dataflow?: Dataflow;
+  /** The type library and what the type checks found (after expansion). */
+  types?: { library: TypeLibrary; result: TypeCheckResult };
+}
+
+/** Options of {@link analyze}. */
+export interface AnalyzeOptions {
+  /** Skip file-system checks (node paths). */
+  skipPaths?: boolean;
+  /** Type problems are errors (`--strict-types`); `strict_types: true` in the file does the same. */
+  strictTypes?: boolean;
 }
 
 /** Whether any diagnostic is an error. */
@@ -74,7 +92,7 @@ export async function readSource(
 /** Checks the dataflow at `path` and resolves it when it has no errors. */
 export async function analyze(
   path: string,
-  options: { skipPaths?: boolean } = {},
+  options: AnalyzeOptions = {},
 ): Promise<Analysis> {
   const src = await readSource(path);
   if (!(src instanceof SourceFile)) return unreadable(path, src);
@@ -132,6 +150,18 @@ export async function analyze(
     badPaths: expander.badPaths,
   }));
   const complete = flat.filter((n) => !n.partial);
+  const { library, diagnostics: typeFileProblems } = await loadTypeLibrary(
+    baseDir,
+  );
+  diagnostics.push(...typeFileProblems);
+  const typeResult = checkTypes(flat, {
+    library,
+    root,
+    rootSrc: src,
+    strict: options.strictTypes === true || root.strict_types === true,
+  });
+  diagnostics.push(...typeResult.diagnostics);
+  const types = { library, result: typeResult };
   if (!hasErrors(diagnostics) && parsed.success) {
     const warnings: Diagnostic[] = [];
     const dataflow = resolveDataflow(
@@ -140,11 +170,16 @@ export async function analyze(
       parsed.data as RawDataflow,
       complete,
       warnings,
+      typeResult.ports,
     );
     diagnostics.push(...warnings);
-    return { ...result(complete, root), dataflow };
+    return {
+      ...result(complete, root, typeResult.notes),
+      dataflow,
+      types,
+    };
   }
-  return result(complete, root);
+  return { ...result(complete, root, typeResult.notes), types };
 }
 
 /** A module file checked on its own (`dora expand --module`). */
@@ -230,6 +265,7 @@ function unreadable(path: string, problem: Diagnostic): Analysis {
   return {
     src: new SourceFile(problem.file, resolve(path), ""),
     diagnostics: [problem],
+    notes: [],
     nodes: [],
     data: {},
   };
@@ -240,9 +276,11 @@ function finisher(src: SourceFile, diagnostics: Diagnostic[]) {
   return (
     nodes: FlatNode[] = [],
     data: Record<string, unknown> = {},
+    notes: Diagnostic[] = [],
   ): Analysis => ({
     src,
     diagnostics: sortDiagnostics(diagnostics),
+    notes: sortDiagnostics(notes),
     nodes,
     data,
   });

@@ -1,7 +1,7 @@
 /**
  * The dataflow as a Mermaid flowchart, in dora's layout: modules as
  * subgraphs, source/sink node shapes, timers grouped under `dora`, edges
- * labelled `output` or `output as input`.
+ * labelled `output` or `output as input`, typed edges `image [Image]`.
  *
  * @module
  */
@@ -80,7 +80,9 @@ export function toMermaid(dataflow: Dataflow): string {
         }
       }
     } else {
-      for (const input of node.inputs) lines.push(edge(input, node.id, byId));
+      for (const input of node.inputs) {
+        lines.push(edge(input, node.id, byId, node));
+      }
     }
   }
   return lines.join("\n") + "\n";
@@ -129,10 +131,31 @@ function nodeLines(node: NodeSpec, indent: string): string[] {
   ];
 }
 
+/** ` [Image]` for an edge whose data is typed (by the sender, else the receiver). */
+function typeLabel(
+  sender: NodeSpec | undefined,
+  output: string,
+  receiver: NodeSpec | undefined,
+  input: string,
+): string {
+  const urn = sender?.types?.outputs[output]?.urn ??
+    sender?.outputTypes?.[output] ?? receiver?.types?.inputs[input]?.urn ??
+    receiver?.inputTypes?.[input];
+  if (urn === undefined) return "";
+  const base = urn.split("[")[0]!.trim();
+  return ` [${base.slice(base.lastIndexOf("/") + 1)}]`;
+}
+
+/** Edge text: quoted when it holds brackets, which Mermaid would read as a shape. */
+function edgeText(text: string): string {
+  return /[[\]]/.test(text) ? `"${text}"` : text;
+}
+
 function edge(
   input: InputSpec,
   target: string,
   byId: Map<string, NodeSpec>,
+  receiver?: NodeSpec,
 ): string {
   const src = input.source;
   if (src.kind === "timer") {
@@ -146,7 +169,10 @@ function edge(
   }
   const node = byId.get(src.node);
   const name = (output: string) =>
-    output === input.id ? output : `${output} as ${input.id}`;
+    edgeText(
+      (output === input.id ? output : `${output} as ${input.id}`) +
+        typeLabel(node, output, receiver, input.id),
+    );
   if (node && !node.operators?.length && node.outputs.includes(src.output)) {
     return `  ${src.node} -- ${name(src.output)} --> ${target}`;
   }

@@ -18,7 +18,7 @@
  * @module
  */
 import { DescriptorError, type Diagnostic } from "./diagnostic.ts";
-import { analyze } from "./load.ts";
+import { analyze, type AnalyzeOptions } from "./load.ts";
 import type { Dataflow } from "./model.ts";
 
 export type * from "./model.ts";
@@ -27,7 +27,13 @@ export {
   type Diagnostic,
   formatDiagnostic,
 } from "./diagnostic.ts";
-export { type Analysis, analyze, analyzeModule, hasErrors } from "./load.ts";
+export {
+  type Analysis,
+  analyze,
+  analyzeModule,
+  type AnalyzeOptions,
+  hasErrors,
+} from "./load.ts";
 
 /**
  * Loads, expands and validates the dataflow at `path`.
@@ -36,8 +42,9 @@ export { type Analysis, analyze, analyzeModule, hasErrors } from "./load.ts";
  */
 export async function loadDataflow(
   path: string,
+  options: AnalyzeOptions = {},
 ): Promise<{ dataflow: Dataflow; warnings: Diagnostic[] }> {
-  const analysis = await analyze(path);
+  const analysis = await analyze(path, options);
   if (!analysis.dataflow) throw new DescriptorError(analysis.diagnostics);
   return { dataflow: analysis.dataflow, warnings: analysis.diagnostics };
 }

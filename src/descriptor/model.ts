@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DataTypeSpec } from "../message/layout_types.ts";
 
 /** Where an input's messages come from. */
 export type InputSource =
@@ -39,6 +40,26 @@ export type PermissionName =
   | "ffi"
   | "sys";
 export type Permissions = Partial<Record<PermissionName, boolean | string[]>>;
+
+/** The type of one port as the runtime and code generators see it. */
+export interface PortType {
+  /** The URN as written (or inferred). */
+  urn: string;
+  /** Its wire data type, when the URN resolves. */
+  dt?: DataTypeSpec;
+  /** Inputs: every wire data type the static rules let in; absent = anything (Bytes). */
+  accepts?: DataTypeSpec[];
+  /** Inputs: the upstream output the type was inferred from. */
+  inferredFrom?: string;
+}
+
+/** The typed ports of one node (plain nodes; operators are not run). */
+export interface NodePortTypes {
+  outputs: Record<string, PortType>;
+  inputs: Record<string, PortType>;
+  /** Metadata keys each output's messages must carry (`output_metadata`, `pattern`, the type's own). */
+  metadata: Record<string, string[]>;
+}
 
 /** A node ready to be spawned. */
 export interface NodeSpec {
@@ -89,6 +110,8 @@ export interface NodeSpec {
   /** Type annotations per output/input id (URNs as written). */
   outputTypes?: Record<string, string>;
   inputTypes?: Record<string, string>;
+  /** Resolved port types (annotated or inferred), for runtime type checks. */
+  types?: NodePortTypes;
   /** Enclosing module ids, outermost first (for graphs). */
   modules?: string[];
 }
@@ -117,6 +140,11 @@ export interface Dataflow {
   debug: { publishAllMessages: boolean };
   /** Type warnings are errors. */
   strictTypes?: boolean;
+  /**
+   * Runtime type checks in the node APIs (`--type-check`,
+   * `DORA_RUNTIME_TYPE_CHECK`); set by the command that starts the dataflow.
+   */
+  typeCheck?: "warn" | "error";
   /** Timer inputs do not keep a node alive once its data inputs closed. */
   exitWhenNodesFinish?: boolean;
 }

@@ -4,7 +4,7 @@ import { type Diagnostic, formatDiagnostic } from "./diagnostic.ts";
 /** Counts errors and warnings: `2 errors, 1 warning`. */
 export function summarize(list: Diagnostic[]): string {
   const errors = list.filter((d) => d.severity === "error").length;
-  const warnings = list.length - errors;
+  const warnings = list.filter((d) => d.severity === "warning").length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   return [
     errors ? plural(errors, "error") : "",

@@ -11,6 +11,7 @@ import type {
   Dataflow,
   InputSpec,
   LogLevel,
+  NodePortTypes,
   NodeSpec,
   OperatorSpec,
 } from "./model.ts";
@@ -33,6 +34,7 @@ export function resolveDataflow(
   root: RawDataflow,
   nodes: FlatNode[],
   warnings: Diagnostic[],
+  ports: ReadonlyMap<string, NodePortTypes> = new Map(),
 ): Dataflow {
   const globalEnv = resolveEnv(root.env, (name) =>
     warnings.push({
@@ -45,7 +47,16 @@ export function resolveDataflow(
   return {
     path: abs,
     workingDir,
-    nodes: nodes.map((n) => resolveNode(n, globalEnv, warnings)),
+    nodes: nodes.map((n) => {
+      const spec = resolveNode(n, globalEnv, warnings);
+      const types = ports.get(n.id);
+      if (
+        types && (Object.keys(types.outputs).length ||
+          Object.keys(types.inputs).length ||
+          Object.keys(types.metadata).length)
+      ) spec.types = types;
+      return spec;
+    }),
     healthCheckInterval: root.health_check_interval ?? 5,
     ...(root.startup_timeout !== undefined
       ? { startupTimeout: root.startup_timeout }

@@ -59,7 +59,25 @@ const inputs = z.record(dataId, InputSchema).describe(
   "inputs: <input id>: <source> or {source, queue_size, queue_policy, input_timeout}",
 );
 const outputs = z.array(dataId).describe("output ids this node sends");
-const typeMap = z.record(z.string(), z.string());
+const typeMap = (what: "output" | "input") =>
+  z.record(z.string(), z.string()).describe(
+    `type of each ${what}: <${what} id>: <type URN>, e.g. std/core/v1/Float64 or std/media/v1/AudioFrame[sample_type=f32] (see docs/types.md)`,
+  );
+/** Communication patterns and the metadata keys each implies on every output. */
+export const PATTERNS = {
+  "service-server": ["request_id"],
+  "service-client": ["request_id"],
+  "action-server": ["goal_id", "goal_status"],
+  "action-client": ["goal_id"],
+} as const satisfies Record<string, readonly string[]>;
+const outputMetadata = z.record(z.string(), z.array(z.string())).describe(
+  "metadata keys every message of an output carries: <output id>: [key, ...]",
+);
+const pattern = z.string().describe(
+  `communication pattern, implies metadata keys on the outputs: ${
+    Object.keys(PATTERNS).join(", ")
+  }`,
+);
 
 const byteSize = z.union([z.string(), z.int().min(0)], {
   error: 'must be a size such as "50MB" or a number of bytes',
@@ -127,8 +145,10 @@ const operatorFields = {
   min_log_level: logLevel.optional(),
   max_log_size: byteSize.optional(),
   max_rotated_files: z.int().min(1).max(100).optional(),
-  output_types: typeMap.optional(),
-  input_types: typeMap.optional(),
+  output_types: typeMap("output").optional(),
+  input_types: typeMap("input").optional(),
+  output_metadata: outputMetadata.optional(),
+  pattern: pattern.optional(),
 };
 
 /** A single operator (`operator:`); its id defaults to `op`. */
@@ -160,8 +180,10 @@ export const NodeSchema = z.strictObject({
   env: EnvSchema.optional(),
   inputs: inputs.optional(),
   outputs: outputs.optional(),
-  output_types: typeMap.optional(),
-  input_types: typeMap.optional(),
+  output_types: typeMap("output").optional(),
+  input_types: typeMap("input").optional(),
+  output_metadata: outputMetadata.optional(),
+  pattern: pattern.optional(),
   restart_policy: z.enum(RESTART_POLICIES).optional(),
   max_restarts: z.int().min(0).optional().describe("0 = unlimited"),
   restart_delay: seconds("initial restart backoff").optional(),
@@ -202,10 +224,16 @@ export const DataflowSchema = z.strictObject({
   startup_timeout: seconds(
     "time every node has to connect to the daemon (default 30 or DORA_STARTUP_TIMEOUT)",
   ).optional(),
-  strict_types: z.boolean().optional(),
+  strict_types: z.boolean().optional().describe(
+    "type problems are errors (validate, build, run and start refuse the dataflow)",
+  ),
   exit_when_nodes_finish: z.boolean().optional(),
-  type_rules: z.array(z.strictObject({ from: z.string(), to: z.string() }))
-    .optional(),
+  type_rules: z.array(z.strictObject({
+    from: z.string().describe("type URN whose data may flow..."),
+    to: z.string().describe("...into inputs of this type URN"),
+  })).optional().describe(
+    "extra type compatibilities, e.g. {from: myproject/sensors/v1/Reading, to: myproject/sensors/v2/Reading}",
+  ),
   deploy: DeploySchema.optional(),
   _unstable_deploy: DeploySchema.optional(),
   debug: z.strictObject({ enable_debug_inspection: z.boolean().optional() })

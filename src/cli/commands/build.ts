@@ -45,9 +45,18 @@ export const registerBuild: RegisterCommand = (program) => {
           "run the build steps (git: and build:) of a dataflow's nodes",
         )
         .argument("<PATH>", "dataflow descriptor (YAML)")
-        .option("--local", "build here even if a coordinator is running"),
-    ).action(async (path: string, opts: TargetFlags & { local?: boolean }) => {
-      const dataflow = await loadForCli(path);
+        .option("--local", "build here even if a coordinator is running")
+        .option(
+          "--strict-types",
+          "type problems are errors (like strict_types: true in the file)",
+        ),
+    ).action(async (
+      path: string,
+      opts: TargetFlags & { local?: boolean; strictTypes?: boolean },
+    ) => {
+      const dataflow = await loadForCli(path, {
+        strictTypes: opts.strictTypes,
+      });
       const printLine = (node: string, line: string) =>
         console.log(`${node}: ${line}`);
       if (!opts.local) {

@@ -16,7 +16,10 @@ export function registerValidate(program: Command): void {
       "check a dataflow descriptor: schema, node ids, inputs, modules and paths",
     )
     .argument("<PATH>", "dataflow descriptor (YAML)")
-    .option("--strict-types", "treat warnings as errors (exit 1, for CI)")
+    .option(
+      "--strict-types",
+      "type problems are errors, and any warning fails (exit 1, for CI)",
+    )
     .addOption(
       new Option("--format <FORMAT>", "output format").choices(
         ["text", "json"] as const,
@@ -27,17 +30,24 @@ export function registerValidate(program: Command): void {
       const { printDiagnostics, summarize } = await import(
         "../../descriptor/report.ts"
       );
-      const analysis = await analyze(path);
+      const { sortDiagnostics } = await import(
+        "../../descriptor/diagnostic.ts"
+      );
+      const analysis = await analyze(path, {
+        strictTypes: options.strictTypes === true,
+      });
       const list = analysis.diagnostics;
+      const shown = sortDiagnostics([...list, ...analysis.notes]);
       const failed = hasErrors(list) ||
-        (options.strictTypes === true && list.length > 0);
+        (options.strictTypes === true &&
+          list.some((d) => d.severity === "warning"));
       if (options.format === "json") {
         console.log(JSON.stringify(
           {
             path: analysis.src.file,
             valid: !failed,
             nodes: analysis.dataflow?.nodes.map((n) => n.id) ?? [],
-            diagnostics: list,
+            diagnostics: shown,
           },
           null,
           2,
@@ -45,7 +55,7 @@ export function registerValidate(program: Command): void {
         if (failed) Deno.exitCode = 1;
         return;
       }
-      printDiagnostics(list);
+      printDiagnostics(shown);
       if (failed) {
         throw new CliError(`${analysis.src.file}: ${summarize(list)}`);
       }
