@@ -39,6 +39,18 @@ export {
   NodeInitError,
   parseConfig,
 } from "./config.ts";
+export {
+  type AnyType,
+  type JsValue,
+  type Ports,
+  type SendValue,
+  type TimerTick,
+  type TypedEvent,
+  typedInit,
+  type TypedInputEvent,
+  type TypedNode,
+  vectorOf,
+} from "./typed.ts";
 export type {
   Metadata,
   Params,

@@ -21,6 +21,7 @@ import { registerGraph } from "./graph.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerRun } from "./run.ts";
 import { registerLogs } from "./logs.ts";
+import { registerTypes } from "./types.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -29,6 +30,7 @@ export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
+COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
 COMMANDS.push(
   registerUp,
