@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything dora and its tests need on a fresh machine (Node/npm and
 # python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
-# pyarrow/numpy/pytest for Python nodes, and Chromium for the graph test.
+# pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, and
+# Chromium for the graph test.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +39,12 @@ fi
 if [ "${1:-}" = "--test" ]; then
   if ! python3 -c "import pytest" >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check pytest >&2
+  fi
+  # mypy with pyarrow's type stubs checks the Python stubs of `dora types generate`.
+  if ! python3 -c "import mypy, importlib.metadata as m; m.version('pyarrow-stubs')" >/dev/null 2>&1; then
+    echo "setup: installing mypy and pyarrow-stubs for the generated Python stubs test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check mypy pyarrow-stubs >&2 ||
+      echo "setup: warning: could not install mypy and pyarrow-stubs" >&2
   fi
   if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's chromium for the graph rendering test" >&2

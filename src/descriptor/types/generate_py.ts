@@ -161,9 +161,14 @@ export function generatePython(
   ];
   for (const t of model.types) {
     const text = factory(t.dt, names);
+    const cls = typeof t.dt !== "string" && "struct" in t.dt
+      ? "pa.StructType"
+      : typeof t.dt !== "string" && "large_list" in t.dt
+      ? "pa.LargeListType[Any]"
+      : "pa.DataType";
     out.push(
       `# \`${t.urn}\`${t.description ? `: ${t.description}` : ""}.`,
-      module ? `${t.name}: pa.DataType = ${text}` : `${t.name}: pa.DataType`,
+      module ? `${t.name}: ${cls} = ${text}` : `${t.name}: ${cls}`,
       "",
     );
     names.set(JSON.stringify(t.dt), t.name);
