@@ -1,0 +1,20 @@
+/**
+ * examples/typed-dataflow runs end to end: TypeScript and Python nodes on
+ * generated types exchange structs (Image, Detection, a user type) and the
+ * motor sees every command.
+ *
+ * @module
+ */
+import { equal as assertEquals, ok as assert } from "node:assert/strict";
+import { ROOT, runDora } from "../helpers.ts";
+
+Deno.test("dora run examples/typed-dataflow passes typed structs between TypeScript and Python", async () => {
+  const r = await runDora(
+    ["run", "examples/typed-dataflow/dataflow.yml", "--stop-after", "60s"],
+    { cwd: ROOT },
+  );
+  const out = r.stdout + r.stderr;
+  assertEquals(r.code, 0, out);
+  assert(out.includes("motor: SUCCESS: 20 typed commands"), out);
+  assert(out.includes("frame 0: target square, turn +1.40 rad/s"), out);
+});
