@@ -32,7 +32,7 @@ Deno.test("dora validate passes every example", async () => {
     const r = await runDora(["validate", path], { cwd: ROOT });
     assertEquals(r.code, 0, `${path}:\n${r.stderr}`);
     const errors = r.stderr.split("\n").filter((l) =>
-      l && !l.includes(": warning: ")
+      l && !l.includes(": warning: ") && !l.includes(": note: ")
     );
     assertDeepEquals(errors, [], r.stderr);
     assert(r.stdout.includes(`${path}: valid`), r.stdout);

@@ -1,0 +1,68 @@
+/**
+ * Whether data of one wire data type (`dt`) satisfies an expected one: the
+ * rule of the runtime type checks, shared by the node APIs (the Python node
+ * API implements the same rule; `tests/protocol_vectors/type_match.json`
+ * holds the cases both pass).
+ *
+ * Equivalent encodings of one logical type match (`utf8` / `large_utf8`,
+ * `binary` / `large_binary`, `list` / `large_list`); struct fields match by
+ * name, extra fields are allowed; nullability is ignored. With `bytes`, raw
+ * bytes (a `u8` array) match a binary type too.
+ *
+ * @module
+ */
+import type { DataTypeSpec } from "./layout_types.ts";
+
+const SAME: Record<string, string> = {
+  large_utf8: "utf8",
+  large_binary: "binary",
+};
+
+function base(dt: string): string {
+  return SAME[dt] ?? dt;
+}
+
+/**
+ * Whether `actual` satisfies `expected`. `rawBytes`: a `u8` array also
+ * satisfies a binary type (what a node sends for raw bytes).
+ *
+ * @example
+ * ```ts
+ * typeMatches("large_utf8", "utf8"); // true
+ * typeMatches("f64", "f32"); // false
+ * ```
+ */
+export function typeMatches(
+  expected: DataTypeSpec,
+  actual: DataTypeSpec,
+  rawBytes = false,
+): boolean {
+  if (typeof expected === "string" || typeof actual === "string") {
+    if (typeof expected !== "string" || typeof actual !== "string") {
+      return false;
+    }
+    if (base(expected) === base(actual)) return true;
+    return rawBytes && base(expected) === "binary" && actual === "u8";
+  }
+  const listOf = (dt: DataTypeSpec) =>
+    typeof dt === "object" && ("large_list" in dt || "list" in dt)
+      ? ("large_list" in dt ? dt.large_list : dt.list).dt
+      : undefined;
+  const e = listOf(expected);
+  if (e !== undefined) {
+    const a = listOf(actual);
+    return a !== undefined && typeMatches(e, a);
+  }
+  if ("struct" in expected) {
+    if (!("struct" in actual)) return false;
+    return expected.struct.every((f) => {
+      const g = actual.struct.find((x) => x.name === f.name);
+      return g !== undefined && typeMatches(f.dt, g.dt);
+    });
+  }
+  if ("fixed_list" in expected) {
+    return "fixed_list" in actual && expected.size === actual.size &&
+      typeMatches(expected.fixed_list.dt, actual.fixed_list.dt);
+  }
+  return JSON.stringify(expected) === JSON.stringify(actual);
+}
