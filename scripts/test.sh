@@ -8,7 +8,7 @@ deno="$(scripts/setup.sh --test)" || { echo "0 passed, 1 failed"; exit 1; }
 export PATH="$(dirname "$deno"):$PATH"
 log="$(mktemp)"
 failed_gates=0
-for gate in "fmt --check" "lint" "check"; do
+for gate in "fmt --check" "lint" "check" "task layers"; do
   if ! deno $gate >"$log" 2>&1; then
     echo "deno $gate failed:"; tail -n 30 "$log"; failed_gates=$((failed_gates + 1))
   fi

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { doraCommand } from "../../src/cli/dora_command.ts";
+import { doraCommand } from "../../src/dora_command.ts";
 import {
   type Baseline,
   relayBaseline,

@@ -1,4 +1,5 @@
 /** Errors by meaning: the CLI boundary maps them to exit codes. */
+import { errorMessage } from "../errors.ts";
 
 /** A bad command line: exit code 2, and the command's help is shown. */
 export class UsageError extends Error {
@@ -29,16 +30,14 @@ export class CliError extends Error {
 /** Formats an error and its cause chain; the stack only when verbose. */
 export function formatError(err: unknown, verbose: boolean): string {
   const lines: string[] = [];
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   lines.push(`error: ${message}`);
   if (err instanceof CliError) lines.push(...err.details);
   if (verbose) {
     let cause = err instanceof Error ? err.cause : undefined;
     while (cause !== undefined) {
       lines.push(
-        `  caused by: ${
-          cause instanceof Error ? cause.message : String(cause)
-        }`,
+        `  caused by: ${errorMessage(cause)}`,
       );
       cause = cause instanceof Error ? cause.cause : undefined;
     }

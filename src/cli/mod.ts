@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { writeText } from "./_output.ts";
 import { Command, CommanderError, type CommandUnknownOpts } from "commander";
 import { CliError, formatError, UsageError } from "./errors.ts";
-import { DORA_VERSION } from "./version.ts";
+import { DORA_VERSION } from "../version.ts";
 import { COMMANDS } from "./commands/mod.ts";
 
 /** The root command with every working subcommand registered. */
@@ -21,8 +22,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
-      writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
-      writeOut: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      writeErr: (text) => writeText(text, Deno.stderr),
+      writeOut: (text) => writeText(text),
     });
   program.helpCommand("help [command]", "show help for a command");
   for (const register of COMMANDS) register(program);

@@ -1,20 +1,9 @@
 /**
- * Bearer tokens for coordinators bound off loopback, and where dora keeps its
- * own state (`DORA_STATE_DIR`, default `~/.dora`).
+ * Bearer tokens for coordinators bound off loopback.
  *
  * @module
  */
-
-/**
- * The folder for dora's own state (token, `dora up` bookkeeping, store):
- * `DORA_STATE_DIR`, default `~/.dora`.
- */
-export function doraStateDir(): string {
-  const explicit = Deno.env.get("DORA_STATE_DIR");
-  if (explicit) return explicit;
-  const home = Deno.env.get("HOME") ?? "/tmp";
-  return `${home}/.dora`;
-}
+import { doraStateDir } from "../state_dir.ts";
 
 /** Whether `addr` is a loopback address that needs no token (127.0.0.1, ::1, localhost). */
 export function isTrustedLoopback(addr: string): boolean {

@@ -1,6 +1,9 @@
 /**
- * The control plane shared by the CLI, the coordinator and daemons:
- * WebSocket JSON requests, responses and events (see `docs/coordinator.md`).
+ * The control plane: the wire protocol between the CLI, the coordinator and
+ * daemons (WebSocket JSON requests, responses and events, see
+ * `docs/coordinator.md`). Messages are named after the link they travel:
+ * `coordinator_daemon.ts` for coordinator ⇄ daemon, `log_query.ts` for the
+ * log queries CLI → coordinator → daemon.
  *
  * @module
  */
@@ -9,4 +12,6 @@ export * from "./peer.ts";
 export * from "./json.ts";
 export * from "./auth.ts";
 export * from "./target.ts";
-export * from "./client.ts";
+export * from "./connect.ts";
+export type * from "./coordinator_daemon.ts";
+export * from "./log_query.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import { decodeJson, encodeJson } from "./json.ts";
 import type { Frame } from "./protocol.ts";
 
@@ -29,9 +30,13 @@ export class LinkClosedError extends Error {
   }
 }
 
-/** An error reply from the other end, carrying its message verbatim. */
+/**
+ * An error reply from the other end, carrying its message verbatim and, when
+ * the other end threw an error with a string `code` (such as
+ * {@linkcode VersionMismatchError}), that code to branch on.
+ */
 export class RemoteError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly code?: string) {
     super(message);
     this.name = "RemoteError";
   }
@@ -170,7 +175,7 @@ export class Peer {
     if (typeof frame.method === "string") {
       try {
         if (!this.#opts.onRequest) {
-          throw new Error(`unknown method '${frame.method}'`);
+          throw new Error(`unknown method "${frame.method}"`);
         }
         const result = await this.#opts.onRequest(
           frame.method,
@@ -179,9 +184,11 @@ export class Peer {
         );
         this.#send({ id, result: result ?? null });
       } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
         this.#send({
           id,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorMessage(err),
+          ...(typeof code === "string" ? { code } : {}),
         });
       }
       return;
@@ -190,7 +197,12 @@ export class Peer {
     if (!pending) return;
     this.#pending.delete(id);
     if (typeof frame.error === "string") {
-      pending.reject(new RemoteError(frame.error));
+      pending.reject(
+        new RemoteError(
+          frame.error,
+          typeof frame.code === "string" ? frame.code : undefined,
+        ),
+      );
     } else pending.resolve(frame.result);
   }
 }

@@ -29,11 +29,15 @@ export interface RequestFrame {
   params?: unknown;
 }
 
-/** A response frame: exactly one of `result` and `error`. */
+/**
+ * A response frame: exactly one of `result` and `error`; `code` names the kind
+ * of error when the answering side has one (e.g. `version_mismatch`).
+ */
 export interface ResponseFrame {
   id: number;
   result?: unknown;
   error?: string;
+  code?: string;
 }
 
 /** A pushed event frame. */
@@ -55,6 +59,16 @@ export interface HelloParams {
 export interface HelloResult {
   version: string;
   coordinator: { interface: string; port: number; startedAt: number };
+}
+
+/** Two dora versions that cannot talk; the message says what to upgrade. */
+export class VersionMismatchError extends Error {
+  /** The code a control-link error reply carries for this error. */
+  readonly code = "version_mismatch";
+  constructor(message: string) {
+    super(message);
+    this.name = "VersionMismatchError";
+  }
 }
 
 /**

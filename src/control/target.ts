@@ -1,15 +1,8 @@
 /**
- * Where the coordinator is: `--coordinator-addr/--coordinator-port` flags,
- * else `DORA_COORDINATOR_ADDR/DORA_COORDINATOR_PORT`, else 127.0.0.1:6013.
+ * The address of a coordinator on the control plane.
  *
  * @module
  */
-import type { Command } from "commander";
-import { UsageError } from "../cli/errors.ts";
-import {
-  DEFAULT_COORDINATOR_ADDR,
-  DEFAULT_COORDINATOR_PORT,
-} from "./protocol.ts";
 
 /** A coordinator address. */
 export interface CoordinatorTarget {
@@ -17,51 +10,14 @@ export interface CoordinatorTarget {
   port: number;
 }
 
-/** Flags every client command takes. */
-export interface TargetFlags {
-  coordinatorAddr?: string;
-  coordinatorPort?: string;
-}
-
-/** Adds `--coordinator-addr` and `--coordinator-port` to `cmd`. */
-// deno-lint-ignore no-explicit-any
-export function withTargetOptions<C extends Command<any, any, any>>(cmd: C): C {
-  cmd.option(
-    "--coordinator-addr <IP>",
-    "coordinator address (env DORA_COORDINATOR_ADDR, default 127.0.0.1)",
-  );
-  cmd.option(
-    "--coordinator-port <PORT>",
-    "coordinator port (env DORA_COORDINATOR_PORT, default 6013)",
-  );
-  return cmd;
-}
-
-/** Parses a TCP port, or throws a usage error naming `what`. */
-export function parsePort(text: string, what: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 65535) {
-    throw new UsageError(
-      `${what} must be a port number (1-65535), got '${text}'`,
-    );
-  }
-  return n;
-}
-
-/** Resolves the coordinator address from flags and environment. */
-export function resolveTarget(flags: TargetFlags): CoordinatorTarget {
-  const addr = flags.coordinatorAddr ??
-    Deno.env.get("DORA_COORDINATOR_ADDR") ?? DEFAULT_COORDINATOR_ADDR;
-  const portText = flags.coordinatorPort ??
-    Deno.env.get("DORA_COORDINATOR_PORT");
-  const port = portText === undefined ? DEFAULT_COORDINATOR_PORT : parsePort(
-    portText,
-    flags.coordinatorPort ? "--coordinator-port" : "DORA_COORDINATOR_PORT",
-  );
-  return { addr, port };
-}
-
-/** `host:port`, with IPv6 hosts bracketed. */
+/**
+ * `host:port`, with IPv6 hosts bracketed.
+ *
+ * @example
+ * ```ts
+ * formatTarget({ addr: "::1", port: 6013 }); // "[::1]:6013"
+ * ```
+ */
 export function formatTarget(t: CoordinatorTarget): string {
   return t.addr.includes(":") ? `[${t.addr}]:${t.port}` : `${t.addr}:${t.port}`;
 }

@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { DORA_VERSION } from "../cli/version.ts";
+import { DORA_VERSION } from "../version.ts";
 import type {
   AdoptReport,
   DaemonHello,
   DaemonWelcome,
-} from "../control/daemon_api.ts";
+} from "../control/coordinator_daemon.ts";
 import { encodeJson } from "../control/json.ts";
 import type { Peer } from "../control/peer.ts";
-import { versionMismatch } from "../control/protocol.ts";
+import { versionMismatch, VersionMismatchError } from "../control/protocol.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { mergeFault } from "./fault.ts";
 import { LiveDataflow } from "./live.ts";
@@ -28,7 +28,7 @@ export function daemonHello(
     { role: "the coordinator", version: DORA_VERSION },
     { role: "the daemon", version: params.version },
   );
-  if (mismatch) throw new Error(mismatch);
+  if (mismatch) throw new VersionMismatchError(mismatch);
   if (
     params.role !== "daemon" || typeof params.dataAddr?.host !== "string" ||
     typeof params.dataAddr?.port !== "number"
@@ -65,7 +65,7 @@ export function daemonHello(
     lastSeen: now,
   });
   for (const report of params.dataflows ?? []) adopt(c, daemonId, report);
-  c.config.log(`daemon '${daemonId}' registered`);
+  c.config.log(`daemon "${daemonId}" registered`);
   return {
     version: DORA_VERSION,
     daemonId,
@@ -116,6 +116,6 @@ function adopt(c: Coordinator, daemonId: string, report: AdoptReport): void {
   }
   record.updatedAt = now;
   c.config.store.putDataflow(record);
-  c.config.log(`daemon '${daemonId}' re-adopted dataflow ${report.uuid}`);
+  c.config.log(`daemon "${daemonId}" re-adopted dataflow ${report.uuid}`);
   maybeSettle(c, live);
 }

@@ -18,7 +18,7 @@ export function tick(c: Coordinator): void {
         c.daemons.markLost(d.daemonId, d.peer, `no heartbeat for ${silent}s`)
       ) {
         c.config.log(
-          `daemon '${d.daemonId}' lost: no heartbeat for ${silent}s`,
+          `daemon "${d.daemonId}" lost: no heartbeat for ${silent}s`,
         );
         failLaterIfGone(c, d.daemonId, d.peer);
       }
@@ -31,7 +31,7 @@ export function onDaemonClose(c: Coordinator, peer: Peer): void {
   const daemonId = peer.data.daemonId as string | undefined;
   if (!daemonId) return;
   if (c.daemons.markLost(daemonId, peer, "connection closed")) {
-    c.config.log(`daemon '${daemonId}' disconnected`);
+    c.config.log(`daemon "${daemonId}" disconnected`);
     failLaterIfGone(c, daemonId, peer);
   }
 }
@@ -46,7 +46,7 @@ function failLaterIfGone(c: Coordinator, daemonId: string, oldPeer: Peer) {
         live.finished.set(daemonId, {
           [`(daemon ${daemonId})`]: {
             ok: false,
-            error: `daemon '${daemonId}' lost`,
+            error: `daemon "${daemonId}" lost`,
           },
         });
         maybeSettle(c, live);

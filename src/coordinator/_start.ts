@@ -5,7 +5,7 @@
  * @module
  */
 import { v7 as uuidV7 } from "uuid";
-import type { SpawnParams } from "../control/daemon_api.ts";
+import type { SpawnParams } from "../control/coordinator_daemon.ts";
 import { encodeJson } from "../control/json.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { DataflowRecord } from "../store/types.ts";
@@ -13,7 +13,8 @@ import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { LiveDataflow } from "./live.ts";
 import { placeNodes } from "./placement.ts";
-import { errorMessage, withTimeout } from "./util.ts";
+import { errorMessage } from "../errors.ts";
+import { withTimeout } from "./util.ts";
 
 /** Places, records and spawns a dataflow; resolves once every daemon spawned it. */
 export async function startDataflow(
@@ -29,7 +30,7 @@ export async function startDataflow(
     );
     if (clash) {
       throw new Error(
-        `a dataflow named '${name}' is already running (${clash.uuid}); stop it first or pick another --name`,
+        `a dataflow named "${name}" is already running (${clash.uuid}); stop it first or pick another --name`,
       );
     }
   }
@@ -65,9 +66,9 @@ export async function startDataflow(
       withTimeout(
         c.daemons.get(id)!.peer.call("spawn", params),
         60_000,
-        `daemon '${id}' did not answer spawn within 60s`,
+        `daemon "${id}" did not answer spawn within 60s`,
       ).catch((err) => {
-        throw new Error(`daemon '${id}': ${errorMessage(err)}`);
+        throw new Error(`daemon "${id}": ${errorMessage(err)}`);
       })
     ),
   );

@@ -7,7 +7,8 @@
 import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import type { DataflowOutcome } from "./live.ts";
-import { errorMessage, withTimeout } from "./util.ts";
+import { errorMessage } from "../errors.ts";
+import { withTimeout } from "./util.ts";
 
 /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
 export async function stopDataflow(
@@ -18,7 +19,7 @@ export async function stopDataflow(
   const live = c.live.get(uuid);
   const record = c.config.store.getDataflow(uuid);
   if (!live || !record) {
-    const who = record?.name ? `'${record.name}' (${uuid})` : uuid;
+    const who = record?.name ? `"${record.name}" (${uuid})` : uuid;
     throw new Error(
       record
         ? `dataflow ${who} is not running (${
@@ -40,7 +41,7 @@ export async function stopDataflow(
     if (!d) continue;
     d.peer.call("stop", { uuid, graceMs: opts.graceMs, force: opts.force })
       .catch((err) =>
-        c.config.log(`stop on daemon '${id}' failed: ${errorMessage(err)}`)
+        c.config.log(`stop on daemon "${id}" failed: ${errorMessage(err)}`)
       );
   }
   return await live.wait();

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { DORA_VERSION } from "../cli/version.ts";
+import { DORA_VERSION } from "../version.ts";
 import type { Peer } from "../control/peer.ts";
-import { versionMismatch } from "../control/protocol.ts";
+import { versionMismatch, VersionMismatchError } from "../control/protocol.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import { isTerminal } from "../store/types.ts";
 import { COUNTER_NAMES } from "../fault/counters.ts";
@@ -45,7 +45,7 @@ export function cliHandler(c: Coordinator) {
           { role: "the coordinator", version: DORA_VERSION },
           { role: "the dora CLI", version: String(p.version) },
         );
-        if (mismatch) throw new Error(mismatch);
+        if (mismatch) throw new VersionMismatchError(mismatch);
         peer.data.hello = true;
         return {
           version: DORA_VERSION,
@@ -185,7 +185,7 @@ export function cliHandler(c: Coordinator) {
         return r;
       }
       default:
-        throw new Error(`unknown method '${method}'`);
+        throw new Error(`unknown method "${method}"`);
     }
   };
 }

@@ -9,7 +9,10 @@
  *
  * @module
  */
-import type { DaemonHello, DaemonWelcome } from "../control/daemon_api.ts";
+import type {
+  DaemonHello,
+  DaemonWelcome,
+} from "../control/coordinator_daemon.ts";
 import { decodeJson } from "../control/json.ts";
 import type { Peer } from "../control/peer.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
@@ -115,11 +118,11 @@ export class Coordinator {
     if (prefix.length === 1) return prefix[0];
     if (prefix.length > 1) {
       throw new Error(
-        `'${ref}' matches ${prefix.length} dataflows; give more of the uuid`,
+        `"${ref}" matches ${prefix.length} dataflows; give more of the uuid`,
       );
     }
     throw new Error(
-      `no dataflow with uuid or name '${ref}' (see \`dora list\`)`,
+      `no dataflow with uuid or name "${ref}" (see \`dora list\`)`,
     );
   }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DataAddress } from "../control/daemon_api.ts";
+import type { DataAddress } from "../control/coordinator_daemon.ts";
 import type { Peer } from "../control/peer.ts";
 
 /** A daemon the coordinator knows in this run. */
@@ -31,9 +31,9 @@ export class DaemonRegistry {
     const old = this.#daemons.get(entry.daemonId);
     if (old && old.state === "connected" && !old.peer.isClosed) {
       throw new Error(
-        `a daemon with machine id '${
+        `a daemon with machine id "${
           entry.machineId ?? "(default)"
-        }' is already connected to this coordinator; give this one another --machine-id`,
+        }" is already connected to this coordinator; give this one another --machine-id`,
       );
     }
     this.#daemons.delete(entry.daemonId);

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { emptyStats } from "../fault/counters.ts";
 import { faultChanged, mergeFault } from "./fault.ts";
 
@@ -26,15 +26,15 @@ Deno.test("mergeFault() joins the nodes of every daemon and sums the totals", ()
     },
   };
   const m = mergeFault([a, undefined, b])!;
-  assertEquals(Object.keys(m.nodes), ["cam", "plan"]);
-  assertEquals(m.totals, {
+  assert.deepEqual(Object.keys(m.nodes), ["cam", "plan"]);
+  assert.deepEqual(m.totals, {
     restarts: 2,
     healthCheckKills: 0,
     inputTimeouts: 1,
     recoveries: 1,
     droppedMessages: 0,
   });
-  assertEquals(mergeFault([undefined]), undefined);
-  assertEquals(faultChanged(m, mergeFault([a, b])), false);
-  assertEquals(faultChanged(m, a), true);
+  assert.deepEqual(mergeFault([undefined]), undefined);
+  assert.deepEqual(faultChanged(m, mergeFault([a, b])), false);
+  assert.deepEqual(faultChanged(m, a), true);
 });

@@ -32,7 +32,7 @@ function placeNode(node: NodeSpec, daemons: PlacementDaemon[]): string {
     const d = daemons.find((d) => d.machineId === machine);
     if (!d) {
       throw new Error(
-        `node '${node.id}' is deployed to machine '${machine}', but no daemon with machine id '${machine}' is connected (connected: ${connected}); start one with \`dora daemon --machine-id ${machine}\``,
+        `node "${node.id}" is deployed to machine "${machine}", but no daemon with machine id "${machine}" is connected (connected: ${connected}); start one with \`dora daemon --machine-id ${machine}\``,
       );
     }
     return d.daemonId;
@@ -47,7 +47,7 @@ function placeNode(node: NodeSpec, daemons: PlacementDaemon[]): string {
         ",",
       );
       throw new Error(
-        `node '${node.id}' needs a daemon with labels ${want}, but no connected daemon has them (connected: ${connected})`,
+        `node "${node.id}" needs a daemon with labels ${want}, but no connected daemon has them (connected: ${connected})`,
       );
     }
     return d.daemonId;

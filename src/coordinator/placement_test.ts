@@ -53,7 +53,7 @@ Deno.test("placeNodes() falls back to the first daemon when all have machine ids
 Deno.test("placeNodes() names a machine or labels that no daemon offers", () => {
   assert.throws(
     () => placeNodes(dataflow(node("cam", { machine: "C" })), DAEMONS),
-    /node 'cam' is deployed to machine 'C', but no daemon with machine id 'C' is connected \(connected: A, \(default\), B\)/,
+    /node "cam" is deployed to machine "C", but no daemon with machine id "C" is connected \(connected: A, \(default\), B\)/,
   );
   assert.throws(
     () => placeNodes(dataflow(node("ml", { labels: { tpu: "v5" } })), DAEMONS),

@@ -5,7 +5,10 @@
  * @module
  */
 import { v7 as uuidV7 } from "uuid";
-import type { DataflowMetrics, LogLine } from "../control/daemon_api.ts";
+import type {
+  DataflowMetrics,
+  LogLine,
+} from "../control/coordinator_daemon.ts";
 import type { Peer } from "../control/peer.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { DataflowRecord, NodeResult } from "../store/types.ts";
@@ -82,7 +85,7 @@ export async function readLogs(
     const d = record.nodeToDaemon[n];
     if (d === undefined) {
       throw new Error(
-        `dataflow ${record.uuid} has no node '${n}' (nodes: ${
+        `dataflow ${record.uuid} has no node "${n}" (nodes: ${
           Object.keys(record.nodeToDaemon).join(", ")
         })`,
       );
@@ -95,7 +98,7 @@ export async function readLogs(
       throw new Error(
         `the logs of ${
           ns.join(", ")
-        } are on daemon '${id}', which is not connected`,
+        } are on daemon "${id}", which is not connected`,
       );
     }
     const r = await withTimeout(
@@ -105,7 +108,7 @@ export async function readLogs(
         query,
       }),
       10_000,
-      `daemon '${id}' did not answer within 10s`,
+      `daemon "${id}" did not answer within 10s`,
     );
     return r.lines;
   }));

@@ -70,7 +70,7 @@ export function serveCoordinator(
             // deno-lint-ignore no-explicit-any
             return coordinator.daemonHello(p, params as any);
           }
-          throw new Error(`unknown method '${method}'`);
+          throw new Error(`unknown method "${method}"`);
         },
         onEvent: (event, payload, p) =>
           coordinator.onDaemonEvent(p, event, payload),

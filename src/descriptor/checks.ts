@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isReservedEnv } from "./reserved_env.ts";
 import { isAbsolute, join } from "node:path";
 import type { Diagnostic } from "./diagnostic.ts";
 import { isSpecialPath } from "./expand.ts";
@@ -20,18 +21,6 @@ import { parseInputSource } from "./input_source.ts";
 import type { RawInput } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { valueAt } from "./issues.ts";
-
-/** Env names the runtime owns; a node setting them is ignored with a warning. */
-export const RESERVED_ENV = [
-  "DORA_NODE_CONFIG",
-  "DORA_RUNTIME_CONFIG",
-  "DORA_RUN_PARENT_PID",
-  "DORA_AUTH_TOKEN",
-  "DORA_ALLOW_SHELL_NODES",
-  "LD_PRELOAD",
-  "LD_AUDIT",
-  "LD_LIBRARY_PATH",
-];
 
 /** Options of {@link checkFlat}. */
 export interface CheckOptions {
@@ -246,7 +235,7 @@ function checkEnv(
         `env variable name "${name}" of node "${node.id}" is not valid`,
         true,
       );
-    } else if (RESERVED_ENV.includes(name) || name.startsWith("DYLD_")) {
+    } else if (isReservedEnv(name)) {
       warn(
         o,
         `env variable "${name}" of node "${node.id}" is reserved by dora and will be ignored`,

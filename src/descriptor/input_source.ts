@@ -4,19 +4,12 @@
  *
  * @module
  */
-import type { InputSource, LogLevel } from "./model.ts";
+import type { InputSource } from "./model.ts";
+import { LOG_LEVELS, type LogLevel } from "../logs/levels.ts";
 import { dataIdProblem, nodeIdProblem } from "./ids.ts";
 import { didYouMean } from "./suggest.ts";
 
-/** Log levels, most severe first. */
-export const LOG_LEVELS: readonly LogLevel[] = [
-  "error",
-  "warn",
-  "info",
-  "debug",
-  "trace",
-  "stdout",
-];
+export { LOG_LEVELS };
 
 const UNIT_NS: Record<string, bigint> = {
   secs: 1_000_000_000n,

@@ -1,16 +1,12 @@
-import {
-  deepEqual as assertDeepEquals,
-  equal as assertEquals,
-  ok as assert,
-} from "node:assert/strict";
+import assert from "node:assert/strict";
 import { formatInterval, parseInputSource } from "./input_source.ts";
 
 Deno.test("parseInputSource() reads node outputs, splitting on the first /", () => {
-  assertDeepEquals(parseInputSource("camera/image"), {
+  assert.deepEqual(parseInputSource("camera/image"), {
     ok: true,
     source: { kind: "node", node: "camera", output: "image" },
   });
-  assertDeepEquals(parseInputSource("runtime/op/out"), {
+  assert.deepEqual(parseInputSource("runtime/op/out"), {
     ok: true,
     source: { kind: "node", node: "runtime", output: "op/out" },
   });
@@ -19,15 +15,15 @@ Deno.test("parseInputSource() reads node outputs, splitting on the first /", () 
 Deno.test("parseInputSource() converts every timer unit to nanoseconds", () => {
   const ns = (text: string) => {
     const r = parseInputSource(text);
-    assert(r.ok && r.source.kind === "timer", text);
+    assert.ok(r.ok && r.source.kind === "timer", text);
     return r.source.intervalNs;
   };
-  assertEquals(ns("dora/timer/secs/2"), 2_000_000_000n);
-  assertEquals(ns("dora/timer/millis/100"), 100_000_000n);
-  assertEquals(ns("dora/timer/micros/5"), 5_000n);
-  assertEquals(ns("dora/timer/nanos/7"), 7n);
-  assertEquals(ns("dora/timer/hz/30"), 33_333_333n);
-  assertEquals(ns("dora/timer/hz/0.5"), 2_000_000_000n);
+  assert.equal(ns("dora/timer/secs/2"), 2_000_000_000n);
+  assert.equal(ns("dora/timer/millis/100"), 100_000_000n);
+  assert.equal(ns("dora/timer/micros/5"), 5_000n);
+  assert.equal(ns("dora/timer/nanos/7"), 7n);
+  assert.equal(ns("dora/timer/hz/30"), 33_333_333n);
+  assert.equal(ns("dora/timer/hz/0.5"), 2_000_000_000n);
 });
 
 Deno.test("parseInputSource() rejects bad timers with a reason", () => {
@@ -43,7 +39,7 @@ Deno.test("parseInputSource() rejects bad timers with a reason", () => {
     ]
   ) {
     const r = parseInputSource(text!);
-    assert(
+    assert.ok(
       !r.ok && r.message.includes(reason!),
       `${text}: ${JSON.stringify(r)}`,
     );
@@ -51,23 +47,23 @@ Deno.test("parseInputSource() rejects bad timers with a reason", () => {
 });
 
 Deno.test("parseInputSource() reads dora/logs with optional level and node", () => {
-  assertDeepEquals(parseInputSource("dora/logs"), {
+  assert.deepEqual(parseInputSource("dora/logs"), {
     ok: true,
     source: { kind: "logs" },
   });
-  assertDeepEquals(parseInputSource("dora/logs/warn/camera"), {
+  assert.deepEqual(parseInputSource("dora/logs/warn/camera"), {
     ok: true,
     source: { kind: "logs", level: "warn", node: "camera" },
   });
-  assert(!parseInputSource("dora/logs/loud").ok);
-  assert(!parseInputSource("dora/other/x").ok);
-  assert(!parseInputSource("no-slash").ok);
-  assert(!parseInputSource("bad id/out").ok);
+  assert.ok(!parseInputSource("dora/logs/loud").ok);
+  assert.ok(!parseInputSource("dora/other/x").ok);
+  assert.ok(!parseInputSource("no-slash").ok);
+  assert.ok(!parseInputSource("bad id/out").ok);
 });
 
 Deno.test("formatInterval() uses the coarsest exact unit", () => {
-  assertEquals(formatInterval(100_000_000n), "millis/100");
-  assertEquals(formatInterval(2_000_000_000n), "secs/2");
-  assertEquals(formatInterval(1_500n), "nanos/1500");
-  assertEquals(formatInterval(33_333_333n), "nanos/33333333");
+  assert.equal(formatInterval(100_000_000n), "millis/100");
+  assert.equal(formatInterval(2_000_000_000n), "secs/2");
+  assert.equal(formatInterval(1_500n), "nanos/1500");
+  assert.equal(formatInterval(33_333_333n), "nanos/33333333");
 });

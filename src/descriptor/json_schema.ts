@@ -1,7 +1,7 @@
 /**
  * The JSON Schema of the dataflow descriptor, generated from the zod schema
  * (draft-07, like dora's `dora-schema.json`). Editors use it for completion
- * and checks. `tests/descriptor_schema_test.ts` keeps the committed file in
+ * and checks. `tests/descriptor/schema_test.ts` keeps the committed file in
  * sync; regenerate it with:
  *
  * ```sh

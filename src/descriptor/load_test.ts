@@ -1,4 +1,4 @@
-import { ok as assert } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { analyze } from "./load.ts";
 
 const ODD_INPUTS = [
@@ -30,12 +30,12 @@ Deno.test("analyze() reports odd input as diagnostics and never throws", async (
       const file = `${dir}/case${i}.yml`;
       await Deno.writeTextFile(file, text);
       const analysis = await analyze(file);
-      assert(
+      assert.ok(
         analysis.diagnostics.some((d) => d.severity === "error"),
         `no error for ${JSON.stringify(text)}`,
       );
       for (const d of analysis.diagnostics) {
-        assert(d.line >= 1 && d.column >= 1, JSON.stringify(d));
+        assert.ok(d.line >= 1 && d.column >= 1, JSON.stringify(d));
       }
     }
   } finally {

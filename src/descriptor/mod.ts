@@ -34,6 +34,11 @@ export {
   type AnalyzeOptions,
   hasErrors,
 } from "./load.ts";
+export {
+  isReservedEnv,
+  RESERVED_ENV,
+  RESERVED_ENV_PREFIXES,
+} from "./reserved_env.ts";
 
 /**
  * Loads, expands and validates the dataflow at `path`.

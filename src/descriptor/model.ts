@@ -5,6 +5,8 @@
  * @module
  */
 import type { DataTypeSpec } from "../message/layout_types.ts";
+import type { LogLevel } from "../logs/levels.ts";
+export type { LogLevel };
 
 /** Where an input's messages come from. */
 export type InputSource =
@@ -27,7 +29,6 @@ export interface InputSpec {
   inputTimeout?: number;
 }
 
-export type LogLevel = "error" | "warn" | "info" | "debug" | "trace" | "stdout";
 export type RestartPolicy = "never" | "on-failure" | "always";
 
 /** Deno permission names a node may widen or narrow. */

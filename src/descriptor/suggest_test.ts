@@ -1,19 +1,19 @@
-import { equal as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { didYouMean, editDistance, suggest } from "./suggest.ts";
 
 Deno.test("editDistance() counts single-character edits", () => {
-  assertEquals(editDistance("pth", "path"), 1);
-  assertEquals(editDistance("kitten", "sitting"), 3);
-  assertEquals(editDistance("", "abc"), 3);
+  assert.equal(editDistance("pth", "path"), 1);
+  assert.equal(editDistance("kitten", "sitting"), 3);
+  assert.equal(editDistance("", "abc"), 3);
 });
 
 Deno.test("suggest() finds likely typos and ignores unrelated words", () => {
-  assertEquals(suggest("pth", ["path", "args", "env"]), "path");
-  assertEquals(
+  assert.equal(suggest("pth", ["path", "args", "env"]), "path");
+  assert.equal(
     suggest("queue_sise", ["queue_size", "queue_policy"]),
     "queue_size",
   );
-  assertEquals(suggest("xyz", ["path", "args"]), undefined);
-  assertEquals(didYouMean("ouputs", ["outputs"]), ' (did you mean "outputs"?)');
-  assertEquals(didYouMean("zzz", ["outputs"]), "");
+  assert.equal(suggest("xyz", ["path", "args"]), undefined);
+  assert.equal(didYouMean("ouputs", ["outputs"]), ' (did you mean "outputs"?)');
+  assert.equal(didYouMean("zzz", ["outputs"]), "");
 });

@@ -27,10 +27,12 @@ export function nodeExited(
   st.clearTimer(s.connectTimer);
   s.connectTimer = undefined;
   const how = s.killReason ?? describeExit(status);
+  const byHealthCheck = s.killedByHealthCheck === true;
   s.killReason = undefined;
+  s.killedByHealthCheck = undefined;
 
   if (st.starting && !wasConnected && !st.stopping) {
-    const error = `node \`${node}\` exited before connecting to the daemon (${
+    const error = `node "${node}" exited before connecting to the daemon (${
       describeExit(status)
     })`;
     s.restart.disable();
@@ -56,12 +58,15 @@ export function nodeExited(
     const error = `${how}; ${decision.message}`;
     if (exitedCleanly(status)) {
       // `always` ran out of restarts after a clean exit: done, not failed.
-      st.host.log("warn", node, `node \`${node}\` ${error}`);
+      st.host.log("warn", node, `node "${node}" ${error}`);
       s.stats.lastError = undefined;
       st.finish(s, "finished");
       return { kind: "finished", failed: false };
     }
-    st.host.log("error", node, `node \`${node}\` ${error}`);
+    st.host.log("error", node, `node "${node}" ${error}`);
+    s.stats.failure = byHealthCheck
+      ? { kind: "health-check" }
+      : { kind: "max-restarts", note: decision.message };
     st.fail(s, error);
     return { kind: "finished", failed: true, error };
   }
@@ -75,6 +80,7 @@ export function nodeExited(
     st.finish(s, "stopped");
     return { kind: "finished", failed: false };
   }
+  if (byHealthCheck) s.stats.failure = { kind: "health-check" };
   st.fail(s, how);
   return { kind: "finished", failed: true, error: how };
 }

@@ -19,7 +19,7 @@ export function scheduleRestart(
   st.host.log(
     "warn",
     node,
-    `node \`${node}\` ${how}; restarting in ${
+    `node "${node}" ${how}; restarting in ${
       formatMs(decision.delayMs)
     } (restart ${decision.attempt}${
       s.restart.settings.maxRestarts > 0
@@ -55,7 +55,7 @@ function respawn(st: SupervisorState, s: NodeState, restartCount: number) {
         formatMs(s.startup.ms)
       } after restarting`;
       s.killReason = reason;
-      st.host.log("warn", node, `node \`${node}\` ${reason}`);
+      st.host.log("warn", node, `node "${node}" ${reason}`);
       st.host.kill(node, reason);
     },
     s.startup.ms,

@@ -7,7 +7,7 @@
 import { formatMs, startupTimeoutHint } from "./settings.ts";
 import { isDynamic, type SupervisorState } from "./_state.ts";
 
-const names = (ids: string[]) => ids.map((id) => `\`${id}\``).join(", ");
+const names = (ids: string[]) => ids.map((id) => `"${id}"`).join(", ");
 
 /** Arms one start-up timer per distinct node start-up timeout. */
 export function armStartup(st: SupervisorState): void {
@@ -54,6 +54,7 @@ function startupExpired(st: SupervisorState, ms: number): void {
     s.restart.disable();
     s.stats.status = "failed";
     s.stats.lastError = "did not connect within the start-up timeout";
+    s.stats.failure = { kind: "startup-timeout" };
   }
   st.host.log("error", undefined, message);
   st.host.failStart(message);

@@ -36,6 +36,8 @@ export interface NodeState {
   allInputsClosed: boolean;
   /** Why the supervisor killed it, if it did. */
   killReason?: string;
+  /** Set with {@link killReason} when the health check did the killing. */
+  killedByHealthCheck?: boolean;
   restartTimer?: TimerId;
   connectTimer?: TimerId;
   stragglerTimer?: TimerId;

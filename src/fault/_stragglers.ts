@@ -33,8 +33,8 @@ export function checkStragglers(st: SupervisorState): void {
       const reason = `still running ${
         formatMs(graceMs)
       } after its inputs closed and every other node finished; stopping it`;
-      st.host.log("warn", node, `node \`${node}\` ${reason}`);
-      st.host.stopNode(node, reason);
+      st.host.log("warn", node, `node "${node}" ${reason}`);
+      st.host.stopNode(node, reason, graceMs);
     }, graceMs);
   }
 }

@@ -26,7 +26,8 @@ export function sweep(st: SupervisorState): void {
       formatMs(e.silentMs)
     }, health_check_timeout ${formatMs(e.timeoutMs)})`;
     s.killReason = reason;
-    st.host.log("warn", e.node, `node \`${e.node}\` ${reason}`);
+    s.killedByHealthCheck = true;
+    st.host.log("warn", e.node, `node "${e.node}" ${reason}`);
     st.host.kill(e.node, reason);
   }
   for (const e of st.breaker.expired(now)) {
@@ -36,7 +37,7 @@ export function sweep(st: SupervisorState): void {
     st.host.log(
       "warn",
       e.node,
-      `input \`${e.input}\` of \`${e.node}\` timed out (no message for ${
+      `input "${e.input}" of "${e.node}" timed out (no message for ${
         formatMs(e.silentMs)
       }, input_timeout ${formatMs(e.timeoutMs)}): closing it`,
     );

@@ -27,6 +27,15 @@ export interface NodeFaultStats {
   brokenInputs: string[];
   /** Why the node failed or was last restarted. */
   lastError?: string;
+  /**
+   * What fault tolerance did when the node failed: the health check killed
+   * it, it did not connect in time, or it ran out of restarts (`note` then
+   * says `max restarts (N) exceeded, giving up`).
+   */
+  failure?: {
+    kind: "health-check" | "startup-timeout" | "max-restarts";
+    note?: string;
+  };
 }
 
 /** Counter names summed in {@linkcode FaultSummary.totals}. */

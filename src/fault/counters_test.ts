@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import {
   emptyStats,
   formatFaultSummary,
@@ -10,14 +10,14 @@ Deno.test("summarize() sums the counters of every node", () => {
   const a: NodeFaultStats = { ...emptyStats(), restarts: 2, status: "running" };
   const b = { ...emptyStats(), droppedMessages: 3, recoveries: 1 };
   const s = summarize(new Map([["a", a], ["b", b]]));
-  assertEquals(s.totals, {
+  assert.deepEqual(s.totals, {
     restarts: 2,
     healthCheckKills: 0,
     inputTimeouts: 0,
     recoveries: 1,
     droppedMessages: 3,
   });
-  assertEquals(s.nodes.a!.restarts, 2);
+  assert.deepEqual(s.nodes.a!.restarts, 2);
 });
 
 Deno.test("formatFaultSummary() lists only nodes where something happened", () => {
@@ -31,9 +31,9 @@ Deno.test("formatFaultSummary() lists only nodes where something happened", () =
   const lines = formatFaultSummary(
     summarize(new Map([["quiet", quiet], ["crashy", crashy]])),
   );
-  assertEquals(lines, [
+  assert.deepEqual(lines, [
     "fault tolerance:",
     "  crashy: 2 restarts, failed (exited with code 1; max restarts (2) exceeded, giving up)",
   ]);
-  assertEquals(formatFaultSummary(summarize(new Map([["q", quiet]]))), []);
+  assert.deepEqual(formatFaultSummary(summarize(new Map([["q", quiet]]))), []);
 });

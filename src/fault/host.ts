@@ -24,8 +24,11 @@ export interface FaultHost {
   kill(node: string, reason: string): void;
   /** Spawns the node again; `restartCount` goes into DORA_NODE_CONFIG. */
   respawn(node: string, restartCount: number): void;
-  /** Stops one node with the stop ladder (Stop → grace → SIGTERM → SIGKILL). */
-  stopNode(node: string, reason: string): void;
+  /**
+   * Ends one node whose STOP and grace (`graceMs`) are spent with the stop
+   * ladder's last steps: SIGTERM, then SIGKILL after half the grace.
+   */
+  stopNode(node: string, reason: string, graceMs: number): void;
   /** Closes an input as if its upstream had closed it: INPUT_CLOSED, then the all-inputs-closed check. */
   closeInput(node: string, input: string): void;
   /** Re-opens an input closed by `closeInput` (INPUT_RECOVERED is sent by the supervisor). */

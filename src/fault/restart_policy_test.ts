@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { describeExit, RestartTracker } from "./restart_policy.ts";
 
 const fail = { code: 1 };
@@ -6,7 +6,7 @@ const clean = { code: 0 };
 
 Deno.test("RestartTracker.onExit() never restarts with policy never", () => {
   const t = new RestartTracker({ policy: "never", maxRestarts: 0, delayMs: 0 });
-  assertEquals(t.onExit(fail, 0), { action: "none", reason: "policy" });
+  assert.deepEqual(t.onExit(fail, 0), { action: "none", reason: "policy" });
 });
 
 Deno.test("RestartTracker.onExit() restarts failures only with on-failure", () => {
@@ -15,13 +15,13 @@ Deno.test("RestartTracker.onExit() restarts failures only with on-failure", () =
     maxRestarts: 0,
     delayMs: 0,
   });
-  assertEquals(t.onExit(clean, 0), { action: "none", reason: "policy" });
-  assertEquals(
+  assert.deepEqual(t.onExit(clean, 0), { action: "none", reason: "policy" });
+  assert.deepEqual(
     t.onExit({ code: null, signal: "SIGKILL" }, 0).action,
     "restart",
   );
-  assertEquals(t.onExit(fail, 0).action, "restart");
-  assertEquals(t.restartCount, 2);
+  assert.deepEqual(t.onExit(fail, 0).action, "restart");
+  assert.deepEqual(t.restartCount, 2);
 });
 
 Deno.test("RestartTracker.onExit() restarts clean exits with always", () => {
@@ -30,7 +30,7 @@ Deno.test("RestartTracker.onExit() restarts clean exits with always", () => {
     maxRestarts: 0,
     delayMs: 0,
   });
-  assertEquals(t.onExit(clean, 0), {
+  assert.deepEqual(t.onExit(clean, 0), {
     action: "restart",
     delayMs: 0,
     attempt: 1,
@@ -44,14 +44,14 @@ Deno.test("RestartTracker.onExit() gives up after max_restarts", () => {
     maxRestarts: 2,
     delayMs: 0,
   });
-  assertEquals(t.onExit(fail, 0).action, "restart");
-  assertEquals(t.onExit(fail, 1).action, "restart");
-  assertEquals(t.onExit(fail, 2), {
+  assert.deepEqual(t.onExit(fail, 0).action, "restart");
+  assert.deepEqual(t.onExit(fail, 1).action, "restart");
+  assert.deepEqual(t.onExit(fail, 2), {
     action: "give-up",
     message: "max restarts (2) exceeded, giving up",
   });
-  assertEquals(t.disabled, true);
-  assertEquals(t.restartCount, 2);
+  assert.deepEqual(t.disabled, true);
+  assert.deepEqual(t.restartCount, 2);
 });
 
 Deno.test("RestartTracker.onExit() restarts forever with max_restarts 0", () => {
@@ -61,9 +61,9 @@ Deno.test("RestartTracker.onExit() restarts forever with max_restarts 0", () => 
     delayMs: 0,
   });
   for (let i = 0; i < 100; i++) {
-    assertEquals(t.onExit(fail, i).action, "restart");
+    assert.deepEqual(t.onExit(fail, i).action, "restart");
   }
-  assertEquals(t.restartCount, 100);
+  assert.deepEqual(t.restartCount, 100);
 });
 
 Deno.test("RestartTracker.onExit() doubles the backoff up to the cap", () => {
@@ -77,7 +77,7 @@ Deno.test("RestartTracker.onExit() doubles the backoff up to the cap", () => {
     const d = t.onExit(fail, i);
     return d.action === "restart" ? d.delayMs : -1;
   });
-  assertEquals(delays, [100, 200, 400, 500, 500]);
+  assert.deepEqual(delays, [100, 200, 400, 500, 500]);
 });
 
 Deno.test("RestartTracker.delayFor() caps the exponent at 16", () => {
@@ -86,7 +86,7 @@ Deno.test("RestartTracker.delayFor() caps the exponent at 16", () => {
     maxRestarts: 0,
     delayMs: 1,
   });
-  assertEquals(t.delayFor(1000), 2 ** 16);
+  assert.deepEqual(t.delayFor(1000), 2 ** 16);
 });
 
 Deno.test("RestartTracker.onExit() resets the count when the window elapsed", () => {
@@ -96,17 +96,17 @@ Deno.test("RestartTracker.onExit() resets the count when the window elapsed", ()
     delayMs: 100,
     windowMs: 1000,
   });
-  assertEquals(t.onExit(fail, 0).action, "restart");
-  assertEquals(t.onExit(fail, 500).action, "restart");
+  assert.deepEqual(t.onExit(fail, 0).action, "restart");
+  assert.deepEqual(t.onExit(fail, 500).action, "restart");
   // 1000 ms after the window began: a fresh window, backoff starts over.
-  assertEquals(t.onExit(fail, 1000), {
+  assert.deepEqual(t.onExit(fail, 1000), {
     action: "restart",
     delayMs: 100,
     attempt: 1,
     restartCount: 3,
   });
-  assertEquals(t.onExit(fail, 1100).action, "restart");
-  assertEquals(t.onExit(fail, 1200).action, "give-up");
+  assert.deepEqual(t.onExit(fail, 1100).action, "restart");
+  assert.deepEqual(t.onExit(fail, 1200).action, "give-up");
 });
 
 Deno.test("RestartTracker.onExit() does not restart once disabled", () => {
@@ -116,12 +116,12 @@ Deno.test("RestartTracker.onExit() does not restart once disabled", () => {
     delayMs: 0,
   });
   t.disable();
-  assertEquals(t.onExit(fail, 0), { action: "none", reason: "disabled" });
+  assert.deepEqual(t.onExit(fail, 0), { action: "none", reason: "disabled" });
 });
 
 Deno.test("describeExit() names the code or the signal", () => {
-  assertEquals(describeExit({ code: 3 }), "exited with code 3");
-  assertEquals(
+  assert.deepEqual(describeExit({ code: 3 }), "exited with code 3");
+  assert.deepEqual(
     describeExit({ code: null, signal: "SIGKILL" }),
     "killed by SIGKILL",
   );

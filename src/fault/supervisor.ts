@@ -149,7 +149,7 @@ export class FaultSupervisor {
       s.stats.recoveries++;
       st.host.reopenInput(node, input);
       st.host.send(node, { t: "input_recovered", id: input });
-      st.host.log("info", node, `input \`${input}\` recovered`);
+      st.host.log("info", node, `input "${input}" recovered`);
       st.updateDegraded(s);
     }
     return true;

@@ -1,7 +1,4 @@
-import {
-  deepStrictEqual as assertEquals,
-  match as assertMatch,
-} from "node:assert/strict";
+import assert from "node:assert/strict";
 import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
 import { ManualClock } from "./manual_clock.ts";
 import { testInput as input, testNode as node } from "./_test_specs.ts";
@@ -78,37 +75,40 @@ Deno.test("FaultSupervisor.nodeExited() restarts with backoff, then gives up", (
     }),
     node("sink", { inputs: [input("data", "crashy")] }),
   ]);
-  assertEquals(sup.nodeExited("crashy", { code: 1 }), {
+  assert.deepEqual(sup.nodeExited("crashy", { code: 1 }), {
     kind: "restarting",
     delayMs: 100,
     restartCount: 1,
   });
-  assertEquals(host.sent, [["sink", { t: "node_restarted", id: "crashy" }]]);
+  assert.deepEqual(host.sent, [["sink", {
+    t: "node_restarted",
+    id: "crashy",
+  }]]);
   clock.advance(99);
-  assertEquals(host.calls, []);
+  assert.deepEqual(host.calls, []);
   clock.advance(1);
-  assertEquals(host.calls, ["respawn crashy 1"]);
+  assert.deepEqual(host.calls, ["respawn crashy 1"]);
   sup.nodeConnected("crashy");
-  assertEquals(sup.nodeExited("crashy", { code: 1 }).kind, "restarting");
+  assert.deepEqual(sup.nodeExited("crashy", { code: 1 }).kind, "restarting");
   clock.advance(200);
-  assertEquals(host.calls, ["respawn crashy 1", "respawn crashy 2"]);
+  assert.deepEqual(host.calls, ["respawn crashy 1", "respawn crashy 2"]);
   sup.nodeConnected("crashy");
   const last = sup.nodeExited("crashy", { code: 1 });
-  assertEquals(last, {
+  assert.deepEqual(last, {
     kind: "finished",
     failed: true,
     error: "exited with code 1; max restarts (2) exceeded, giving up",
   });
-  assertEquals(host.sent.at(-1), ["sink", {
+  assert.deepEqual(host.sent.at(-1), ["sink", {
     t: "node_failed",
     id: "crashy",
     inputs: ["data"],
     error: "exited with code 1; max restarts (2) exceeded, giving up",
   }]);
-  assertMatch(host.logs.join("\n"), /max restarts \(2\) exceeded, giving up/);
+  assert.match(host.logs.join("\n"), /max restarts \(2\) exceeded, giving up/);
   const stats = sup.summary().nodes.crashy!;
-  assertEquals([stats.restarts, stats.status], [2, "failed"]);
-  assertEquals(sup.restartCount("crashy"), 2);
+  assert.deepEqual([stats.restarts, stats.status], [2, "failed"]);
+  assert.deepEqual(sup.restartCount("crashy"), 2);
 });
 
 Deno.test("FaultSupervisor.nodeExited() sends NODE_FAILED for an unrestarted failure", () => {
@@ -116,12 +116,12 @@ Deno.test("FaultSupervisor.nodeExited() sends NODE_FAILED for an unrestarted fai
     node("src"),
     node("sink", { inputs: [input("a", "src"), input("b", "src")] }),
   ]);
-  assertEquals(sup.nodeExited("src", { code: 3 }), {
+  assert.deepEqual(sup.nodeExited("src", { code: 3 }), {
     kind: "finished",
     failed: true,
     error: "exited with code 3",
   });
-  assertEquals(host.sent, [["sink", {
+  assert.deepEqual(host.sent, [["sink", {
     t: "node_failed",
     id: "src",
     inputs: ["a", "b"],
@@ -134,11 +134,11 @@ Deno.test("FaultSupervisor.nodeExited() finishes a clean exit quietly", () => {
     node("src"),
     node("sink", { inputs: [input("a", "src")] }),
   ]);
-  assertEquals(sup.nodeExited("src", { code: 0 }), {
+  assert.deepEqual(sup.nodeExited("src", { code: 0 }), {
     kind: "finished",
     failed: false,
   });
-  assertEquals(host.sent, []);
+  assert.deepEqual(host.sent, []);
 });
 
 Deno.test("FaultSupervisor.stopBegun() cancels a pending restart", () => {
@@ -148,8 +148,8 @@ Deno.test("FaultSupervisor.stopBegun() cancels a pending restart", () => {
   sup.nodeExited("n", { code: 0 });
   sup.stopBegun();
   clock.advance(5000);
-  assertEquals(host.calls, ["cancelled n"]);
-  assertEquals(sup.nodeExited("n", { code: 1 }).kind, "finished");
+  assert.deepEqual(host.calls, ["cancelled n"]);
+  assert.deepEqual(sup.nodeExited("n", { code: 1 }).kind, "finished");
 });
 
 Deno.test("FaultSupervisor.allInputsClosed() disables restarts", () => {
@@ -158,7 +158,7 @@ Deno.test("FaultSupervisor.allInputsClosed() disables restarts", () => {
     node("n", { restartPolicy: "always", inputs: [input("a", "src")] }),
   ]);
   sup.allInputsClosed("n");
-  assertEquals(sup.nodeExited("n", { code: 0 }), {
+  assert.deepEqual(sup.nodeExited("n", { code: 0 }), {
     kind: "finished",
     failed: false,
   });
@@ -171,18 +171,18 @@ Deno.test("FaultSupervisor.sweep() kills a hung node and restarts it", () => {
   clock.advance(400);
   sup.nodeActivity("hung");
   clock.advance(400);
-  assertEquals(host.calls, []);
+  assert.deepEqual(host.calls, []);
   clock.advance(200);
-  assertEquals(host.calls, ["kill hung"]);
+  assert.deepEqual(host.calls, ["kill hung"]);
   const out = sup.nodeExited("hung", { code: null, signal: "SIGKILL" });
-  assertEquals(out.kind, "restarting");
-  assertMatch(host.logs.join("\n"), /killed by the health check/);
-  assertEquals(sup.summary().nodes.hung!.healthCheckKills, 1);
+  assert.deepEqual(out.kind, "restarting");
+  assert.match(host.logs.join("\n"), /killed by the health check/);
+  assert.deepEqual(sup.summary().nodes.hung!.healthCheckKills, 1);
   clock.advance(10);
   sup.nodeConnected("hung");
   // A fresh health clock after the restart.
   clock.advance(400);
-  assertEquals(host.calls, ["kill hung", "respawn hung 1"]);
+  assert.deepEqual(host.calls, ["kill hung", "respawn hung 1"]);
 });
 
 Deno.test("FaultSupervisor.sweep() closes a timed-out input and recovers it", () => {
@@ -191,16 +191,16 @@ Deno.test("FaultSupervisor.sweep() closes a timed-out input and recovers it", ()
     node("sink", { inputs: [input("a", "src", { inputTimeout: 0.3 })] }),
   ]);
   clock.advance(1000);
-  assertEquals(host.calls, [], "unarmed before the first message");
-  assertEquals(sup.inputMessage("sink", "a"), true);
+  assert.deepEqual(host.calls, [], "unarmed before the first message");
+  assert.deepEqual(sup.inputMessage("sink", "a"), true);
   clock.advance(400);
-  assertEquals(host.calls, ["close sink/a"]);
-  assertEquals(sup.summary().nodes.sink!.status, "degraded");
-  assertEquals(sup.inputMessage("sink", "a"), true);
-  assertEquals(host.calls, ["close sink/a", "reopen sink/a"]);
-  assertEquals(host.sent, [["sink", { t: "input_recovered", id: "a" }]]);
+  assert.deepEqual(host.calls, ["close sink/a"]);
+  assert.deepEqual(sup.summary().nodes.sink!.status, "degraded");
+  assert.deepEqual(sup.inputMessage("sink", "a"), true);
+  assert.deepEqual(host.calls, ["close sink/a", "reopen sink/a"]);
+  assert.deepEqual(host.sent, [["sink", { t: "input_recovered", id: "a" }]]);
   const stats = sup.summary().nodes.sink!;
-  assertEquals(
+  assert.deepEqual(
     [stats.status, stats.inputTimeouts, stats.recoveries],
     ["running", 1, 1],
   );
@@ -214,11 +214,11 @@ Deno.test("FaultSupervisor.inputMessage() holds recovery while backpressured", (
   sup.inputMessage("sink", "a");
   clock.advance(300);
   host.backpressured = true;
-  assertEquals(sup.inputMessage("sink", "a"), false);
-  assertEquals(sup.summary().nodes.sink!.droppedMessages, 1);
+  assert.deepEqual(sup.inputMessage("sink", "a"), false);
+  assert.deepEqual(sup.summary().nodes.sink!.droppedMessages, 1);
   host.backpressured = false;
-  assertEquals(sup.inputMessage("sink", "a"), true);
-  assertEquals(sup.summary().nodes.sink!.recoveries, 1);
+  assert.deepEqual(sup.inputMessage("sink", "a"), true);
+  assert.deepEqual(sup.summary().nodes.sink!.recoveries, 1);
 });
 
 Deno.test("FaultSupervisor.start() fails the start naming a node that never connects", () => {
@@ -232,9 +232,9 @@ Deno.test("FaultSupervisor.start() fails the start naming a node that never conn
   sup.start();
   sup.nodeConnected("ok");
   clock.advance(999);
-  assertEquals(host.failed, undefined);
+  assert.deepEqual(host.failed, undefined);
   clock.advance(1);
-  assertMatch(host.failed!, /node `slow` did not connect .* within 1s/);
+  assert.match(host.failed!, /node "slow" did not connect .* within 1s/);
 });
 
 Deno.test("FaultSupervisor.nodeExited() fails the start for an exit before connecting", () => {
@@ -248,10 +248,10 @@ Deno.test("FaultSupervisor.nodeExited() fails the start for an exit before conne
   sup.start();
   sup.nodeConnected("b");
   const out = sup.nodeExited("a", { code: 4 });
-  assertEquals(out.kind, "finished");
-  assertEquals(
+  assert.deepEqual(out.kind, "finished");
+  assert.deepEqual(
     host.failed,
-    "node `a` exited before connecting to the daemon (exited with code 4)",
+    'node "a" exited before connecting to the daemon (exited with code 4)',
   );
 });
 
@@ -262,8 +262,8 @@ Deno.test("FaultSupervisor kills a restarted node that never connects", () => {
   sup.nodeExited("n", { code: 1 });
   clock.advance(0);
   clock.advance(1000);
-  assertEquals(host.calls, ["respawn n 1", "kill n"]);
-  assertEquals(
+  assert.deepEqual(host.calls, ["respawn n 1", "kill n"]);
+  assert.deepEqual(
     sup.nodeExited("n", { code: null, signal: "SIGKILL" }).kind,
     "restarting",
   );
@@ -277,14 +277,14 @@ Deno.test("FaultSupervisor stops a straggler after the finish grace", () => {
   sup.nodeExited("src", { code: 0 });
   sup.allInputsClosed("lazy");
   clock.advance(1999);
-  assertEquals(host.calls, []);
+  assert.deepEqual(host.calls, []);
   clock.advance(1);
-  assertEquals(host.calls, ["stop lazy"]);
-  assertEquals(sup.nodeExited("lazy", { code: null, signal: "SIGTERM" }), {
+  assert.deepEqual(host.calls, ["stop lazy"]);
+  assert.deepEqual(sup.nodeExited("lazy", { code: null, signal: "SIGTERM" }), {
     kind: "finished",
     failed: false,
   });
-  assertEquals(sup.summary().nodes.lazy!.status, "stopped");
+  assert.deepEqual(sup.summary().nodes.lazy!.status, "stopped");
 });
 
 Deno.test("FaultSupervisor does not treat a source as a straggler", () => {
@@ -295,7 +295,7 @@ Deno.test("FaultSupervisor does not treat a source as a straggler", () => {
   sup.allInputsClosed("sink");
   sup.nodeExited("sink", { code: 0 });
   clock.advance(10_000);
-  assertEquals(host.calls, []);
+  assert.deepEqual(host.calls, []);
 });
 
 Deno.test("FaultSupervisor.dispose() leaves no timers behind", () => {
@@ -308,7 +308,7 @@ Deno.test("FaultSupervisor.dispose() leaves no timers behind", () => {
   ]);
   sup.nodeExited("n", { code: 0 });
   sup.dispose();
-  assertEquals(clock.pending, 0);
+  assert.deepEqual(clock.pending, 0);
 });
 
 Deno.test("FaultSupervisor.nodeExited() ends `always` after max_restarts of clean exits without failing", () => {
@@ -316,15 +316,15 @@ Deno.test("FaultSupervisor.nodeExited() ends `always` after max_restarts of clea
     node("n", { restartPolicy: "always", maxRestarts: 1 }),
     node("sink", { inputs: [input("a", "n")] }),
   ]);
-  assertEquals(sup.nodeExited("n", { code: 0 }).kind, "restarting");
+  assert.deepEqual(sup.nodeExited("n", { code: 0 }).kind, "restarting");
   clock.advance(0);
   sup.nodeConnected("n");
-  assertEquals(sup.nodeExited("n", { code: 0 }), {
+  assert.deepEqual(sup.nodeExited("n", { code: 0 }), {
     kind: "finished",
     failed: false,
   });
-  assertMatch(host.logs.join("\n"), /max restarts \(1\) exceeded, giving up/);
-  assertEquals(host.sent, [["sink", { t: "node_restarted", id: "n" }]]);
+  assert.match(host.logs.join("\n"), /max restarts \(1\) exceeded, giving up/);
+  assert.deepEqual(host.sent, [["sink", { t: "node_restarted", id: "n" }]]);
 });
 
 Deno.test("FaultSupervisor uses a node's finish_grace_secs for stragglers", () => {
@@ -338,7 +338,7 @@ Deno.test("FaultSupervisor uses a node's finish_grace_secs for stragglers", () =
   sup.nodeExited("src", { code: 0 });
   sup.allInputsClosed("lazy");
   clock.advance(200);
-  assertEquals(host.calls, ["stop lazy"]);
+  assert.deepEqual(host.calls, ["stop lazy"]);
 });
 
 Deno.test("FaultSupervisor does not wait at start-up for nodes on other machines", () => {
@@ -352,8 +352,8 @@ Deno.test("FaultSupervisor does not wait at start-up for nodes on other machines
   sup.start();
   sup.nodeConnected("here");
   clock.advance(5000);
-  assertEquals(host.failed, undefined);
-  assertEquals(Object.keys(sup.summary().nodes), ["here"]);
+  assert.deepEqual(host.failed, undefined);
+  assert.deepEqual(Object.keys(sup.summary().nodes), ["here"]);
 });
 
 Deno.test("FaultSupervisor.start() prefers the descriptor's startup_timeout, node over dataflow", () => {
@@ -370,11 +370,11 @@ Deno.test("FaultSupervisor.start() prefers the descriptor's startup_timeout, nod
   sup.start();
   sup.nodeConnected("quick");
   clock.advance(2000);
-  assertEquals(host.failed, undefined);
+  assert.deepEqual(host.failed, undefined);
   clock.advance(3000);
-  assertEquals(
+  assert.deepEqual(
     host.failed,
-    "node `patient` did not connect to the daemon within 5s (start-up timeout; raise the node's `startup_timeout` to allow longer)",
+    'node "patient" did not connect to the daemon within 5s (start-up timeout; raise the node\'s `startup_timeout` to allow longer)',
   );
 });
 
@@ -385,7 +385,7 @@ Deno.test("FaultSupervisor.start() names the dataflow's startup_timeout when it 
   const sup = new FaultSupervisor(df, host, { clock });
   sup.start();
   clock.advance(500);
-  assertMatch(
+  assert.match(
     host.failed!,
     /within 500ms \(start-up timeout; raise `startup_timeout` in the dataflow/,
   );

@@ -4,12 +4,18 @@
  *
  * @module
  */
-import type { LogLevel } from "../descriptor/model.ts";
-import { LOG_LEVELS } from "../descriptor/input_source.ts";
-export type { LogLevel };
+/** A log level; `stdout` is a raw line a node printed. */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace" | "stdout";
 
 /** Real levels from most to least severe; `stdout` is raw node output. */
-export { LOG_LEVELS };
+export const LOG_LEVELS: readonly LogLevel[] = [
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "stdout",
+];
 const SEVERITY: Record<LogLevel, number> = {
   error: 1,
   warn: 2,
@@ -59,7 +65,7 @@ export function parseLogFilter(text: string): LogFilter {
     const level = eq > 0 ? parseLogLevel(part.slice(eq + 1)) : undefined;
     if (eq <= 0 || level === undefined) {
       throw new Error(
-        `invalid log filter entry \`${part.trim()}\`: expected node=level with level one of ${
+        `invalid log filter entry "${part.trim()}": expected node=level with level one of ${
           LOG_LEVELS.join("|")
         }`,
       );

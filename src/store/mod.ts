@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../cli/errors.ts";
-import { doraStateDir } from "../control/auth.ts";
+import { doraStateDir } from "../state_dir.ts";
 import { MemoryStore } from "./memory.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { CoordinatorStore } from "./types.ts";
@@ -31,14 +30,14 @@ export function openStore(spec: string): CoordinatorStore {
 }
 
 /**
- * Throws a {@link UsageError} unless `spec` is a valid `--store` value
- * (`memory`, `sqlite` or `sqlite:PATH`), so a typo is a usage error before
- * anything starts.
+ * Throws a {@link RangeError} unless `spec` is a valid `--store` value
+ * (`memory`, `sqlite` or `sqlite:PATH`), so a typo is caught before anything
+ * starts (the CLI reports it as a usage error).
  */
 export function checkStoreSpec(spec: string): void {
   if (spec === "memory" || spec === "sqlite") return;
   if (spec.startsWith("sqlite:") && spec.length > 7) return;
-  throw new UsageError(
-    `invalid --store '${spec}': expected memory, sqlite or sqlite:PATH`,
+  throw new RangeError(
+    `invalid --store "${spec}": expected memory, sqlite or sqlite:PATH`,
   );
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { equal as assertEquals, ok as assert } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { loadTypeLibrary } from "../../src/descriptor/types/mod.ts";
 import {
   DOC_BEGIN,
@@ -14,7 +14,7 @@ import {
   libraryReference,
 } from "../../src/descriptor/types/library_doc.ts";
 import { STD_FILES } from "../../src/descriptor/types/std.ts";
-import { ROOT } from "../helpers.ts";
+import { ROOT } from "../_support/dora.ts";
 
 const DOC = `${ROOT}/docs/types.md`;
 
@@ -35,9 +35,9 @@ Deno.test("docs/types.md lists every standard type as the data files define it",
   const doc = await Deno.readTextFile(DOC);
   const begin = doc.indexOf(DOC_BEGIN);
   const end = doc.indexOf(DOC_END);
-  assert(begin >= 0 && end > begin, "markers missing in docs/types.md");
+  assert.ok(begin >= 0 && end > begin, "markers missing in docs/types.md");
   const { library, diagnostics } = await loadTypeLibrary(`${ROOT}/nonexistent`);
-  assertEquals(diagnostics.length, 0);
+  assert.equal(diagnostics.length, 0);
   const generated = libraryReference(library);
   if (Deno.env.get("UPDATE_GOLDEN") === "1") {
     await Deno.writeTextFile(
@@ -51,15 +51,15 @@ Deno.test("docs/types.md lists every standard type as the data files define it",
       stdout: "null",
       stderr: "null",
     }).output();
-    assertEquals(fmt.code, 0);
+    assert.equal(fmt.code, 0);
     return;
   }
-  assertEquals(
+  assert.equal(
     normalize(doc.slice(begin + DOC_BEGIN.length, end)),
     normalize(generated),
     "docs/types.md is out of date: UPDATE_GOLDEN=1 deno test -A tests/types/docs_test.ts",
   );
   for (const { pkg } of STD_FILES) {
-    assert(doc.includes(`### \`${pkg}\``), pkg);
+    assert.ok(doc.includes(`### \`${pkg}\``), pkg);
   }
 });

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { equal as assertEquals, ok as assert } from "node:assert/strict";
-import { ROOT, runDora } from "../helpers.ts";
+import assert from "node:assert/strict";
+import { ROOT, runDora } from "../_support/dora.ts";
 
 Deno.test("dora run examples/typed-dataflow passes typed structs between TypeScript and Python", async () => {
   const r = await runDora(
@@ -14,7 +14,7 @@ Deno.test("dora run examples/typed-dataflow passes typed structs between TypeScr
     { cwd: ROOT },
   );
   const out = r.stdout + r.stderr;
-  assertEquals(r.code, 0, out);
-  assert(out.includes("motor: SUCCESS: 20 typed commands"), out);
-  assert(out.includes("frame 0: target square, turn +1.40 rad/s"), out);
+  assert.equal(r.code, 0, out);
+  assert.ok(out.includes("motor: SUCCESS: 20 typed commands"), out);
+  assert.ok(out.includes("frame 0: target square, turn +1.40 rad/s"), out);
 });

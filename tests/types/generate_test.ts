@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { equal as assertEquals, ok as assert } from "node:assert/strict";
-import { ROOT, runDora } from "../helpers.ts";
+import assert from "node:assert/strict";
+import { ROOT, runDora } from "../_support/dora.ts";
 
 const FIXTURE = `${ROOT}/tests/types/fixtures/typed`;
 
@@ -39,10 +39,10 @@ Deno.test("dora types generate writes declarations that make deno check fail on 
       ["types", "generate", "dataflow.yml", "-o", "types.ts"],
       { cwd: dir },
     );
-    assertEquals(gen.code, 0, gen.stderr);
-    assert(gen.stderr.includes("wrote types.ts (2 nodes"), gen.stderr);
+    assert.equal(gen.code, 0, gen.stderr);
+    assert.ok(gen.stderr.includes("wrote types.ts (2 nodes"), gen.stderr);
     const good = await denoCheck(dir, "planner.ts");
-    assertEquals(good.code, 0, good.text);
+    assert.equal(good.code, 0, good.text);
 
     // One mistake per line; deno check must name each of them.
     await Deno.writeTextFile(
@@ -65,14 +65,17 @@ Deno.test("dora types generate writes declarations that make deno check fail on 
       ].join("\n"),
     );
     const bad = await denoCheck(dir, "bad.ts");
-    assertEquals(bad.code, 1, bad.text);
+    assert.equal(bad.code, 1, bad.text);
     const lines = [...bad.text.matchAll(/bad\.ts:(\d+):\d+/g)].map((m) =>
       Number(m[1])
     );
     for (const line of [3, 4, 5, 6, 7, 10, 13]) {
-      assert(lines.includes(line), `line ${line} not reported:\n${bad.text}`);
+      assert.ok(
+        lines.includes(line),
+        `line ${line} not reported:\n${bad.text}`,
+      );
     }
-    assert(
+    assert.ok(
       bad.text.includes("not assignable to parameter of type 'Float32Array"),
       bad.text,
     );
@@ -108,7 +111,7 @@ Deno.test({
         ["types", "generate", "dataflow.yml", "-o", "dataflow_types.pyi"],
         { cwd: dir },
       );
-      assertEquals(gen.code, 0, gen.stderr);
+      assert.equal(gen.code, 0, gen.stderr);
       await Deno.writeTextFile(
         `${dir}/bad.py`,
         [
@@ -150,16 +153,16 @@ Deno.test({
         };
       };
       const good = await mypy("robot.py");
-      assertEquals(good.code, 0, good.text);
+      assert.equal(good.code, 0, good.text);
       const bad = await mypy("bad.py");
-      assertEquals(bad.code, 1, bad.text);
+      assert.equal(bad.code, 1, bad.text);
       for (const line of [7, 8, 10, 13]) {
-        assert(
+        assert.ok(
           bad.text.includes(`bad.py:${line}:`),
           `line ${line}:\n${bad.text}`,
         );
       }
-      assert(bad.text.includes('"DoubleArray"'), bad.text);
+      assert.ok(bad.text.includes('"DoubleArray"'), bad.text);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -180,9 +183,9 @@ Deno.test("dora types generate output matches the committed files of the example
         ["types", "generate", dataflow, "-o", `${dir}/${file}`],
         { cwd: ROOT },
       );
-      assertEquals(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, r.stderr);
       const committed = dataflow.replace(/[^/]+$/, file);
-      assertEquals(
+      assert.equal(
         await Deno.readTextFile(`${dir}/${file}`),
         await Deno.readTextFile(`${ROOT}/${committed}`),
         `${committed} is stale: run dora types generate ${dataflow} -o ${committed}`,
@@ -198,8 +201,8 @@ Deno.test("dora types generate refuses an invalid dataflow and an unknown file k
     ["types", "generate", "tests/descriptor_cases/types_edge_bad.yml"],
     { cwd: ROOT },
   );
-  assertEquals(broken.code, 1);
-  assert(
+  assert.equal(broken.code, 1);
+  assert.ok(
     broken.stderr.includes("types_edge_bad.yml:19:14: input"),
     broken.stderr,
   );
@@ -207,8 +210,8 @@ Deno.test("dora types generate refuses an invalid dataflow and an unknown file k
     ["types", "generate", "examples/typed-dataflow/dataflow.yml", "-o", "x.rs"],
     { cwd: ROOT },
   );
-  assertEquals(kind.code, 2, kind.stderr);
-  assert(
+  assert.equal(kind.code, 2, kind.stderr);
+  assert.ok(
     kind.stderr.includes('cannot tell the language of "x.rs"'),
     kind.stderr,
   );

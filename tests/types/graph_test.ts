@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { equal as assertEquals, ok as assert } from "node:assert/strict";
-import { ROOT, runDora } from "../helpers.ts";
+import assert from "node:assert/strict";
+import { ROOT, runDora } from "../_support/dora.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
   (p) => {
@@ -22,7 +22,7 @@ Deno.test("dora graph --mermaid labels typed edges with their type", async () =>
     ["graph", "--mermaid", "examples/typed-dataflow/dataflow.yml"],
     { cwd: ROOT },
   );
-  assertEquals(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   for (
     const line of [
       '  camera -- "image [Image]" --> detector',
@@ -31,7 +31,7 @@ Deno.test("dora graph --mermaid labels typed edges with their type", async () =>
       "  dora/timer/millis/20 -- tick --> camera",
     ]
   ) {
-    assert(r.stdout.split("\n").includes(line), `${line}\n${r.stdout}`);
+    assert.ok(r.stdout.split("\n").includes(line), `${line}\n${r.stdout}`);
   }
 });
 
@@ -54,7 +54,7 @@ Deno.test({
         ["graph", "examples/typed-dataflow/dataflow.yml", "-o", html],
         { cwd: ROOT },
       );
-      assertEquals(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, r.stderr);
       const out = await new Deno.Command(CHROMIUM!, {
         args: [
           "--headless",
@@ -71,11 +71,11 @@ Deno.test({
         stdout: "piped",
         stderr: "null",
       }).output();
-      assertEquals(out.code, 0);
+      assert.equal(out.code, 0);
       const dom = new TextDecoder().decode(out.stdout);
       const svg = dom.slice(dom.indexOf('<svg id="mermaid'));
       for (const label of ["image [Image]", "command [DriveCommand]"]) {
-        assert(svg.includes(`<p>${label}</p>`), `${label} not drawn`);
+        assert.ok(svg.includes(`<p>${label}</p>`), `${label} not drawn`);
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

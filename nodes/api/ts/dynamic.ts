@@ -42,11 +42,16 @@ function discoverySockets(): string[] {
   }
 }
 
+/** A daemon that does not answer (stopped, hung) is skipped like a stale one. */
+const ASK_TIMEOUT_MS = 2000;
+
 async function ask(
   path: string,
   nodeId: string,
 ): Promise<Record<string, unknown>> {
   const conn = await Deno.connect({ transport: "unix", path });
+  // Closing the connection makes the pending read fail, so ask() rejects.
+  const timer = setTimeout(() => conn.close(), ASK_TIMEOUT_MS);
   try {
     const hello = encodeFrame({
       t: "hello",
@@ -61,7 +66,12 @@ async function ask(
     if (!frame) throw new Error("the daemon closed the connection");
     return frame.header;
   } finally {
-    conn.close();
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch {
+      // already closed by the timeout
+    }
   }
 }
 

@@ -7,16 +7,15 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
-import { asCliError, connectCoordinator } from "../../control/client.ts";
-import { loadForCli } from "../../control/cli_support.ts";
+import { asCliError, connectCoordinator } from "../coordinator_client.ts";
+import { loadForCli } from "../load_descriptor.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import { runBuild } from "../../daemon_agent/build.ts";
+} from "../target.ts";
+import { runBuild } from "../../daemon/build.ts";
 import type { NodeResult } from "../../store/types.ts";
-import type { RegisterCommand } from "./mod.ts";
 
 function report(results: Record<string, NodeResult>): void {
   const entries = Object.entries(results);
@@ -37,7 +36,7 @@ function report(results: Record<string, NodeResult>): void {
 }
 
 /** Registers `dora build`. */
-export const registerBuild: RegisterCommand = (program) => {
+export function registerBuild(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("build")
@@ -97,4 +96,4 @@ export const registerBuild: RegisterCommand = (program) => {
       report(await runBuild(dataflow, undefined, printLine));
     }),
   );
-};
+}

@@ -5,16 +5,15 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { withCoordinator } from "../../control/client.ts";
+import { withCoordinator } from "../coordinator_client.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
 
 /** Registers `dora clean`. */
-export const registerClean: RegisterCommand = (program) => {
+export function registerClean(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("clean")
@@ -25,7 +24,7 @@ export const registerClean: RegisterCommand = (program) => {
       async (opts: TargetFlags & { format: string; quiet?: boolean }) => {
         if (opts.format !== "table" && opts.format !== "json") {
           throw new UsageError(
-            `invalid --format '${opts.format}': expected table or json`,
+            `invalid --format "${opts.format}": expected table or json`,
           );
         }
         const r = await withCoordinator(
@@ -38,4 +37,4 @@ export const registerClean: RegisterCommand = (program) => {
       },
     ),
   );
-};
+}

@@ -3,17 +3,16 @@
  *
  * @module
  */
+import { storeOption } from "../_options.ts";
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
-import { checkStoreSpec } from "../../store/mod.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
   DEFAULT_COORDINATOR_PORT,
 } from "../../control/protocol.ts";
 import { isTrustedLoopback, newToken } from "../../control/auth.ts";
-import { parsePort } from "../../control/target.ts";
+import { parsePort } from "../target.ts";
 import { startCoordinator } from "../../coordinator/mod.ts";
-import type { RegisterCommand } from "./mod.ts";
 
 /** Resolves the token a coordinator requires, creating `.dora-token` if asked. */
 function resolveToken(iface: string, auth: boolean): string | undefined {
@@ -35,7 +34,7 @@ function envMs(name: string): number | undefined {
 }
 
 /** Registers `dora coordinator`. */
-export const registerCoordinator: RegisterCommand = (program) => {
+export function registerCoordinator(program: Command): void {
   program.addCommand(
     new Command("coordinator")
       .description("run the coordinator (control plane) in the foreground")
@@ -63,7 +62,7 @@ export const registerCoordinator: RegisterCommand = (program) => {
           Deno.env.get("DORA_COORDINATOR_INTERFACE") ??
           DEFAULT_COORDINATOR_ADDR;
         const port = parsePort(opts.port, "--port");
-        checkStoreSpec(opts.store);
+        storeOption(opts.store);
         const token = resolveToken(iface, Boolean(opts.auth));
         let running;
         try {
@@ -104,4 +103,4 @@ export const registerCoordinator: RegisterCommand = (program) => {
         Deno.removeSignalListener("SIGTERM", stop);
       }),
   );
-};
+}

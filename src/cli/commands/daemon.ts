@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { parsePort } from "../../control/target.ts";
+import { parsePort } from "../target.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
   DEFAULT_COORDINATOR_PORT,
@@ -14,10 +14,9 @@ import {
   DaemonAgent,
   launchWithRuntime,
   serveDiscovery,
-} from "../../daemon_agent/mod.ts";
+} from "../../daemon/mod.ts";
 import { TcpTransport } from "../../transport/mod.ts";
-import { runtimeBase } from "../../daemon/runtime_dir.ts";
-import type { RegisterCommand } from "./mod.ts";
+import { runtimeBase } from "../../runtime/spawn/runtime_dir.ts";
 
 /** Parses `k=v,k2=v2`. */
 export function parseLabels(text: string | undefined): Record<string, string> {
@@ -27,7 +26,7 @@ export function parseLabels(text: string | undefined): Record<string, string> {
     if (!part.trim()) continue;
     const eq = part.indexOf("=");
     if (eq <= 0) {
-      throw new UsageError(`--labels expects k=v[,k=v…], got '${part}'`);
+      throw new UsageError(`--labels expects k=v[,k=v…], got "${part}"`);
     }
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
@@ -35,7 +34,7 @@ export function parseLabels(text: string | undefined): Record<string, string> {
 }
 
 /** Registers `dora daemon`. */
-export const registerDaemon: RegisterCommand = (program) => {
+export function registerDaemon(program: Command): void {
   program.addCommand(
     new Command("daemon")
       .description(
@@ -73,7 +72,7 @@ export const registerDaemon: RegisterCommand = (program) => {
           machineId !== undefined && !/^[A-Za-z0-9_.-]{1,256}$/.test(machineId)
         ) {
           throw new UsageError(
-            `--machine-id must be 1-256 characters of A-Z a-z 0-9 _ . -, got '${machineId}'`,
+            `--machine-id must be 1-256 characters of A-Z a-z 0-9 _ . -, got "${machineId}"`,
           );
         }
         const addr = opts.coordinatorAddr ??
@@ -126,4 +125,4 @@ export const registerDaemon: RegisterCommand = (program) => {
         Deno.exit(0);
       }),
   );
-};
+}

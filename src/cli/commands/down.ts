@@ -6,20 +6,14 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
-import { connectCoordinator } from "../../control/client.ts";
+import { connectCoordinator } from "../coordinator_client.ts";
 import {
   formatTarget,
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import {
-  isAlive,
-  readUpState,
-  removeUpState,
-  waitGone,
-} from "../../control/up_state.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
+import { isAlive, readUpState, removeUpState, waitGone } from "../up_state.ts";
 
 async function reap(pids: number[], force: boolean): Promise<void> {
   if (await waitGone(pids, force ? 2000 : 10_000)) return;
@@ -34,7 +28,7 @@ async function reap(pids: number[], force: boolean): Promise<void> {
 }
 
 /** Registers `dora down`. */
-export const registerDown: RegisterCommand = (program) => {
+export function registerDown(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("down")
@@ -91,4 +85,4 @@ export const registerDown: RegisterCommand = (program) => {
       console.log("dora is down");
     }),
   );
-};
+}

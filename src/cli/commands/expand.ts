@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeText } from "../_output.ts";
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
 
@@ -36,8 +37,8 @@ export function registerExpand(program: Command): void {
         nodes: analysis.nodes.map((n) => n.raw),
       };
       if (options.module) delete (flat as Record<string, unknown>).build;
-      Deno.stdout.writeSync(
-        new TextEncoder().encode(stringify(flat, { lineWidth: 0 })),
+      writeText(
+        stringify(flat, { lineWidth: 0 }),
       );
     });
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeText } from "../_output.ts";
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
 
@@ -31,11 +32,11 @@ export function registerGraph(program: Command): void {
       }
       const text = toMermaid(analysis.dataflow);
       if (options.mermaid) {
-        Deno.stdout.writeSync(new TextEncoder().encode(text));
+        writeText(text);
         return;
       }
       const { graphHtml } = await import("../../descriptor/graph_html.ts");
-      const { mermaidScript } = await import("../../descriptor/mermaid_js.ts");
+      const { mermaidScript } = await import("../mermaid_js.ts");
       const js = await mermaidScript();
       const stem = analysis.src.abs.replace(/^.*\//, "").replace(
         /\.ya?ml$/,

@@ -6,14 +6,13 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { withCoordinator } from "../../control/client.ts";
-import { formatBytes, renderTable } from "../../control/cli_support.ts";
+import { withCoordinator } from "../coordinator_client.ts";
+import { formatBytes, renderTable } from "../_output.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
 import type { FaultSummary } from "../../fault/counters.ts";
 
 /** One row of `list`. */
@@ -40,7 +39,7 @@ interface ListOptions extends TargetFlags {
 }
 
 /** Registers `dora list`. */
-export const registerList: RegisterCommand = (program) => {
+export function registerList(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("list")
@@ -61,19 +60,19 @@ export const registerList: RegisterCommand = (program) => {
     ).action(async (opts: ListOptions) => {
       if (opts.format !== "table" && opts.format !== "json") {
         throw new UsageError(
-          `invalid --format '${opts.format}': expected table or json`,
+          `invalid --format "${opts.format}": expected table or json`,
         );
       }
       if (
         opts.status && !["running", "finished", "failed"].includes(opts.status)
       ) {
         throw new UsageError(
-          `invalid --status '${opts.status}': expected running, finished or failed`,
+          `invalid --status "${opts.status}": expected running, finished or failed`,
         );
       }
       if (opts.sortBy && opts.sortBy !== "cpu" && opts.sortBy !== "memory") {
         throw new UsageError(
-          `invalid --sort-by '${opts.sortBy}': expected cpu or memory`,
+          `invalid --sort-by "${opts.sortBy}": expected cpu or memory`,
         );
       }
       const { dataflows } = await withCoordinator(
@@ -131,4 +130,4 @@ export const registerList: RegisterCommand = (program) => {
       ));
     }),
   );
-};
+}

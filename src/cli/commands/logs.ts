@@ -5,24 +5,20 @@
  *
  * @module
  */
+import { durationOption, logSettings } from "../_options.ts";
+import { useColor, writeLines } from "../_output.ts";
 import type { Command } from "commander";
-import { parseDuration } from "../../daemon/mod.ts";
 import {
   filterRecords,
   formatRecord,
   listLogNodes,
   listRuns,
-  type LogFilter,
   type LogFormat,
-  type LogLevel,
   type LogQuery,
-  parseLogFilter,
-  parseLogFormat,
-  parseLogLevel,
   readRunLogs,
 } from "../../logs/mod.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { showCoordinatorLogs } from "../../control/remote_logs.ts";
+import { showCoordinatorLogs } from "./_remote_logs.ts";
 
 /** Options of `dora logs` (local and remote). */
 export interface LogsOptions {
@@ -103,40 +99,28 @@ export function logsQuery(opts: LogsOptions): {
   query: LogQuery;
   format: LogFormat;
 } {
-  const level = parseLogLevel(opts.level ?? "stdout");
-  if (!level) throw new UsageError(`invalid --level \`${opts.level}\``);
-  const format = parseLogFormat(opts.logFormat ?? "pretty");
-  if (!format) {
-    throw new UsageError(`invalid --log-format \`${opts.logFormat}\``);
-  }
-  let filter: LogFilter | undefined;
-  if (opts.logFilter) {
-    try {
-      filter = parseLogFilter(opts.logFilter);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  const { level, format, filter } = logSettings(
+    {
+      logLevel: opts.level,
+      logFormat: opts.logFormat,
+      logFilter: opts.logFilter,
+    },
+    { level: "--level", format: "--log-format", filter: "--log-filter" },
+  );
   const ago = (name: string, text?: string) => {
-    if (text === undefined) return undefined;
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      throw new UsageError(
-        `invalid ${name} \`${text}\`: expected e.g. 30s, 5m, 1h, 2d`,
-      );
-    }
-    return Date.now() - ms;
+    const ms = durationOption(name, text);
+    return ms === undefined ? undefined : Date.now() - ms;
   };
   let tail: number | undefined;
   if (opts.tail !== undefined) {
     tail = Number(opts.tail);
     if (!Number.isInteger(tail) || tail < 0) {
-      throw new UsageError(`invalid --tail \`${opts.tail}\``);
+      throw new UsageError(`invalid --tail "${opts.tail}"`);
     }
   }
   return {
     query: {
-      level: level as LogLevel,
+      level,
       filter,
       since: ago("--since", opts.since),
       until: ago("--until", opts.until),
@@ -167,7 +151,7 @@ export async function showLocalLogs(
     const match = runs.filter((r) => r.id === first || r.id.startsWith(first));
     if (match.length > 0) run = match[match.length - 1]!;
     else if (second === undefined) node = first;
-    else throw new CliError(`no dataflow \`${first}\` in ${outDir}/`);
+    else throw new CliError(`no dataflow "${first}" in ${outDir}/`);
   }
   const available = await listLogNodes(run.path);
   let nodes: string[];
@@ -180,17 +164,13 @@ export async function showLocalLogs(
     );
   } else if (!available.includes(node)) {
     throw new CliError(
-      `node \`${node}\` has no logs in ${run.path} (nodes: ${
+      `node "${node}" has no logs in ${run.path} (nodes: ${
         available.join(", ") || "none"
       })`,
     );
   } else nodes = [node];
-  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
-  const print = (lines: string[]) => {
-    if (lines.length > 0) {
-      Deno.stdout.writeSync(new TextEncoder().encode(lines.join("\n") + "\n"));
-    }
-  };
+  const color = useColor();
+  const print = (lines: string[]) => writeLines(lines);
   let records = filterRecords(await readRunLogs(run.path, nodes), query);
   print(
     records.map((r) =>

@@ -26,6 +26,7 @@ import { registerTypes } from "./types.ts";
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
 
+/** Every subcommand's register function, in the order of `dora --help`. */
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);

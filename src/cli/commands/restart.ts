@@ -6,14 +6,14 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { withCoordinator } from "../../control/client.ts";
-import { chooseDataflow, durationMs } from "../../control/cli_support.ts";
+import { withCoordinator } from "../coordinator_client.ts";
+import { durationOption } from "../_options.ts";
+import { chooseDataflow } from "../choose_dataflow.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
 
 interface RestartOptions extends TargetFlags {
   name?: string;
@@ -22,7 +22,7 @@ interface RestartOptions extends TargetFlags {
 }
 
 /** Registers `dora restart`. */
-export const registerRestart: RegisterCommand = (program) => {
+export function registerRestart(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("restart")
@@ -40,7 +40,7 @@ export const registerRestart: RegisterCommand = (program) => {
       if (ref && opts.name) {
         throw new UsageError("give either UUID_OR_NAME or --name");
       }
-      const graceMs = durationMs("--grace-duration", opts.graceDuration);
+      const graceMs = durationOption("--grace-duration", opts.graceDuration);
       const r = await withCoordinator(resolveTarget(opts), async (peer) => {
         const which = await chooseDataflow(peer, ref ?? opts.name);
         return await peer.call<
@@ -56,4 +56,4 @@ export const registerRestart: RegisterCommand = (program) => {
       console.log(r.uuid);
     }),
   );
-};
+}

@@ -5,28 +5,25 @@
  *
  * @module
  */
+import { durationOption, logSettings } from "../_options.ts";
+import { useColor, writeLines } from "../_output.ts";
 import { type Command, Option } from "commander";
-import { loadForCli } from "../../control/cli_support.ts";
+import { loadForCli } from "../load_descriptor.ts";
 import {
   DataflowRuntime,
   formatSummary,
-  parseDuration,
   SpawnError,
   trafficText,
-} from "../../daemon/mod.ts";
+} from "../../runtime/mod.ts";
 import {
   formatRecord,
-  type LogFilter,
   type LogFormat,
   type LogLevel,
   type LogRecord,
-  parseLogFilter,
-  parseLogFormat,
-  parseLogLevel,
   passesLevel,
 } from "../../logs/mod.ts";
-import { serveDiscovery } from "../../daemon_agent/dynamic.ts";
-import { CliError, UsageError } from "../errors.ts";
+import { serveDiscovery } from "../../daemon/dynamic.ts";
+import { CliError } from "../errors.ts";
 
 interface RunOptions {
   stopAfter?: string;
@@ -78,58 +75,9 @@ export function registerRun(program: Command): void {
     });
 }
 
-function consoleSettings(opts: RunOptions) {
-  const levelText = opts.logLevel ?? Deno.env.get("DORA_LOG_LEVEL") ?? "stdout";
-  const level = parseLogLevel(levelText);
-  if (!level) {
-    throw new UsageError(
-      `invalid log level \`${levelText}\`: expected error|warn|info|debug|trace|stdout`,
-    );
-  }
-  const formatText = opts.logFormat ?? Deno.env.get("DORA_LOG_FORMAT") ??
-    "pretty";
-  const format = parseLogFormat(formatText);
-  if (!format) {
-    throw new UsageError(
-      `invalid log format \`${formatText}\`: expected pretty|json|compact`,
-    );
-  }
-  let filter: LogFilter | undefined;
-  const filterText = opts.logFilter ?? Deno.env.get("DORA_LOG_FILTER");
-  if (filterText) {
-    try {
-      filter = parseLogFilter(filterText);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
-  return { level, format, filter };
-}
-
-function durationOption(
-  name: string,
-  text: string | undefined,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    throw new UsageError(
-      `invalid ${name} \`${text}\`: expected e.g. 30, 10s, 500ms, 5m, 1h`,
-    );
-  }
-  return ms;
-}
-
-const encoder = new TextEncoder();
+/** Writes one line to stderr; a closed stderr never stops the dataflow. */
 function err(line: string): void {
-  const bytes = encoder.encode(line + "\n");
-  try {
-    for (let off = 0; off < bytes.length;) {
-      off += Deno.stderr.writeSync(bytes.subarray(off));
-    }
-  } catch {
-    // stderr closed (e.g. a pipe reader went away): keep running the dataflow
-  }
+  writeLines([line], Deno.stderr);
 }
 
 /** Runs the dataflow at `path`; resolves to the process exit code. */
@@ -137,11 +85,11 @@ export async function runDataflow(
   path: string,
   opts: RunOptions,
 ): Promise<number> {
-  const { level, format, filter } = consoleSettings(opts);
+  const { level, format, filter } = logSettings(opts);
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
   const dataflow = await loadForCli(path);
-  const color = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
+  const color = useColor(Deno.stderr);
   const show = (record: LogRecord) => {
     const min: LogLevel = filter?.get(record.node) ?? level;
     if (!passesLevel(record.level, min)) return;
@@ -187,7 +135,7 @@ export async function runDataflow(
       const config = runtime.dynamicNodeConfig(nodeId);
       if (!config) {
         throw new Error(
-          `no running dataflow (dora run ${runtime.id}) declares a dynamic node '${nodeId}'`,
+          `no running dataflow (dora run ${runtime.id}) declares a dynamic node "${nodeId}"`,
         );
       }
       return config;
@@ -271,15 +219,15 @@ export async function runDataflow(
     );
     const details: string[] = [];
     for (const n of failed) {
-      details.push(n.message ?? `node \`${n.id}\` failed`);
+      details.push(n.message ?? `node "${n.id}" failed`);
       if (n.stderrTail.length > 0) {
-        details.push(`  last stderr lines of \`${n.id}\`:`);
+        details.push(`  last stderr lines of "${n.id}":`);
         for (const l of n.stderrTail) details.push(`    ${l}`);
       }
     }
     const headline = summary.error ??
       (failed.length === 1
-        ? failed[0]!.message ?? `node \`${failed[0]!.id}\` failed`
+        ? failed[0]!.message ?? `node "${failed[0]!.id}" failed`
         : `${failed.length} nodes failed`);
     // The headline already says what the first detail line would.
     throw new CliError(headline, {

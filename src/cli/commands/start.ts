@@ -5,22 +5,20 @@
  *
  * @module
  */
+import { useColor } from "../_output.ts";
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { asCliError, connectCoordinator } from "../../control/client.ts";
-import {
-  describeOutcome,
-  loadForCli,
-  parseEnvPairs,
-} from "../../control/cli_support.ts";
+import { asCliError, connectCoordinator } from "../coordinator_client.ts";
+import { envPairs } from "../_options.ts";
+import { loadForCli } from "../load_descriptor.ts";
+import { describeOutcome } from "../outcome.ts";
 import type { Peer } from "../../control/peer.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
+} from "../target.ts";
 import { formatRecord, type LogRecord } from "../../logs/mod.ts";
-import type { RegisterCommand } from "./mod.ts";
 
 interface Outcome {
   uuid: string;
@@ -34,7 +32,7 @@ interface Outcome {
  * Returns the exit code (1 when the dataflow failed).
  */
 export async function attach(peer: Peer, uuid: string): Promise<number> {
-  const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+  const color = useColor();
   const seen = new Set<string>();
   const print = (r: LogRecord) => {
     const key = `${r.ts}\u0000${r.node}\u0000${r.msg}`;
@@ -82,7 +80,7 @@ interface StartOptions extends TargetFlags {
 }
 
 /** Registers `dora start`. */
-export const registerStart: RegisterCommand = (program) => {
+export function registerStart(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("start")
@@ -109,10 +107,10 @@ export const registerStart: RegisterCommand = (program) => {
       }
       if (opts.name !== undefined && !/^[A-Za-z0-9_.-]+$/.test(opts.name)) {
         throw new UsageError(
-          `invalid --name '${opts.name}': use letters, digits, '_', '.', '-'`,
+          `invalid --name "${opts.name}": use letters, digits, '_', '.', '-'`,
         );
       }
-      const env = parseEnvPairs(opts.env);
+      const env = envPairs(opts.env);
       const dataflow = await loadForCli(path);
       const attached = opts.attach ??
         (opts.detach
@@ -141,4 +139,4 @@ export const registerStart: RegisterCommand = (program) => {
       }
     }),
   );
-};
+}

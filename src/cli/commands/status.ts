@@ -5,17 +5,16 @@
  * @module
  */
 import { Command } from "commander";
-import { DORA_VERSION } from "../version.ts";
+import { DORA_VERSION } from "../../version.ts";
 import { UsageError } from "../errors.ts";
-import { withCoordinator } from "../../control/client.ts";
-import { formatAgo, renderTable } from "../../control/cli_support.ts";
+import { withCoordinator } from "../coordinator_client.ts";
+import { formatAgo, renderTable } from "../_output.ts";
 import {
   formatTarget,
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
 
 interface StatusReply {
   version: string;
@@ -53,7 +52,7 @@ export function faultNote(totals: Record<string, number> | undefined): string {
 }
 
 /** Registers `dora status`. */
-export const registerStatus: RegisterCommand = (program) => {
+export function registerStatus(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("status")
@@ -63,7 +62,7 @@ export const registerStatus: RegisterCommand = (program) => {
     ).action(async (opts: TargetFlags & { format: string }) => {
       if (opts.format !== "table" && opts.format !== "json") {
         throw new UsageError(
-          `invalid --format '${opts.format}': expected table or json`,
+          `invalid --format "${opts.format}": expected table or json`,
         );
       }
       const target = resolveTarget(opts);
@@ -109,4 +108,4 @@ export const registerStatus: RegisterCommand = (program) => {
       ));
     }),
   );
-};
+}

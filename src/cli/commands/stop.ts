@@ -6,18 +6,15 @@
  */
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { withCoordinator } from "../../control/client.ts";
-import {
-  chooseDataflow,
-  describeOutcome,
-  durationMs,
-} from "../../control/cli_support.ts";
+import { withCoordinator } from "../coordinator_client.ts";
+import { durationOption } from "../_options.ts";
+import { chooseDataflow } from "../choose_dataflow.ts";
+import { describeOutcome } from "../outcome.ts";
 import {
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
 
 interface StopOptions extends TargetFlags {
   name?: string;
@@ -27,7 +24,7 @@ interface StopOptions extends TargetFlags {
 }
 
 /** Registers `dora stop`. */
-export const registerStop: RegisterCommand = (program) => {
+export function registerStop(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("stop")
@@ -54,7 +51,7 @@ export const registerStop: RegisterCommand = (program) => {
           "--all stops every running dataflow: give it no UUID_OR_NAME or --name",
         );
       }
-      const graceMs = durationMs("--grace-duration", opts.graceDuration);
+      const graceMs = durationOption("--grace-duration", opts.graceDuration);
       const failed = await withCoordinator(
         resolveTarget(opts),
         async (peer) => {
@@ -86,4 +83,4 @@ export const registerStop: RegisterCommand = (program) => {
       if (failed) Deno.exitCode = 1;
     }),
   );
-};
+}

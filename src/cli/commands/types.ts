@@ -9,7 +9,6 @@
  */
 import { Command, Option } from "commander";
 import { CliError, UsageError } from "../errors.ts";
-import type { RegisterCommand } from "./mod.ts";
 
 /** The language of `-o FILE`, from its extension. */
 function languageOf(file: string | undefined): "ts" | "python" | undefined {
@@ -20,7 +19,7 @@ function languageOf(file: string | undefined): "ts" | "python" | undefined {
 }
 
 /** Registers `dora types`. */
-export const registerTypes: RegisterCommand = (program) => {
+export function registerTypes(program: Command): void {
   const types = new Command("types").description(
     "typed dataflows: generate typed node code, list the type library",
   );
@@ -137,7 +136,7 @@ export const registerTypes: RegisterCommand = (program) => {
         if (opts.format === "json") {
           console.log(JSON.stringify(rows, null, 2));
         } else {
-          const { renderTable } = await import("../../control/cli_support.ts");
+          const { renderTable } = await import("../_output.ts");
           console.log(renderTable(
             ["TYPE", "ARROW", "PARAMETERS", "DESCRIPTION"],
             rows.map((r) => [
@@ -158,4 +157,4 @@ export const registerTypes: RegisterCommand = (program) => {
       }),
   );
   program.addCommand(types);
-};
+}

@@ -4,21 +4,20 @@
  *
  * @module
  */
+import { storeOption } from "../_options.ts";
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
-import { checkStoreSpec } from "../../store/mod.ts";
-import { doraCommand } from "../dora_command.ts";
-import { doraStateDir } from "../../control/auth.ts";
-import { connectCoordinator } from "../../control/client.ts";
+import { doraCommand } from "../../dora_command.ts";
+import { doraStateDir } from "../../state_dir.ts";
+import { connectCoordinator } from "../coordinator_client.ts";
 import type { Peer } from "../../control/peer.ts";
 import {
   formatTarget,
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
-import { isAlive, readUpState, writeUpState } from "../../control/up_state.ts";
-import type { RegisterCommand } from "./mod.ts";
+} from "../target.ts";
+import { isAlive, readUpState, writeUpState } from "../up_state.ts";
 
 /** Starts `dora <args>` detached, output appended to `logFile`. */
 function spawnDetached(args: string[], logFile: string): Deno.ChildProcess {
@@ -75,7 +74,7 @@ async function tryConnect(
 }
 
 /** Registers `dora up`. */
-export const registerUp: RegisterCommand = (program) => {
+export function registerUp(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("up")
@@ -98,7 +97,7 @@ export const registerUp: RegisterCommand = (program) => {
       },
     ) => {
       const target = resolveTarget(opts);
-      checkStoreSpec(opts.store);
+      storeOption(opts.store);
       const logDir = `${doraStateDir()}/logs`;
       Deno.mkdirSync(logDir, { recursive: true });
       let peer = await tryConnect(target);
@@ -219,4 +218,4 @@ export const registerUp: RegisterCommand = (program) => {
       }
     }),
   );
-};
+}

@@ -9,6 +9,9 @@ import socket
 from ._frame import decode_frame, encode_frame_bytes
 
 PROTOCOL_VERSION = 1
+# A daemon that does not answer (stopped, hung) must not hold the node forever:
+# it is skipped like a stale socket.
+ASK_TIMEOUT_S = 2.0
 
 
 def _runtime_base() -> str:
@@ -32,6 +35,7 @@ def _sockets() -> list:
 
 def _ask(path: str, node_id: str) -> dict:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(ASK_TIMEOUT_S)
         s.connect(path)
         s.sendall(encode_frame_bytes({"t": "hello", "v": PROTOCOL_VERSION, "node": node_id, "lang": "py", "pid": os.getpid()}))
         chunks = []

@@ -1,0 +1,79 @@
+/**
+ * Spawning a dataflow's local part on this daemon, and reporting its end.
+ *
+ * @module
+ */
+import type { SpawnParams } from "../control/coordinator_daemon.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
+import { formatFaultSummary } from "../fault/counters.ts";
+import { type AgentState, type Entry, prune } from "./_state.ts";
+
+/** Launches dataflow `params` (idempotent) and answers the coordinator's `spawn`. */
+export async function spawnDataflow(
+  s: AgentState,
+  params: SpawnParams,
+): Promise<unknown> {
+  if (s.dataflows.has(params.uuid)) return {}; // idempotent
+  const peers = new Map(Object.entries(params.peers));
+  let readyEarly = false;
+  s.peers.set(params.uuid, peers);
+  const hosted = await s.opts.launch(
+    { ...params, descriptor: params.descriptor as Dataflow },
+    {
+      daemonId: s.daemonId,
+      peers: params.peers,
+      onReady: () => {
+        const e = s.dataflows.get(params.uuid);
+        if (e) e.ready = true;
+        else readyEarly = true;
+        s.peer?.notify("dataflow_ready", { uuid: params.uuid });
+      },
+      sendRemote: (daemonId, msg, payload) => {
+        const addr = peers.get(daemonId);
+        if (addr) s.opts.transport.send(addr, msg, payload);
+      },
+    },
+  );
+  const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
+  const entry: Entry = {
+    hosted,
+    params,
+    reported: false,
+    startedAt: Date.now(),
+    ready: readyEarly,
+    // A single-daemon dataflow releases its barrier by itself.
+    released: !multi,
+  };
+  s.dataflows.set(params.uuid, entry);
+  if (s.earlyRelease.delete(params.uuid) && !entry.released) {
+    entry.released = true;
+    hosted.release();
+  }
+  hosted.finished.then((results) => finished(s, entry, results));
+  s.opts.log(`spawned dataflow ${params.uuid}`);
+  return { pids: hosted.pids() };
+}
+
+/** The dataflow ended: flush its log tail, tell the coordinator, log faults. */
+async function finished(
+  s: AgentState,
+  entry: Entry,
+  results: NonNullable<Entry["results"]>,
+): Promise<void> {
+  const { uuid } = entry.params;
+  const tailer = s.tailers.get(uuid);
+  await tailer?.flush();
+  tailer?.stop();
+  s.tailers.delete(uuid);
+  entry.results = results;
+  const fault = entry.hosted.faultSummary();
+  if (s.peer && !s.peer.isClosed) {
+    s.peer.notify("dataflow_finished", { uuid, results, fault });
+    entry.reported = true;
+  }
+  s.opts.log(`dataflow ${uuid} finished`);
+  // What fault tolerance did, in the daemon's log (nothing when all went well).
+  const lines = fault ? formatFaultSummary(fault) : [];
+  for (const line of lines) s.opts.log(`dataflow ${uuid} ${line.trim()}`);
+  prune(s.dataflows);
+}

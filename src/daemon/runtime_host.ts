@@ -1,0 +1,198 @@
+/**
+ * Runs a dataflow's local part with the runtime of `src/daemon` and wires
+ * its remote hooks to the daemon-to-daemon transport.
+ *
+ * @module
+ */
+import { DataflowRuntime, type RemoteMessage } from "../runtime/mod.ts";
+import type { RunSummary } from "../runtime/mod.ts";
+import { nodeConfig } from "../runtime/spawn/node_config.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
+import type { FaultSummary } from "../fault/counters.ts";
+import type { WireMetadata } from "../message/mod.ts";
+import type { NodeResult } from "../store/types.ts";
+import type { InterDaemonMessage } from "../transport/types.ts";
+import type { HostedDataflow, LaunchDataflow } from "./host.ts";
+import { dataflowPids } from "./pids.ts";
+import { gitDir } from "./build.ts";
+
+/** Node results for the coordinator from a runtime summary. */
+export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
+  const out: Record<string, NodeResult> = {};
+  for (const n of summary.nodes) {
+    // A dynamic node that is still attached (or never joined) is not a failure.
+    const ok = n.outcome === "finished" || n.outcome === "stopped" ||
+      n.outcome === "running";
+    out[n.id] = ok ? { ok } : {
+      ok,
+      error: n.message ??
+        (n.exitCode !== null
+          ? `exited with code ${n.exitCode}`
+          : `killed by ${n.signal}`),
+    };
+    const drops = Object.fromEntries(
+      Object.entries(n.drops).filter(([, v]) => v > 0),
+    );
+    if (Object.keys(drops).length) out[n.id].drops = drops;
+  }
+  if (summary.error && summary.nodes.every((n) => n.outcome !== "failed")) {
+    out["(dataflow)"] = { ok: false, error: summary.error };
+  }
+  return out;
+}
+
+/** Daemon ids that host receivers of `node/output`, other than `self`. */
+function remoteReceivers(
+  dataflow: Dataflow,
+  nodeToDaemon: Record<string, string>,
+  self: string,
+  node: string,
+  outputs: string[],
+): Set<string> {
+  const out = new Set<string>();
+  for (const n of dataflow.nodes) {
+    const d = nodeToDaemon[n.id];
+    if (d === undefined || d === self) continue;
+    for (const i of n.inputs) {
+      if (
+        i.source.kind === "node" && i.source.node === node &&
+        outputs.includes(i.source.output)
+      ) out.add(d);
+    }
+  }
+  return out;
+}
+
+/** Reads a shared-memory region (for forwarding its bytes to another machine). */
+function readShm(name: string, size: number): Uint8Array {
+  const bytes = Deno.readFileSync(`/dev/shm/${name.replace(/^\//, "")}`);
+  return bytes.subarray(0, size);
+}
+
+/** The {@link LaunchDataflow} backed by `DataflowRuntime`. */
+export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
+  const dataflow = params.descriptor;
+  const self = hooks.daemonId;
+  const localNodes = Object.entries(params.nodeToDaemon)
+    .filter(([, d]) => d === self).map(([n]) => n);
+  const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
+  const env = params.env ?? {};
+  const withEnv: Dataflow = {
+    ...dataflow,
+    nodes: dataflow.nodes.map((n) => {
+      const node = { ...n, env: { ...n.env, ...env } };
+      // `git:` nodes run from their clone (made by `dora build`).
+      if (n.git && localNodes.includes(n.id) && !n.path.startsWith("/")) {
+        const dir = gitDir(dataflow, n);
+        try {
+          Deno.statSync(dir);
+        } catch {
+          throw new Error(
+            `node "${n.id}": its git source ${n.git.url} is not cloned yet on this machine (${dir}); run \`dora build ${dataflow.path}\` first`,
+          );
+        }
+        node.path = `${dir}/${n.path}`;
+      }
+      return node;
+    }),
+  };
+  const runtime = new DataflowRuntime({
+    dataflow: withEnv,
+    dataflowId: params.uuid,
+    localNodes,
+    externalBarrier: multi,
+    onRemoteOutput(msg: RemoteMessage) {
+      const targets = remoteReceivers(
+        dataflow,
+        params.nodeToDaemon,
+        self,
+        msg.from,
+        [
+          msg.output,
+        ],
+      );
+      if (targets.size === 0) return;
+      const payload = msg.shm
+        ? readShm(msg.shm.name, msg.shm.size)
+        : msg.payload;
+      const wire: InterDaemonMessage = {
+        t: "output",
+        df: params.uuid,
+        node: msg.from,
+        output: msg.output,
+        m: msg.metadata,
+        d: msg.data,
+      };
+      for (const d of targets) hooks.sendRemote(d, wire, payload);
+    },
+    onRemoteOutputsClosed(node, outputs) {
+      for (
+        const d of remoteReceivers(
+          dataflow,
+          params.nodeToDaemon,
+          self,
+          node,
+          outputs,
+        )
+      ) {
+        hooks.sendRemote(
+          d,
+          { t: "closed", df: params.uuid, node, outputs },
+          null,
+        );
+      }
+    },
+    events: {
+      onLocalReady: () => hooks.onReady(),
+      onMessage: (level, text) => {
+        if (level !== "debug") {
+          console.error(`[${params.uuid.slice(0, 8)}] ${level}: ${text}`);
+        }
+      },
+    },
+  });
+  await runtime.start();
+  let finalFault: FaultSummary | undefined;
+  const finished = runtime.finished.then((summary) => {
+    finalFault = summary.fault;
+    return resultsOf(summary);
+  });
+  const hosted: HostedDataflow = {
+    uuid: params.uuid,
+    descriptor: dataflow,
+    logDir: runtime.logDir,
+    finished,
+    stop: (opts) => runtime.stop(opts),
+    release: () => runtime.releaseBarrier(),
+    pids: () => dataflowPids(params.uuid),
+    faultSummary: () => finalFault ?? runtime.faultSummary(),
+    deliver(msg, payload) {
+      if (msg.t === "output") {
+        runtime.injectRemote({
+          from: msg.node,
+          output: msg.output,
+          metadata: msg.m as WireMetadata,
+          data: msg.d,
+          payload,
+        });
+      } else if (msg.t === "closed") {
+        runtime.closeRemoteOutputs(msg.node, msg.outputs);
+      }
+    },
+    dynamicConfig(nodeId) {
+      const spec = dataflow.nodes.find((n) => n.id === nodeId);
+      if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {
+        return undefined;
+      }
+      // Started by hand: no parent watchdog, data through the socket.
+      return nodeConfig(spec, {
+        dataflowId: params.uuid,
+        socket: runtime.socketPath,
+        restarts: 0,
+        shm: false,
+        parentPid: null,
+      });
+    },
+  };
+  return hosted;
+};

@@ -1,0 +1,141 @@
+/**
+ * Frames a node sends (`next`, `output`, `release`, …) and the end of its
+ * connection.
+ *
+ * @module
+ */
+import { retireRegions } from "../shm/_node_regions.ts";
+import type { DataLayout, NodeToDaemon } from "../../message/mod.ts";
+import { message, type RuntimeContext } from "../_context.ts";
+import { deliver } from "./_delivery.ts";
+import { closeOutput, route } from "./_forwarding.ts";
+import { type NodeConnection } from "./connection.ts";
+import { forwardTail } from "./input_header.ts";
+import { type RunningNode } from "../running_node.ts";
+
+/** Handles one frame of a node (in order, after backpressure). */
+export function handleFrame(
+  rt: RuntimeContext,
+  node: RunningNode,
+  h: NodeToDaemon,
+  payload: Uint8Array | null,
+  text: string,
+): void {
+  switch (h.t) {
+    case "next":
+      node.pendingNext = Math.max(1, h.max ?? 1000);
+      deliver(rt, node);
+      return;
+    case "output": {
+      if (!node.spec.outputs.includes(h.o)) {
+        node.queue.pushControl({
+          t: "error",
+          message:
+            `output "${h.o}" is not declared in the outputs of node "${node.spec.id}" (declared: ${
+              node.spec.outputs.join(", ") || "none"
+            })`,
+        });
+        deliver(rt, node);
+        if (h.shm) sendRelease(rt, node.spec.id, [h.shm.token]);
+        return;
+      }
+      if (!node.openOutputs.has(h.o)) {
+        if (h.shm) sendRelease(rt, node.spec.id, [h.shm.token]);
+        return;
+      }
+      node.sent++;
+      if (h.shm) {
+        node.viaShm++;
+        if (h.d) node.shmBytesSent += layoutBytes(h.d);
+      } else if (payload !== null) node.inlineBytesSent += payload.byteLength;
+      route(
+        rt,
+        node.spec.id,
+        h.o,
+        h.m,
+        h.d,
+        h.shm,
+        payload,
+        true,
+        true,
+        forwardTail(text, h),
+      );
+      return;
+    }
+    case "close_outputs":
+      for (const o of h.o) closeOutput(rt, node, o);
+      return;
+    case "release": {
+      const known = h.tokens.filter((t) => node.heldTokens.take(t));
+      rt.shm.release(node.spec.id, known);
+      return;
+    }
+    case "shm_new":
+      node.shmRegions.add(h.name);
+      return;
+    case "hello":
+      node.queue.pushControl({ t: "error", message: "duplicate hello" });
+      deliver(rt, node);
+      return;
+  }
+}
+
+/** The `ConnectionHandler` side (see connection.ts). */
+export function onClose(
+  rt: RuntimeContext,
+  conn: NodeConnection,
+  error?: Error,
+): void {
+  const node = conn.nodeId ? rt.nodes.get(conn.nodeId) : undefined;
+  if (error) {
+    message(
+      rt,
+      "error",
+      `${
+        node ? `node "${node.spec.id}"` : "a node"
+      } was disconnected: ${error.message}`,
+    );
+  }
+  if (!node || node.conn !== conn) return;
+  node.connected = false;
+  node.conn = undefined;
+  node.pendingNext = undefined;
+  // Tokens delivered over this connection will never be released by it.
+  rt.shm.release(node.spec.id, node.heldTokens.drain());
+  // A node without its connection can't send any more; outputs fed by its
+  // stdout/logs stay open until the process exits (the pipes may lag).
+  const { sendStdoutAs, sendLogsAs } = node.spec;
+  const closeNow = () => {
+    for (const o of [...node.openOutputs]) {
+      if (o !== sendStdoutAs && o !== sendLogsAs) closeOutput(rt, node, o);
+    }
+  };
+  // Held outputs still go out first.
+  const close = () => {
+    if (node.held.length > 0) node.afterHeld = closeNow;
+    else closeNow();
+  };
+  // An exited process's last frames are read: its regions can go.
+  if (node.exited) retireRegions(rt, node);
+  // With fault tolerance, a crash's restart decision comes first.
+  if (rt.fault) rt.fault.connectionClosed(node, close);
+  else close();
+}
+
+/** Gives shared-memory tokens back to their owner (it may reuse the regions). */
+export function sendRelease(
+  rt: RuntimeContext,
+  owner: string,
+  tokens: string[],
+): void {
+  const node = rt.nodes.get(owner);
+  if (node?.conn) node.conn.send({ t: "release", tokens });
+}
+
+/** The payload bytes a data layout describes (its buffers, children too). */
+function layoutBytes(d: DataLayout): number {
+  let n = 0;
+  for (const b of d.bufs) if (b) n += b[1];
+  for (const c of d.ch) n += layoutBytes(c);
+  return n;
+}

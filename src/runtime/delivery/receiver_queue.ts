@@ -1,0 +1,211 @@
+/**
+ * The events waiting for one receiver node: control events (never dropped,
+ * served first) and one bounded queue per input with its policy, served fairly
+ * (least-recently-served input first).
+ *
+ * @module
+ */
+import type { InputSpec, QueuePolicy } from "../../descriptor/model.ts";
+
+/** A message waiting in an input queue. */
+export interface QueuedMessage {
+  /** The `input` header sent to the node (`t`, `id`, `m`, `d`, `shm`). */
+  header: Record<string, unknown>;
+  payload: Uint8Array | null;
+  /** Sending node (for shared-memory release accounting). */
+  from: string;
+  /** Shared-memory token, when the payload is a shm reference. */
+  token?: string;
+  /** `header` as compact JSON text, when already known (forwarded verbatim). */
+  raw?: string;
+}
+
+/** An event ready to be written to the node. */
+export interface OutgoingEvent {
+  header: Record<string, unknown>;
+  payload: Uint8Array | null;
+  /** Shared-memory token of an input. */
+  token?: string;
+  /** `header` as compact JSON text, when already known. */
+  raw?: string;
+}
+
+/** Backpressure inputs buffer up to this many times their queue size. */
+export const BACKPRESSURE_FACTOR = 10;
+
+class InputQueue {
+  items: QueuedMessage[] = [];
+  head = 0;
+  dropped = 0;
+  closed = false;
+  lastServed = 0;
+  constructor(
+    readonly id: string,
+    readonly size: number,
+    readonly policy: QueuePolicy,
+  ) {}
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  shift(): QueuedMessage {
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as never;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+/** Callbacks of a {@linkcode ReceiverQueue}. */
+export interface ReceiverQueueHooks {
+  /** A message was dropped (queue full, drop_oldest). */
+  onDrop(inputId: string, message: QueuedMessage, totalDrops: number): void;
+}
+
+/** Per-receiver event queues. */
+export class ReceiverQueue {
+  #controls: OutgoingEvent[] = [];
+  #inputs = new Map<string, InputQueue>();
+  #served = 0;
+  #allClosedPending = false;
+  #allClosedSent = false;
+  #hooks: ReceiverQueueHooks;
+
+  constructor(inputs: InputSpec[], hooks: ReceiverQueueHooks) {
+    this.#hooks = hooks;
+    for (const input of inputs) {
+      this.#inputs.set(
+        input.id,
+        new InputQueue(
+          input.id,
+          Math.max(1, input.queueSize),
+          input.queuePolicy,
+        ),
+      );
+    }
+  }
+
+  /** Queues a control event (stop, input_closed, error, …): never dropped. */
+  pushControl(header: Record<string, unknown>): void {
+    this.#controls.push({ header, payload: null });
+  }
+
+  /** Queues STOP(MANUAL) ahead of inputs; no second stop follows it. */
+  pushStop(): void {
+    if (this.#allClosedSent) return;
+    this.#allClosedSent = true;
+    this.pushControl({ t: "stop", cause: "MANUAL" });
+  }
+
+  /**
+   * Queues an input message. With `drop_oldest` a full queue drops its oldest
+   * message (reported through `onDrop`); `backpressure` never drops.
+   */
+  pushInput(inputId: string, message: QueuedMessage): void {
+    const q = this.#inputs.get(inputId);
+    if (!q) return;
+    q.items.push(message);
+    if (q.policy === "drop_oldest" && q.length > q.size) {
+      const old = q.shift();
+      q.dropped++;
+      this.#hooks.onDrop(inputId, old, q.dropped);
+    }
+  }
+
+  /**
+   * Queues a message whose producer cannot be paused (node logs, stdout
+   * lines): on a full backpressure input it is dropped and counted instead.
+   */
+  offerInput(inputId: string, message: QueuedMessage): void {
+    const q = this.#inputs.get(inputId);
+    if (!q) return;
+    if (this.isFull(inputId)) {
+      q.dropped++;
+      this.#hooks.onDrop(inputId, message, q.dropped);
+      return;
+    }
+    this.pushInput(inputId, message);
+  }
+
+  /** Whether a backpressure input is at its limit (stop reading senders). */
+  isFull(inputId: string): boolean {
+    const q = this.#inputs.get(inputId);
+    return q !== undefined && q.policy === "backpressure" &&
+      q.length >= q.size * BACKPRESSURE_FACTOR;
+  }
+
+  /** Marks an input closed and queues `input_closed`; may arm the final stop. */
+  closeInput(inputId: string): void {
+    const q = this.#inputs.get(inputId);
+    if (!q || q.closed) return;
+    q.closed = true;
+    this.pushControl({ t: "input_closed", id: inputId });
+    if ([...this.#inputs.values()].every((x) => x.closed)) {
+      this.#allClosedPending = true;
+    }
+  }
+
+  /** Whether `take()` would return something. */
+  get hasEvents(): boolean {
+    if (this.#controls.length > 0) return true;
+    for (const q of this.#inputs.values()) if (q.length > 0) return true;
+    return this.#allClosedPending && !this.#allClosedSent;
+  }
+
+  /** Drop counts per input id. */
+  drops(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.#inputs.values()].map((q) => [q.id, q.dropped]),
+    );
+  }
+
+  /** Queued input messages (for backpressure accounting and tests). */
+  queued(inputId: string): number {
+    return this.#inputs.get(inputId)?.length ?? 0;
+  }
+
+  /**
+   * Takes up to `max` events: control events first, then inputs one at a time
+   * from the least-recently-served non-empty input. STOP(ALL_INPUTS_CLOSED)
+   * comes once every input is closed and drained, so no data is overtaken.
+   */
+  take(max: number): OutgoingEvent[] {
+    const out: OutgoingEvent[] = [];
+    while (out.length < max && this.#controls.length > 0) {
+      out.push(this.#controls.shift()!);
+    }
+    while (out.length < max) {
+      let pick: InputQueue | undefined;
+      for (const q of this.#inputs.values()) {
+        if (q.length > 0 && (!pick || q.lastServed < pick.lastServed)) pick = q;
+      }
+      if (!pick) break;
+      pick.lastServed = ++this.#served;
+      const m = pick.shift();
+      out.push(m);
+    }
+    if (
+      out.length < max && this.#allClosedPending && !this.#allClosedSent &&
+      [...this.#inputs.values()].every((q) => q.length === 0)
+    ) {
+      this.#allClosedSent = true;
+      out.push({
+        header: { t: "stop", cause: "ALL_INPUTS_CLOSED" },
+        payload: null,
+      });
+    }
+    return out;
+  }
+
+  /** Removes every queued input message (node gone) and returns them. */
+  clear(): QueuedMessage[] {
+    const all: QueuedMessage[] = [];
+    for (const q of this.#inputs.values()) {
+      while (q.length > 0) all.push(q.shift());
+    }
+    this.#controls = [];
+    return all;
+  }
+}

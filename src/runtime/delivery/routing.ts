@@ -1,0 +1,74 @@
+/**
+ * Who receives what: the routing table of a dataflow, built once from the
+ * descriptor — local receivers per `node/output`, outputs with receivers on
+ * other machines, timer subscribers per interval, `dora/logs` subscribers.
+ *
+ * @module
+ */
+import type { Dataflow, LogLevel } from "../../descriptor/model.ts";
+
+/** One input of one node. */
+export interface Receiver {
+  node: string;
+  input: string;
+}
+
+/** A `dora/logs` subscription. */
+export interface LogSubscriber extends Receiver {
+  /** Minimum level (`dora/logs/<level>`). */
+  level?: LogLevel;
+  /** Only this node's logs (`dora/logs/<level>/<node>`). */
+  from?: string;
+}
+
+/** The routes of one dataflow as seen from one machine. */
+export class RoutingTable {
+  readonly #local = new Map<string, Receiver[]>();
+  readonly #remote = new Set<string>();
+  /** Timer subscribers per interval in ns. */
+  readonly timers = new Map<bigint, Receiver[]>();
+  readonly logs: LogSubscriber[] = [];
+
+  /** `isLocal(node)`: whether the node runs on this machine. */
+  constructor(dataflow: Dataflow, isLocal: (node: string) => boolean) {
+    for (const node of dataflow.nodes) {
+      const local = isLocal(node.id);
+      for (const input of node.inputs) {
+        const r = { node: node.id, input: input.id };
+        const s = input.source;
+        if (s.kind === "node") {
+          const key = `${s.node}/${s.output}`;
+          if (local) push(this.#local, key, r);
+          else this.#remote.add(key);
+        } else if (!local) continue;
+        else if (s.kind === "timer") push(this.timers, s.intervalNs, r);
+        else this.logs.push({ ...r, level: s.level, from: s.node });
+      }
+    }
+  }
+
+  /** Local receivers of `node/output`. */
+  receivers(node: string, output: string): Receiver[] {
+    return this.#local.get(`${node}/${output}`) ?? [];
+  }
+
+  /** Whether `node/output` has receivers on another machine. */
+  hasRemote(node: string, output: string): boolean {
+    return this.#remote.has(`${node}/${output}`);
+  }
+
+  /** Local nodes reading any of `outputs` of `node`. */
+  downstream(node: string, outputs: Iterable<string>): string[] {
+    const out = new Set<string>();
+    for (const o of outputs) {
+      for (const r of this.receivers(node, o)) out.add(r.node);
+    }
+    return [...out];
+  }
+}
+
+function push<K>(map: Map<K, Receiver[]>, key: K, r: Receiver): void {
+  const list = map.get(key);
+  if (list) list.push(r);
+  else map.set(key, [r]);
+}

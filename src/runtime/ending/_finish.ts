@@ -1,0 +1,111 @@
+/**
+ * The end of a run: close everything, unlink shared memory, remove the
+ * runtime folder, write and resolve the summary.
+ *
+ * @module
+ */
+import { wakeSenders } from "../delivery/_backpressure.ts";
+import { type RuntimeContext } from "../_context.ts";
+import {
+  removeRuntimeDir,
+  shmPrefixMatches,
+  unlinkShm,
+} from "../spawn/runtime_dir.ts";
+import { type NodeSummary, type RunSummary } from "./summary.ts";
+
+/** Ends the run once every spawned node exited. */
+export function maybeFinish(rt: RuntimeContext): void {
+  if (rt.state === "finished") return;
+  // The dataflow ends when every spawned node exited (dynamic ones get Stop).
+  for (const n of rt.nodes.values()) if (n.alive && !n.dynamic) return;
+  if (rt.state === "starting") return;
+  rt.state = "finished";
+  rt.stopReason ??= "finished";
+  rt.timers.stop();
+  rt.fault?.finish();
+  for (const n of rt.nodes.values()) {
+    n.conn?.close();
+    // Closed only now: a node's child may still write after it exited.
+    n.log?.close();
+  }
+  for (const t of rt.ladderTimers) clearTimeout(t);
+  wakeSenders(rt);
+  try {
+    rt.listener?.close();
+  } catch {
+    // already closed
+  }
+  const regions = new Set<string>();
+  for (const n of rt.nodes.values()) {
+    for (const r of n.shmRegions) regions.add(r);
+    for (const r of n.retiring) regions.add(r);
+  }
+  unlinkShm(regions);
+  rt.inline.close();
+  cleanupDirs(rt);
+  const summary = buildSummary(rt);
+  try {
+    Deno.writeTextFileSync(
+      `${rt.logDir}/summary.json`,
+      JSON.stringify(summary, null, 2) + "\n",
+    );
+  } catch {
+    // no log folder (the start failed before it was made)
+  }
+  rt.opts.events?.onFinish?.(summary);
+  rt.resolveFinished(summary);
+}
+
+/** Removes the runtime folder and any region of this dataflow left in /dev/shm. */
+export function cleanupDirs(rt: RuntimeContext): void {
+  if (rt.runtimeDir) removeRuntimeDir(rt.runtimeDir);
+  // Regions of this dataflow the nodes did not register (crash mid-create).
+  try {
+    for (const e of Deno.readDirSync("/dev/shm")) {
+      const m = /^dora-([0-9a-fA-F]+)-/.exec(e.name);
+      if (m && shmPrefixMatches(rt.id, m[1]!)) unlinkShm([e.name]);
+    }
+  } catch {
+    // no /dev/shm
+  }
+}
+
+/** A snapshot of the run so far (final once `finished` resolved). */
+export function buildSummary(rt: RuntimeContext): RunSummary {
+  const nodes: NodeSummary[] = [];
+  for (const n of rt.nodes.values()) {
+    if (!n.local) continue;
+    nodes.push({
+      id: n.spec.id,
+      outcome: n.outcome,
+      exitCode: n.exitStatus?.code ?? null,
+      signal: n.exitStatus?.signal ?? null,
+      message: n.message,
+      stderrTail: n.stderrTail,
+      drops: n.queue.drops(),
+      undelivered: n.undelivered,
+      restarts: n.restarts,
+      sent: n.sent,
+      viaShm: n.viaShm,
+      received: n.received,
+      inlineBytesSent: n.inlineBytesSent,
+      inlineBytesReceived: n.inlineBytesReceived,
+      shmBytesSent: n.shmBytesSent,
+      viaShmReceived: n.viaShmReceived,
+    });
+  }
+  const failed = nodes.some((n) =>
+    n.outcome === "failed" || n.outcome === "not_started"
+  );
+  return {
+    dataflowId: rt.id,
+    path: rt.dataflow.path,
+    startedAt: rt.startedAt.toISOString(),
+    finishedAt: rt.state === "finished" ? new Date().toISOString() : undefined,
+    success: !failed && rt.error === undefined,
+    error: rt.error,
+    stopReason: rt.stopReason,
+    nodes,
+    fault: rt.fault?.summary(),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The stop ladder (STOP, SIGTERM after the grace period, then SIGKILL after
+ * half of it, at least 0.5 s), for the whole dataflow and for one node, and a
+ * failed start.
+ *
+ * @module
+ */
+import { releaseBarrier } from "../_ready_barrier.ts";
+import { message, type RuntimeContext } from "../_context.ts";
+import { deliver } from "../delivery/_delivery.ts";
+import type { RunningNode } from "../running_node.ts";
+
+const DEFAULT_GRACE_MS = 10_000;
+
+/**
+ * Starts the stop ladder: STOP to every node, then after the grace period
+ * SIGTERM, then SIGKILL (after half the grace period, at least 0.5 s).
+ * `force` kills every node at once (the second Ctrl-C); other calls while
+ * the ladder runs change nothing.
+ */
+export function stop(
+  rt: RuntimeContext,
+  options: { graceMs?: number; force?: boolean; reason?: string } = {},
+): void {
+  if (rt.state === "finished" || rt.state === "created") return;
+  rt.stopReason ??= options.reason ?? "manual";
+  if (options.force) {
+    message(rt, "warn", "force-killing every node");
+    rt.forced = true;
+    signalAll(rt, "SIGKILL");
+    return;
+  }
+  if (rt.stopCount++ > 0) return;
+  rt.state = "stopping";
+  rt.fault?.stopBegun();
+  rt.timers.stop();
+  if (!rt.barrierReleased) releaseBarrier(rt);
+  for (const node of rt.nodes.values()) {
+    if (!node.alive) continue;
+    node.queue.pushStop();
+    deliver(rt, node);
+  }
+  const grace = options.graceMs ?? rt.opts.graceMs ?? DEFAULT_GRACE_MS;
+  rt.ladderTimers.push(
+    setTimeout(() => terminate(rt, () => rt.nodes.values(), grace), grace),
+  );
+}
+
+/**
+ * The ladder's last steps for one node whose STOP and grace are spent (the
+ * straggler watchdog): SIGTERM now, SIGKILL after half of `graceMs`.
+ */
+export function terminateNode(
+  rt: RuntimeContext,
+  node: RunningNode,
+  graceMs: number,
+): void {
+  terminate(rt, () => [node], graceMs);
+}
+
+/** SIGTERM to `targets` now, SIGKILL to those still alive later. */
+function terminate(
+  rt: RuntimeContext,
+  targets: () => Iterable<RunningNode>,
+  graceMs: number,
+): void {
+  signal(targets(), "SIGTERM");
+  rt.ladderTimers.push(
+    setTimeout(() => signal(targets(), "SIGKILL"), Math.max(500, graceMs / 2)),
+  );
+}
+
+/** A node could not start: the whole start fails and the rest is stopped. */
+export function failStart(rt: RuntimeContext, why: string): void {
+  rt.error ??= `dataflow start failed: ${why}`;
+  rt.stopReason ??= "start-failed";
+  for (const n of rt.nodes.values()) {
+    if (n.alive && n.conn && !rt.barrierReleased) {
+      n.conn.send({ t: "error", message: rt.error });
+      n.conn.close();
+    }
+  }
+  stop(rt, { reason: "start-failed" });
+}
+
+/** Sends `signal` to every live node process (the ladder's later steps). */
+export function signalAll(rt: RuntimeContext, sig: Deno.Signal): void {
+  signal(rt.nodes.values(), sig);
+}
+
+function signal(nodes: Iterable<RunningNode>, sig: Deno.Signal): void {
+  for (const n of nodes) {
+    if (!n.alive || !n.process) continue;
+    n.signaledByLadder = true;
+    n.process.kill(sig);
+  }
+}

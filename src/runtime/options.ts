@@ -1,0 +1,103 @@
+/**
+ * Options, hooks and event types of {@linkcode DataflowRuntime}.
+ *
+ * @module
+ */
+import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
+import type { LogRecord } from "../logs/mod.ts";
+import type { WireMetadata } from "../message/mod.ts";
+import type { NodeExitStatus } from "./spawn/node_process.ts";
+import type { NodeOutcome, RunSummary } from "./ending/summary.ts";
+
+/** A message crossing machines (outbound hook / inbound entry point). */
+export interface RemoteMessage {
+  /** Sending node id. */
+  from: string;
+  /** Output id of the sender. */
+  output: string;
+  metadata: WireMetadata;
+  /** Data layout `d` (undefined for an empty message). */
+  data: unknown;
+  /** Inline payload bytes. */
+  payload: Uint8Array | null;
+  /**
+   * Set on outbound messages whose payload is in shared memory: the hook must
+   * read `/dev/shm/<name>` itself before forwarding (the region is released
+   * when local receivers are done).
+   */
+  shm?: { name: string; size: number; token: string };
+}
+
+/** Passed to the restart hook when a node process ends. */
+export interface NodeExitInfo {
+  node: NodeSpec;
+  status: NodeExitStatus;
+  /** Restarts so far. */
+  restarts: number;
+}
+
+/** The restart hook's answer. */
+export interface RestartDecision {
+  restart: boolean;
+  /** Wait this long before respawning. */
+  delayMs?: number;
+}
+
+/** What the runtime reports while it runs. */
+export interface RuntimeEvents {
+  /** A node log record (after the node's `min_log_level`). */
+  onLog?(record: LogRecord): void;
+  /** The runtime's own messages (warnings, errors). */
+  onMessage?(level: "error" | "warn" | "info" | "debug", text: string): void;
+  /** The ready barrier was released (timers started). */
+  onReady?(): void;
+  /** With `externalBarrier`: every local node has connected. */
+  onLocalReady?(): void;
+  /** A node ended for good (no restart). */
+  onNodeExit?(info: {
+    node: string;
+    outcome: NodeOutcome;
+    status?: NodeExitStatus;
+    message?: string;
+    stderrTail: string[];
+  }): void;
+  /** A message was dropped from an input queue; `total` is the count so far. */
+  onDrop?(node: string, input: string, total: number): void;
+  /** Every local node has exited. */
+  onFinish?(summary: RunSummary): void;
+}
+
+/** Options of {@linkcode DataflowRuntime}. */
+export interface RuntimeOptions {
+  dataflow: Dataflow;
+  /** Defaults to a new UUIDv7. */
+  dataflowId?: string;
+  /** Node ids spawned here (default: all). Others are remote. */
+  localNodes?: string[];
+  /** Allow `path: shell` nodes (default: `DORA_ALLOW_SHELL_NODES`). */
+  allowShellNodes?: boolean;
+  /** Grace period of the stop ladder in ms (default 10 000). */
+  graceMs?: number;
+  /** Folder holding `<uuid>/log_*.jsonl` (default `<workingDir>/out`). */
+  outDir?: string;
+  /** Don't release the ready barrier alone; wait for `releaseBarrier()`. */
+  externalBarrier?: boolean;
+  /** An output of a local node has receivers on other machines. */
+  onRemoteOutput?(msg: RemoteMessage): void;
+  /** Outputs of a local node with remote receivers closed. */
+  onRemoteOutputsClosed?(node: string, outputs: string[]): void;
+  /**
+   * Apply the descriptor's fault-tolerance settings (restart policies,
+   * health checks, input timeouts) through `src/fault`. Default: true;
+   * ignored when `decideRestart` is given.
+   */
+  faultTolerance?: boolean;
+  /**
+   * Decides whether to restart a node whose process ended while the dataflow
+   * runs (fault-tolerance policies). Default: never.
+   */
+  decideRestart?(
+    info: NodeExitInfo,
+  ): RestartDecision | Promise<RestartDecision>;
+  events?: RuntimeEvents;
+}

@@ -1,0 +1,229 @@
+/**
+ * `DataflowRuntime`: runs one dataflow's local nodes — spawn and supervise,
+ * route messages through per-input queues, timers after the ready barrier,
+ * logs, and the stop ladder. `dora run` is the CLI plus one of these; a daemon
+ * runs one per dataflow and connects the remote hooks.
+ *
+ * The class is the public face; the work is done by functions over one
+ * `RuntimeContext` (`_context.ts`), one concern per file:
+ * `_startup.ts` (plan, socket, spawn, `hello`), `_barrier.ts` (ready
+ * barrier, timers start), `_frames.ts` (what a node sends),
+ * `_backpressure.ts` (held outputs of blocked senders), `_forwarding.ts`
+ * (outputs to local and remote receivers, output closing, timer ticks),
+ * `_delivery.ts` (answering `next`), `_exit.ts` (restart decision, outcome),
+ * `_after_exit.ts` (what ends with a process), `_shm.ts` (regions of exited
+ * processes), `_logs.ts` (node output lines), `_stop.ts` (stop ladder),
+ * `_finish.ts` (end of the run, summary).
+ *
+ * @module
+ */
+import type { Dataflow, NodeSpec } from "../descriptor/model.ts";
+import type { HelloHeader, NodeToDaemon } from "../message/mod.ts";
+import type {
+  ConnectionHandler,
+  NodeConnection,
+} from "./delivery/connection.ts";
+import { ReceiverQueue } from "./delivery/receiver_queue.ts";
+import { RunningNode } from "./running_node.ts";
+import { ShmTracker } from "./shm/shm_tracker.ts";
+import { SpawnError } from "./spawn/spawn_plan.ts";
+import type { RunSummary } from "./ending/summary.ts";
+import { TimerHub } from "./timers.ts";
+import { RoutingTable } from "./delivery/routing.ts";
+import { nodeConfig } from "./spawn/node_config.ts";
+import { FaultHooks } from "./fault_hooks.ts";
+import type { RemoteMessage, RuntimeOptions } from "./options.ts";
+import { message, RuntimeContext } from "./_context.ts";
+import { onFrame } from "./delivery/_backpressure.ts";
+import { releaseBarrier } from "./_ready_barrier.ts";
+import { deliver, deliverPending, onDrop } from "./delivery/_delivery.ts";
+import { buildSummary } from "./ending/_finish.ts";
+import { closeOutput, route, tick } from "./delivery/_forwarding.ts";
+import { onClose, sendRelease } from "./delivery/_node_frames.ts";
+import { unlinkRetired } from "./shm/_node_regions.ts";
+import { onHello, start } from "./spawn/_startup.ts";
+import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
+
+export type * from "./options.ts";
+
+/**
+ * One running dataflow.
+ *
+ * @example
+ * ```ts
+ * const { dataflow } = await loadDataflow("dataflow.yml");
+ * const runtime = new DataflowRuntime({ dataflow, events: { onLog: console.log } });
+ * await runtime.start();
+ * Deno.addSignalListener("SIGINT", () => runtime.stop());
+ * const summary = await runtime.finished;
+ * ```
+ */
+export class DataflowRuntime implements ConnectionHandler {
+  /** The dataflow's UUID. */
+  readonly id: string;
+  readonly dataflow: Dataflow;
+  /** `<workingDir>/out/<id>`: the node log files. */
+  readonly logDir: string;
+  /** Resolves with the summary once every local node has exited. */
+  readonly finished: Promise<RunSummary>;
+
+  #rt: RuntimeContext;
+
+  constructor(options: RuntimeOptions) {
+    const rt = this.#rt = new RuntimeContext(options);
+    rt.handler = this;
+    this.id = rt.id;
+    this.dataflow = rt.dataflow;
+    this.logDir = rt.logDir;
+    this.finished = new Promise((r) => (rt.resolveFinished = r));
+    rt.timers = new TimerHub((i) => tick(rt, i));
+    rt.shm = new ShmTracker(
+      (owner, tokens) => sendRelease(rt, owner, tokens),
+      (regions) => unlinkRetired(rt, regions),
+    );
+    const local = options.localNodes ? new Set(options.localNodes) : undefined;
+    for (const spec of rt.dataflow.nodes) {
+      const node = new RunningNode(spec, local ? local.has(spec.id) : true);
+      node.queue = new ReceiverQueue(spec.inputs, {
+        onDrop: (input, msg, total) =>
+          onDrop(rt, node, input, msg.token, msg.from, total),
+      });
+      rt.nodes.set(spec.id, node);
+    }
+    rt.routing = new RoutingTable(
+      rt.dataflow,
+      (id) => rt.nodes.get(id)!.local,
+    );
+    for (const interval of rt.routing.timers.keys()) rt.timers.add(interval);
+    if (options.faultTolerance !== false && !options.decideRestart) {
+      rt.fault = new FaultHooks(rt.dataflow, {
+        nodes: rt.nodes,
+        deliver: (n) => deliver(rt, n),
+        failStart: (m) => failStart(rt, m),
+        terminate: (n, graceMs) => terminateNode(rt, n, graceMs),
+        message: (l, t) => message(rt, l, t),
+        logDir: rt.logDir,
+      });
+    }
+  }
+
+  /** Fault-tolerance counters (restarts, timeouts, …), when enabled. */
+  faultSummary(): ReturnType<FaultHooks["summary"]> | undefined {
+    return this.#rt.fault?.summary();
+  }
+
+  /**
+   * The `DORA_NODE_CONFIG` object of a `path: dynamic` node of this runtime
+   * (for a node started by hand), or `undefined` when there is none.
+   */
+  dynamicNodeConfig(nodeId: string): Record<string, unknown> | undefined {
+    const rt = this.#rt;
+    const n = rt.nodes.get(nodeId);
+    if (!n || !n.local || !n.dynamic || rt.state === "finished") {
+      return undefined;
+    }
+    // No parent watchdog and no FFI assumption: data through the socket.
+    return nodeConfig(n.spec, {
+      dataflowId: rt.id,
+      socket: rt.socketPath,
+      restarts: 0,
+      shm: false,
+      parentPid: null,
+    });
+  }
+
+  /** The daemon socket path (valid after `start()`). */
+  get socketPath(): string {
+    return this.#rt.socketPath;
+  }
+
+  /** Whether the ready barrier has been released. */
+  get ready(): boolean {
+    return this.#rt.barrierReleased;
+  }
+
+  /**
+   * Checks every node, creates the socket and log folder, and spawns the local
+   * nodes. Throws {@linkcode SpawnError} (naming the node) before anything
+   * starts when a node cannot be started.
+   */
+  start(): Promise<void> {
+    return start(this.#rt);
+  }
+
+  /**
+   * Starts the stop ladder: STOP to every node, then after the grace period
+   * SIGTERM, then SIGKILL (after half the grace period, at least 0.5 s).
+   * `force` kills every node at once (the second Ctrl-C); other calls while
+   * the ladder runs change nothing.
+   */
+  stop(
+    options: { graceMs?: number; force?: boolean; reason?: string } = {},
+  ): void {
+    stop(this.#rt, options);
+  }
+
+  /**
+   * Delivers a message that a node on another machine sent (the cross-machine
+   * entry point). Routed to the local receivers of `from/output`.
+   */
+  injectRemote(msg: RemoteMessage): void {
+    route(
+      this.#rt,
+      msg.from,
+      msg.output,
+      msg.metadata,
+      msg.data,
+      undefined,
+      msg.payload,
+      false,
+    );
+  }
+
+  /** Closes outputs of a node on another machine (it exited or closed them). */
+  closeRemoteOutputs(from: string, outputs: string[]): void {
+    const node = this.#rt.nodes.get(from);
+    if (node) { for (const o of outputs) closeOutput(this.#rt, node, o); }
+  }
+
+  /**
+   * Releases the ready barrier when `externalBarrier` is set (a coordinator
+   * decided every machine is ready).
+   */
+  releaseBarrier(): void {
+    releaseBarrier(this.#rt);
+  }
+
+  /** A snapshot of the run so far (final once `finished` resolved). */
+  summary(): RunSummary {
+    return buildSummary(this.#rt);
+  }
+
+  /** @internal ConnectionHandler */
+  onHello(conn: NodeConnection, hello: HelloHeader): string | null {
+    return onHello(this.#rt, conn, hello);
+  }
+
+  /** @internal ConnectionHandler */
+  onFrame(
+    conn: NodeConnection,
+    h: NodeToDaemon,
+    payload: Uint8Array | null,
+    text?: string,
+  ): void | Promise<void> {
+    return onFrame(this.#rt, conn, h, payload, text);
+  }
+
+  /** @internal ConnectionHandler */
+  onClose(conn: NodeConnection, error?: Error): void {
+    onClose(this.#rt, conn, error);
+  }
+
+  /** @internal ConnectionHandler: the frames of one read are handled. */
+  onIdle(): void {
+    deliverPending(this.#rt);
+  }
+}
+
+export { SpawnError };
+export type { NodeSpec };

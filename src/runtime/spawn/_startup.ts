@@ -1,0 +1,187 @@
+/**
+ * Start-up: plan every node (errors before anything runs), open the socket
+ * and log files, spawn the local nodes, and accept their `hello`.
+ *
+ * @module
+ */
+import { errorMessage } from "../../errors.ts";
+import { sourceRoot } from "../../dora_command.ts";
+import { DORA_VERSION } from "../../version.ts";
+import { LogFileWriter } from "../../logs/mod.ts";
+import { type HelloHeader, PROTOCOL_VERSION } from "../../message/mod.ts";
+import { checkBarrier, sendReady } from "../_ready_barrier.ts";
+import { message, type RuntimeContext } from "../_context.ts";
+import { afterExit } from "../ending/_after_exit.ts";
+import { onExit } from "../ending/_exit.ts";
+import { cleanupDirs, maybeFinish } from "../ending/_finish.ts";
+import { onLine } from "../_logs.ts";
+import { failStart } from "../ending/stop_ladder.ts";
+import { NodeConnection } from "../delivery/connection.ts";
+import { findSetpriv, importMap, nodeConfig } from "./node_config.ts";
+import { NodeProcess } from "./node_process.ts";
+import { type RunningNode } from "../running_node.ts";
+import { createRuntimeDir, sweepStale } from "./runtime_dir.ts";
+import { planSpawn, SpawnError } from "./spawn_plan.ts";
+
+/**
+ * Checks every node, creates the socket and log folder, and spawns the local
+ * nodes. Throws {@linkcode SpawnError} (naming the node) before anything
+ * starts when a node cannot be started.
+ */
+export async function start(rt: RuntimeContext): Promise<void> {
+  if (rt.state !== "created") throw new Error("runtime already started");
+  rt.state = "starting";
+  const allowShell = rt.opts.allowShellNodes ??
+    ["1", "true", "yes"].includes(
+      (Deno.env.get("DORA_ALLOW_SHELL_NODES") ?? "").toLowerCase(),
+    );
+  const root = sourceRoot();
+  for (const removed of sweepStale()) {
+    message(rt, "debug", `removed stale ${removed}`);
+  }
+  rt.runtimeDir = createRuntimeDir(rt.id);
+  rt.socketPath = `${rt.runtimeDir}/daemon.sock`;
+  const importMapPath = `${rt.runtimeDir}/import_map.json`;
+  try {
+    const ctx = {
+      workingDir: rt.dataflow.workingDir,
+      socketPath: rt.socketPath,
+      importMapPath,
+      apiDirs: [`${root}/nodes/api/ts`, `${root}/src/message`],
+      pythonPath: `${root}/nodes/api/python`,
+      allowShell,
+      setpriv: findSetpriv(),
+      python: new Map(),
+    };
+    for (const node of rt.nodes.values()) {
+      if (!node.local || node.dynamic) continue;
+      node.plan = planSpawn(node.spec, ctx);
+      for (const w of node.plan.warnings) message(rt, "warn", w);
+    }
+  } catch (err) {
+    cleanupDirs(rt);
+    rt.state = "finished";
+    throw err;
+  }
+  try {
+    await Deno.writeTextFile(importMapPath, importMap(root));
+    rt.listener = Deno.listen({
+      transport: "unix",
+      path: rt.socketPath,
+    });
+    acceptLoop(rt, rt.listener);
+    try {
+      Deno.mkdirSync(rt.logDir, { recursive: true });
+      for (const node of rt.nodes.values()) {
+        if (!node.local) continue;
+        node.log = new LogFileWriter(rt.logDir, node.spec.id, {
+          maxSize: node.spec.maxLogSize,
+          maxRotated: node.spec.maxRotatedFiles,
+        });
+      }
+    } catch (err) {
+      throw new SpawnError(
+        `cannot write the node logs to ${rt.logDir}: ${errorMessage(err)}`,
+      );
+    }
+  } catch (err) {
+    try {
+      rt.listener?.close();
+    } catch {
+      // not open
+    }
+    for (const n of rt.nodes.values()) n.log?.close();
+    cleanupDirs(rt);
+    rt.state = "finished";
+    throw err;
+  }
+  rt.state = "running";
+  for (const node of rt.nodes.values()) {
+    if (node.local && !node.dynamic && rt.state === "running") {
+      spawnNode(rt, node);
+    }
+  }
+  if (rt.state === "running") rt.fault?.start();
+  if (![...rt.nodes.values()].some((n) => n.local)) maybeFinish(rt);
+}
+
+/** Spawns (or respawns) a local node's process. */
+export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
+  const proc = new NodeProcess(node.spec.id, {
+    onLine: (stream, line) => onLine(rt, node, stream, line),
+    onExit: (status) => onExit(rt, node, proc, status),
+  });
+  try {
+    proc.start(node.plan!, {
+      DORA_NODE_CONFIG: JSON.stringify(nodeConfig(node.spec, {
+        dataflowId: rt.id,
+        socket: rt.socketPath,
+        restarts: node.restarts,
+        shm: node.plan?.shm ?? false,
+      })),
+      DORA_RUN_PARENT_PID: String(Deno.pid),
+    });
+  } catch (err) {
+    node.exited = true;
+    node.outcome = "not_started";
+    node.message = `node "${node.spec.id}" could not be started: ${
+      errorMessage(err)
+    }`;
+    failStart(rt, node.message);
+    afterExit(rt, node);
+    return;
+  }
+  node.process = proc;
+  node.exited = false;
+  node.helloSeen = false;
+}
+
+/** Serves every node connection until the listener closes. */
+export async function acceptLoop(
+  rt: RuntimeContext,
+  listener: Deno.Listener,
+): Promise<void> {
+  try {
+    for await (const conn of listener) {
+      new NodeConnection(conn).serve(rt.handler).catch((err) =>
+        message(rt, "error", `internal error on a node connection: ${err}`)
+      );
+    }
+  } catch {
+    // listener closed at the end of the run
+  }
+}
+
+/** The `ConnectionHandler` side (see connection.ts). */
+export function onHello(
+  rt: RuntimeContext,
+  conn: NodeConnection,
+  hello: HelloHeader,
+): string | null {
+  if (hello.v !== PROTOCOL_VERSION) {
+    return `protocol version mismatch: node speaks ${hello.v}, daemon speaks ${PROTOCOL_VERSION} (${
+      hello.v > PROTOCOL_VERSION ? "upgrade dora" : "upgrade the dora node API"
+    })`;
+  }
+  if (hello.df !== rt.id) {
+    return `node "${hello.node}" belongs to dataflow ${hello.df}, not ${rt.id}`;
+  }
+  const node = rt.nodes.get(hello.node);
+  if (!node || !node.local) {
+    return `unknown node "${hello.node}" in dataflow ${rt.id}`;
+  }
+  if (node.connected) return `node "${hello.node}" is already connected`;
+  if (node.exited) return `node "${hello.node}" has already exited`;
+  node.conn = conn;
+  node.connected = true;
+  node.helloSeen = true;
+  // Spawned with FFI (or Python/executables), and the node did not say it
+  // cannot map regions; dynamic nodes always get data inline.
+  node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
+  conn.nodeId = node.spec.id;
+  conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
+  rt.fault?.connected(node.spec.id);
+  if (rt.barrierReleased) sendReady(rt, node);
+  else checkBarrier(rt);
+  return null;
+}

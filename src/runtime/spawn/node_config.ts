@@ -1,0 +1,83 @@
+/**
+ * What a node is given at start: its `DORA_NODE_CONFIG` (docs/protocol.md),
+ * the import map of TypeScript nodes, and helpers for runtime-made messages.
+ *
+ * @module
+ */
+import type { NodeSpec } from "../../descriptor/model.ts";
+import {
+  encodeValue,
+  type HybridLogicalClock,
+  PROTOCOL_VERSION,
+  type WireMetadata,
+} from "../../message/mod.ts";
+
+/** Payloads of at least this many bytes go through shared memory. */
+export const ZERO_COPY_THRESHOLD = 4096;
+
+/** The `DORA_NODE_CONFIG` object of a node. */
+export function nodeConfig(
+  spec: NodeSpec,
+  ctx: {
+    dataflowId: string;
+    socket: string;
+    restarts: number;
+    shm: boolean;
+    /** The parent the node API watches; `null` for nodes started by hand. */
+    parentPid?: number | null;
+  },
+): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    protocol: PROTOCOL_VERSION,
+    dataflow_id: ctx.dataflowId,
+    node_id: spec.id,
+    socket: ctx.socket,
+    inputs: Object.fromEntries(
+      spec.inputs.map((i) => [i.id, {
+        source: i.sourceText,
+        queue_size: i.queueSize,
+        queue_policy: i.queuePolicy,
+      }]),
+    ),
+    outputs: spec.outputs,
+    restart_count: ctx.restarts,
+    zero_copy_threshold: ZERO_COPY_THRESHOLD,
+    shm: ctx.shm,
+  };
+  const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
+  if (parent !== null) config.parent_pid = parent;
+  return config;
+}
+
+/** The import map that resolves `dora` and `apache-arrow` for TypeScript nodes. */
+export function importMap(sourceRoot: string): string {
+  return JSON.stringify({
+    imports: {
+      "dora": `file://${sourceRoot}/nodes/api/ts/mod.ts`,
+      "apache-arrow": "npm:apache-arrow@21.2.0",
+    },
+  });
+}
+
+/** A message carrying one string as an Arrow utf8 array (logs, stdout lines). */
+export function textMessage(
+  text: string,
+  clock: HybridLogicalClock,
+): { m: WireMetadata; d: unknown; payload: Uint8Array } {
+  const enc = encodeValue([text]);
+  const payload = new Uint8Array(enc.size);
+  enc.write(payload);
+  return { m: { ts: clock.now().toString(), p: {} }, d: enc.layout, payload };
+}
+
+/** `setpriv` (util-linux) for PDEATHSIG, when installed. */
+export function findSetpriv(): string | undefined {
+  for (const p of ["/usr/bin/setpriv", "/bin/setpriv"]) {
+    try {
+      if (Deno.statSync(p).isFile) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,121 @@
+/**
+ * Deno permission flags for TypeScript nodes: least privilege by default
+ * (read of the node's folder and the node API, the daemon socket, env, FFI for
+ * shared memory), widened or narrowed by the node's `permissions:` field.
+ *
+ * @module
+ */
+import type { PermissionName, Permissions } from "../../descriptor/model.ts";
+
+/** What every TypeScript node gets unless its `permissions:` say otherwise. */
+export interface PermissionContext {
+  /** Folder of the node's script. */
+  nodeDir: string;
+  /** Folders the node API lives in (read access for its sources). */
+  apiDirs: string[];
+  /** The daemon's Unix socket. */
+  socketPath: string;
+  /** Where relative paths in `permissions:` lists are resolved. */
+  workingDir: string;
+}
+
+/** The resulting flags and whether the node may use shared memory. */
+export interface PermissionFlags {
+  flags: string[];
+  /** FFI granted: the node can map shared memory. */
+  shm: boolean;
+}
+
+/** Variables the node API reads even when `env` is narrowed. */
+const RUNTIME_ENV = [
+  "DORA_NODE_CONFIG",
+  "DORA_RUN_PARENT_PID",
+  "DORA_ZERO_COPY_THRESHOLD",
+  "NO_COLOR",
+];
+
+/**
+ * Builds `deno run` permission flags for a node (always with `--no-prompt`).
+ *
+ * @example
+ * ```ts
+ * permissionFlags({ net: ["example.com:443"] }, ctx).flags;
+ * // ["--no-prompt", "--allow-read=…", "--allow-write=SOCK",
+ * //  "--allow-net=unix:SOCK,example.com:443", "--allow-env", "--allow-ffi"]
+ * ```
+ */
+export function permissionFlags(
+  permissions: Permissions | undefined,
+  ctx: PermissionContext,
+): PermissionFlags {
+  const p = permissions ?? {};
+  const sock = ctx.socketPath;
+  const resolve = (list: string[]) =>
+    list.map((x) =>
+      x.startsWith("/") || x.includes(":")
+        ? x
+        : `${ctx.workingDir}/${x}`.replace(/\/\.$/, "")
+    );
+  const flags = ["--no-prompt"];
+  // The socket needs read + write + net:unix (any two fail): always granted.
+  flags.push(
+    scoped("read", p.read, [sock], [ctx.nodeDir, ...ctx.apiDirs], resolve),
+    scoped("write", p.write, [sock], [], resolve),
+    scoped("net", p.net, [`unix:${sock}`], [], (l) => l),
+    scoped("env", p.env, RUNTIME_ENV, true, (l) => l),
+  );
+  for (const name of ["run", "sys"] as const) {
+    const flag = scoped(name, p[name], [], [], resolve);
+    if (flag) flags.push(flag);
+  }
+  const ffi = p.ffi ?? true;
+  if (ffi === true) flags.push("--allow-ffi");
+  else if (Array.isArray(ffi) && ffi.length > 0) {
+    flags.push(`--allow-ffi=${resolve(ffi).join(",")}`);
+  }
+  return { flags: flags.filter((f) => f !== ""), shm: ffi !== false };
+}
+
+/**
+ * One `--allow-<name>` flag: `required` entries always; `defaults` (a list,
+ * or `true` for unscoped) unless the user said `false`; the user's list on
+ * top; `true` from the user means unscoped.
+ */
+function scoped(
+  name: PermissionName,
+  user: boolean | string[] | undefined,
+  required: string[],
+  defaults: string[] | true,
+  resolve: (list: string[]) => string[],
+): string {
+  if (user === true || (user === undefined && defaults === true)) {
+    return `--allow-${name}`;
+  }
+  const list = [...required];
+  if (user !== false && Array.isArray(defaults)) list.push(...defaults);
+  if (Array.isArray(user)) list.push(...resolve(user));
+  const unique = [...new Set(list)];
+  return unique.length > 0 ? `--allow-${name}=${unique.join(",")}` : "";
+}
+
+/** A permission violation found in a node's stderr. */
+export interface PermissionViolation {
+  permission: string;
+  target: string;
+  line: string;
+}
+
+/**
+ * Recognises Deno's `NotCapable` error line, e.g.
+ * `error: Uncaught (in promise) NotCapable: Requires net access to "1.2.3.4:80", run again with the --allow-net flag`.
+ */
+export function parsePermissionViolation(
+  line: string,
+): PermissionViolation | undefined {
+  // Deno's own error, or the node API's "permission is missing: …" wrapper.
+  const m =
+    /(?:NotCapable: |permission is missing: )Requires (\w+) access(?: to (.+?))?, (?:run again|specify)/
+      .exec(line);
+  if (!m) return undefined;
+  return { permission: m[1]!, target: m[2] ?? "", line };
+}

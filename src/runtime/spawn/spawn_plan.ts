@@ -1,0 +1,208 @@
+/**
+ * How a node is started: `.ts`/`.js` with `deno run` (permission flags and an
+ * import map that resolves `dora`), `.py` with `python3 -u` (the real
+ * interpreter when `python3` is a pyenv-style shim), `shell` with
+ * `sh -c`, anything else executed directly; always behind
+ * `setpriv --pdeathsig SIGKILL` when available so no node outlives its runner.
+ *
+ * @module
+ */
+import { isReservedEnv } from "../../descriptor/reserved_env.ts";
+import type { NodeSpec } from "../../descriptor/model.ts";
+import { permissionFlags } from "./permissions.ts";
+import { ShellWordsError, splitShellWords } from "./shell_words.ts";
+import { type PythonCache, resolvePython } from "./python_interpreter.ts";
+
+/** A node that cannot be started; the message names it. */
+export class SpawnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpawnError";
+  }
+}
+
+/** Everything the spawner needs besides the node itself. */
+export interface SpawnContext {
+  /** The dataflow's folder: cwd of every node, base of relative paths. */
+  workingDir: string;
+  socketPath: string;
+  /** The generated import map (`dora` → node API). */
+  importMapPath: string;
+  /** Folders of the node APIs (read access for TypeScript nodes). */
+  apiDirs: string[];
+  /** Folder to put on PYTHONPATH (contains the `dora` package). */
+  pythonPath: string;
+  allowShell: boolean;
+  /** `/usr/bin/setpriv` when present, for PDEATHSIG. */
+  setpriv?: string;
+  /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
+  python?: PythonCache;
+}
+
+/** A ready-to-run command line for one node. */
+export interface SpawnPlan {
+  kind: "deno" | "python" | "shell" | "exe";
+  cmd: string;
+  args: string[];
+  cwd: string;
+  /** Variables added to the inherited environment (without DORA_NODE_CONFIG). */
+  env: Record<string, string>;
+  /** Whether the node may use shared memory (FFI granted). */
+  shm: boolean;
+  /** Warnings for the user (e.g. dropped reserved env variables). */
+  warnings: string[];
+}
+
+/**
+ * Resolves how to start `node`, checking that its executable exists.
+ *
+ * @throws {SpawnError} naming the node for a missing executable, bad args
+ * quoting, or a shell node without permission.
+ */
+export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
+  const warnings: string[] = [];
+  let args: string[];
+  try {
+    args = node.path === "shell" ? [] : splitShellWords(node.args ?? "");
+  } catch (err) {
+    if (!(err instanceof ShellWordsError)) throw err;
+    throw new SpawnError(
+      `node "${node.id}": invalid args "${node.args}": ${err.message}`,
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(node.env)) {
+    if (isReservedEnv(k)) {
+      warnings.push(
+        `node "${node.id}": ignoring env variable "${k}": it is reserved for the dora runtime`,
+      );
+    } else env[k] = v;
+  }
+  env.PYTHONUNBUFFERED = "1";
+  // Python nodes (also behind shell or executable wrappers) find `dora`.
+  env.PYTHONPATH = [
+    ctx.pythonPath,
+    env.PYTHONPATH ?? Deno.env.get("PYTHONPATH"),
+  ]
+    .filter((x) => x).join(":");
+  const base = { cwd: ctx.workingDir, env, warnings };
+  let plan: SpawnPlan;
+  if (node.path === "shell") {
+    if (!ctx.allowShell) {
+      throw new SpawnError(
+        `node "${node.id}" uses \`path: shell\`, which runs arbitrary shell commands: pass --allow-shell-nodes (or set DORA_ALLOW_SHELL_NODES=true) to allow it`,
+      );
+    }
+    plan = {
+      ...base,
+      kind: "shell",
+      cmd: "/bin/sh",
+      args: ["-c", node.args ?? ""],
+      shm: false,
+    };
+  } else if (node.path === "dynamic") {
+    throw new SpawnError(
+      `node "${node.id}": dynamic nodes are not supported by this runtime yet`,
+    );
+  } else {
+    const file = resolveExecutable(node, ctx.workingDir);
+    if (/\.(ts|js|mts|mjs|tsx|jsx)$/.test(file)) {
+      const perms = permissionFlags(node.permissions, {
+        nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
+        apiDirs: ctx.apiDirs,
+        socketPath: ctx.socketPath,
+        workingDir: ctx.workingDir,
+      });
+      // Deno colours its errors even on pipes; logs want plain text.
+      env.NO_COLOR ??= "1";
+      plan = {
+        ...base,
+        kind: "deno",
+        cmd: Deno.execPath(),
+        args: [
+          "run",
+          "--no-config",
+          `--import-map=${ctx.importMapPath}`,
+          ...perms.flags,
+          file,
+          ...args,
+        ],
+        shm: perms.shm,
+      };
+    } else if (file.endsWith(".py")) {
+      const python = resolvePython(
+        ctx.workingDir,
+        env,
+        ctx.python ??= new Map(),
+      );
+      if (python.binDir) {
+        // What the shim would do: its version's folder first on PATH.
+        env.PATH = [python.binDir, env.PATH ?? Deno.env.get("PATH")]
+          .filter((x) => x).join(":");
+      }
+      plan = {
+        ...base,
+        kind: "python",
+        cmd: python.cmd,
+        args: ["-u", file, ...args],
+        shm: true,
+      };
+    } else {
+      plan = { ...base, kind: "exe", cmd: file, args, shm: true };
+    }
+  }
+  if (ctx.setpriv) {
+    plan.args = ["--pdeathsig", "SIGKILL", "--", plan.cmd, ...plan.args];
+    plan.cmd = ctx.setpriv;
+  }
+  return plan;
+}
+
+/** The absolute path of a node's executable or script. */
+function resolveExecutable(node: NodeSpec, workingDir: string): string {
+  const path = node.path;
+  if (/^https?:\/\//.test(path)) {
+    throw new SpawnError(
+      `node "${node.id}": URL sources ("${path}") are not supported by dora run; download the node first`,
+    );
+  }
+  if (path.includes("/")) {
+    const abs = path.startsWith("/") ? path : `${workingDir}/${path}`;
+    if (!isFile(abs)) {
+      throw new SpawnError(
+        `node "${node.id}": "${path}" not found (looked for ${normalize(abs)})${
+          node.build
+            ? "; it has a `build:` command: run `dora build` first"
+            : ""
+        }`,
+      );
+    }
+    return normalize(abs);
+  }
+  const local = `${workingDir}/${path}`;
+  if (isFile(local)) return local;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && isFile(`${dir}/${path}`)) return `${dir}/${path}`;
+  }
+  throw new SpawnError(
+    `node "${node.id}": executable "${path}" not found in ${workingDir} or on PATH`,
+  );
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
+}

@@ -1,0 +1,12 @@
+/**
+ * The support module of the end-to-end tests: start the real `dora`
+ * (`dora.ts`), build temporary dataflows, run coordinators and daemons in a
+ * sandbox (`cluster.ts`), read fault-tolerance reports (`fault.ts`) and look
+ * at shared memory (`shm.ts`). Tests import from here or from the file.
+ *
+ * @module
+ */
+export * from "./dora.ts";
+export * from "./cluster.ts";
+export * from "./fault.ts";
+export * from "./shm.ts";
