@@ -64,8 +64,8 @@ Deno.test("cluster usage errors exit 2 with the reason first", async () => {
         /--all stops every running dataflow/,
       ],
       [["clean", "--format", "yaml"], /invalid --format "yaml"/],
-      [["coordinator", "--store", "nope"], /invalid --store 'nope'/],
-      [["up", "--store", "nope"], /invalid --store 'nope'/],
+      [["coordinator", "--store", "nope"], /invalid --store "nope"/],
+      [["up", "--store", "nope"], /invalid --store "nope"/],
     ];
     for (const [args, re] of cases) {
       const r = await sb.dora(args);
@@ -112,7 +112,7 @@ Deno.test("stopping a finished or unknown dataflow says so by name, exit 1", asy
     assert.equal(unknown.code, 1);
     assert.equal(
       unknown.stderr.trim(),
-      "error: no dataflow with uuid or name 'nosuch' (see `dora list`)",
+      'error: no dataflow with uuid or name "nosuch" (see `dora list`)',
     );
     for (
       const args of [["list", "--format", "json"], [

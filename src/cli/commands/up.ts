@@ -142,27 +142,16 @@ export function registerUp(program: Command): void {
         >("status");
         const startedNow = coordinatorPid !== undefined;
         coordinatorPid ??= status.pid;
-        if (status.daemons.some((d) => d.state === "connected")) {
-          console.log(
-            startedNow
-              ? `dora is up: coordinator on ${
-                formatTarget(target)
-              } (pid ${coordinatorPid}); a daemon reconnected to it`
-              : `dora is already up (coordinator at ${formatTarget(target)})`,
-          );
-          writeUpState({
-            addr: target.addr,
-            port: target.port,
-            coordinatorPid,
-            logDir,
-          });
-          return;
-        }
         // A daemon from an earlier `dora up` that outlived its coordinator
-        // reconnects by itself: wait for it instead of starting a second one.
+        // reconnects by itself: wait for it instead of starting a second one
+        // (it may have reconnected already, before the status above).
         const previous = readUpState(target.port)?.daemonPid;
-        if (isDoraDaemon(previous)) {
-          await peer.call("wait_daemons", { count: 1, timeoutMs: 20_000 });
+        const survivor = isDoraDaemon(previous) ? previous : undefined;
+        const connected = status.daemons.some((d) => d.state === "connected");
+        if (connected || survivor !== undefined) {
+          if (!connected) {
+            await peer.call("wait_daemons", { count: 1, timeoutMs: 20_000 });
+          }
           writeUpState({
             addr: target.addr,
             port: target.port,
@@ -170,9 +159,13 @@ export function registerUp(program: Command): void {
             logDir,
           });
           console.log(
-            `dora is up: coordinator on ${
-              formatTarget(target)
-            } (pid ${coordinatorPid}), daemon (pid ${previous}) reconnected; logs in ${logDir}`,
+            !startedNow
+              ? `dora is already up (coordinator at ${formatTarget(target)})`
+              : `dora is up: coordinator on ${
+                formatTarget(target)
+              } (pid ${coordinatorPid}), ${
+                survivor !== undefined ? `daemon (pid ${survivor})` : "a daemon"
+              } reconnected; logs in ${logDir}`,
           );
           return;
         }
