@@ -10,3 +10,4 @@ export * from "./dora.ts";
 export * from "./cluster.ts";
 export * from "./fault.ts";
 export * from "./shm.ts";
+export * from "./scenarios.ts";

@@ -5,25 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { Sandbox } from "../_support/cluster.ts";
-import { FIXTURES, parseReports } from "../_support/fault.ts";
+import { parseReports } from "../_support/fault.ts";
+import { scenario } from "../_support/scenarios.ts";
 
 /** A sender that fails after 2 ticks, restarted twice, then given up. */
-const CRASHING_SENDER = `
-nodes:
-  - id: sender
-    path: ${FIXTURES}/sender.ts
-    args: --ticks 2 --exit-code 1
-    inputs:
-      tick: dora/timer/millis/20
-    outputs: [data]
-    restart_policy: on-failure
-    max_restarts: 2
-    restart_delay: 0.05
-  - id: observer
-    path: ${FIXTURES}/observer.ts
-    inputs:
-      data: sender/data
-`;
+const CRASHING_SENDER = scenario("crashing_sender_restarted");
 
 Deno.test("dora start restarts an on-failure node up to max_restarts under a daemon", async () => {
   const sb = await Sandbox.create();

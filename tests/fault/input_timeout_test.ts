@@ -1,24 +1,12 @@
 /** End-to-end: the input_timeout circuit breaker closes and recovers an input. */
 import assert from "node:assert/strict";
 import { runFaultDataflow } from "../_support/fault.ts";
+import { scenario } from "../_support/scenarios.ts";
 
 Deno.test("dora run closes a quiet input after input_timeout and recovers it when data flows", async () => {
-  const run = await runFaultDataflow(`
-health_check_interval: 0.1
-nodes:
-  - id: sender
-    path: $FIXTURES/burst_sender.ts
-    args: --burst 3 --every-ms 50 --pause-ms 1500
-    outputs: [data]
-  - id: observer
-    path: $FIXTURES/observer.ts
-    args: --exit-after-closed 2
-    inputs:
-      tick: dora/timer/millis/100
-      data:
-        source: sender/data
-        input_timeout: 0.5
-`);
+  const run = await runFaultDataflow(
+    scenario("quiet_input_recovers", { OBSERVER: "observer.ts" }),
+  );
   const data = run.reports.filter((r) => r.id === "data" && !("node" in r)).map(
     (r) => r.event,
   );

@@ -1,23 +1,12 @@
 /** End-to-end: a Python node sees NODE_RESTARTED, NODE_FAILED and INPUT_RECOVERED. */
 import assert from "node:assert/strict";
 import { only, runFaultDataflow } from "../_support/fault.ts";
+import { scenario } from "../_support/scenarios.ts";
 
 Deno.test("dora run delivers NODE_RESTARTED and NODE_FAILED to a Python node", async () => {
-  const run = await runFaultDataflow(`
-nodes:
-  - id: sender
-    path: $FIXTURES/sender.ts
-    args: --ticks 2 --exit-code 1
-    inputs:
-      tick: dora/timer/millis/20
-    outputs: [data]
-    restart_policy: on-failure
-    max_restarts: 1
-  - id: observer
-    path: $FIXTURES/observer.py
-    inputs:
-      data: sender/data
-`);
+  const run = await runFaultDataflow(
+    scenario("crashing_sender_observed", { OBSERVER: "observer.py" }),
+  );
   const seen = only(
     run.reports,
     "NODE_RESTARTED",
@@ -34,22 +23,9 @@ nodes:
 });
 
 Deno.test("dora run recovers a timed-out input of a Python node", async () => {
-  const run = await runFaultDataflow(`
-health_check_interval: 0.1
-nodes:
-  - id: sender
-    path: $FIXTURES/burst_sender.ts
-    args: --burst 3 --every-ms 50 --pause-ms 1500
-    outputs: [data]
-  - id: observer
-    path: $FIXTURES/observer.py
-    args: --exit-after-closed 2
-    inputs:
-      tick: dora/timer/millis/100
-      data:
-        source: sender/data
-        input_timeout: 0.5
-`);
+  const run = await runFaultDataflow(
+    scenario("quiet_input_recovers", { OBSERVER: "observer.py" }),
+  );
   const events = only(run.reports, "INPUT_CLOSED", "INPUT_RECOVERED")
     .map((r) => `${r.event}:${r.id}`);
   assert.deepEqual(events.slice(0, 3), [

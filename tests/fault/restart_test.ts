@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { only, runFaultDataflow } from "../_support/fault.ts";
+import { scenario } from "../_support/scenarios.ts";
 
 const starts = (reports: { event: string; restart?: unknown }[]) =>
   reports.filter((r) =>
@@ -12,22 +13,7 @@ const starts = (reports: { event: string; restart?: unknown }[]) =>
     .map((r) => r.restart);
 
 Deno.test("dora run restarts an on-failure node up to max_restarts, then gives up", async () => {
-  const run = await runFaultDataflow(`
-nodes:
-  - id: sender
-    path: $FIXTURES/sender.ts
-    args: --ticks 2 --exit-code 1
-    inputs:
-      tick: dora/timer/millis/20
-    outputs: [data]
-    restart_policy: on-failure
-    max_restarts: 2
-    restart_delay: 0.05
-  - id: observer
-    path: $FIXTURES/observer.ts
-    inputs:
-      data: sender/data
-`);
+  const run = await runFaultDataflow(scenario("crashing_sender_restarted"));
   assert.deepEqual(starts(run.reports), [0, 1, 2], run.output);
   assert.match(run.output, /max restarts \(2\) exceeded, giving up/);
   assert.match(

@@ -5,23 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { runDora, tempDataflow } from "../_support/dora.ts";
-import { nodeMessages, shmFixture, summaryOf } from "../_support/shm.ts";
+import { nodeMessages, summaryOf } from "../_support/shm.ts";
+import { scenario } from "../_support/scenarios.ts";
 
+/** What `tests/dataflows/big_messages_counted.yml` sends. */
 const SIZE = 4_000_000;
 const COUNT = 3;
 
 Deno.test("a big message between two TypeScript nodes adds no inline payload bytes", async () => {
-  await using df = await tempDataflow(`
-nodes:
-  - id: sender
-    path: ${shmFixture("sender.ts")}
-    outputs: [data]
-    env: { COUNT: ${COUNT}, SIZE: ${SIZE} }
-  - id: counter
-    path: ${shmFixture("counter.ts")}
-    inputs:
-      from_sender: { source: sender/data, queue_policy: backpressure }
-`);
+  await using df = await tempDataflow(scenario("big_messages_counted"));
   const r = await runDora(["run", df.path, "--log-format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(
@@ -41,17 +33,7 @@ nodes:
 });
 
 Deno.test("dora run --log-level debug prints the traffic of each node in the summary", async () => {
-  await using df = await tempDataflow(`
-nodes:
-  - id: sender
-    path: ${shmFixture("sender.ts")}
-    outputs: [data]
-    env: { COUNT: ${COUNT}, SIZE: ${SIZE} }
-  - id: counter
-    path: ${shmFixture("counter.ts")}
-    inputs:
-      from_sender: { source: sender/data, queue_policy: backpressure }
-`);
+  await using df = await tempDataflow(scenario("big_messages_counted"));
   const r = await runDora(["run", df.path, "--log-level", "debug"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /shared memory: 3 sent \(12\.0 MB\), 0 received/);

@@ -20,7 +20,7 @@ import { registerExpand } from "./expand.ts";
 import { registerGraph } from "./graph.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerRun } from "./run.ts";
-import { registerLogs } from "./logs.ts";
+import { registerLogs } from "./logs/mod.ts";
 import { registerTypes } from "./types.ts";
 
 /** Adds one subcommand to the root program. */

@@ -6,15 +6,18 @@
  *
  * @module
  */
-import { useColor, writeLines } from "../_output.ts";
-import { CliError, UsageError } from "../errors.ts";
-import type { LogsOptions } from "./logs.ts";
-import { logsQuery } from "./logs.ts";
-import { filterRecords, formatRecord, type LogRecord } from "../../logs/mod.ts";
-import { asCliError, connectCoordinator } from "../coordinator_client.ts";
-import { toWireQuery } from "../../control/log_query.ts";
-import { type Peer, RemoteError } from "../../control/peer.ts";
-import { resolveTarget } from "../target.ts";
+import { useColor, writeLines } from "../../_output.ts";
+import { CliError, UsageError } from "../../errors.ts";
+import { type LogsOptions, logsQuery } from "./query.ts";
+import {
+  filterRecords,
+  formatRecord,
+  type LogRecord,
+} from "../../../logs/mod.ts";
+import { asCliError, connectCoordinator } from "../../coordinator_client.ts";
+import { toWireQuery } from "../../../control/log_query.ts";
+import { type Peer, RemoteError } from "../../../control/peer.ts";
+import { resolveTarget } from "../../target.ts";
 
 interface Resolved {
   uuid: string;
