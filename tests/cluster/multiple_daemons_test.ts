@@ -163,12 +163,18 @@ Deno.test("a shared-memory image crosses daemons bit-exact (examples/python-data
   - id: transformer
     _unstable_deploy: { machine: B }
     path: ${ex}/transformer.py
-    inputs: { numbers: sender/numbers, image: sender/image }
+    # backpressure: the receiver checks every number, so none may be dropped
+    # however loaded the machine is
+    inputs:
+      numbers: { source: sender/numbers, queue_policy: backpressure }
+      image: sender/image
     outputs: [doubled, image]
   - id: receiver
     _unstable_deploy: { machine: A }
     path: ${ex}/receiver.py
-    inputs: { doubled: transformer/doubled, image: transformer/image }
+    inputs:
+      doubled: { source: transformer/doubled, queue_policy: backpressure }
+      image: transformer/image
 `,
   );
   try {
