@@ -66,3 +66,46 @@ export function typeMatches(
   }
   return JSON.stringify(expected) === JSON.stringify(actual);
 }
+
+const NAMES: Record<string, string> = {
+  null: "Null",
+  bool: "Boolean",
+  i8: "Int8",
+  i16: "Int16",
+  i32: "Int32",
+  i64: "Int64",
+  u8: "UInt8",
+  u16: "UInt16",
+  u32: "UInt32",
+  u64: "UInt64",
+  f16: "Float16",
+  f32: "Float32",
+  f64: "Float64",
+  utf8: "Utf8",
+  large_utf8: "LargeUtf8",
+  binary: "Binary",
+  large_binary: "LargeBinary",
+  date32: "Date32",
+  date64: "Date64",
+};
+
+/**
+ * A wire data type for people, in the Arrow names of type files: `Float32`,
+ * `List<Utf8>`, `Struct<x: Float64, y: Float64>`.
+ */
+export function describeType(dt: DataTypeSpec): string {
+  if (typeof dt === "string") return NAMES[dt] ?? dt;
+  if ("large_list" in dt) return `List<${describeType(dt.large_list.dt)}>`;
+  if ("list" in dt) return `List<${describeType(dt.list.dt)}>`;
+  if ("fixed_list" in dt) {
+    return `FixedSizeList<${describeType(dt.fixed_list.dt)}, ${dt.size}>`;
+  }
+  if ("struct" in dt) {
+    return `Struct<${
+      dt.struct.map((f) => `${f.name}: ${describeType(f.dt)}`).join(", ")
+    }>`;
+  }
+  if ("fixed_binary" in dt) return `FixedSizeBinary<${dt.fixed_binary}>`;
+  if ("ts" in dt) return `Timestamp<${dt.ts}${dt.tz ? `, ${dt.tz}` : ""}>`;
+  return JSON.stringify(dt);
+}

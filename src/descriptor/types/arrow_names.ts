@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { DataTypeSpec } from "../../message/layout_types.ts";
 
 /** Primitive Arrow type names and their wire data type. */
 export const ARROW_PRIMITIVES: Readonly<Record<string, string>> = {
@@ -74,22 +73,4 @@ export function parseTypeExpr(text: string): TypeExpr | string {
 }
 
 /** Renders a wire data type for people: `Float32`, `List<Utf8>`, `Struct<x: Float64, ...>`. */
-export function describeDataType(dt: DataTypeSpec): string {
-  if (typeof dt === "string") {
-    const name = Object.entries(ARROW_PRIMITIVES).find(([, v]) => v === dt);
-    return name ? name[0] : dt === "null" ? "Null" : dt;
-  }
-  if ("large_list" in dt) return `List<${describeDataType(dt.large_list.dt)}>`;
-  if ("list" in dt) return `List<${describeDataType(dt.list.dt)}>`;
-  if ("fixed_list" in dt) {
-    return `FixedSizeList<${describeDataType(dt.fixed_list.dt)}, ${dt.size}>`;
-  }
-  if ("struct" in dt) {
-    return `Struct<${
-      dt.struct.map((f) => `${f.name}: ${describeDataType(f.dt)}`).join(", ")
-    }>`;
-  }
-  if ("fixed_binary" in dt) return `FixedSizeBinary<${dt.fixed_binary}>`;
-  if ("ts" in dt) return `Timestamp<${dt.ts}${dt.tz ? `, ${dt.tz}` : ""}>`;
-  return JSON.stringify(dt);
-}
+export { describeType as describeDataType } from "../../message/type_match.ts";
