@@ -47,7 +47,7 @@ export type Dataflow = {
       /** `std/media/v1/Image[encoding=rgb8]` */
       image: Image;
     };
-    metadata: {  };
+    metadata: {};
   };
   /** `detector` (detector.py) */
   "detector": {
@@ -59,7 +59,7 @@ export type Dataflow = {
       /** `std/vision/v1/Detection` */
       detections: Detection;
     };
-    metadata: {  };
+    metadata: {};
   };
   /** `planner` (planner.ts) */
   "planner": {
@@ -71,7 +71,7 @@ export type Dataflow = {
       /** `demo/robot/v1/DriveCommand` */
       command: DriveCommand;
     };
-    metadata: {  };
+    metadata: {};
   };
   /** `motor` (motor.py) */
   "motor": {
@@ -80,7 +80,7 @@ export type Dataflow = {
       command: DriveCommand;
     };
     outputs: {};
-    metadata: {  };
+    metadata: {};
   };
 };
 

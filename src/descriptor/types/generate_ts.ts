@@ -159,18 +159,20 @@ function nodeLines(
   const metadata = Object.entries(node.metadata).map(([o, keys]) =>
     `${key(o)}: ${keys.map((k) => JSON.stringify(k)).join(" | ")}`
   );
+  const block = (name: string, ports: PortModel[]) =>
+    ports.length ? [`    ${name}: {`, ...ports.map(port), "    };"] : [
+      `    ${name}: {};`,
+    ];
   return [
     `  /** \`${node.id}\`${node.path ? ` (${node.path})` : ""}${
       node.description ? `: ${node.description}` : ""
     } */`,
     `  ${JSON.stringify(node.id)}: {`,
-    `    inputs: {${node.inputs.length ? "" : "}"}`,
-    ...(node.inputs.length ? [...node.inputs.map(port), "    };"] : []),
-    `    outputs: {${node.outputs.length ? "" : "}"}`,
-    ...(node.outputs.length ? [...node.outputs.map(port), "    };"] : []),
-    `    metadata: { ${metadata.join("; ")} };`,
+    ...block("inputs", node.inputs),
+    ...block("outputs", node.outputs),
+    `    metadata: {${metadata.length ? ` ${metadata.join("; ")} ` : ""}};`,
     "  };",
-  ].map((l) => l.replace(/\{\}$/, "{};").replace(/: \{$/, ": {"));
+  ];
 }
 
 function pascal(text: string): string {
