@@ -1,4 +1,4 @@
-import { equal } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { typeMatches } from "./type_match.ts";
 import type { DataTypeSpec } from "./layout_types.ts";
 
@@ -17,7 +17,7 @@ const vectors = JSON.parse(
 
 Deno.test("typeMatches() passes the shared type-match vectors", () => {
   for (const c of vectors.cases) {
-    equal(
+    assert.equal(
       typeMatches(c.expected, c.actual, c.raw_bytes === true),
       c.match,
       JSON.stringify(c),

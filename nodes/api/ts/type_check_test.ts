@@ -1,4 +1,4 @@
-import { equal, ok, throws } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { TypeCheckError, TypeGuard, typesConfig } from "./type_check.ts";
 
 const config = (check: "warn" | "error") =>
@@ -20,7 +20,7 @@ Deno.test("TypeGuard.send() throws in error mode, naming node, output, expected 
   guard.send("speed", "f32");
   guard.send("other", "f64"); // untyped output
   guard.send("speed", undefined); // an empty message
-  throws(
+  assert.throws(
     () => guard.send("speed", "f64"),
     (e: Error) =>
       e instanceof TypeCheckError &&
@@ -40,9 +40,11 @@ Deno.test("TypeGuard warns once per port and type in warn mode", () => {
   );
   for (let i = 0; i < 3; i++) guard.send("speed", "f64");
   guard.send("speed", "i32");
-  for (let i = 0; i < 3; i++) equal(guard.receive("level", "i64"), undefined);
-  equal(warnings.length, 3);
-  ok(
+  for (let i = 0; i < 3; i++) {
+    assert.equal(guard.receive("level", "i64"), undefined);
+  }
+  assert.equal(warnings.length, 3);
+  assert.ok(
     warnings[2]!.includes(
       'input "level" (from sensor/level) is typed std/core/v1/UInt32, but received Int64',
     ),
@@ -51,18 +53,18 @@ Deno.test("TypeGuard warns once per port and type in warn mode", () => {
 
 Deno.test("TypeGuard.receive() accepts what the static rules let in, and anything for Bytes", () => {
   const guard = new TypeGuard("sink", config("error"), () => {});
-  equal(guard.receive("level", "u8"), undefined);
-  equal(guard.receive("level", "u32"), undefined);
-  equal(guard.receive("raw", { struct: [] }), undefined);
-  equal(guard.receive("level", "null"), undefined); // timer-like empty data
-  equal(
+  assert.equal(guard.receive("level", "u8"), undefined);
+  assert.equal(guard.receive("level", "u32"), undefined);
+  assert.equal(guard.receive("raw", { struct: [] }), undefined);
+  assert.equal(guard.receive("level", "null"), undefined); // timer-like empty data
+  assert.equal(
     guard.receive("level", "f32"),
     'node "sink": input "level" (from sensor/level) is typed std/core/v1/UInt32, but received Float32',
   );
 });
 
 Deno.test("typesConfig() is undefined unless a check mode is set", () => {
-  equal(typesConfig(undefined), undefined);
-  equal(typesConfig({ check: "maybe" }), undefined);
-  ok(typesConfig({ check: "warn" }));
+  assert.equal(typesConfig(undefined), undefined);
+  assert.equal(typesConfig({ check: "maybe" }), undefined);
+  assert.ok(typesConfig({ check: "warn" }));
 });

@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { TypeLibrary } from "./library.ts";
 import { stdPackages } from "./std.ts";
 import { Compatibility } from "./compat.ts";
@@ -8,16 +8,16 @@ const core = (t: string) => `std/core/v1/${t}`;
 
 Deno.test("Compatibility.check() accepts the same type, widenings of up to three steps and anything into Bytes", () => {
   const c = new Compatibility(lib);
-  equal(c.check(core("Float32"), core("Float32")), undefined);
-  equal(c.check(core("Float32"), core("Float64")), undefined);
-  equal(c.check(core("UInt8"), core("UInt64")), undefined);
-  equal(c.check(core("Int8"), core("Int64")), undefined);
-  equal(c.check("std/media/v1/Image", core("Bytes")), undefined);
-  deepEqual(c.check(core("Float64"), core("Float32")), {
+  assert.equal(c.check(core("Float32"), core("Float32")), undefined);
+  assert.equal(c.check(core("Float32"), core("Float64")), undefined);
+  assert.equal(c.check(core("UInt8"), core("UInt64")), undefined);
+  assert.equal(c.check(core("Int8"), core("Int64")), undefined);
+  assert.equal(c.check("std/media/v1/Image", core("Bytes")), undefined);
+  assert.deepEqual(c.check(core("Float64"), core("Float32")), {
     kind: "type",
     fields: [],
   });
-  deepEqual(c.check(core("UInt32"), core("Int64")), {
+  assert.deepEqual(c.check(core("UInt32"), core("Int64")), {
     kind: "type",
     fields: [],
   });
@@ -26,14 +26,17 @@ Deno.test("Compatibility.check() accepts the same type, widenings of up to three
 Deno.test("Compatibility.check() treats an unparameterised side as a wildcard", () => {
   const c = new Compatibility(lib);
   const audio = "std/media/v1/AudioFrame";
-  equal(c.check(`${audio}[sample_type=f32]`, audio), undefined);
-  equal(c.check(audio, `${audio}[sample_type=i16]`), undefined);
-  deepEqual(c.check(`${audio}[sample_type=f32]`, `${audio}[sample_type=i16]`), {
-    kind: "param",
-    name: "sample_type",
-    sent: "f32",
-    expected: "i16",
-  });
+  assert.equal(c.check(`${audio}[sample_type=f32]`, audio), undefined);
+  assert.equal(c.check(audio, `${audio}[sample_type=i16]`), undefined);
+  assert.deepEqual(
+    c.check(`${audio}[sample_type=f32]`, `${audio}[sample_type=i16]`),
+    {
+      kind: "param",
+      name: "sample_type",
+      sent: "f32",
+      expected: "i16",
+    },
+  );
 });
 
 Deno.test("Compatibility follows user rules for at most three steps", () => {
@@ -46,25 +49,34 @@ Deno.test("Compatibility follows user rules for at most three steps", () => {
       to: to === "Image" ? "std/media/v1/Image" : core(to),
     }));
   const c = new Compatibility(lib, rules);
-  equal(c.check(core("Bool"), core("String")), undefined);
-  ok(c.check(core("Bool"), "std/media/v1/Image"));
+  assert.equal(c.check(core("Bool"), core("String")), undefined);
+  assert.ok(c.check(core("Bool"), "std/media/v1/Image"));
 });
 
 Deno.test("Compatibility.fieldProblems() names missing and mistyped fields, nested ones with their path", () => {
   const c = new Compatibility(lib);
-  deepEqual(c.fieldProblems("std/math/v1/Pose", "std/math/v1/Transform"), [
-    'missing field "translation" (Vector3)',
-    'missing field "rotation" (Quaternion)',
-  ]);
-  deepEqual(
+  assert.deepEqual(
+    c.fieldProblems("std/math/v1/Pose", "std/math/v1/Transform"),
+    [
+      'missing field "translation" (Vector3)',
+      'missing field "rotation" (Quaternion)',
+    ],
+  );
+  assert.deepEqual(
     c.fieldProblems("std/math/v1/Quaternion", "std/math/v1/Vector3"),
     [],
   );
-  deepEqual(c.fieldProblems("std/core/v1/Float32", "std/math/v1/Vector3"), []);
+  assert.deepEqual(
+    c.fieldProblems("std/core/v1/Float32", "std/math/v1/Vector3"),
+    [],
+  );
 });
 
 Deno.test("Compatibility.acceptedDataTypes() lists what may arrive on an input", () => {
   const c = new Compatibility(lib);
-  deepEqual(c.acceptedDataTypes(core("UInt32")), ["u16", "u32", "u8"].sort());
-  equal(c.acceptedDataTypes(core("Bytes")), undefined);
+  assert.deepEqual(
+    c.acceptedDataTypes(core("UInt32")),
+    ["u16", "u32", "u8"].sort(),
+  );
+  assert.equal(c.acceptedDataTypes(core("Bytes")), undefined);
 });

@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import type { Diagnostic } from "../diagnostic.ts";
 import { SourceFile } from "../source.ts";
 import { TypeLibrary } from "./library.ts";
@@ -18,8 +18,8 @@ function library(text = "types: {}\n", pkg = "acme/geo/v1") {
 
 Deno.test("stdPackages() loads every standard type without a problem", () => {
   const { packages, diagnostics } = stdPackages();
-  deepEqual(diagnostics, []);
-  deepEqual(packages.map((p) => p.pkg), [
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(packages.map((p) => p.pkg), [
     "std/core/v1",
     "std/math/v1",
     "std/control/v1",
@@ -27,16 +27,16 @@ Deno.test("stdPackages() loads every standard type without a problem", () => {
     "std/vision/v1",
   ]);
   const { lib, diagnostics: built } = library();
-  deepEqual(built, []);
+  assert.deepEqual(built, []);
   for (const urn of lib.urns()) {
-    ok(lib.dataType(urn), `${urn} has no data type`);
+    assert.ok(lib.dataType(urn), `${urn} has no data type`);
   }
 });
 
 Deno.test("TypeLibrary.dataType() builds structs field by field, lists as large lists", () => {
   const { lib } = library();
-  deepEqual(lib.dataType("std/core/v1/String"), "utf8");
-  deepEqual(lib.dataType("std/math/v1/Vector3"), {
+  assert.deepEqual(lib.dataType("std/core/v1/String"), "utf8");
+  assert.deepEqual(lib.dataType("std/math/v1/Vector3"), {
     struct: ["x", "y", "z"].map((name) => ({
       name,
       dt: "f64",
@@ -46,11 +46,11 @@ Deno.test("TypeLibrary.dataType() builds structs field by field, lists as large 
   const detection = lib.dataType("std/vision/v1/Detection") as {
     struct: { dt: { large_list: { dt: unknown } } }[];
   };
-  deepEqual(
+  assert.deepEqual(
     detection.struct[0]!.dt.large_list.dt,
     lib.dataType("std/vision/v1/BoundingBox"),
   );
-  equal(lib.dataType("std/core/v1/Nope"), undefined);
+  assert.equal(lib.dataType("std/core/v1/Nope"), undefined);
 });
 
 Deno.test("TypeLibrary resolves short names in the same package before the standard library", () => {
@@ -62,18 +62,18 @@ Deno.test("TypeLibrary resolves short names in the same package before the stand
     arrow: Struct
     fields: [{ name: points, type: List<Vector3> }, { name: pose, type: Pose }]
 `);
-  deepEqual(diagnostics, []);
+  assert.deepEqual(diagnostics, []);
   const path = lib.dataType("acme/geo/v1/Path") as {
     struct: { dt: unknown }[];
   };
-  deepEqual(path.struct[0]!.dt, {
+  assert.deepEqual(path.struct[0]!.dt, {
     large_list: {
       name: "item",
       dt: lib.dataType("acme/geo/v1/Vector3"),
       nullable: true,
     },
   });
-  deepEqual(path.struct[1]!.dt, lib.dataType("std/math/v1/Pose"));
+  assert.deepEqual(path.struct[1]!.dt, lib.dataType("std/math/v1/Pose"));
 });
 
 Deno.test("TypeLibrary.build() refuses recursive structs and names the cycle", () => {
@@ -85,15 +85,18 @@ Deno.test("TypeLibrary.build() refuses recursive structs and names the cycle", (
     arrow: Struct
     fields: [{ name: a, type: List<A> }]
 `);
-  equal(diagnostics.length, 1);
-  ok(diagnostics[0]!.message.includes("(A → B → A)"), diagnostics[0]!.message);
-  equal(lib.get("acme/geo/v1/A"), undefined);
-  ok(lib.isBroken("acme/geo/v1/B"));
+  assert.equal(diagnostics.length, 1);
+  assert.ok(
+    diagnostics[0]!.message.includes("(A → B → A)"),
+    diagnostics[0]!.message,
+  );
+  assert.equal(lib.get("acme/geo/v1/A"), undefined);
+  assert.ok(lib.isBroken("acme/geo/v1/B"));
 });
 
 Deno.test("TypeLibrary.suggest() finds the closest URN, preferring the same package", () => {
   const { lib } = library();
-  equal(lib.suggest("std/media/v1/Imag"), "std/media/v1/Image");
-  equal(lib.suggest("std/core/v1/float64"), "std/core/v1/Float64");
-  equal(lib.suggest("std/core/v1/Xyzzy"), undefined);
+  assert.equal(lib.suggest("std/media/v1/Imag"), "std/media/v1/Image");
+  assert.equal(lib.suggest("std/core/v1/float64"), "std/core/v1/Float64");
+  assert.equal(lib.suggest("std/core/v1/Xyzzy"), undefined);
 });

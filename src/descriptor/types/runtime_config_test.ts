@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import assert from "node:assert/strict";
 import type { NodeSpec } from "../model.ts";
 import {
   nodeTypesConfig,
@@ -8,14 +8,14 @@ import {
 
 Deno.test("parseTypeCheckMode() reads the spellings of DORA_RUNTIME_TYPE_CHECK", () => {
   for (const v of ["warn", "1", "true", "on", "WARN"]) {
-    equal(parseTypeCheckMode(v), "warn");
+    assert.equal(parseTypeCheckMode(v), "warn");
   }
-  equal(parseTypeCheckMode("error"), "error");
+  assert.equal(parseTypeCheckMode("error"), "error");
   for (const v of ["", "0", "false", "off"]) {
-    equal(parseTypeCheckMode(v), "off");
+    assert.equal(parseTypeCheckMode(v), "off");
   }
-  equal(parseTypeCheckMode(undefined), undefined);
-  deepEqual(parseTypeCheckMode("maybe"), { invalid: "maybe" });
+  assert.equal(parseTypeCheckMode(undefined), undefined);
+  assert.deepEqual(parseTypeCheckMode("maybe"), { invalid: "maybe" });
 });
 
 const spec = (env: Record<string, string> = {}): NodeSpec => ({
@@ -57,26 +57,29 @@ const spec = (env: Record<string, string> = {}): NodeSpec => ({
 });
 
 Deno.test("typeCheckModeFor() prefers the node's env, then the dataflow, then the runtime's env", () => {
-  equal(
+  assert.equal(
     typeCheckModeFor(spec({ DORA_RUNTIME_TYPE_CHECK: "error" }), {
       typeCheck: "warn",
     }, "warn"),
     "error",
   );
-  equal(
+  assert.equal(
     typeCheckModeFor(spec({ DORA_RUNTIME_TYPE_CHECK: "off" }), {
       typeCheck: "warn",
     }, undefined),
     undefined,
   );
-  equal(typeCheckModeFor(spec(), { typeCheck: "warn" }, "error"), "warn");
-  equal(typeCheckModeFor(spec(), {}, "1"), "warn");
-  equal(typeCheckModeFor(spec(), {}, undefined), undefined);
+  assert.equal(
+    typeCheckModeFor(spec(), { typeCheck: "warn" }, "error"),
+    "warn",
+  );
+  assert.equal(typeCheckModeFor(spec(), {}, "1"), "warn");
+  assert.equal(typeCheckModeFor(spec(), {}, undefined), undefined);
 });
 
 Deno.test("nodeTypesConfig() lists typed outputs and node inputs, not timers", () => {
-  equal(nodeTypesConfig(spec(), undefined), undefined);
-  deepEqual(nodeTypesConfig(spec(), "warn"), {
+  assert.equal(nodeTypesConfig(spec(), undefined), undefined);
+  assert.deepEqual(nodeTypesConfig(spec(), "warn"), {
     check: "warn",
     outputs: { out: { urn: "std/core/v1/Float32", dt: "f32" } },
     inputs: {
