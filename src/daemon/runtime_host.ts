@@ -191,6 +191,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         restarts: 0,
         shm: false,
         parentPid: null,
+        typeCheck: dataflow.typeCheck,
       });
     },
   };

@@ -144,8 +144,9 @@ export interface Dataflow {
   /**
    * Runtime type checks in the node APIs (`--type-check`,
    * `DORA_RUNTIME_TYPE_CHECK`); set by the command that starts the dataflow.
+   * `off` overrides the variable in the runtime's environment.
    */
-  typeCheck?: "warn" | "error";
+  typeCheck?: "warn" | "error" | "off";
   /** Timer inputs do not keep a node alive once its data inputs closed. */
   exitWhenNodesFinish?: boolean;
 }

@@ -129,6 +129,7 @@ export class DataflowRuntime implements ConnectionHandler {
       restarts: 0,
       shm: false,
       parentPid: null,
+      typeCheck: rt.dataflow.typeCheck,
     });
   }
 

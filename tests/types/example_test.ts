@@ -1,7 +1,7 @@
 /**
  * examples/typed-dataflow runs end to end: TypeScript and Python nodes on
  * generated types exchange structs (Image, Detection, a user type) and the
- * motor sees every command.
+ * motor sees every command, with every runtime type check on.
  *
  * @module
  */
@@ -10,7 +10,14 @@ import { ROOT, runDora } from "../_support/dora.ts";
 
 Deno.test("dora run examples/typed-dataflow passes typed structs between TypeScript and Python", async () => {
   const r = await runDora(
-    ["run", "examples/typed-dataflow/dataflow.yml", "--stop-after", "60s"],
+    [
+      "run",
+      "examples/typed-dataflow/dataflow.yml",
+      "--type-check",
+      "error",
+      "--stop-after",
+      "60s",
+    ],
     { cwd: ROOT },
   );
   const out = r.stdout + r.stderr;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type TypesConfig, typesConfig } from "./type_check.ts";
 
 /** One input of this node. */
 export interface InputConfig {
@@ -25,6 +26,8 @@ export interface NodeConfig {
   zero_copy_threshold: number;
   shm: boolean;
   parent_pid?: number;
+  /** Runtime type checks (docs/types.md); absent when off. */
+  types?: TypesConfig;
 }
 
 /** Node start-up failed (bad configuration, daemon refused, missing permission). */
@@ -97,6 +100,7 @@ export function parseConfig(raw: unknown): NodeConfig {
     zero_copy_threshold: threshold,
     shm: c.shm === true,
     parent_pid: typeof c.parent_pid === "number" ? c.parent_pid : undefined,
+    ...(typesConfig(c.types) ? { types: typesConfig(c.types) } : {}),
   };
 }
 

@@ -39,6 +39,7 @@ export {
   NodeInitError,
   parseConfig,
 } from "./config.ts";
+export { TypeCheckError } from "./type_check.ts";
 export {
   type AnyType,
   type JsValue,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { TypeGuard } from "./type_check.ts";
 import {
   asDaemonToNode,
   type DaemonToNode,
@@ -125,6 +126,8 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #pool: ShmPool | null = null;
   #mappings: ShmMappings | null = null;
   #samples = new WeakMap<ArrayBuffer, PooledRegion>();
+  /** Runtime type checks (`--type-check`); null when off. */
+  #types: TypeGuard | null = null;
   #idJsons = new Map<string, string>();
 
   private constructor(config: NodeConfig, conn: Deno.UnixConn) {
@@ -133,6 +136,13 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     this.#reader = new FrameReader(conn);
     this.#writer = new FrameWriter(conn);
     this.#outputs = new Set(config.outputs);
+    if (config.types) {
+      this.#types = new TypeGuard(
+        config.node_id,
+        config.types,
+        (message) => this.log("warn", message),
+      );
+    }
     if (config.shm) {
       const c = libc();
       if (c) {
@@ -303,6 +313,18 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       case "input": {
         const metadata = decodeMetadata(h.m);
         this.#clock.update(metadata.timestamp);
+        if (this.#types !== null) {
+          const problem = this.#types.receive(
+            h.id,
+            h.d?.dt,
+            metadata.parameters,
+          );
+          if (problem !== undefined) {
+            if (h.shm) this.#releaseToken(h.shm.token);
+            this.#queue.push({ type: "ERROR", error: problem });
+            break;
+          }
+        }
         if (!h.shm) {
           // Decoded on first read of `event.value` (see inputEvent).
           const { d, id } = h;
@@ -506,8 +528,9 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
    * Sends `value` on output `id` with optional parameters. Fire-and-forget:
    * the data is copied at once (reuse your buffers freely) and frames are
    * written in batches; the promise resolves at once unless much data is
-   * waiting for the socket. Throws at once for an undeclared output or a
-   * value that cannot be sent.
+   * waiting for the socket. Throws at once for an undeclared output, a
+   * value that cannot be sent, or (with `--type-check error`) a value whose
+   * Arrow type does not match the output's type annotation.
    *
    * `value`: an apache-arrow Vector or Data, a typed array, a number (f64), a
    * bigint (i64), a boolean, a string, an array of those, or `null` for an
@@ -516,6 +539,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   sendOutput(id: string, value: SendableValue, params?: Params): Promise<void> {
     this.#checkOutput(id);
     const enc = encodeValue(value);
+    if (this.#types !== null) this.#types.send(id, enc.layout?.dt, params);
     const m = encodeMetadata(this.#clock.now(), params);
     const region = this.#inPlace(enc) ?? this.#copyIn(enc);
     const idJson = this.#idJson(id);

@@ -9,6 +9,7 @@ import { durationOption, logSettings } from "../_options.ts";
 import { useColor, writeLines } from "../_output.ts";
 import { type Command, Option } from "commander";
 import { loadForCli } from "../load_descriptor.ts";
+import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import {
   DataflowRuntime,
   formatSummary,
@@ -34,6 +35,7 @@ interface RunOptions {
   logFilter?: string;
   uv?: boolean;
   debug?: boolean;
+  typeCheck?: string;
 }
 
 /** Registers `dora run`. */
@@ -66,6 +68,7 @@ export function registerRun(program: Command): void {
       "--log-filter <FILTER>",
       'per-node levels, e.g. "sensor=debug,planner=warn" (env: DORA_LOG_FILTER)',
     )
+    .addOption(typeCheckOption())
     // Accepted for scripts written for the original dora, but not offered:
     // they would have no effect here (a warning says so).
     .addOption(new Option("--uv").hideHelp())
@@ -89,6 +92,8 @@ export async function runDataflow(
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
   const dataflow = await loadForCli(path);
+  const typeCheck = typeCheckMode(opts.typeCheck);
+  if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
   const color = useColor(Deno.stderr);
   const show = (record: LogRecord) => {
     const min: LogLevel = filter?.get(record.node) ?? level;

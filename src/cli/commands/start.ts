@@ -11,6 +11,7 @@ import { UsageError } from "../errors.ts";
 import { asCliError, connectCoordinator } from "../coordinator_client.ts";
 import { envPairs } from "../_options.ts";
 import { loadForCli } from "../load_descriptor.ts";
+import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import { describeOutcome } from "../outcome.ts";
 import type { Peer } from "../../control/peer.ts";
 import {
@@ -77,6 +78,7 @@ interface StartOptions extends TargetFlags {
   attach?: boolean;
   detach?: boolean;
   env?: string[];
+  typeCheck?: string;
 }
 
 /** Registers `dora start`. */
@@ -100,7 +102,8 @@ export function registerStart(program: Command): void {
           "extra environment for every node (repeatable)",
           // No default value: commander would print "(default: [])" in --help.
           (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
-        ),
+        )
+        .addOption(typeCheckOption()),
     ).action(async (path: string, opts: StartOptions) => {
       if (opts.attach && opts.detach) {
         throw new UsageError("--attach and --detach exclude each other");
@@ -112,6 +115,8 @@ export function registerStart(program: Command): void {
       }
       const env = envPairs(opts.env);
       const dataflow = await loadForCli(path);
+      const typeCheck = typeCheckMode(opts.typeCheck);
+      if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       const attached = opts.attach ??
         (opts.detach
           ? false

@@ -118,6 +118,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
         socket: rt.socketPath,
         restarts: node.restarts,
         shm: node.plan?.shm ?? false,
+        typeCheck: rt.dataflow.typeCheck,
       })),
       DORA_RUN_PARENT_PID: String(Deno.pid),
     });

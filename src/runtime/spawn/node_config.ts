@@ -6,6 +6,12 @@
  */
 import type { NodeSpec } from "../../descriptor/model.ts";
 import {
+  nodeTypesConfig,
+  TYPE_CHECK_ENV,
+  type TypeCheckMode,
+  typeCheckModeFor,
+} from "../../descriptor/types/runtime_config.ts";
+import {
   encodeValue,
   type HybridLogicalClock,
   PROTOCOL_VERSION,
@@ -25,6 +31,8 @@ export function nodeConfig(
     shm: boolean;
     /** The parent the node API watches; `null` for nodes started by hand. */
     parentPid?: number | null;
+    /** The dataflow's runtime type check mode (`--type-check`). */
+    typeCheck?: TypeCheckMode | "off";
   },
 ): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -46,6 +54,15 @@ export function nodeConfig(
   };
   const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
   if (parent !== null) config.parent_pid = parent;
+  const types = nodeTypesConfig(
+    spec,
+    typeCheckModeFor(
+      spec,
+      { typeCheck: ctx.typeCheck },
+      Deno.env.get(TYPE_CHECK_ENV),
+    ),
+  );
+  if (types) config.types = types;
   return config;
 }
 

@@ -18,6 +18,7 @@ import enum
 from ._log import DoraLogHandler
 from ._metadata import Timestamp
 from ._node import Node, Sample
+from ._type_check import TypeCheckError
 
 __version__ = "0.1.0"
 
@@ -34,4 +35,4 @@ class DoraStatus(enum.Enum):
     STOP_ALL = 2
 
 
-__all__ = ["Node", "Sample", "Timestamp", "DoraLogHandler", "DoraStatus", "__version__"]
+__all__ = ["Node", "Sample", "Timestamp", "DoraLogHandler", "DoraStatus", "TypeCheckError", "__version__"]

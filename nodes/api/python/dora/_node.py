@@ -31,9 +31,10 @@ from ._dynamic import discover_config
 from . import _outframe
 from ._frame import FrameReader, ProtocolError, encode_frame
 from ._header import check_daemon_header
-from ._layout import decode_array, encode_array, fixed_plan
+from ._layout import decode_array, encode_array, fixed_plan, type_to_json
 from ._metadata import Clock, Timestamp, decode_metadata, encode_metadata
 from ._shm import SHM_DIR, MappingCache, Pool, shm_available
+from ._type_check import TypeGuard
 from ._writer import FrameWriter
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
@@ -123,6 +124,8 @@ class Node:
         self._current_leases: list = []
         self._current_event = None
         self._maps = MappingCache()
+        # Runtime type checks (--type-check); None when off.
+        self._types = TypeGuard.from_config(self._node_id, config, self.log_warn, _wire_type)
         # The whole dataflow id: UUIDv7 ids of dataflows started within a
         # minute share their first 8 digits, and each dataflow's clean-up
         # unlinks every region that matches its id.
@@ -258,6 +261,8 @@ class Node:
                 if start or n != payload.size:
                     payload = payload.slice(start, n)
                 self._clock.observe(ts)
+                if self._types is not None and self._type_error(input_id, t, None):
+                    return
                 self._events.append(({"type": "INPUT", "id": input_id,
                                       "value": pa.Array.from_buffers(t, length, [None, payload],
                                                                      null_count=0),
@@ -280,8 +285,10 @@ class Node:
                 else:
                     ts, metadata = decode_metadata(m)
                 self._clock.observe(ts)
-                self._events.append(({"type": "INPUT", "id": header["id"],
-                                      "value": decode_array(d, payload),
+                value = decode_array(d, payload)
+                if self._types is not None and self._type_error(header["id"], value.type, metadata):
+                    return
+                self._events.append(({"type": "INPUT", "id": header["id"], "value": value,
                                       "metadata": metadata, "kind": "dora"}, None))
                 return
         t = check_daemon_header(header)["t"]
@@ -326,9 +333,25 @@ class Node:
             # The lease rides along as the buffer's base, so a kept value keeps it alive.
             payload = pa.foreign_buffer(region.address, region.size, base=(region, lease))
         value = decode_array(header.get("d"), payload)
+        if self._types is not None:
+            problem = self._types.receive(header.get("id"), value.type, metadata)
+            if problem is not None:
+                if lease is not None:
+                    lease.release()
+                return {"type": "ERROR", "id": None, "error": problem, "value": problem, "kind": "dora"}, None
         event = {"type": "INPUT", "id": header.get("id"), "value": value, "metadata": metadata,
                  "kind": "dora"}
         return event, lease
+
+    def _type_error(self, input_id, arrow_type, metadata) -> bool:
+        """Replaces an input whose type fails the runtime check with an
+        ``ERROR`` event (``error`` mode); ``True`` when it did."""
+        problem = self._types.receive(input_id, arrow_type, metadata)
+        if problem is None:
+            return False
+        self._events.append(({"type": "ERROR", "id": None, "error": problem, "value": problem,
+                              "kind": "dora"}, None))
+        return True
 
     # ------------------------------------------------------------ events
 
@@ -471,6 +494,8 @@ class Node:
         fixed = _outframe.fixed_width(data)
         if fixed is not None:
             dt, length, off, payload = fixed
+            if self._types is not None:
+                self._types.send(output_id, dt, metadata)
             nbytes = 0 if payload is None else (payload.nbytes if hasattr(payload, "nbytes") else
                                                 payload.size if isinstance(payload, pa.Buffer) else
                                                 len(payload))
@@ -479,6 +504,8 @@ class Node:
                                  payload if nbytes else None, nbytes, metadata)
                 return
         arr = to_arrow(data)
+        if self._types is not None and arr is not None and fixed is None:
+            self._types.send(output_id, arr.type, metadata)
         header = {"t": "output", "o": output_id, "m": None}
         if arr is None:
             header["m"] = encode_metadata(self._clock.now(), metadata)
@@ -550,6 +577,8 @@ class Node:
         """
         if output_id not in self._outputs:
             self._check_output(output_id)
+        if self._types is not None:
+            self._types.send(output_id, "u8", metadata)  # raw bytes
         return Sample(self, output_id, int(length), metadata)
 
     def _acquire(self, size: int):
@@ -705,6 +734,11 @@ class Sample:
             node._send_ref(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
+
+
+def _wire_type(arrow_type) -> object:
+    """The wire type of a pyarrow type (or of a wire type: itself)."""
+    return arrow_type if isinstance(arrow_type, str) else type_to_json(arrow_type)
 
 
 def _compile_input(header: dict):
