@@ -67,6 +67,39 @@ export function typeMatches(
   return JSON.stringify(expected) === JSON.stringify(actual);
 }
 
+/**
+ * Whether two wire data types are the same (field names, types and
+ * nullability), without allocating: the fast path of repeated checks.
+ */
+export function sameType(a: DataTypeSpec, b: DataTypeSpec): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object") return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (x === y) continue;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) {
+        if (!sameField(x[i], y[i])) return false;
+      }
+    } else if (typeof x === "object" && x !== null && "dt" in x) {
+      if (!sameField(x as never, y as never)) return false;
+    } else return false;
+  }
+  return true;
+}
+
+function sameField(
+  a: { name: string; dt: DataTypeSpec; nullable: boolean },
+  b: { name: string; dt: DataTypeSpec; nullable: boolean },
+): boolean {
+  return typeof b === "object" && b !== null && a.name === b.name &&
+    a.nullable === b.nullable && sameType(a.dt, b.dt);
+}
+
 const NAMES: Record<string, string> = {
   null: "Null",
   bool: "Boolean",

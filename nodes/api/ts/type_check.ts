@@ -7,7 +7,11 @@
  * @module
  */
 import type { DataTypeSpec, Params } from "../../../src/message/mod.ts";
-import { describeType, typeMatches } from "../../../src/message/type_match.ts";
+import {
+  describeType,
+  sameType,
+  typeMatches,
+} from "../../../src/message/type_match.ts";
 
 /** The type of one port, as the daemon hands it over in `DORA_NODE_CONFIG`. */
 export interface PortTypeConfig {
@@ -52,7 +56,8 @@ export class TypeGuard {
   readonly #node: string;
   readonly #config: TypesConfig;
   readonly #warn: (message: string) => void;
-  readonly #ports = new Map<string, PortState>();
+  readonly #sent = new Map<string, PortState>();
+  readonly #received = new Map<string, PortState>();
 
   /** `warn` logs a mismatch (once per port and type). */
   constructor(
@@ -73,7 +78,12 @@ export class TypeGuard {
     const port = this.#config.outputs[output];
     if (port?.dt === undefined || dt === undefined || dt === "null") return;
     if (
-      this.#verdict(`>${output}`, dt, (d) => typeMatches(port.dt!, d, true))
+      this.#verdict(
+        this.#sent,
+        output,
+        dt,
+        (d) => typeMatches(port.dt!, d, true),
+      )
     ) {
       return;
     }
@@ -103,7 +113,8 @@ export class TypeGuard {
     const accepts = port.accepts;
     if (
       this.#verdict(
-        `<${input}`,
+        this.#received,
+        input,
         dt,
         (d) => accepts.some((a) => typeMatches(a, d)),
       )
@@ -120,16 +131,21 @@ export class TypeGuard {
   }
 
   #verdict(
-    key: string,
+    ports: Map<string, PortState>,
+    port: string,
     dt: DataTypeSpec,
     matches: (dt: DataTypeSpec) => boolean,
   ): boolean {
-    let state = this.#ports.get(key);
+    let state = ports.get(port);
     if (state === undefined) {
       state = { last: undefined, lastOk: false, verdicts: new Map() };
-      this.#ports.set(key, state);
+      ports.set(port, state);
     }
-    if (dt === state.last) return state.lastOk;
+    if (
+      dt === state.last ||
+      (typeof dt === "object" && state.last !== undefined &&
+        sameType(dt, state.last))
+    ) return state.lastOk;
     const typeKey = typeof dt === "string" ? dt : JSON.stringify(dt);
     let ok = state.verdicts.get(typeKey);
     if (ok === undefined) {

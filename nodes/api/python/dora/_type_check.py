@@ -87,8 +87,8 @@ class TypeGuard:
         self._inputs = config.get("inputs") or {}
         self._warn = warn
         self._to_dt = to_dt
-        self._verdicts: dict = {}
-        self._warned: set = set()
+        self._verdicts: dict = {}  # port key -> [[arrow type, verdict], ...]
+        self._warned: list = []
 
     @staticmethod
     def from_config(node: str, config: dict, warn, to_dt) -> "TypeGuard | None":
@@ -98,10 +98,17 @@ class TypeGuard:
         return TypeGuard(node, types, warn, to_dt)
 
     def _verdict(self, key, arrow_type, matches) -> bool:
-        ok = self._verdicts.get((key, arrow_type))
-        if ok is None:
-            ok = matches(self._to_dt(arrow_type))
-            self._verdicts[(key, arrow_type)] = ok
+        # Compared with ``==``: hashing a pyarrow type costs microseconds.
+        seen = self._verdicts.get(key)
+        if seen is None:
+            seen = self._verdicts[key] = []
+        for entry in seen:
+            if entry[0] is arrow_type or entry[0] == arrow_type:
+                return entry[1]
+        ok = matches(self._to_dt(arrow_type))
+        if len(seen) >= 16:
+            seen.clear()  # a port with ever new types: keep the scan short
+        seen.insert(0, [arrow_type, ok])
         return ok
 
     def send(self, output: str, arrow_type, metadata) -> None:
@@ -142,7 +149,7 @@ class TypeGuard:
         return None
 
     def _warn_once(self, port: str, arrow_type, message: str) -> None:
-        if (port, arrow_type) in self._warned:
+        if any(p == port and t == arrow_type for p, t in self._warned):
             return
-        self._warned.add((port, arrow_type))
+        self._warned.append((port, arrow_type))
         self._warn("runtime type check: " + message)
