@@ -5,13 +5,15 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # One whole-suite run at a time per machine: two at once on a small machine
-# starve each other's end-to-end tests (they wait for real processes).
+# starve each other's end-to-end tests (they wait for real processes). The
+# lock is held by flock itself (-o), never inherited by what the tests start.
+lock="${TMPDIR:-/tmp}/dora-test-suite.lock"
 if [ -z "${DORA_TEST_NO_LOCK:-}" ] && command -v flock >/dev/null 2>&1; then
-  exec 9>"${TMPDIR:-/tmp}/dora-test-suite.lock"
-  if ! flock -n 9; then
+  if ! flock -n "$lock" true; then
     echo "test.sh: another test run is using this machine; waiting for it" >&2
-    flock 9
   fi
+  export DORA_TEST_NO_LOCK=1
+  exec flock -o "$lock" "$0" "$@"
 fi
 deno="$(scripts/setup.sh --test)" || { echo "0 passed, 1 failed"; exit 1; }
 export PATH="$(dirname "$deno"):$PATH"
