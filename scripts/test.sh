@@ -13,7 +13,7 @@ if [ -z "${DORA_TEST_NO_LOCK:-}" ] && command -v flock >/dev/null 2>&1; then
     echo "test.sh: another test run is using this machine; waiting for it" >&2
   fi
   export DORA_TEST_NO_LOCK=1
-  exec flock -o "$lock" "$0" "$@"
+  exec flock -o "$lock" "$root/scripts/test.sh" "$@"
 fi
 deno="$(scripts/setup.sh --test)" || { echo "0 passed, 1 failed"; exit 1; }
 export PATH="$(dirname "$deno"):$PATH"
