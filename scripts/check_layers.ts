@@ -26,6 +26,7 @@ export const LAYERS: Record<string, number> = {
   "src/store": 3,
   "src/runtime": 4,
   "src/control": 4,
+  "src/record": 5, // MCAP, recorder, replay and check (uses descriptor, message)
   "src/daemon": 6,
   "src/coordinator": 6,
   "src/cli": 7,

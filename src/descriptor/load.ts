@@ -96,6 +96,18 @@ export async function analyze(
 ): Promise<Analysis> {
   const src = await readSource(path);
   if (!(src instanceof SourceFile)) return unreadable(path, src);
+  return analyzeSource(src, options);
+}
+
+/**
+ * Checks a dataflow held in memory (`src`: its text and the path it stands
+ * for, whose folder is the working directory) and resolves it when it has no
+ * errors, like {@link analyze}.
+ */
+export async function analyzeSource(
+  src: SourceFile,
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
   const diagnostics: Diagnostic[] = [...src.syntax];
   const result = finisher(src, diagnostics);
   if (hasErrors(src.syntax)) return result();

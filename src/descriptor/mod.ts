@@ -31,9 +31,11 @@ export {
   type Analysis,
   analyze,
   analyzeModule,
+  analyzeSource,
   type AnalyzeOptions,
   hasErrors,
 } from "./load.ts";
+export { SourceFile } from "./source.ts";
 export {
   isReservedEnv,
   RESERVED_ENV,

@@ -78,6 +78,12 @@ export interface RuntimeOptions {
   allowShellNodes?: boolean;
   /** Grace period of the stop ladder in ms (default 10 000). */
   graceMs?: number;
+  /**
+   * Nodes that get no STOP when the dataflow is stopped: they receive
+   * everything the other nodes sent before exiting and end when their inputs
+   * close (a recorder). The grace period's SIGTERM still applies to them.
+   */
+  drainOnStop?: string[];
   /** Folder holding `<uuid>/log_*.jsonl` (default `<workingDir>/out`). */
   outDir?: string;
   /** Don't release the ready barrier alone; wait for `releaseBarrier()`. */

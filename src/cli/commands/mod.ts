@@ -22,6 +22,7 @@ import { registerCompletion } from "./completion.ts";
 import { registerRun } from "./run.ts";
 import { registerLogs } from "./logs/mod.ts";
 import { registerTypes } from "./types.ts";
+import { registerRecord } from "./record.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -30,6 +31,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);
+COMMANDS.push(registerRecord);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);

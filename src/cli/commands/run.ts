@@ -24,9 +24,12 @@ import {
   passesLevel,
 } from "../../logs/mod.ts";
 import { serveDiscovery } from "../../daemon/dynamic.ts";
+import type { Dataflow } from "../../descriptor/mod.ts";
+import type { RunSummary } from "../../runtime/mod.ts";
 import { CliError } from "../errors.ts";
 
-interface RunOptions {
+/** The options of `dora run` (and of the commands built on it). */
+export interface RunOptions {
   stopAfter?: string;
   graceDuration?: string;
   allowShellNodes?: boolean;
@@ -83,15 +86,26 @@ function err(line: string): void {
   writeLines([line], Deno.stderr);
 }
 
+/** What commands built on `dora run` (record, replay) change about it. */
+export interface RunHooks {
+  /** Run this dataflow instead of loading `path`. */
+  dataflow?: Dataflow;
+  /** Nodes that drain their inputs instead of getting STOP (recorders). */
+  drainOnStop?: string[];
+  /** Called once every node exited, before the outcome is reported. */
+  onSummary?(summary: RunSummary): Promise<void> | void;
+}
+
 /** Runs the dataflow at `path`; resolves to the process exit code. */
 export async function runDataflow(
   path: string,
   opts: RunOptions,
+  hooks: RunHooks = {},
 ): Promise<number> {
   const { level, format, filter } = logSettings(opts);
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
-  const dataflow = await loadForCli(path);
+  const dataflow = hooks.dataflow ?? await loadForCli(path);
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
   const color = useColor(Deno.stderr);
@@ -122,6 +136,7 @@ export async function runDataflow(
     dataflow,
     allowShellNodes: opts.allowShellNodes || undefined,
     graceMs,
+    drainOnStop: hooks.drainOnStop,
     events: { onLog: show, onMessage: say },
   });
   try {
@@ -199,6 +214,7 @@ export async function runDataflow(
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   globalThis.removeEventListener("unhandledrejection", onRejection);
   globalThis.removeEventListener("error", onError);
+  await hooks.onSummary?.(summary);
   // Where the payload bytes went (inline vs shared memory): for debugging.
   const traffic = level === "debug" || level === "trace";
   const hasNews = summary.nodes.some((n) =>

@@ -36,7 +36,7 @@ export function stop(
   rt.timers.stop();
   if (!rt.barrierReleased) releaseBarrier(rt);
   for (const node of rt.nodes.values()) {
-    if (!node.alive) continue;
+    if (!node.alive || rt.opts.drainOnStop?.includes(node.spec.id)) continue;
     node.queue.pushStop();
     deliver(rt, node);
   }
