@@ -14,3 +14,5 @@ export * from "./mcap/scanner.ts";
 export * from "./recording.ts";
 export * from "./record_plan.ts";
 export { appendMetadata } from "./append.ts";
+export * from "./replay_plan.ts";
+export * from "./check.ts";

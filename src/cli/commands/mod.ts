@@ -23,6 +23,7 @@ import { registerRun } from "./run.ts";
 import { registerLogs } from "./logs/mod.ts";
 import { registerTypes } from "./types.ts";
 import { registerRecord } from "./record.ts";
+import { registerReplay } from "./replay.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -31,7 +32,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);
-COMMANDS.push(registerRecord);
+COMMANDS.push(registerRecord, registerReplay);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
