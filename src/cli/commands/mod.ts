@@ -24,6 +24,7 @@ import { registerLogs } from "./logs/mod.ts";
 import { registerTypes } from "./types.ts";
 import { registerRecord } from "./record.ts";
 import { registerReplay } from "./replay.ts";
+import { registerRecording } from "./recording/mod.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -32,7 +33,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRun);
 COMMANDS.push(registerLogs);
-COMMANDS.push(registerRecord, registerReplay);
+COMMANDS.push(registerRecord, registerReplay, registerRecording);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
