@@ -18,7 +18,7 @@ import { CliError } from "./errors.ts";
  */
 export async function loadForCli(
   path: string,
-  options: { strictTypes?: boolean } = {},
+  options: { strictTypes?: boolean; skipPaths?: boolean } = {},
 ): Promise<Dataflow> {
   try {
     await Deno.stat(path);

@@ -31,8 +31,8 @@ export {
   type Analysis,
   analyze,
   analyzeModule,
-  analyzeSource,
   type AnalyzeOptions,
+  analyzeSource,
   hasErrors,
 } from "./load.ts";
 export { SourceFile } from "./source.ts";

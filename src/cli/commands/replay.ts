@@ -133,10 +133,11 @@ async function dataflowToRun(
   path: string;
 }> {
   if (opts.dataflow) {
-    const dataflow = await loadForCli(opts.dataflow);
+    // Paths are checked on the replay dataflow: a replaced node needs none.
+    await loadForCli(opts.dataflow, { skipPaths: true });
     const analysis = await analyze(opts.dataflow, { skipPaths: true });
     return {
-      dataflow,
+      dataflow: analysis.dataflow!,
       top: analysis.data,
       nodes: analysis.nodes.map((n) => n.raw as Record<string, unknown>),
       path: opts.dataflow,
@@ -157,6 +158,7 @@ async function dataflowToRun(
   const virtual = `${dir}/.${name}.recorded.yml`;
   const analysis = await analyzeSource(
     new SourceFile(`${file} (recorded dataflow)`, virtual, recorded.descriptor),
+    { skipPaths: true },
   );
   if (!analysis.dataflow || hasErrors(analysis.diagnostics)) {
     throw new CliError(
@@ -239,7 +241,7 @@ async function replay(fileArg: string, opts: ReplayOptions): Promise<number> {
       new SourceFile(virtual, virtual, plan.yaml),
     );
     if (!rewritten.dataflow || hasErrors(rewritten.diagnostics)) {
-      throw new CliError("internal error: the replay dataflow is invalid", {
+      throw new CliError("the replay dataflow cannot run", {
         details: rewritten.diagnostics.map(formatDiagnostic),
       });
     }
