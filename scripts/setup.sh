@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything dora and its tests need on a fresh machine (Node/npm and
 # python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
-# pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, and
-# Chromium for the graph test.
+# pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, mcap
+# and pymcap-cli for the record tests, and Chromium for the graph test.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +39,13 @@ fi
 if [ "${1:-}" = "--test" ]; then
   if ! python3 -c "import pytest" >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check pytest >&2
+  fi
+  # The record tests open recordings with the `mcap` package and check them
+  # with pymcap-cli's `doctor` (the Go `mcap` CLI is not on the Go proxy).
+  if ! python3 -c "import mcap, pymcap_cli" >/dev/null 2>&1; then
+    echo "setup: installing mcap and pymcap-cli for the record tests" >&2
+    python3 -m pip install --quiet --disable-pip-version-check mcap pymcap-cli >&2 ||
+      echo "setup: warning: could not install mcap and pymcap-cli" >&2
   fi
   # mypy with pyarrow's type stubs checks the Python stubs of `dora types generate`.
   if ! python3 -c "import mypy, importlib.metadata as m; m.version('pyarrow-stubs')" >/dev/null 2>&1; then
