@@ -81,6 +81,8 @@ export class RecordingWriter {
   #compression: Compression;
   #chunkSize: number;
   #chunkMaxAgeMs: number;
+  /** Uncompressed messages this big get a chunk of their own. */
+  #soloSize: number;
   #library: string;
   #now: () => number;
   #records = new McapRecordBuilder();
@@ -106,6 +108,7 @@ export class RecordingWriter {
     this.#compression = options.compression ?? "none";
     this.#chunkSize = options.chunkSize ?? 1 << 20;
     this.#chunkMaxAgeMs = options.chunkMaxAgeMs ?? 1000;
+    this.#soloSize = Math.max(1, Math.floor(this.#chunkSize / 4));
     this.#library = options.library ?? "dora";
     this.#now = options.now ?? Date.now;
   }
@@ -178,6 +181,12 @@ export class RecordingWriter {
   ): Promise<void> {
     const channel = this.#channels.get(channelId);
     if (!channel) throw new RangeError(`unknown channel ${channelId}`);
+    if (this.#compression === "none" && data.length >= this.#soloSize) {
+      await this.flushChunk();
+      this.#count(channelId, logTime);
+      await this.#soloChunk(channel, logTime, publishTime, data);
+      return;
+    }
     if (this.#chunk.numMessages === 0) this.#chunkOpenedAt = this.#now();
     const schemaKey = `s${channel.schemaId}`;
     if (channel.schemaId !== 0 && !this.#inChunk.has(schemaKey)) {
@@ -189,8 +198,7 @@ export class RecordingWriter {
       this.#chunk.addChannel(channel);
       this.#inChunk.add(channelKey);
     }
-    const sequence = this.#sequence.get(channelId) ?? 0;
-    this.#sequence.set(channelId, sequence + 1);
+    const sequence = this.#count(channelId, logTime);
     this.#chunk.addMessage({
       channelId,
       sequence,
@@ -198,6 +206,14 @@ export class RecordingWriter {
       publishTime,
       data,
     });
+    if (this.#chunk.byteLength >= this.#chunkSize) await this.flushChunk();
+    else await this.flushIfOld();
+  }
+
+  /** Counts a message in the statistics; returns its sequence number. */
+  #count(channelId: number, logTime: bigint): number {
+    const sequence = this.#sequence.get(channelId) ?? 0;
+    this.#sequence.set(channelId, sequence + 1);
     if (this.#messageCount === 0n || logTime < this.#startTime) {
       this.#startTime = logTime;
     }
@@ -209,8 +225,70 @@ export class RecordingWriter {
       channelId,
       (this.#channelCounts.get(channelId) ?? 0n) + 1n,
     );
-    if (this.#chunk.byteLength >= this.#chunkSize) await this.flushChunk();
-    else await this.flushIfOld();
+    return sequence;
+  }
+
+  /**
+   * A big uncompressed message gets a chunk of its own, written from its
+   * parts: the payload is not copied into a chunk buffer and out again.
+   */
+  async #soloChunk(
+    channel: ChannelInfo,
+    logTime: bigint,
+    publishTime: bigint,
+    data: Uint8Array,
+  ): Promise<void> {
+    const inner = new McapRecordBuilder();
+    if (channel.schemaId !== 0) {
+      inner.writeSchema(this.#schemas.get(channel.schemaId)!);
+    }
+    inner.writeChannel(channel);
+    const records = inner.buffer;
+    const messageAt = BigInt(records.length);
+    const message = new Uint8Array(1 + 8 + 2 + 4 + 8 + 8);
+    const mv = new DataView(message.buffer);
+    message[0] = Opcode.MESSAGE;
+    mv.setBigUint64(1, BigInt(2 + 4 + 8 + 8 + data.length), true);
+    mv.setUint16(9, channel.id, true);
+    mv.setUint32(11, (this.#sequence.get(channel.id) ?? 1) - 1, true);
+    mv.setBigUint64(15, logTime, true);
+    mv.setBigUint64(23, publishTime, true);
+    const size = records.length + message.length + data.length;
+    const crc = crc32(data, crc32(message, crc32(records)));
+    const chunkStart = this.#position;
+    const headerLength = 8 + 8 + 8 + 4 + 4 + 0 + 8;
+    const head = new Uint8Array(1 + 8 + headerLength);
+    const hv = new DataView(head.buffer);
+    head[0] = Opcode.CHUNK;
+    hv.setBigUint64(1, BigInt(headerLength + size), true);
+    hv.setBigUint64(9, logTime, true);
+    hv.setBigUint64(17, logTime, true);
+    hv.setBigUint64(25, BigInt(size), true);
+    hv.setUint32(33, crc, true);
+    hv.setUint32(37, 0, true); // compression "" (none)
+    hv.setBigUint64(41, BigInt(size), true);
+    await this.#write(head);
+    await this.#write(records);
+    await this.#write(message);
+    await this.#write(data);
+    const chunkLength = this.#position - chunkStart;
+    const indexStart = this.#position;
+    const indexLength = this.#records.writeMessageIndex({
+      channelId: channel.id,
+      records: [[logTime, messageAt]],
+    });
+    this.#chunkIndexes.push({
+      messageStartTime: logTime,
+      messageEndTime: logTime,
+      chunkStartOffset: chunkStart,
+      chunkLength,
+      messageIndexOffsets: new Map([[channel.id, indexStart]]),
+      messageIndexLength: indexLength,
+      compression: "",
+      compressedSize: BigInt(size),
+      uncompressedSize: BigInt(size),
+    });
+    await this.#flushRecords();
   }
 
   /** Closes the open chunk if its first message is older than the limit. */

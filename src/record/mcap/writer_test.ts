@@ -48,7 +48,9 @@ async function sample(compression: typeof COMPRESSIONS[number]) {
   await w.addMetadata("dora.dataflow", { descriptor: "nodes: []" });
   for (let i = 0; i < 100; i++) {
     now += 10;
-    await w.addMessage(c, BigInt(i), BigInt(i), new Uint8Array(30).fill(i));
+    // Every tenth message is big: a chunk of its own when uncompressed.
+    const size = i % 10 === 9 ? 600 : 30;
+    await w.addMessage(c, BigInt(i), BigInt(i), new Uint8Array(size).fill(i));
   }
   await w.end();
   return sink.bytes();
