@@ -105,7 +105,7 @@ Deno.test("dora replay rejects bad input before anything starts", async () => {
   await Deno.writeTextFile(
     partial,
     (await Deno.readTextFile(df.path)).replace(
-      /  - id: doubler[\s\S]*?(?=  - id: sink)/,
+      / {2}- id: doubler[\s\S]*?(?= {2}- id: sink)/,
       "",
     ).replace("source: doubler/doubled", "source: counter/numbers"),
   );
