@@ -52,14 +52,17 @@ function sleep(ms: number): Promise<void> {
 }
 
 let sent = 0;
+const began = performance.now();
 do {
   const report = newScanReport();
-  const began = performance.now();
-  for await (const m of readMessages(file, report, { topics })) {
+  const loopStart = performance.now();
+  // Read buffers are reused once what was sent from them is written out.
+  const options = { topics, beforeReuse: () => node.flush() };
+  for await (const m of readMessages(file, report, options)) {
     if (stopped) break;
     if (speed > 0) {
       const due = Number(m.logTime - start) / 1e6 / speed;
-      const wait = due - (performance.now() - began);
+      const wait = due - (performance.now() - loopStart);
       if (wait > 1) await sleep(wait);
       if (stopped) break;
     }
@@ -80,6 +83,8 @@ do {
     );
   }
 } while (loop && !stopped);
-node.log("info", `replayed ${sent} messages`, { sent });
+await node.flush();
+const seconds = (performance.now() - began) / 1000;
+node.log("info", `replayed ${sent} messages`, { sent, seconds });
 await node.close();
 await events;

@@ -9,7 +9,7 @@
  */
 import type { Vector } from "apache-arrow";
 import type { Params } from "../message/metadata.ts";
-import { encodeMessage } from "./arrow_ipc.ts";
+import { MessageEncoder } from "./arrow_ipc.ts";
 import type { RecordingWriter } from "./mcap/writer.ts";
 import {
   ARROW_ENCODING,
@@ -41,6 +41,7 @@ interface Pending {
 /** Records messages into one MCAP file. */
 export class Recorder {
   #writer: RecordingWriter;
+  #encoder = new MessageEncoder();
   #limit: number;
   #types: Record<string, string>;
   #queue: Pending[] = [];
@@ -93,12 +94,17 @@ export class Recorder {
   push(topic: string, value: Vector, params: Params, time: bigint): boolean {
     if (this.#failure) throw this.#failure;
     const stats = this.#topicStats(topic);
-    const encoded = encodeMessage(value, params);
+    const encoded = this.#encoder.encode(value, params);
     if (this.#queued + encoded.batch.length > this.#limit) {
       stats.dropped++;
       return false;
     }
-    const channel = this.#channelFor(topic, value, encoded.schema);
+    const channel = this.#channelFor(
+      topic,
+      value,
+      encoded.schemaKey,
+      encoded.schema,
+    );
     const bytes = encoded.batch;
     this.#queue.push({ channel, time, bytes, topic });
     this.#queued += bytes.length;
@@ -106,8 +112,12 @@ export class Recorder {
     return true;
   }
 
-  #channelFor(topic: string, value: Vector, schema: Uint8Array): number {
-    const schemaKey = String(value.type) + ":" + hex(schema);
+  #channelFor(
+    topic: string,
+    value: Vector,
+    schemaKey: string,
+    schema: Uint8Array,
+  ): number {
     const key = `${topic}\n${schemaKey}`;
     let channel = this.#channels.get(key);
     if (channel !== undefined) return channel;
@@ -178,10 +188,4 @@ export class Recorder {
     await this.#writer.addMetadata(META_TOPICS, topics);
     await this.#writer.end();
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
 }

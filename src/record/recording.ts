@@ -22,7 +22,11 @@ import {
   META_TOPICS,
   type TopicStats,
 } from "./format.ts";
-import { type DecodedMessage, decodeMessage } from "./arrow_ipc.ts";
+import {
+  type DecodedMessage,
+  decodeMessage,
+  MessageDecoder,
+} from "./arrow_ipc.ts";
 
 /** A recording without dora's `dora.dataflow` metadata (not from dora record). */
 export class NotADoraRecordingError extends Error {
@@ -89,6 +93,8 @@ export interface ReadOptions {
   topics?: Set<string>;
   /** Check chunk CRCs (default true). */
   validateCrc?: boolean;
+  /** See {@linkcode ScanOptions.beforeReuse}. */
+  beforeReuse?: () => Promise<void>;
   /** Receives the dataflow metadata when it is read. */
   onMetadata?(name: string, metadata: Map<string, string>): void;
 }
@@ -105,8 +111,12 @@ export async function* readMessages(
   const schemas = new Map<number, SchemaRecord>();
   const channels = new Map<number, ChannelRecord>();
   const counts = new Map<string, number>();
+  const decoder = new MessageDecoder();
   for await (
-    const r of scanMcap(path, report, { validateCrc: options.validateCrc })
+    const r of scanMcap(path, report, {
+      validateCrc: options.validateCrc,
+      beforeReuse: options.beforeReuse,
+    })
   ) {
     switch (r.type) {
       case "schema":
@@ -129,7 +139,13 @@ export async function* readMessages(
         if (options.topics && !options.topics.has(channel.topic)) break;
         const index = counts.get(channel.topic) ?? 0;
         counts.set(channel.topic, index + 1);
-        yield message(r, channel, schemas.get(channel.schemaId), index);
+        yield message(
+          r,
+          channel,
+          schemas.get(channel.schemaId),
+          index,
+          decoder,
+        );
       }
     }
   }
@@ -140,6 +156,7 @@ function message(
   channel: ChannelRecord,
   schema: SchemaRecord | undefined,
   index: number,
+  decoder: MessageDecoder,
 ): RecordedMessage {
   return {
     topic: channel.topic,
@@ -162,7 +179,7 @@ function message(
           `topic "${channel.topic}" uses message encoding "${channel.messageEncoding}", not Arrow`,
         );
       }
-      return decodeMessage(schema.data, r.data);
+      return decoder.decode(schema.data, r.data);
     },
   };
 }

@@ -245,6 +245,12 @@ function* chunkRecords(
 export interface ScanOptions {
   /** Check chunk CRCs (default true). */
   validateCrc?: boolean;
+  /**
+   * Reuse the read buffers (faster: no new zeroed memory per block). The
+   * data of yielded records is then overwritten later: this is awaited
+   * first, and must resolve once nothing refers to it any more.
+   */
+  beforeReuse?: () => Promise<void>;
 }
 
 /**
@@ -265,21 +271,28 @@ export async function* scanMcap(
   report.complete = false;
   report.corruptChunks = 0;
   report.corruptRecords = 0;
-  let buf = new Uint8Array(0);
+  let buf: Uint8Array = new Uint8Array(0);
   let start = 0;
   let end = 0;
   let offset = 0; // file offset of buf[start]
   let eof = false;
   // Makes `n` bytes available from `start` (fewer only at the end of file).
+  let spare: Uint8Array | null = null;
   const ensure = async (n: number): Promise<boolean> => {
     if (end - start >= n) return true;
     if (eof) return false;
-    const next = new Uint8Array(Math.max(BLOCK, n));
+    const size = Math.max(BLOCK, n);
+    let next: Uint8Array;
+    if (options.beforeReuse && spare && spare.length >= size) {
+      await options.beforeReuse();
+      next = spare;
+    } else next = new Uint8Array(size);
     next.set(buf.subarray(start, end));
     end -= start;
     start = 0;
+    if (options.beforeReuse) spare = buf;
     buf = next;
-    while (end < n || end < buf.length) {
+    while (end < buf.length) {
       const got = await file.read(buf.subarray(end));
       if (got === null) {
         eof = true;

@@ -72,7 +72,9 @@ export function importMap(sourceRoot: string): string {
     imports: {
       "dora": `file://${sourceRoot}/nodes/api/ts/mod.ts`,
       "apache-arrow": "npm:apache-arrow@21.2.0",
-      // The recorder and replay nodes (nodes/record/) write and read MCAP.
+      // The recorder and replay nodes (nodes/record/) write and read MCAP,
+      // and encode Arrow IPC with apache-arrow's own message classes.
+      "apache-arrow/": "npm:/apache-arrow@21.2.0/",
       "@mcap/core": "npm:@mcap/core@2.2.2",
       "lz4js": "npm:lz4js@0.2.0",
     },
