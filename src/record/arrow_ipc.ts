@@ -242,15 +242,26 @@ export class MessageDecoder {
     }
     const header = message.header() as RecordBatchHeader;
     if (header.compression) return decodeMessage(schemaBytes, batch);
-    const body = batch.subarray(end, end + message.bodyLength);
-    const [data] = new VectorLoader(
-      body,
-      header.nodes,
-      header.buffers,
-      new Map(),
-      schema.metadataVersion,
-      header.variadicBufferCounts,
-    ).visitMany(schema.fields.map((f) => f.type));
+    const load = (body: Uint8Array) =>
+      new VectorLoader(
+        body,
+        header.nodes,
+        header.buffers,
+        new Map(),
+        schema.metadataVersion,
+        header.variadicBufferCounts,
+      ).visitMany(schema.fields.map((f) => f.type));
+    let body = batch.subarray(end, end + message.bodyLength);
+    let loaded;
+    try {
+      loaded = load(body);
+    } catch (e) {
+      // Typed arrays need aligned memory; MCAP records are not aligned.
+      if (!(e instanceof RangeError) || body.byteOffset % 8 === 0) throw e;
+      body = body.slice();
+      loaded = load(body);
+    }
+    const [data] = loaded;
     if (!data) throw new RangeError("the record batch has no column");
     return {
       value: makeVector(data),
