@@ -74,6 +74,13 @@ export interface NodeSpec {
   /** Dataflow-level env merged with node-level env (node wins). */
   env: Record<string, string>;
   build?: string;
+  /** Expected SHA-256 (hex) of a URL `path`'s download. */
+  pathSha256?: string;
+  /**
+   * The node's own folder when it is not the dataflow's (its git clone):
+   * its working directory and the base of its relative `path`.
+   */
+  workingDir?: string;
   git?: { url: string; branch?: string; tag?: string; rev?: string };
   inputs: InputSpec[];
   outputs: string[];

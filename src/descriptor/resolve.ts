@@ -110,6 +110,7 @@ function resolveNode(
   opt("description", raw.description);
   opt("args", raw.args);
   opt("build", raw.build);
+  opt("pathSha256", raw.path_sha256);
   if (raw.git !== undefined) {
     spec.git = { url: raw.git };
     if (raw.branch !== undefined) spec.git.branch = raw.branch;
