@@ -25,6 +25,7 @@ import { registerTypes } from "./types.ts";
 import { registerRecord } from "./record.ts";
 import { registerReplay } from "./replay.ts";
 import { registerRecording } from "./recording/mod.ts";
+import { registerNew } from "./new.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -37,6 +38,7 @@ COMMANDS.push(registerRecord, registerReplay, registerRecording);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
+COMMANDS.push(registerNew);
 COMMANDS.push(
   registerUp,
   registerDown,
