@@ -67,6 +67,7 @@ export function cliHandler(c: Coordinator) {
           daemons: c.daemons.all().map((d) => ({
             daemonId: d.daemonId,
             machineId: d.machineId,
+            version: d.version,
             labels: d.labels,
             state: d.state,
             lostReason: d.lostReason,

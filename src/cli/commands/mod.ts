@@ -26,6 +26,8 @@ import { registerRecord } from "./record.ts";
 import { registerReplay } from "./replay.ts";
 import { registerRecording } from "./recording/mod.ts";
 import { registerNew } from "./new.ts";
+import { registerDoctor } from "./doctor.ts";
+import { registerSystem } from "./system/mod.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -38,7 +40,7 @@ COMMANDS.push(registerRecord, registerReplay, registerRecording);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
-COMMANDS.push(registerNew);
+COMMANDS.push(registerNew, registerDoctor, registerSystem);
 COMMANDS.push(
   registerUp,
   registerDown,

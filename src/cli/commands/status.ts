@@ -53,59 +53,61 @@ export function faultNote(totals: Record<string, number> | undefined): string {
 
 /** Registers `dora status`. */
 export function registerStatus(program: Command): void {
-  program.addCommand(
-    withTargetOptions(
-      new Command("status")
-        .alias("check")
-        .description("show the coordinator and its daemons")
-        .option("-f, --format <FORMAT>", "table | json", "table"),
-    ).action(async (opts: TargetFlags & { format: string }) => {
-      if (opts.format !== "table" && opts.format !== "json") {
-        throw new UsageError(
-          `invalid --format "${opts.format}": expected table or json`,
-        );
-      }
-      const target = resolveTarget(opts);
-      const s = await withCoordinator(
-        target,
-        (peer) => peer.call<StatusReply>("status"),
+  program.addCommand(statusCommand().alias("check"));
+}
+
+/** A fresh `status` command (also mounted as `dora system status`). */
+export function statusCommand(): Command {
+  return withTargetOptions(
+    new Command("status")
+      .description("show the coordinator and its daemons")
+      .option("-f, --format <FORMAT>", "table | json", "table"),
+  ).action(async (opts: TargetFlags & { format: string }) => {
+    if (opts.format !== "table" && opts.format !== "json") {
+      throw new UsageError(
+        `invalid --format "${opts.format}": expected table or json`,
       );
-      if (opts.format === "json") {
-        console.log(JSON.stringify(s));
-        return;
-      }
+    }
+    const target = resolveTarget(opts);
+    const s = await withCoordinator(
+      target,
+      (peer) => peer.call<StatusReply>("status"),
+    );
+    if (opts.format === "json") {
+      console.log(JSON.stringify(s));
+      return;
+    }
+    console.log(
+      `coordinator: ${
+        formatTarget(target)
+      }, dora ${s.version} (cli ${DORA_VERSION}), pid ${s.pid}, up ${
+        formatAgo(Date.now() - s.startedAt)
+      }, store ${s.store}`,
+    );
+    console.log(
+      `dataflows:   ${s.dataflows.running} running${
+        faultNote(s.dataflows.fault)
+      }`,
+    );
+    if (s.daemons.length === 0) {
       console.log(
-        `coordinator: ${
-          formatTarget(target)
-        }, dora ${s.version} (cli ${DORA_VERSION}), pid ${s.pid}, up ${
-          formatAgo(Date.now() - s.startedAt)
-        }, store ${s.store}`,
+        "daemons:     none connected (start one with `dora daemon` or `dora up`)",
       );
-      console.log(
-        `dataflows:   ${s.dataflows.running} running${
-          faultNote(s.dataflows.fault)
-        }`,
-      );
-      if (s.daemons.length === 0) {
-        console.log(
-          "daemons:     none connected (start one with `dora daemon` or `dora up`)",
-        );
-        return;
-      }
-      console.log();
-      console.log(renderTable(
-        ["DAEMON", "STATUS", "LAST HEARTBEAT", "DATAFLOWS", "LABELS"],
-        s.daemons.map((d) => [
-          d.daemonId,
-          d.state === "lost"
-            ? `lost (${d.lostReason ?? "no heartbeat"})`
-            : d.state,
-          `${formatAgo(d.lastHeartbeatAgoMs)} ago`,
-          String(d.dataflows),
-          Object.entries(d.labels).map(([k, v]) => `${k}=${v}`).join(",") ||
-          "-",
-        ]),
-      ));
-    }),
-  );
+      return;
+    }
+    console.log();
+    console.log(renderTable(
+      ["DAEMON", "STATUS", "LAST HEARTBEAT", "DATAFLOWS", "LABELS"],
+      s.daemons.map((d) => [
+        d.daemonId,
+        d.state === "lost"
+          ? `lost (${d.lostReason ?? "no heartbeat"})`
+          : d.state,
+        `${formatAgo(d.lastHeartbeatAgoMs)} ago`,
+        String(d.dataflows),
+        Object.entries(d.labels).map(([k, v]) => `${k}=${v}`).join(",") ||
+        "-",
+      ]),
+    ));
+  });
 }
