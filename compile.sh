@@ -12,4 +12,5 @@ mkdir -p dist
 # DENORT_BIN is read by deno compile itself; say so to avoid surprises.
 [ -n "${DENORT_BIN:-}" ] && echo "compile: using DENORT_BIN=$DENORT_BIN" >&2
 exec "$deno" compile -A --no-prompt --config deno.json \
-  --include nodes --include deno.json "${target_args[@]}" -o dist/dora main.ts
+  --include nodes --include deno.json --include src/templates/files \
+  "${target_args[@]}" -o dist/dora main.ts

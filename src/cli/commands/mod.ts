@@ -28,6 +28,7 @@ import { registerRecording } from "./recording/mod.ts";
 import { registerNew } from "./new.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerSystem } from "./system/mod.ts";
+import { registerSelf } from "./self/mod.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -40,7 +41,7 @@ COMMANDS.push(registerRecord, registerReplay, registerRecording);
 COMMANDS.push(registerValidate, registerExpand, registerGraph);
 COMMANDS.push(registerTypes);
 COMMANDS.push(registerCompletion);
-COMMANDS.push(registerNew, registerDoctor, registerSystem);
+COMMANDS.push(registerNew, registerDoctor, registerSystem, registerSelf);
 COMMANDS.push(
   registerUp,
   registerDown,
