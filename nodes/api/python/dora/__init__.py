@@ -17,6 +17,7 @@ import enum
 
 from ._log import DoraLogHandler
 from ._metadata import Timestamp
+from ._cli import build, run
 from ._node import Node, Sample
 from ._type_check import TypeCheckError
 
@@ -35,4 +36,14 @@ class DoraStatus(enum.Enum):
     STOP_ALL = 2
 
 
-__all__ = ["Node", "Sample", "Timestamp", "DoraLogHandler", "DoraStatus", "TypeCheckError", "__version__"]
+__all__ = [
+    "Node",
+    "Sample",
+    "Timestamp",
+    "DoraLogHandler",
+    "DoraStatus",
+    "TypeCheckError",
+    "build",
+    "run",
+    "__version__",
+]
