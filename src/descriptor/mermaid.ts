@@ -173,7 +173,11 @@ function edge(
       (output === input.id ? output : `${output} as ${input.id}`) +
         typeLabel(node, output, receiver, input.id),
     );
-  if (node && !node.operators?.length && node.outputs.includes(src.output)) {
+  if (
+    node && !node.operators?.length &&
+    (node.outputs.includes(src.output) || node.sendStdoutAs === src.output ||
+      node.sendLogsAs === src.output)
+  ) {
     return `  ${src.node} -- ${name(src.output)} --> ${target}`;
   }
   if (node?.operators?.length) {

@@ -92,7 +92,11 @@ const byteSize = z.union([z.string(), z.int().min(0)], {
   }
 });
 
-const logLevel = z.enum(LOG_LEVELS as [string, ...string[]]);
+// Case-insensitive like the original (`INFO` = `info`).
+const logLevel = z.preprocess(
+  (v) => typeof v === "string" ? v.toLowerCase() : v,
+  z.enum(LOG_LEVELS as [string, ...string[]]),
+);
 
 /** Environment values: scalars, or `{__dora_env: HOST_VAR}`. */
 export const EnvSchema = z.record(

@@ -1,6 +1,6 @@
 /**
- * `dora completion [bash|zsh|fish|powershell]`: prints a shell completion
- * script (made by @bomb.sh/tab). The script calls the hidden
+ * `dora completion [bash|zsh|fish|elvish|powershell]`: prints a shell
+ * completion script (made by @bomb.sh/tab; elvish's is ours). The script calls the hidden
  * `dora complete -- <words>`, which answers from the live command tree, so
  * commands added later complete without regenerating anything.
  *
@@ -11,14 +11,14 @@ import type { Command as CoreCommand } from "commander-core";
 import { UsageError } from "../errors.ts";
 
 /** Shells a script can be generated for. */
-export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+export const SHELLS = ["bash", "zsh", "fish", "elvish", "powershell"] as const;
 
 /** Registers `dora completion` and the hidden `dora complete`. */
 export function registerCompletion(program: Command): void {
   program
     .command("completion")
     .description(
-      "print a shell completion script (bash, zsh, fish, powershell)",
+      "print a shell completion script (bash, zsh, fish, elvish, powershell)",
     )
     .argument("[SHELL]", "shell; detected from $SHELL when omitted")
     .addHelpText(
@@ -27,16 +27,24 @@ export function registerCompletion(program: Command): void {
 Examples:
   eval "$(dora completion bash)"     # add to ~/.bashrc
   eval "$(dora completion zsh)"      # add to ~/.zshrc
-  dora completion fish > ~/.config/fish/completions/dora.fish`,
+  dora completion fish > ~/.config/fish/completions/dora.fish
+  eval (dora completion elvish | slurp)  # add to ~/.config/elvish/rc.elv`,
     )
     .action(async (shell) => {
       const chosen = shell ?? detectShell();
       if (!(SHELLS as readonly string[]).includes(chosen ?? "")) {
         throw new UsageError(
           chosen === undefined
-            ? "cannot detect the shell from $SHELL: name one of bash, zsh, fish, powershell"
+            ? "cannot detect the shell from $SHELL: name one of bash, zsh, fish, elvish, powershell"
             : `unsupported shell "${chosen}" (supported: ${SHELLS.join(", ")})`,
         );
+      }
+      if (chosen === "elvish") {
+        const { elvishCompletion } = await import("./_elvish_completion.ts");
+        Deno.stdout.writeSync(
+          new TextEncoder().encode(elvishCompletion(program.name())),
+        );
+        return;
       }
       const root = await completionTree(program);
       root.setup(program.name(), program.name(), chosen!);

@@ -42,11 +42,23 @@ export function registerGraph(program: Command): void {
         /\.ya?ml$/,
         "",
       );
-      const output = options.output ?? `${stem}.html`;
+      const output = options.output ?? freeGraphName(stem);
       await Deno.writeTextFile(output, graphHtml(stem, text, js));
       console.log(`wrote ${output}`);
       if (options.open) await openInBrowser(output);
     });
+}
+
+/** `<stem>-graph.html` in the current folder, or `<stem>-graph.N.html` when taken. */
+function freeGraphName(stem: string): string {
+  for (let n = 0;; n++) {
+    const name = n === 0 ? `${stem}-graph.html` : `${stem}-graph.${n}.html`;
+    try {
+      Deno.lstatSync(name);
+    } catch {
+      return name;
+    }
+  }
 }
 
 async function openInBrowser(file: string): Promise<void> {
