@@ -76,6 +76,8 @@ export interface RuntimeOptions {
   localNodes?: string[];
   /** Allow `path: shell` nodes (default: `DORA_ALLOW_SHELL_NODES`). */
   allowShellNodes?: boolean;
+  /** The uv executable (`--uv`): Python nodes run with `uv run python`. */
+  uv?: string;
   /** Grace period of the stop ladder in ms (default 10 000). */
   graceMs?: number;
   /**

@@ -31,6 +31,12 @@ for (
     ["python", "node", ["python3", "tests/test_robot_arm.py"]],
     ["typescript", "dataflow", [Deno.execPath(), "test", "-A", "--no-prompt"]],
     ["typescript", "node", [Deno.execPath(), "test", "-A", "--no-prompt"]],
+    ["rust", "dataflow", ["cargo", "test", "--quiet", "--offline"]],
+    ["rust", "node", ["cargo", "test", "--quiet", "--offline"]],
+    ["c", "dataflow", ["sh", "test.sh"]],
+    ["c", "node", ["sh", "test.sh"]],
+    ["cxx", "dataflow", ["sh", "test.sh"]],
+    ["cxx", "node", ["sh", "test.sh"]],
   ] as const
 ) {
   Deno.test(`dora new --kind ${kind} --lang ${lang} creates a project whose test passes`, async () => {

@@ -16,8 +16,9 @@
  *   }
  *   dora_close(node);
  *
- * Supported data: arrays of fixed-width types (u8 ... i64, f32, f64, bool as
- * u8 per element is not supported: use u8) and a single utf8 / binary value.
+ * Supported data: arrays of fixed-width types (u8 ... i64, f32, f64) and a
+ * single utf8 / binary value. Compile with POSIX interfaces visible
+ * (`-std=gnu11`, or include this header before any system header).
  */
 #ifndef DORA_NODE_H
 #define DORA_NODE_H

@@ -62,7 +62,9 @@ function nextSteps(kind: string, lang: string, dir: string): string {
     ? "python3 -m pytest tests"
     : lang === "typescript"
     ? "deno test -A"
-    : "sh tests/run.sh";
+    : lang === "rust"
+    ? "cargo test"
+    : "sh test.sh";
   const yml = kind === "dataflow" ? "dataflow.yml" : "tests/dataflow.yml";
   return `next: cd ${dir} && dora run ${yml}   (test: ${test})`;
 }

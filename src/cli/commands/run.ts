@@ -26,10 +26,13 @@ import {
 import { serveDiscovery } from "../../daemon/dynamic.ts";
 import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
+import { needsBuild } from "../../build/build_dataflow.ts";
 import { CliError } from "../errors.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
+  /** False with `--no-build`. */
+  build?: boolean;
   stopAfter?: string;
   graceDuration?: string;
   allowShellNodes?: boolean;
@@ -72,9 +75,13 @@ export function registerRun(program: Command): void {
       'per-node levels, e.g. "sensor=debug,planner=warn" (env: DORA_LOG_FILTER)',
     )
     .addOption(typeCheckOption())
+    .option("--no-build", "skip git: clones and build: commands")
+    .option(
+      "--uv",
+      "run Python nodes with `uv run python` and builds with `uv pip` (uv is installed from PyPI when missing)",
+    )
     // Accepted for scripts written for the original dora, but not offered:
-    // they would have no effect here (a warning says so).
-    .addOption(new Option("--uv").hideHelp())
+    // it would have no effect here (a warning says so).
     .addOption(new Option("--debug").hideHelp())
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
@@ -96,6 +103,50 @@ export interface RunHooks {
   onSummary?(summary: RunSummary): Promise<void> | void;
 }
 
+/**
+ * The build stage before spawning (src/build): uv when `--uv`, git clones and
+ * `build:` commands unless `--no-build`, URL sources. Their output goes to
+ * stderr as `<node>: <line>`; a failure is one error naming the node.
+ */
+async function prepareDataflow(
+  dataflow: Dataflow,
+  opts: RunOptions,
+  say: (lvl: "error" | "warn" | "info" | "debug", msg: string) => void,
+): Promise<{ dataflow: Dataflow; uv?: string }> {
+  const build = opts.build !== false;
+  if (!opts.uv && !dataflow.nodes.some(needsBuild)) return { dataflow };
+  const { buildDataflow, BuildError, ensureUv, ensureUvVenv, UvError } =
+    await import("../../build/mod.ts");
+  try {
+    let uv: string | undefined;
+    if (opts.uv) {
+      uv = await ensureUv((line) => say("info", line));
+      if (build) {
+        await ensureUvVenv(uv, dataflow.workingDir, (l) => say("info", l));
+      }
+    }
+    if (build && dataflow.nodes.some((n) => n.git || n.build)) {
+      say("info", "building the dataflow's nodes (skip with --no-build)");
+    }
+    const ready = await buildDataflow(dataflow, {
+      build,
+      uv,
+      onLine: (node, line) => err(`${node}: ${line}`),
+    });
+    return { dataflow: ready, uv };
+  } catch (e) {
+    if (e instanceof BuildError) {
+      throw new CliError(e.message, { details: e.details() });
+    }
+    if (e instanceof UvError) {
+      throw new CliError(`uv: ${e.message}`, {
+        details: [...e.tail.map((l) => `  ${l}`), `  ${e.hint}`],
+      });
+    }
+    throw e;
+  }
+}
+
 /** Runs the dataflow at `path`; resolves to the process exit code. */
 export async function runDataflow(
   path: string,
@@ -103,22 +154,6 @@ export async function runDataflow(
   hooks: RunHooks = {},
 ): Promise<number> {
   const { level, format, filter } = logSettings(opts);
-  const stopAfter = durationOption("--stop-after", opts.stopAfter);
-  const graceMs = durationOption("--grace-duration", opts.graceDuration);
-  const dataflow = hooks.dataflow ?? await loadForCli(path);
-  const typeCheck = typeCheckMode(opts.typeCheck);
-  if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
-  const color = useColor(Deno.stderr);
-  const show = (record: LogRecord) => {
-    const min: LogLevel = filter?.get(record.node) ?? level;
-    if (!passesLevel(record.level, min)) return;
-    err(
-      formatRecord(record, format as LogFormat, {
-        color,
-        extra: { dataflow_id: runtime.id },
-      }),
-    );
-  };
   const say = (lvl: "error" | "warn" | "info" | "debug", msg: string) => {
     if (lvl === "debug" && level !== "debug" && level !== "trace") return;
     if (format === "json") {
@@ -132,9 +167,31 @@ export async function runDataflow(
       );
     } else err(`dora: ${lvl === "info" ? "" : `${lvl}: `}${msg}`);
   };
+  const stopAfter = durationOption("--stop-after", opts.stopAfter);
+  const graceMs = durationOption("--grace-duration", opts.graceDuration);
+  const prepared = await prepareDataflow(
+    hooks.dataflow ?? await loadForCli(path),
+    opts,
+    say,
+  );
+  const dataflow = prepared.dataflow;
+  const typeCheck = typeCheckMode(opts.typeCheck);
+  if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
+  const color = useColor(Deno.stderr);
+  const show = (record: LogRecord) => {
+    const min: LogLevel = filter?.get(record.node) ?? level;
+    if (!passesLevel(record.level, min)) return;
+    err(
+      formatRecord(record, format as LogFormat, {
+        color,
+        extra: { dataflow_id: runtime.id },
+      }),
+    );
+  };
   const runtime: DataflowRuntime = new DataflowRuntime({
     dataflow,
     allowShellNodes: opts.allowShellNodes || undefined,
+    uv: prepared.uv,
     graceMs,
     drainOnStop: hooks.drainOnStop,
     events: { onLog: show, onMessage: say },
@@ -145,9 +202,7 @@ export async function runDataflow(
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
   }
-  for (const flag of ["uv", "debug"] as const) {
-    if (opts[flag]) say("warn", `--${flag} is not supported yet; ignored`);
-  }
+  if (opts.debug) say("warn", "--debug is not supported yet; ignored");
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")

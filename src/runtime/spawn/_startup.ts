@@ -50,6 +50,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
       apiDirs: [`${root}/nodes/api/ts`, `${root}/src/message`],
       pythonPath: `${root}/nodes/api/python`,
       allowShell,
+      uv: rt.opts.uv,
       setpriv: findSetpriv(),
       python: new Map(),
     };

@@ -33,6 +33,8 @@ export interface SpawnContext {
   /** Folder to put on PYTHONPATH (contains the `dora` package). */
   pythonPath: string;
   allowShell: boolean;
+  /** The uv executable (`--uv`): `.py` nodes run with `uv run python`. */
+  uv?: string;
   /** `/usr/bin/setpriv` when present, for PDEATHSIG. */
   setpriv?: string;
   /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
@@ -85,7 +87,9 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
     env.PYTHONPATH ?? Deno.env.get("PYTHONPATH"),
   ]
     .filter((x) => x).join(":");
-  const base = { cwd: ctx.workingDir, env, warnings };
+  // A git node runs from its clone; every other node from the YAML's folder.
+  const cwd = node.workingDir ?? ctx.workingDir;
+  const base = { cwd, env, warnings };
   let plan: SpawnPlan;
   if (node.path === "shell") {
     if (!ctx.allowShell) {
@@ -105,13 +109,13 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
       `node "${node.id}": dynamic nodes are not supported by this runtime yet`,
     );
   } else {
-    const file = resolveExecutable(node, ctx.workingDir);
+    const file = resolveExecutable(node, cwd);
     if (/\.(ts|js|mts|mjs|tsx|jsx)$/.test(file)) {
       const perms = permissionFlags(node.permissions, {
         nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
         apiDirs: ctx.apiDirs,
         socketPath: ctx.socketPath,
-        workingDir: ctx.workingDir,
+        workingDir: cwd,
       });
       // Deno colours its errors even on pipes; logs want plain text.
       env.NO_COLOR ??= "1";
@@ -129,9 +133,17 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
         ],
         shm: perms.shm,
       };
+    } else if (file.endsWith(".py") && ctx.uv) {
+      plan = {
+        ...base,
+        kind: "python",
+        cmd: ctx.uv,
+        args: ["run", "--no-project", "--quiet", "python", "-u", file, ...args],
+        shm: true,
+      };
     } else if (file.endsWith(".py")) {
       const python = resolvePython(
-        ctx.workingDir,
+        cwd,
         env,
         ctx.python ??= new Map(),
       );
@@ -163,7 +175,7 @@ function resolveExecutable(node: NodeSpec, workingDir: string): string {
   const path = node.path;
   if (/^https?:\/\//.test(path)) {
     throw new SpawnError(
-      `node "${node.id}": URL sources ("${path}") are not supported by dora run; download the node first`,
+      `node "${node.id}": its URL source "${path}" was not downloaded (the build stage fetches it: run without skipping it)`,
     );
   }
   if (path.includes("/")) {
@@ -172,7 +184,7 @@ function resolveExecutable(node: NodeSpec, workingDir: string): string {
       throw new SpawnError(
         `node "${node.id}": "${path}" not found (looked for ${normalize(abs)})${
           node.build
-            ? "; it has a `build:` command: run `dora build` first"
+            ? "; check that its `build:` command creates it (dora run --no-build skips the build)"
             : ""
         }`,
       );
