@@ -17,6 +17,8 @@ export class BuildError extends Error {
   readonly step: BuildStep;
   readonly tail: string[];
   readonly hint?: string;
+  /** The message without the leading node name. */
+  readonly detail: string;
   constructor(
     node: string,
     step: BuildStep,
@@ -27,6 +29,7 @@ export class BuildError extends Error {
     this.name = "BuildError";
     this.node = node;
     this.step = step;
+    this.detail = message;
     this.tail = options.tail ?? [];
     this.hint = options.hint;
   }

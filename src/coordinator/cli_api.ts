@@ -179,7 +179,12 @@ export function cliHandler(c: Coordinator) {
         return { removed };
       }
       case "build":
-        return await buildOnDaemons(c, p.descriptor as Dataflow, peer);
+        return await buildOnDaemons(
+          c,
+          p.descriptor as Dataflow,
+          peer,
+          Boolean(p.uv),
+        );
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

@@ -145,11 +145,12 @@ export async function buildOnDaemons(
   c: Coordinator,
   descriptor: Dataflow,
   peer: Peer,
+  uv = false,
 ): Promise<{ results: Record<string, NodeResult> }> {
   const nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
   const byDaemon = new Map<string, string[]>();
   for (const n of descriptor.nodes) {
-    if (!n.build && !n.git) continue;
+    if (!n.build && !n.git && !/^https?:\/\//.test(n.path)) continue;
     const d = nodeToDaemon[n.id];
     byDaemon.set(d, [...(byDaemon.get(d) ?? []), n.id]);
   }
@@ -160,7 +161,7 @@ export async function buildOnDaemons(
     await Promise.all([...byDaemon].map(async ([id, nodes]) => {
       const r = await c.daemons.get(id)!.peer.call<
         { results: Record<string, NodeResult> }
-      >("build", { buildId, descriptor, nodes });
+      >("build", { buildId, descriptor, nodes, uv });
       Object.assign(results, r.results);
     }));
   } finally {

@@ -61,6 +61,7 @@ export async function handleRequest(
         p.nodes as string[],
         (node, line) =>
           s.peer?.notify("build_log", { buildId: p.buildId, node, line }),
+        { uv: Boolean(p.uv) },
       );
       return { results };
     }

@@ -20,7 +20,7 @@ import type { NodeResult } from "../../store/types.ts";
 function report(results: Record<string, NodeResult>): void {
   const entries = Object.entries(results);
   if (entries.length === 0) {
-    console.error("nothing to build (no node has build: or git:)");
+    console.error("nothing to build (no node has build:, git: or a URL path)");
     return;
   }
   const failed = entries.filter(([, r]) => !r.ok);
@@ -48,10 +48,18 @@ export function registerBuild(program: Command): void {
         .option(
           "--strict-types",
           "type problems are errors (like strict_types: true in the file)",
+        )
+        .option(
+          "--uv",
+          "run pip lines with `uv pip` in the dataflow's uv environment (uv is installed from PyPI when missing)",
         ),
     ).action(async (
       path: string,
-      opts: TargetFlags & { local?: boolean; strictTypes?: boolean },
+      opts: TargetFlags & {
+        local?: boolean;
+        strictTypes?: boolean;
+        uv?: boolean;
+      },
     ) => {
       const dataflow = await loadForCli(path, {
         strictTypes: opts.strictTypes,
@@ -82,7 +90,7 @@ export function registerBuild(program: Command): void {
               { results: Record<string, NodeResult> }
             >(
               "build",
-              { descriptor: dataflow },
+              { descriptor: dataflow, uv: Boolean(opts.uv) },
             );
             report(results);
             return;
@@ -93,7 +101,9 @@ export function registerBuild(program: Command): void {
           }
         }
       }
-      report(await runBuild(dataflow, undefined, printLine));
+      report(
+        await runBuild(dataflow, undefined, printLine, { uv: opts.uv }),
+      );
     }),
   );
 }

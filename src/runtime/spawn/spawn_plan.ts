@@ -109,7 +109,12 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
       `node "${node.id}": dynamic nodes are not supported by this runtime yet`,
     );
   } else {
-    const file = resolveExecutable(node, cwd);
+    // Under --uv, programs installed into the uv environment (console
+    // scripts of `uv pip install`) are found like the original's `uv run which`.
+    const extraDirs = ctx.uv
+      ? [`${Deno.env.get("VIRTUAL_ENV") ?? `${cwd}/.venv`}/bin`]
+      : [];
+    const file = resolveExecutable(node, cwd, extraDirs);
     if (/\.(ts|js|mts|mjs|tsx|jsx)$/.test(file)) {
       const perms = permissionFlags(node.permissions, {
         nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
@@ -171,7 +176,11 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
 }
 
 /** The absolute path of a node's executable or script. */
-function resolveExecutable(node: NodeSpec, workingDir: string): string {
+function resolveExecutable(
+  node: NodeSpec,
+  workingDir: string,
+  extraDirs: string[] = [],
+): string {
   const path = node.path;
   if (/^https?:\/\//.test(path)) {
     throw new SpawnError(
@@ -193,7 +202,9 @@ function resolveExecutable(node: NodeSpec, workingDir: string): string {
   }
   const local = `${workingDir}/${path}`;
   if (isFile(local)) return local;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+  for (
+    const dir of [...extraDirs, ...(Deno.env.get("PATH") ?? "").split(":")]
+  ) {
     if (dir && isFile(`${dir}/${path}`)) return `${dir}/${path}`;
   }
   throw new SpawnError(
