@@ -1,0 +1,67 @@
+/**
+ * `--rt` (`dora run`, `dora daemon`): locks the runtime's memory
+ * (`mlockall(MCL_FUTURE)`: what it maps from then on — queues, buffers,
+ * shared-memory mappings — stays in RAM; Deno cannot lock the pages it has
+ * already mapped, V8 aborts at exit when they are) and runs its threads with
+ * `SCHED_FIFO`, through FFI. Where that is not
+ * permitted (no CAP_IPC_LOCK / CAP_SYS_NICE, `ulimit -l` / `ulimit -r` too
+ * low) it says so and carries on with normal scheduling. Nodes do not inherit
+ * the real-time policy (`SCHED_RESET_ON_FORK`): each opts in itself.
+ *
+ * @module
+ */
+import { errnoName } from "../shm/libc.ts";
+import { schedErrno, schedLibc, taskIds } from "./_sched_libc.ts";
+
+const MCL_FUTURE = 2;
+const SCHED_FIFO = 1;
+const SCHED_RESET_ON_FORK = 0x40000000;
+
+/** The SCHED_FIFO priority `--rt` uses (1 lowest … 99 highest). */
+export const RT_PRIORITY = 50;
+
+/** What `--rt` achieved: messages for the user (warnings when not permitted). */
+export interface RealtimeResult {
+  locked: boolean;
+  fifo: boolean;
+  warnings: string[];
+}
+
+/** Applies `--rt` to this process. Never throws. */
+export function enableRealtime(priority = RT_PRIORITY): RealtimeResult {
+  const out: RealtimeResult = { locked: false, fifo: false, warnings: [] };
+  const c = schedLibc();
+  if (!c) {
+    out.warnings.push(
+      "--rt: not applied: needs FFI and Linux (running with normal scheduling)",
+    );
+    return out;
+  }
+  if (c.mlockall(MCL_FUTURE) === 0) out.locked = true;
+  else {
+    const e = errnoName(schedErrno(c));
+    out.warnings.push(
+      `--rt: cannot lock memory (mlockall: ${e}); memory may be paged out. Allow it with CAP_IPC_LOCK or a higher \`ulimit -l\``,
+    );
+  }
+  const param = new Int32Array([priority]);
+  let failed = "";
+  for (const tid of taskIds("self")) {
+    if (
+      c.sched_setscheduler(
+        tid,
+        SCHED_FIFO | SCHED_RESET_ON_FORK,
+        new Uint8Array(param.buffer),
+      ) !== 0
+    ) {
+      failed = errnoName(schedErrno(c));
+      break;
+    }
+  }
+  if (failed) {
+    out.warnings.push(
+      `--rt: SCHED_FIFO not permitted (sched_setscheduler: ${failed}); running with normal scheduling. Allow it with CAP_SYS_NICE or \`ulimit -r ${priority}\``,
+    );
+  } else out.fifo = true;
+  return out;
+}
