@@ -8,10 +8,47 @@ import { writeText } from "./_output.ts";
 import { Command, CommanderError, type CommandUnknownOpts } from "commander";
 import { CliError, formatError, UsageError } from "./errors.ts";
 import { DORA_VERSION } from "../version.ts";
-import { COMMANDS } from "./commands/mod.ts";
+import {
+  type CommandEntry,
+  findCommand,
+  loadCommands,
+  type RegisterCommand,
+} from "./commands/mod.ts";
 
-/** The root command with every working subcommand registered. */
-export function buildProgram(): Command {
+/** Options that take no value before the subcommand. */
+const ROOT_FLAGS = new Set(["--verbose", "-V", "--version", "-h", "--help"]);
+
+/**
+ * The subcommand `args` name (its first word), `"none"` when there is none,
+ * or `"unknown"` for a word that names no command.
+ */
+export function commandOf(
+  args: string[],
+): CommandEntry | "none" | "unknown" {
+  const first = args.find((a) => !ROOT_FLAGS.has(a));
+  if (first === undefined) return "none";
+  if (first.startsWith("-")) return "unknown";
+  if (first === "help") return "unknown";
+  return findCommand(first) ?? "unknown";
+}
+
+/**
+ * The root command with the subcommands `args` needs: only the one it names,
+ * none for `--version`, every one otherwise (help, completion, unknown).
+ */
+export async function buildProgram(args?: string[]): Promise<Command> {
+  const which = args === undefined ? "unknown" : commandOf(args);
+  let registers: RegisterCommand[];
+  if (typeof which === "object") registers = await loadCommands([which]);
+  else if (
+    which === "none" && args!.some((a) => a === "-V" || a === "--version") &&
+    !args!.some((a) => a === "-h" || a === "--help")
+  ) registers = [];
+  else registers = await loadCommands();
+  return rootCommand(registers);
+}
+
+function rootCommand(registers: RegisterCommand[]): Command {
   const program = new Command("dora")
     .description(
       "dora: dataflow-oriented robotic architecture, on Deno.\n" +
@@ -26,13 +63,21 @@ export function buildProgram(): Command {
       writeOut: (text) => writeText(text),
     });
   program.helpCommand("help [command]", "show help for a command");
-  for (const register of COMMANDS) register(program);
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Runs `dora` with `args` and resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
-  const program = buildProgram();
+  // `dora <unknown> --help` is the usage error of the unknown command (exit
+  // 2), not the root help.
+  if (commandOf(args) === "unknown") {
+    const first = args.find((a) => !ROOT_FLAGS.has(a));
+    if (first !== undefined && first !== "help" && !first.startsWith("-")) {
+      args = args.filter((a) => a !== "-h" && a !== "--help");
+    }
+  }
+  const program = await buildProgram(args);
   let current: CommandUnknownOpts = program;
   program.hook("preAction", (_root, action) => {
     current = action;
