@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { importMap } from "../src/daemon/node_config.ts";
+import { importMap } from "../src/runtime/spawn/node_config.ts";
 
 const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const dir = Deno.makeTempDirSync({ prefix: "dora-cache-" });

@@ -24,8 +24,12 @@ export const LAYERS: Record<string, number> = {
   "src/fault": 3,
   "src/transport": 3,
   "src/store": 3,
+  "src/build": 3,
+  "src/self_update": 3,
   "src/runtime": 4,
   "src/control": 4,
+  "src/doctor": 5,
+  "src/templates": 5,
   "src/record": 5, // MCAP, recorder, replay and check (uses descriptor, message)
   "src/daemon": 6,
   "src/coordinator": 6,

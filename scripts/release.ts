@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { DORA_VERSION } from "../src/cli/version.ts";
+import { DORA_VERSION } from "../src/version.ts";
 
 const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const args = [...Deno.args];

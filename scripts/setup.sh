@@ -56,6 +56,16 @@ if [ "${1:-}" = "--test" ]; then
     python3 -m pip install --quiet --disable-pip-version-check mypy pyarrow-stubs >&2 ||
       echo "setup: warning: could not install mypy and pyarrow-stubs" >&2
   fi
+  # elvish and tmux for the elvish completion test; git, gcc, g++ and cargo
+  # for the build-stage and `dora new` tests.
+  missing=""
+  for tool in elvish tmux git gcc g++ cargo; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done
+  if [ -n "$missing" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing$missing for the tooling tests" >&2
+    # shellcheck disable=SC2086
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing) >/dev/null 2>&1 ||
+      echo "setup: warning: could not install$missing" >&2
+  fi
   if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's chromium for the graph rendering test" >&2
     (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null 2>&1 ||

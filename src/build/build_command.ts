@@ -69,7 +69,7 @@ export async function runBuildCommand(
       throw new BuildError(
         opts.node,
         "build",
-        `build command \`${line}\` exited with code ${result.code}`,
+        `build command "${line}" exited with code ${result.code}`,
         {
           tail: result.tail,
           hint: result.code === 127

@@ -50,7 +50,7 @@ Deno.test("runBuildCommand() stops at the failing line and names it with the las
         assert.equal(err.node, "cam");
         assert.match(
           err.message,
-          /node `cam`: build command `echo oops >&2; exit 3` exited with code 3/,
+          /node "cam": build command "echo oops >&2; exit 3" exited with code 3/,
         );
         assert.deepEqual(err.tail, ["oops"]);
         return true;

@@ -25,7 +25,7 @@ export class BuildError extends Error {
     message: string,
     options: { tail?: string[]; hint?: string; cause?: unknown } = {},
   ) {
-    super(`node \`${node}\`: ${message}`, { cause: options.cause });
+    super(`node "${node}": ${message}`, { cause: options.cause });
     this.name = "BuildError";
     this.node = node;
     this.step = step;

@@ -79,7 +79,7 @@ Deno.test("checkoutGitSource() names a missing tag and leaves no clone behind", 
       (err) => {
         assert.ok(err instanceof BuildError);
         assert.equal(err.step, "git");
-        assert.match(err.message, /node `cam`: tag v9 does not exist in file:/);
+        assert.match(err.message, /node "cam": tag v9 does not exist in file:/);
         return true;
       },
     );
@@ -101,7 +101,7 @@ Deno.test("checkoutGitSource() names an unreachable repository", async () => {
       ),
       (err) =>
         err instanceof BuildError &&
-        /node `cam`: cannot clone file:\/\/.*\/nope/.test(err.message) &&
+        /node "cam": cannot clone file:\/\/.*\/nope/.test(err.message) &&
         err.tail.length > 0,
     );
     assert.deepEqual([...Deno.readDirSync(`${dir}/clones`)], []);

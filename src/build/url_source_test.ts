@@ -65,7 +65,7 @@ Deno.test("fetchUrlSource() refuses a checksum mismatch and keeps nothing", asyn
       }),
       (err) =>
         err instanceof BuildError && err.step === "url" &&
-        /node `cam`: checksum mismatch for .*path_sha256 is 0{64}/.test(
+        /node "cam": checksum mismatch for .*path_sha256 is 0{64}/.test(
           err.message,
         ),
     );

@@ -39,8 +39,10 @@ export function commandOf(
 export async function buildProgram(args?: string[]): Promise<Command> {
   const which = args === undefined ? "unknown" : commandOf(args);
   let registers: RegisterCommand[];
-  if (typeof which === "object") registers = await loadCommands([which]);
-  else if (
+  // Completion answers from the whole command tree.
+  if (typeof which === "object" && !which.names.includes("completion")) {
+    registers = await loadCommands([which]);
+  } else if (
     which === "none" && args!.some((a) => a === "-V" || a === "--version") &&
     !args!.some((a) => a === "-h" || a === "--help")
   ) registers = [];

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { importMap } from "../daemon/node_config.ts";
+import { importMap } from "../runtime/spawn/node_config.ts";
 import { type CheckResult, result } from "./check.ts";
 import { runQuiet } from "./_run.ts";
 

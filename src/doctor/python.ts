@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { resolvePython } from "../daemon/python_interpreter.ts";
+import { resolvePython } from "../runtime/spawn/python_interpreter.ts";
 import { type CheckResult, result } from "./check.ts";
 import { runQuiet } from "./_run.ts";
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { importMap } from "../daemon/node_config.ts";
+import { importMap } from "../runtime/spawn/node_config.ts";
 import { checkProjectName, snakeName } from "./project_name.ts";
 import { TemplateError } from "./template_error.ts";
 import { requireToolchain, type TemplateLang } from "./toolchains.ts";

@@ -54,7 +54,7 @@ export function requireToolchain(lang: TemplateLang): string[] {
       throw new TemplateError(
         "toolchain",
         `a ${lang} project needs ${
-          group.map((t) => `\`${t}\``).join(" or ")
+          group.map((t) => `"${t}"`).join(" or ")
         }, which is not on PATH`,
         NEEDS[lang].install,
       );

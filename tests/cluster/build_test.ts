@@ -76,7 +76,7 @@ Deno.test("dora build clones git sources at their tag and runs build: locally an
     assert.equal(failed.code, 1);
     assert.match(
       failed.stderr,
-      /build of bad failed: build command `exit 3` exited with code 3/,
+      /build of bad failed: build command "exit 3" exited with code 3/,
     );
   } finally {
     await sb.cleanup();

@@ -3,8 +3,8 @@
  * real interactive elvish (in a tmux terminal).
  */
 import assert from "node:assert/strict";
-import { doraCommand } from "../../src/cli/dora_command.ts";
-import { runDora } from "../helpers.ts";
+import { doraCommand } from "../../src/dora_command.ts";
+import { runDora } from "../_support/dora.ts";
 
 async function tmux(...args: string[]): Promise<string> {
   const out = await new Deno.Command("tmux", { args, stdin: "null" }).output();

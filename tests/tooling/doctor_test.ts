@@ -3,7 +3,7 @@
  * real coordinator and daemon with a running dataflow, and of descriptors.
  */
 import assert from "node:assert/strict";
-import { Sandbox, TICKER_TS } from "../cluster_helpers.ts";
+import { Sandbox, TICKER_TS } from "../_support/cluster.ts";
 
 interface Check {
   id: string;

@@ -4,8 +4,8 @@
  * errors that write nothing.
  */
 import assert from "node:assert/strict";
-import { doraCommand } from "../../src/cli/dora_command.ts";
-import { runDora } from "../helpers.ts";
+import { doraCommand } from "../../src/dora_command.ts";
+import { runDora } from "../_support/dora.ts";
 
 /** The dora command line as the generated tests read it from `DORA`. */
 function doraEnv(): string {
@@ -120,7 +120,7 @@ Deno.test("dora new names the missing toolchain of a compiled language", async (
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /error: a c project needs `cc` or `gcc` or `clang`, which is not on PATH/,
+      /error: a c project needs "cc" or "gcc" or "clang", which is not on PATH/,
     );
     assert.match(r.stderr, /install a C compiler/);
     assert.deepEqual([...Deno.readDirSync(dir)], []);

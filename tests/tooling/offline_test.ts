@@ -5,7 +5,7 @@
  * namespace that has no network (`unshare -n`).
  */
 import assert from "node:assert/strict";
-import { ROOT } from "../helpers.ts";
+import { ROOT } from "../_support/dora.ts";
 
 const decoder = new TextDecoder();
 

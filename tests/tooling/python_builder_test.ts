@@ -6,9 +6,9 @@
  * packages it installs are stand-in wheels served from a local folder.
  */
 import assert from "node:assert/strict";
-import { doraCommand } from "../../src/cli/dora_command.ts";
-import { freePort } from "../cluster_helpers.ts";
-import { ROOT } from "../helpers.ts";
+import { doraCommand } from "../../src/dora_command.ts";
+import { freePort } from "../_support/cluster.ts";
+import { ROOT } from "../_support/dora.ts";
 
 const FIXTURE = `${ROOT}/tests/tooling/fixtures/python-dataflow-builder`;
 const decoder = new TextDecoder();

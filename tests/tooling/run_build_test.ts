@@ -5,7 +5,7 @@
  * them), and `--uv`. Every failure stops the run before any node starts.
  */
 import assert from "node:assert/strict";
-import { runDora } from "../helpers.ts";
+import { runDora } from "../_support/dora.ts";
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "t",
@@ -88,7 +88,7 @@ Deno.test("dora run clones a git source at its tag, builds in the clone and runs
     assert.equal(bad.code, 1);
     assert.match(
       bad.stderr,
-      /error: node `where`: tag v9 does not exist in file:\/\//,
+      /error: node "where": tag v9 does not exist in file:\/\//,
     );
     assert.doesNotMatch(bad.stderr, /started/);
     assert.deepEqual(listing(`${dir}/flow/.dora/git`), []);
@@ -99,7 +99,7 @@ Deno.test("dora run clones a git source at its tag, builds in the clone and runs
     assert.equal(noclone.code, 1);
     assert.match(
       noclone.stderr,
-      /node `where`: its git source .* \(tag v9\) is not cloned yet/,
+      /node "where": its git source .* \(tag v9\) is not cloned yet/,
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -131,7 +131,7 @@ Deno.test("dora run stops at a failing build with the node, the command and its 
     assert.match(r.stderr, /camera: compiling camera/);
     assert.match(
       r.stderr,
-      /error: node `camera`: build command `echo "camera\.c:3: error: nope" >&2; exit 2` exited with code 2\n {2}last output lines:\n {4}camera\.c:3: error: nope/,
+      /error: node "camera": build command "echo "camera\.c:3: error: nope" >&2; exit 2" exited with code 2\n {2}last output lines:\n {4}camera\.c:3: error: nope/,
     );
     assert.match(r.stderr, /skip the build with --no-build/);
     assert.deepEqual(listing(dir).filter((f) => f.endsWith(".txt")), []);
@@ -144,7 +144,7 @@ Deno.test("dora run stops at a failing build with the node, the command and its 
     assert.equal(notFound.code, 1);
     assert.match(
       notFound.stderr,
-      /node `cam`: build command `no-such-compiler --version` exited with code 127/,
+      /node "cam": build command "no-such-compiler --version" exited with code 127/,
     );
     assert.match(notFound.stderr, /a program of the command was not found/);
   } finally {
@@ -238,7 +238,7 @@ with tarfile.open("${dir}/tools.tar.gz", "w:gz") as t:
     assert.equal(bad.code, 1);
     assert.match(
       bad.stderr,
-      /error: node `hello`: checksum mismatch for .*hello\.py: path_sha256 is (ab){32}, the download's SHA-256 is [0-9a-f]{64}/,
+      /error: node "hello": checksum mismatch for .*hello\.py: path_sha256 is (ab){32}, the download's SHA-256 is [0-9a-f]{64}/,
     );
     assert.doesNotMatch(bad.stderr, /downloaded node runs/);
     assert.deepEqual(listing(`${dir}/cache2/sources`), []);
@@ -255,7 +255,7 @@ with tarfile.open("${dir}/tools.tar.gz", "w:gz") as t:
     assert.equal(missing.code, 1);
     assert.match(
       missing.stderr,
-      /error: node `gone`: cannot download .*gone\.py: the server answered 404 Not Found/,
+      /error: node "gone": cannot download .*gone\.py: the server answered 404 Not Found/,
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -4,7 +4,7 @@
  * `dora self uninstall` of a `deno task install` shim and of a bundle.
  */
 import assert from "node:assert/strict";
-import { ROOT } from "../helpers.ts";
+import { ROOT } from "../_support/dora.ts";
 
 const decoder = new TextDecoder();
 

@@ -5,7 +5,7 @@
  * only (no uv program, no uv module).
  */
 import assert from "node:assert/strict";
-import { runDora } from "../helpers.ts";
+import { runDora } from "../_support/dora.ts";
 
 const TICK_TS = `import { Node } from "dora";
 const node = await Node.init();

@@ -7,16 +7,15 @@
  */
 import { Command, Option } from "commander";
 import { CliError } from "../errors.ts";
-import { DORA_VERSION } from "../version.ts";
-import { sourceRoot } from "../dora_command.ts";
+import { DORA_VERSION } from "../../version.ts";
+import { sourceRoot } from "../../dora_command.ts";
 import {
   formatTarget,
   resolveTarget,
   type TargetFlags,
   withTargetOptions,
-} from "../../control/target.ts";
+} from "../target.ts";
 import type { CheckResult, ClusterFacts } from "../../doctor/mod.ts";
-import type { RegisterCommand } from "./mod.ts";
 
 const MARKS = { ok: "✔", warn: "!", fail: "✘" } as const;
 const COLORS = { ok: "\x1b[32m", warn: "\x1b[33m", fail: "\x1b[31m" } as const;
@@ -24,7 +23,7 @@ const COLORS = { ok: "\x1b[32m", warn: "\x1b[33m", fail: "\x1b[31m" } as const;
 /** Asks the coordinator what the cluster looks like; never throws. */
 async function gatherCluster(flags: TargetFlags): Promise<ClusterFacts> {
   const { connectCoordinator, CoordinatorUnreachable } = await import(
-    "../../control/client.ts"
+    "../coordinator_client.ts"
   );
   const target = resolveTarget(flags);
   const facts: ClusterFacts = {
@@ -87,7 +86,7 @@ function render(checks: CheckResult[], color: boolean): string[] {
 }
 
 /** Registers `dora doctor`. */
-export const registerDoctor: RegisterCommand = (program) => {
+export function registerDoctor(program: Command): void {
   program.addCommand(
     withTargetOptions(
       new Command("doctor")
@@ -138,4 +137,4 @@ export const registerDoctor: RegisterCommand = (program) => {
       },
     ),
   );
-};
+}

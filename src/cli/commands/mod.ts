@@ -113,7 +113,9 @@ export const COMMAND_TABLE: CommandEntry[] = [
 ];
 
 /** The entry of the command named (or aliased) `name`, if any. */
-export function findCommand(name: string | undefined): CommandEntry | undefined {
+export function findCommand(
+  name: string | undefined,
+): CommandEntry | undefined {
   return name === undefined
     ? undefined
     : COMMAND_TABLE.find((c) => c.names.includes(name));

@@ -7,7 +7,7 @@
  */
 import { type Command, Option } from "commander";
 import { CliError, UsageError } from "../errors.ts";
-import { sourceRoot } from "../dora_command.ts";
+import { sourceRoot } from "../../dora_command.ts";
 
 const KINDS = ["dataflow", "node"] as const;
 const LANGS = ["rust", "python", "typescript", "c", "cxx"] as const;

@@ -30,12 +30,18 @@ export function cpuMask(cores: number[]): Uint8Array<ArrayBuffer> {
  * Pins every thread of process `pid` to `wanted` cores; resolves to the
  * warnings to show (skipped cores, a failed call). Never throws.
  */
-export function pinProcess(pid: number, node: string, wanted: number[]): string[] {
+export function pinProcess(
+  pid: number,
+  node: string,
+  wanted: number[],
+): string[] {
   const warnings: string[] = [];
   const { cores, missing } = usableCores(wanted);
   if (missing.length) {
     warnings.push(
-      `node "${node}": cpu_affinity cores ${missing.join(", ")} do not exist on this machine (${navigator.hardwareConcurrency} CPUs): skipped`,
+      `node "${node}": cpu_affinity cores ${
+        missing.join(", ")
+      } do not exist on this machine (${navigator.hardwareConcurrency} CPUs): skipped`,
     );
   }
   if (cores.length === 0) return warnings;

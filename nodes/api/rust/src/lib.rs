@@ -212,7 +212,7 @@ fn read_frame(stream: &mut UnixStream) -> Result<Option<(Json, Vec<u8>)>, Error>
         .ok()
         .and_then(Json::parse)
         .ok_or_else(|| Error("the dora daemon sent a header that is not JSON".into()))?;
-    let start = (8 + hlen).div_ceil(64) * 64;
+    let start = (8 + hlen + 63) / 64 * 64;
     let payload = if 4 + len > start { rest[start - 4..].to_vec() } else { Vec::new() };
     Ok(Some((header, payload)))
 }
@@ -262,8 +262,11 @@ impl DoraNode {
             &[],
         )?;
         loop {
-            let Some((header, _)) = read_frame(&mut reader)? else {
-                return Err(Error("the dora daemon closed the connection during the handshake".into()));
+            let (header, _) = match read_frame(&mut reader)? {
+                Some(frame) => frame,
+                None => {
+                    return Err(Error("the dora daemon closed the connection during the handshake".into()));
+                }
             };
             match header.get("t").and_then(Json::as_str) {
                 Some("error") => {

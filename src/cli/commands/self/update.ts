@@ -6,7 +6,7 @@
  * @module
  */
 import { Command } from "commander";
-import { DORA_VERSION } from "../../version.ts";
+import { DORA_VERSION } from "../../../version.ts";
 import { selfUpdateCliError } from "./_errors.ts";
 
 /** The `self update` command. */

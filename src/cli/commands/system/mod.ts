@@ -5,14 +5,13 @@
  * @module
  */
 import { Command } from "commander";
-import type { RegisterCommand } from "../mod.ts";
 import { statusCommand } from "../status.ts";
 
 /** Registers `dora system` and its subcommands. */
-export const registerSystem: RegisterCommand = (program) => {
+export function registerSystem(program: Command): void {
   const system = new Command("system").description(
     "system management (system status = dora status)",
   );
   system.addCommand(statusCommand());
   program.addCommand(system);
-};
+}
