@@ -27,6 +27,34 @@ export interface RealtimeResult {
   warnings: string[];
 }
 
+const CAP_IPC_LOCK = 14n;
+
+/**
+ * Why locking all future memory would be unsafe here: without CAP_IPC_LOCK
+ * the locked amount is capped by `ulimit -l`, and allocations past the cap
+ * would fail. Undefined when it is safe.
+ */
+export function lockRefusal(
+  status = readProc("/proc/self/status"),
+  limits = readProc("/proc/self/limits"),
+): string | undefined {
+  const cap = /^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1];
+  if (cap && (BigInt(`0x${cap}`) >> CAP_IPC_LOCK) & 1n) return undefined;
+  const limit = /^Max locked memory\s+(\S+)/m.exec(limits)?.[1];
+  if (limit === "unlimited") return undefined;
+  return `no CAP_IPC_LOCK and \`ulimit -l\` is ${
+    limit === undefined ? "unknown" : `${Math.round(Number(limit) / 1024)} KiB`
+  }`;
+}
+
+function readProc(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
 /** Applies `--rt` to this process. Never throws. */
 export function enableRealtime(priority = RT_PRIORITY): RealtimeResult {
   const out: RealtimeResult = { locked: false, fifo: false, warnings: [] };
@@ -37,11 +65,16 @@ export function enableRealtime(priority = RT_PRIORITY): RealtimeResult {
     );
     return out;
   }
-  if (c.mlockall(MCL_FUTURE) === 0) out.locked = true;
+  const why = lockRefusal();
+  if (why) {
+    out.warnings.push(
+      `--rt: not locking memory: ${why} (locked allocations beyond it would fail); allow it with CAP_IPC_LOCK or \`ulimit -l unlimited\``,
+    );
+  } else if (c.mlockall(MCL_FUTURE) === 0) out.locked = true;
   else {
     const e = errnoName(schedErrno(c));
     out.warnings.push(
-      `--rt: cannot lock memory (mlockall: ${e}); memory may be paged out. Allow it with CAP_IPC_LOCK or a higher \`ulimit -l\``,
+      `--rt: cannot lock memory (mlockall: ${e}); memory may be paged out. Allow it with CAP_IPC_LOCK or \`ulimit -l unlimited\``,
     );
   }
   const param = new Int32Array([priority]);

@@ -1,75 +1,18 @@
 /**
- * `dora new`: the generated projects run with `dora run` and their own tests
- * pass at once; bad names, taken folders and missing toolchains are clear
- * errors that write nothing.
+ * `dora new`: the generated Python and TypeScript projects' own tests (which
+ * run them with `dora run`) pass at once; bad names, taken folders and missing
+ * toolchains are clear errors that write nothing. The compiled languages are
+ * in new_rust_test.ts and new_c_test.ts.
  */
 import assert from "node:assert/strict";
-import { doraCommand } from "../../src/dora_command.ts";
 import { runDora } from "../_support/dora.ts";
+import { newProjectTest } from "./_new_project.ts";
 
-/** The dora command line as the generated tests read it from `DORA`. */
-function doraEnv(): string {
-  const { cmd, args } = doraCommand();
-  return [cmd, ...args].join(" ");
-}
-
-async function run(cmd: string, args: string[], cwd: string) {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    env: { DORA: doraEnv(), NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) +
-    new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
-}
-
-for (
-  const [lang, kind, test] of [
-    ["python", "dataflow", ["python3", "tests/test_dataflow.py"]],
-    ["python", "node", ["python3", "tests/test_robot_arm.py"]],
-    ["typescript", "dataflow", [Deno.execPath(), "test", "-A", "--no-prompt"]],
-    ["typescript", "node", [Deno.execPath(), "test", "-A", "--no-prompt"]],
-    ["rust", "dataflow", ["cargo", "test", "--quiet", "--offline"]],
-    ["rust", "node", ["cargo", "test", "--quiet", "--offline"]],
-    ["c", "dataflow", ["sh", "test.sh"]],
-    ["c", "node", ["sh", "test.sh"]],
-    ["cxx", "dataflow", ["sh", "test.sh"]],
-    ["cxx", "node", ["sh", "test.sh"]],
-  ] as const
-) {
-  Deno.test(`dora new --kind ${kind} --lang ${lang} creates a project whose test passes`, async () => {
-    const dir = Deno.makeTempDirSync();
-    try {
-      const created = await runDora(
-        ["new", "robot-arm", "--kind", kind, "--lang", lang],
-        { cwd: dir },
-      );
-      assert.equal(created.code, 0, created.stderr);
-      assert.match(created.stdout, /created .* robot-arm in robot-arm\//);
-      const project = `${dir}/robot-arm`;
-      assert.match(
-        Deno.readTextFileSync(`${project}/README.md`),
-        /dora run .*dataflow\.yml/,
-      );
-      const yml = kind === "dataflow" ? "dataflow.yml" : "tests/dataflow.yml";
-      const ran = await runDora(["run", yml], { cwd: project });
-      assert.equal(ran.code, 0, ran.stderr);
-      assert.match(
-        ran.stderr,
-        kind === "dataflow"
-          ? /listener: 5 greetings in all/
-          : /checker got \[1, 2, 3\]/,
-      );
-      const [cmd, ...args] = test;
-      const tested = await run(cmd, args, project);
-      assert.equal(tested.code, 0, tested.text);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  });
-}
+newProjectTest("python", "dataflow", ["python3", "tests/test_dataflow.py"]);
+newProjectTest("python", "node", ["python3", "tests/test_robot_arm.py"]);
+const DENO_TEST = [Deno.execPath(), "test", "-A", "--no-prompt"] as const;
+newProjectTest("typescript", "dataflow", DENO_TEST);
+newProjectTest("typescript", "node", DENO_TEST);
 
 Deno.test("dora new refuses a bad name with a usage error and writes nothing", async () => {
   const dir = Deno.makeTempDirSync();

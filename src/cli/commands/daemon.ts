@@ -63,8 +63,17 @@ export function registerDaemon(program: Command): void {
         "allow `path: shell` nodes (env DORA_ALLOW_SHELL_NODES)",
       )
       .option("--quiet", "do not log events to stderr")
+      .option(
+        "--rt",
+        "real-time: lock the daemon's memory and run it with SCHED_FIFO (a warning where not permitted)",
+      )
       .action(async (opts) => {
         const machineId = opts.machineId;
+        if (opts.rt) {
+          const { enableRealtime } = await import("../../runtime/realtime.ts");
+          const rt = enableRealtime();
+          for (const w of rt.warnings) console.error(`dora daemon: warning: ${w}`);
+        }
         if (opts.allowShellNodes) {
           Deno.env.set("DORA_ALLOW_SHELL_NODES", "true");
         }

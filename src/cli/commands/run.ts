@@ -40,6 +40,7 @@ export interface RunOptions {
   logFormat?: string;
   logFilter?: string;
   uv?: boolean;
+  rt?: boolean;
   debug?: boolean;
   typeCheck?: string;
 }
@@ -76,6 +77,10 @@ export function registerRun(program: Command): void {
     )
     .addOption(typeCheckOption())
     .option("--no-build", "skip git: clones and build: commands")
+    .option(
+      "--rt",
+      "real-time: lock the runtime's memory and run it with SCHED_FIFO (a warning where not permitted)",
+    )
     .option(
       "--uv",
       "run Python nodes with `uv run python` and builds with `uv pip` (uv is installed from PyPI when missing)",
@@ -174,6 +179,16 @@ export async function runDataflow(
     opts,
     say,
   );
+  if (opts.rt) {
+    const { enableRealtime, RT_PRIORITY } = await import(
+      "../../runtime/realtime.ts"
+    );
+    const rt = enableRealtime();
+    for (const w of rt.warnings) say("warn", w);
+    if (rt.locked && rt.fifo) {
+      say("info", `--rt: memory locked, SCHED_FIFO priority ${RT_PRIORITY}`);
+    }
+  }
   const dataflow = prepared.dataflow;
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;

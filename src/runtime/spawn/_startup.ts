@@ -19,6 +19,7 @@ import { failStart } from "../ending/stop_ladder.ts";
 import { NodeConnection } from "../delivery/connection.ts";
 import { findSetpriv, importMap, nodeConfig } from "./node_config.ts";
 import { NodeProcess } from "./node_process.ts";
+import { pinProcess } from "./cpu_affinity.ts";
 import { type RunningNode } from "../running_node.ts";
 import { createRuntimeDir, sweepStale } from "./runtime_dir.ts";
 import { planSpawn, SpawnError } from "./spawn_plan.ts";
@@ -136,6 +137,12 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
   node.process = proc;
   node.exited = false;
   node.helloSeen = false;
+  const cores = node.spec.cpuAffinity;
+  if (cores?.length && proc.pid !== undefined) {
+    for (const w of pinProcess(proc.pid, node.spec.id, cores)) {
+      message(rt, "warn", w);
+    }
+  }
 }
 
 /** Serves every node connection until the listener closes. */

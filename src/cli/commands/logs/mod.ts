@@ -35,15 +35,19 @@ export function registerLogs(program: Command): void {
       "only lines newer than this long ago (30, 30s, 5m, 1h, 2d)",
     )
     .option("--until <DURATION>", "only lines older than this long ago")
+    // No commander defaults: an unset flag falls back to DORA_LOG_LEVEL /
+    // DORA_LOG_FORMAT / DORA_LOG_FILTER, then to stdout / pretty.
     .option(
       "--level <LEVEL>",
-      "minimum level: error|warn|info|debug|trace|stdout",
-      "stdout",
+      "minimum level: error|warn|info|debug|trace|stdout (env: DORA_LOG_LEVEL, default stdout)",
     )
-    .option("--log-format <FORMAT>", "pretty|json|compact", "pretty")
+    .option(
+      "--log-format <FORMAT>",
+      "pretty|json|compact (env: DORA_LOG_FORMAT, default pretty)",
+    )
     .option(
       "--log-filter <FILTER>",
-      'per-node levels, e.g. "sensor=debug,planner=warn"',
+      'per-node levels, e.g. "sensor=debug,planner=warn" (env: DORA_LOG_FILTER)',
     )
     .option("--grep <PATTERN>", "case-insensitive text search")
     .option("--out-dir <PATH>", "with --local: the out/ folder to read", "out")
