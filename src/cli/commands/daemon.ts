@@ -72,7 +72,9 @@ export function registerDaemon(program: Command): void {
         if (opts.rt) {
           const { enableRealtime } = await import("../../runtime/realtime.ts");
           const rt = enableRealtime();
-          for (const w of rt.warnings) console.error(`dora daemon: warning: ${w}`);
+          for (const w of rt.warnings) {
+            console.error(`dora daemon: warning: ${w}`);
+          }
         }
         if (opts.allowShellNodes) {
           Deno.env.set("DORA_ALLOW_SHELL_NODES", "true");
