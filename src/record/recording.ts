@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { McapIndexedReader } from "@mcap/core";
 import {
   type ChannelRecord,
   type MessageRecord,
@@ -297,4 +298,80 @@ export async function recordedDataflow(
     if (r.type === "message") break;
   }
   throw new NotADoraRecordingError(path);
+}
+
+/**
+ * What replay needs to start, from the summary of a finished recording
+ * (no scan of the data): topics with their counts, the first log time and
+ * the dataflow metadata. Undefined when the file has no usable summary (a
+ * crashed recording): then use {@linkcode recordingInfo}.
+ */
+export async function summaryInfo(
+  path: string,
+): Promise<RecordingInfo | undefined> {
+  using file = await Deno.open(path, { read: true });
+  const size = (await file.stat()).size;
+  const readable = {
+    size: () => Promise.resolve(BigInt(size)),
+    async read(offset: bigint, length: bigint): Promise<Uint8Array> {
+      const out = new Uint8Array(Number(length));
+      await file.seek(Number(offset), Deno.SeekMode.Start);
+      let got = 0;
+      while (got < out.length) {
+        const n = await file.read(out.subarray(got));
+        if (n === null) throw new RangeError("unexpected end of file");
+        got += n;
+      }
+      return out;
+    },
+  };
+  let reader: McapIndexedReader;
+  try {
+    reader = await McapIndexedReader.Initialize({ readable });
+  } catch {
+    return undefined;
+  }
+  const stats = reader.statistics;
+  if (!stats) return undefined;
+  const meta = new Map<string, Map<string, string>>();
+  for await (const m of reader.readMetadata()) meta.set(m.name, m.metadata);
+  const dataflow = meta.get(META_DATAFLOW);
+  const topics = new Map<string, TopicInfo>();
+  for (const c of reader.channelsById.values()) {
+    const t = topics.get(c.topic) ?? {
+      topic: c.topic,
+      types: [],
+      messageEncoding: c.messageEncoding,
+      messages: 0,
+      bytes: 0,
+      dropped: 0,
+    };
+    t.messages += Number(stats.channelMessageCounts.get(c.id) ?? 0n);
+    const schema = reader.schemasById.get(c.schemaId);
+    if (schema && !t.types.includes(schema.name)) t.types.push(schema.name);
+    t.urn ??= c.metadata.get("dora.type");
+    topics.set(c.topic, t);
+  }
+  for (const [name, json] of meta.get(META_TOPICS) ?? []) {
+    const t = topics.get(name);
+    if (t) t.dropped += (JSON.parse(json) as TopicStats).dropped;
+  }
+  for (const [name, n] of meta.get(META_QUEUE_DROPS) ?? []) {
+    const t = topics.get(name);
+    if (t) t.dropped += Number(n);
+  }
+  const report = newScanReport();
+  report.complete = true;
+  report.size = size;
+  return {
+    path,
+    dataflow: dataflow ? Object.fromEntries(dataflow) : undefined,
+    topics: [...topics.values()].sort((a, b) => a.topic.localeCompare(b.topic)),
+    messages: Number(stats.messageCount),
+    bytes: 0,
+    firstTime: stats.messageCount > 0n ? stats.messageStartTime : undefined,
+    lastTime: stats.messageCount > 0n ? stats.messageEndTime : undefined,
+    finished: meta.has(META_TOPICS),
+    report,
+  };
 }

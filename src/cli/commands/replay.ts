@@ -31,6 +31,7 @@ import {
   type RecordingInfo,
   recordingInfo,
   ReplayPlanError,
+  summaryInfo,
 } from "../../record/mod.ts";
 
 interface ReplayOptions extends RunOptions {
@@ -114,7 +115,8 @@ async function readRecording(path: string): Promise<RecordingInfo> {
     throw e;
   }
   try {
-    return await recordingInfo(path);
+    // A finished recording's summary says enough; a crashed one is scanned.
+    return await summaryInfo(path) ?? await recordingInfo(path);
   } catch (e) {
     if (e instanceof NotMcapError) throw new CliError(e.message);
     throw e;
