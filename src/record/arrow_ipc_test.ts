@@ -59,6 +59,8 @@ Deno.test("MessageEncoder.encode() writes the bytes of encodeMessage() and Messa
     ),
     vectorFromArray([[1, 2], [3]], new List(new Field("item", new Int32()))),
     makeVector(new Float64Array([7])),
+    makeVector(new Float64Array([8])), // from the cached template
+    makeVector(new Float64Array([9, 10, 11])),
   ];
   for (const v of values) {
     const slow = encodeMessage(v, { seq: 1 });
