@@ -17,6 +17,7 @@ import { Recorder } from "../../src/record/recorder.ts";
 import { fileSink, RecordingWriter } from "../../src/record/mcap/writer.ts";
 import type { Compression } from "../../src/record/mcap/compression.ts";
 import { DORA_VERSION } from "../../src/version.ts";
+import { lowerPriority } from "./_priority.ts";
 
 const path = Deno.env.get("DORA_RECORD_FILE");
 if (!path) {
@@ -36,6 +37,8 @@ const types = JSON.parse(Deno.env.get("DORA_RECORD_TYPES") ?? "{}") as Record<
 >;
 
 const node = await Node.init();
+// The dataflow's nodes come first; the recorder's queue absorbs the wait.
+lowerPriority(10);
 const file = await Deno.open(path, {
   write: true,
   create: true,

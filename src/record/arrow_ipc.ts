@@ -137,10 +137,14 @@ export class MessageEncoder {
    */
   #fixedMeta = new Map<string, { meta: Uint8Array; body: number }>();
 
-  /** Encodes one message; `schemaKey` identifies its schema. */
+  /**
+   * Encodes one message; `schemaKey` identifies its schema. `alloc` gives the
+   * memory of the batch (a pool saves zeroing fresh pages for big ones).
+   */
   encode(
     value: Vector,
     params: Params,
+    alloc: (size: number) => Uint8Array = (n) => new Uint8Array(n),
   ): EncodedMessage & { schemaKey: string } {
     if (DataType.isDictionary(value.type) || value.data.length !== 1) {
       const slow = encodeMessage(value, params);
@@ -167,8 +171,9 @@ export class MessageEncoder {
       known && values && values.byteLength <= known.body &&
       values.byteLength > known.body - 8
     ) {
-      const batch = new Uint8Array(known.meta.length + known.body);
+      const batch = alloc(known.meta.length + known.body);
       batch.set(known.meta);
+      batch.fill(0, known.meta.length + values.byteLength);
       batch.set(
         new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
         known.meta.length,
@@ -188,8 +193,9 @@ export class MessageEncoder {
       IpcMessage.from(header, assembled.byteLength),
     );
     const metaSize = (meta.length + 8 + 7) & ~7;
-    const batch = new Uint8Array(metaSize + assembled.byteLength);
-    const view = new DataView(batch.buffer);
+    const batch = alloc(metaSize + assembled.byteLength);
+    batch.fill(0, 0, metaSize);
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.length);
     view.setInt32(0, -1, true);
     view.setInt32(4, metaSize - 8, true);
     batch.set(meta, 8);
@@ -197,7 +203,9 @@ export class MessageEncoder {
     for (const b of assembled.buffers) {
       const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       batch.set(bytes, at);
-      at += (bytes.length + 7) & ~7;
+      const padded = (bytes.length + 7) & ~7;
+      batch.fill(0, at + bytes.length, at + padded);
+      at += padded;
     }
     if (
       fixedKey !== undefined && assembled.buffers.length === 2 &&

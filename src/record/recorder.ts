@@ -31,6 +31,9 @@ export interface RecorderOptions {
   flushEveryMs?: number;
 }
 
+/** Batches this big reuse written ones (no fresh zeroed pages per frame). */
+const POOLED = 256 << 10;
+
 interface Pending {
   channel: number;
   time: bigint;
@@ -53,6 +56,15 @@ export class Recorder {
   #schemas = new Map<string, number>();
   #stats = new Map<string, TopicStats>();
   #timer: ReturnType<typeof setInterval>;
+  /** Written batches of big messages, by size, for the next ones. */
+  #spare = new Map<number, Uint8Array[]>();
+  #alloc = (size: number): Uint8Array => {
+    if (size >= POOLED) {
+      const reused = this.#spare.get(size)?.pop();
+      if (reused) return reused;
+    }
+    return new Uint8Array(size);
+  };
   #finished = false;
 
   constructor(writer: RecordingWriter, options: RecorderOptions = {}) {
@@ -94,7 +106,7 @@ export class Recorder {
   push(topic: string, value: Vector, params: Params, time: bigint): boolean {
     if (this.#failure) throw this.#failure;
     const stats = this.#topicStats(topic);
-    const encoded = this.#encoder.encode(value, params);
+    const encoded = this.#encoder.encode(value, params, this.#alloc);
     if (this.#queued + encoded.batch.length > this.#limit) {
       stats.dropped++;
       return false;
@@ -161,6 +173,11 @@ export class Recorder {
       this.#queue[this.#head++] = undefined as never;
       await this.#writer.addMessage(p.channel, p.time, p.time, p.bytes);
       this.#queued -= p.bytes.length;
+      if (p.bytes.length >= POOLED && p.bytes.byteOffset === 0) {
+        let list = this.#spare.get(p.bytes.length);
+        if (!list) this.#spare.set(p.bytes.length, list = []);
+        if (list.length < 4) list.push(p.bytes);
+      }
       const stats = this.#topicStats(p.topic);
       stats.messages++;
       stats.bytes += p.bytes.length;
