@@ -138,4 +138,14 @@ Deno.test("planReplay() names recorded or replaced nodes the dataflow lacks", as
       }),
     ReplayPlanError,
   );
+  assert.throws(
+    () =>
+      planReplay(dataflow, top, nodes, {
+        ...base,
+        recordedTopics: ["cam/depth"],
+      }),
+    (e: unknown) =>
+      e instanceof ReplayPlanError &&
+      /recorded output "cam\/depth" not declared/.test(e.message),
+  );
 });

@@ -141,6 +141,19 @@ export function planReplay(
   const checkedTopics = settings.recordedTopics.filter((t) =>
     !isReplaced.has(nodeOf(t))
   );
+  const outputsOfNode = new Map(dataflow.nodes.map((n) => [n.id, n.outputs]));
+  const undeclared = replayedTopics.filter((t) =>
+    !outputsOfNode.get(nodeOf(t))!.includes(t.slice(t.indexOf("/") + 1))
+  );
+  if (undeclared.length) {
+    throw new ReplayPlanError(
+      `recorded ${undeclared.length === 1 ? "output" : "outputs"} ${
+        undeclared.map((t) => `"${t}"`).join(", ")
+      } not declared in the dataflow ${dataflow.path}: the replay node could not send ${
+        undeclared.length === 1 ? "it" : "them"
+      }`,
+    );
+  }
   const silentOutputs: string[] = [];
   for (const n of dataflow.nodes) {
     if (!isReplaced.has(n.id)) continue;
