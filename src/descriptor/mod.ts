@@ -41,6 +41,8 @@ export {
   RESERVED_ENV,
   RESERVED_ENV_PREFIXES,
 } from "./reserved_env.ts";
+export { displayName, SourceFile, type YamlPath } from "./source.ts";
+export { didYouMean } from "./suggest.ts";
 
 /**
  * Loads, expands and validates the dataflow at `path`.
