@@ -41,15 +41,12 @@ export function doraCommand(): { cmd: string; args: string[] } {
   if (isCompiled()) return { cmd: Deno.execPath(), args: [] };
   const root = sourceRoot();
   const script = doraEntry() ?? `${root}/main.ts`;
+  // A bundle imports nothing: no config (nor one found in the cwd) applies.
+  const config = script.endsWith(".js")
+    ? ["--no-config"]
+    : ["--config", `${root}/deno.json`];
   return {
     cmd: Deno.execPath(),
-    args: [
-      "run",
-      "-A",
-      "--no-prompt",
-      "--config",
-      `${root}/deno.json`,
-      script,
-    ],
+    args: ["run", "-A", "--no-prompt", ...config, script],
   };
 }

@@ -39,7 +39,7 @@ daemon_alive() {
   [ -f "$pidf" ] || return 1
   pid=$(cat "$pidf" 2>/dev/null)
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  case " $(ps -p "$pid" -o args= 2>/dev/null) " in
+  case " $(ps -ww -p "$pid" -o args= 2>/dev/null) " in
     *" daemon --machine-id $id "*) return 0 ;;
   esac
   return 1
@@ -47,11 +47,10 @@ daemon_alive() {
 `;
 
 /**
- * Probe: prints `key=value` lines about the machine and the installed dora.
- * Args: install dir, wanted version id.
+ * Probe: prints `key=value` lines about the machine and what is installed.
+ * Args: install dir.
  */
 export const PROBE_SCRIPT = PRELUDE + `
-want=$2
 echo "os=$(uname -s)"
 echo "arch=$(uname -m)"
 echo "home=$HOME"
@@ -60,13 +59,6 @@ echo "uid=$(id -u)"
 echo "user=$(id -un)"
 if ldd --version 2>&1 | grep -qi musl; then echo "libc=musl"; else echo "libc=glibc"; fi
 if [ -L "$dir/current" ]; then echo "current=$(basename "$(readlink "$dir/current")")"; fi
-if [ -f "$dir/versions/$want/VERSION" ]; then
-  if (cd "$dir/versions/$want" && sum256 -c --status MANIFEST.sha256) >/dev/null 2>&1; then
-    echo "wanted=verified"
-  else
-    echo "wanted=corrupt"
-  fi
-fi
 if command -v python3 >/dev/null 2>&1; then
   echo "python=$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)"
   echo "pyarrow=$(python3 -c 'import pyarrow; print(pyarrow.__version__)' 2>/dev/null)"
@@ -74,6 +66,16 @@ fi
 if [ -d /run/systemd/system ]; then echo "systemd=yes"; else echo "systemd=no"; fi
 if command -v sudo >/dev/null 2>&1; then echo "sudo=yes"; fi
 exit 0
+`;
+
+/**
+ * Verify: checks every file of `versions/<id>` against its manifest. Prints
+ * `verified`, `corrupt` or `absent`. Args: install dir, version id.
+ */
+export const VERIFY_SCRIPT = PRELUDE + `
+v="$dir/versions/$2"
+if [ ! -f "$v/MANIFEST.sha256" ]; then echo "absent"; exit 0; fi
+if (cd "$v" && sum256 -c --status MANIFEST.sha256) >/dev/null 2>&1; then echo "verified"; else echo "corrupt"; fi
 `;
 
 /**
@@ -200,4 +202,48 @@ if daemon_alive; then echo "alive $pid"; else rm -f "$pidf"; echo "gone"; fi
 export const LOG_TAIL_SCRIPT = PRELUDE + `
 tail -n "$3" "$state/daemon-$2.log" 2>/dev/null
 exit 0
+`;
+
+/** Runs the rest of the line as root: directly, or through `sudo -n`. */
+const AS_ROOT = `
+if [ "$(id -u)" = 0 ]; then as_root() { "$@"; }; else as_root() { sudo -n "$@"; }; fi
+[ -d /run/systemd/system ] || { echo "this machine does not run systemd" >&2; exit 6; }
+`;
+
+/**
+ * Systemd install: stdin = the token line, then the unit file. Writes the
+ * token file (0600), the unit, and enables it now. Args: install dir,
+ * machine id, unit name.
+ */
+export const SYSTEMD_INSTALL_SCRIPT = PRELUDE + AS_ROOT + `
+id=$2
+unit=$3
+IFS= read -r token || { echo "no token on stdin" >&2; exit 1; }
+mkdir -p "$state" && chmod 700 "$state" || exit 1
+( umask 077 && printf 'DORA_AUTH_TOKEN=%s\\n' "$token" >"$state/daemon-$id.env" ) || exit 1
+cat | as_root tee "/etc/systemd/system/$unit" >/dev/null ||
+  { echo "cannot write /etc/systemd/system/$unit (root or passwordless sudo needed)" >&2; exit 4; }
+as_root systemctl daemon-reload || exit 5
+as_root systemctl enable --now "$unit" || { echo "systemctl enable --now $unit failed" >&2; exit 5; }
+echo "installed"
+`;
+
+/** Systemd uninstall: disables and removes the unit and the token file. Args: install dir, machine id, unit name. */
+export const SYSTEMD_UNINSTALL_SCRIPT = PRELUDE + AS_ROOT + `
+id=$2
+unit=$3
+rm -f "$state/daemon-$id.env"
+if [ ! -f "/etc/systemd/system/$unit" ]; then echo "absent"; exit 0; fi
+as_root systemctl disable --now "$unit" || { echo "systemctl disable --now $unit failed" >&2; exit 5; }
+as_root rm -f "/etc/systemd/system/$unit" || exit 4
+as_root systemctl daemon-reload || exit 5
+echo "removed"
+`;
+
+/** Systemd restart, if the unit is installed; prints `restarted` or `absent`. Args: install dir, machine id, unit name. */
+export const SYSTEMD_RESTART_SCRIPT = PRELUDE + `
+unit=$3
+if [ ! -d /run/systemd/system ] || [ ! -f "/etc/systemd/system/$unit" ]; then echo "absent"; exit 0; fi
+if [ "$(id -u)" = 0 ]; then systemctl restart "$unit"; else sudo -n systemctl restart "$unit"; fi || exit 5
+echo "restarted"
 `;

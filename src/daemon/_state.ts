@@ -26,6 +26,10 @@ export interface AgentOptions {
   target: CoordinatorTarget;
   /** Address the data transport listens on (and advertises). */
   interface: string;
+  /** Port of the data transport (0 or absent: any free port). */
+  dataPort?: number;
+  /** The coordinator's token (default: looked up at each connect). */
+  token?: string;
   transport: DataTransport;
   launch: LaunchDataflow;
   log: (message: string) => void;

@@ -73,7 +73,7 @@ export class DaemonAgent {
     Deno.unrefTimer(sampler);
     this.dataAddr = await this.opts.transport.listen(
       this.opts.interface,
-      0,
+      this.opts.dataPort ?? 0,
       (msg, payload) => this.#onRemote(msg, payload),
     );
     this.#connectLoop();
@@ -91,6 +91,7 @@ export class DaemonAgent {
       try {
         const { peer, hello } = await connectCoordinator(this.opts.target, {
           role: "daemon",
+          token: this.opts.token,
           hello: {
             machineId: this.opts.machineId,
             labels: this.opts.labels,

@@ -4,7 +4,7 @@
  * @module
  */
 import { Command } from "commander";
-import { UsageError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
 import { parsePort } from "../target.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
@@ -59,6 +59,10 @@ export function registerDaemon(program: Command): void {
         "127.0.0.1",
       )
       .option(
+        "--local-listen-port <PORT>",
+        "port of the data port for other daemons (default: any free port)",
+      )
+      .option(
         "--allow-shell-nodes",
         "allow `path: shell` nodes (env DORA_ALLOW_SHELL_NODES)",
       )
@@ -94,6 +98,12 @@ export function registerDaemon(program: Command): void {
         const port = portText
           ? parsePort(portText, "--coordinator-port")
           : DEFAULT_COORDINATOR_PORT;
+        const dataPort = opts.localListenPort === undefined
+          ? 0
+          : parsePort(opts.localListenPort, "--local-listen-port");
+        // The token stays in this process: nodes inherit the environment.
+        const token = Deno.env.get("DORA_AUTH_TOKEN")?.trim() || undefined;
+        Deno.env.delete("DORA_AUTH_TOKEN");
         const log = opts.quiet
           ? () => {}
           : (m: string) =>
@@ -103,6 +113,8 @@ export function registerDaemon(program: Command): void {
           labels: parseLabels(opts.labels),
           target: { addr, port },
           interface: opts.interface,
+          dataPort,
+          token,
           transport: new TcpTransport((m) => log(m)),
           launch: launchWithRuntime,
           log,
@@ -118,7 +130,17 @@ export function registerDaemon(program: Command): void {
           Deno.mkdirSync(own, { recursive: true, mode: 0o700 });
           Deno.env.set("XDG_RUNTIME_DIR", own);
         }
-        await agent.start();
+        try {
+          await agent.start();
+        } catch (err) {
+          discovery.close();
+          if (err instanceof Deno.errors.AddrInUse) {
+            throw new CliError(
+              `cannot listen for daemon data connections on ${opts.interface}:${dataPort}: the address is in use (another daemon? pick another --local-listen-port)`,
+            );
+          }
+          throw err;
+        }
         let signals = 0;
         const onSignal = () => {
           signals++;
