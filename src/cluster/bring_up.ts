@@ -189,7 +189,41 @@ export async function waitRegistered(
   }
 }
 
-function asMachineError(m: MachineConfig, err: unknown): MachineError {
+/**
+ * Waits until the coordinator lists a connected daemon of `m` whose pid is
+ * not `notPid` (a daemon systemd restarted); resolves to its pid.
+ *
+ * @throws {MachineError} after `timeoutMs`, with the tail of its log.
+ */
+export async function waitMachineConnected(
+  m: MachineConfig,
+  opts: Pick<BringUpOptions, "daemons" | "timeoutMs"> & { notPid?: number },
+): Promise<number | undefined> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (true) {
+    const found = (await opts.daemons()).find((d) =>
+      d.machineId === m.id && d.state === "connected" &&
+      (opts.notPid === undefined || d.pid !== opts.notPid)
+    );
+    if (found) return found.pid;
+    if (Date.now() > deadline) {
+      throw new MachineError(
+        m.id,
+        `machine '${m.id}': its daemon did not connect to the coordinator within ${
+          Math.round(opts.timeoutMs / 1000)
+        }s`,
+        { logTail: await daemonLogTail(m) },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `err` as a {@link MachineError} of `m` (other errors are wrapped). */
+export function asMachineError(
+  m: MachineConfig,
+  err: unknown,
+): MachineError {
   if (err instanceof MachineError) return err;
   return new MachineError(
     m.id,

@@ -51,6 +51,7 @@ export interface EnsuredDora {
 
 /**
  * Makes sure `<install_dir>/versions/<id>` on `m` holds this dora intact.
+ * `precheck` may refuse the machine (a message) before anything is copied.
  *
  * @throws {SshError} when the machine cannot be reached.
  * @throws {MachineError} for an unsupported machine or a failed copy.
@@ -59,8 +60,11 @@ export async function ensureDora(
   m: MachineConfig,
   builder: ArtifactBuilder,
   progress: Progress,
+  precheck?: (probe: MachineProbe) => string | undefined,
 ): Promise<EnsuredDora> {
   const probe = await probeMachine(m);
+  const problem = precheck?.(probe);
+  if (problem) throw new MachineError(m.id, problem);
   let target: DenoTarget;
   try {
     target = denoTarget(probe.os, probe.arch, probe.libc);

@@ -161,20 +161,22 @@ export async function stopDaemon(
 }
 
 /**
- * Waits up to `seconds` for the daemon of `m` to exit by itself; resolves to
- * its pid if it is still alive, else undefined.
+ * Waits up to `seconds` for the daemon of `m` to exit by itself: `none` (no
+ * daemon was recorded), `exited`, or `alive` with its pid.
  *
  * @throws {SshError} when the machine cannot be reached.
  */
 export async function waitDaemonGone(
   m: MachineConfig,
   seconds: number,
-): Promise<number | undefined> {
+): Promise<{ state: "none" | "exited" } | { state: "alive"; pid: number }> {
   const r = await runRemote(m, WAIT_GONE_SCRIPT, {
     args: [m.installDir, m.id, String(seconds)],
   });
-  const alive = /^alive (\d+)/.exec(r.stdout.trim());
-  return alive ? Number(alive[1]) : undefined;
+  const out = r.stdout.trim();
+  const alive = /^alive (\d+)/.exec(out);
+  if (alive) return { state: "alive", pid: Number(alive[1]) };
+  return { state: out === "exited" ? "exited" : "none" };
 }
 
 /** The last `lines` lines of the daemon log of `m` (empty if unreachable). */

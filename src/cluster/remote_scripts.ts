@@ -187,20 +187,30 @@ fi
 /**
  * Wait-gone: waits up to `$3` seconds for this machine's daemon to exit by
  * itself (after the coordinator told it to), then forgets its pid file.
- * Prints `gone` or `alive <pid>`. Args: install dir, machine id, seconds.
+ * Prints `none` (no pid file), `exited` or `alive <pid>`. Args: install dir, machine id, seconds.
  */
 export const WAIT_GONE_SCRIPT = PRELUDE + DAEMON_ALIVE + `
 id=$2
 limit=$3
 pidf="$state/daemon-$id.pid"
+[ -f "$pidf" ] || { echo "none"; exit 0; }
 i=0
 while daemon_alive && [ "$i" -lt $((limit * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-if daemon_alive; then echo "alive $pid"; else rm -f "$pidf"; echo "gone"; fi
+if daemon_alive; then echo "alive $pid"; else rm -f "$pidf"; echo "exited"; fi
 `;
 
-/** Log tail: the last `$3` lines of the daemon's log. Args: install dir, machine id, lines. */
+/**
+ * Log tail: the last `$3` lines of the daemon's log (its journal when it is
+ * a systemd service). Args: install dir, machine id, lines.
+ */
 export const LOG_TAIL_SCRIPT = PRELUDE + `
-tail -n "$3" "$state/daemon-$2.log" 2>/dev/null
+unit="dora-daemon-$2.service"
+if [ -f "/etc/systemd/system/$unit" ] && command -v journalctl >/dev/null 2>&1; then
+  journalctl -u "$unit" -n "$3" --no-pager -o cat 2>/dev/null ||
+    sudo -n journalctl -u "$unit" -n "$3" --no-pager -o cat 2>/dev/null
+else
+  tail -n "$3" "$state/daemon-$2.log" 2>/dev/null
+fi
 exit 0
 `;
 
