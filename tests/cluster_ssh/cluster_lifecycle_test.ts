@@ -90,11 +90,11 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     );
     assert.match(
       up.stdout,
-      /\n  a  \S+  daemon started \(pid \d+\), dora shipped/,
+      /\n {2}a {2}\S+ {2}daemon started \(pid \d+\), dora shipped/,
     );
     assert.match(
       up.stdout,
-      /\n  b  \S+  daemon started \(pid \d+\), dora shipped/,
+      /\n {2}b {2}\S+ {2}daemon started \(pid \d+\), dora shipped/,
     );
     const status1 = await clusterStatus(lab, file);
     for (const m of status1.machines) {
@@ -175,8 +175,8 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     Deno.writeTextFileSync(bLib, "\n// damaged\n", { append: true });
     const upgrade = await lab.dora(["cluster", "upgrade", file]);
     assert.equal(upgrade.code, 0, upgrade.stderr);
-    assert.match(upgrade.stderr, /\n  a  dora 0\.1\.0 \(\w+\) is installed/);
-    assert.match(upgrade.stderr, /\n  b  installed copy is damaged; copying/);
+    assert.match(upgrade.stderr, /\n {2}a {2}dora 0\.1\.0 \(\w+\) is installed/);
+    assert.match(upgrade.stderr, /\n {2}b {2}installed copy is damaged; copying/);
     assert.ok(
       upgrade.stderr.indexOf("a  upgraded: daemon") <
         upgrade.stderr.indexOf("b  daemon restarted"),
@@ -201,8 +201,8 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     const down = await lab.dora(["cluster", "down", file]);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /cluster is down/);
-    assert.match(down.stderr, /\n  a  daemon exited/);
-    assert.match(down.stderr, /\n  b  daemon exited/);
+    assert.match(down.stderr, /\n {2}a {2}daemon exited/);
+    assert.match(down.stderr, /\n {2}b {2}daemon exited/);
     assert.deepEqual(lab.processesOf("a"), []);
     assert.deepEqual(lab.processesOf("b"), []);
     assert.deepEqual(lab.leftovers(), []);
