@@ -139,8 +139,9 @@ export async function bringUpMachines(
   const stopped: string[] = [];
   await Promise.all(started.map(async (d) => {
     try {
-      await stopDaemon(d.machine, 10);
-      stopped.push(d.machine.id);
+      if ((await stopDaemon(d.machine, 10)) !== "none") {
+        stopped.push(d.machine.id);
+      }
     } catch {
       // unreachable now: its failure is reported already or it is gone
     }

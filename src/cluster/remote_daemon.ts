@@ -112,6 +112,7 @@ export async function startDaemon(
       const m = /^exited (\d+)$/.exec(l.value);
       if (m) code = Number(m[1]);
       else if (l.value.startsWith("log: ")) logTail.push(l.value.slice(5));
+      else if (l.value === "end" && code !== undefined) break;
     }
     if (code === undefined) return new Promise<DaemonExit>(() => {});
     return { code, logTail };

@@ -126,7 +126,8 @@ echo "active=$id"
  * Start: reads the coordinator token from the first line of stdin, starts
  * `dora daemon` detached with its log, prints `started <pid>` (or
  * `running <pid>` when this machine's daemon is already up), then watches
- * it: prints `exited <code>` and the log's tail if it dies, and returns when
+ * it: prints `exited <code>`, the log's tail (`log: ` lines) and `end` if it
+ * dies, and returns when
  * the caller closes stdin. Args: install dir, machine id, daemon flags….
  */
 export const START_SCRIPT = PRELUDE + DAEMON_ALIVE + `
@@ -144,18 +145,24 @@ if daemon_alive; then
 fi
 [ -x "$dir/dora" ] || { echo "dora is not installed in $dir" >&2; exit 1; }
 cd "$HOME" || exit 1
-if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi
-$detach "$dir/dora" daemon --machine-id "$id" "$@" >"$log" 2>&1 </dev/null &
+if command -v setsid >/dev/null 2>&1; then
+  setsid "$dir/dora" daemon --machine-id "$id" "$@" >"$log" 2>&1 </dev/null &
+else
+  nohup "$dir/dora" daemon --machine-id "$id" "$@" >"$log" 2>&1 </dev/null &
+fi
 pid=$!
 unset DORA_AUTH_TOKEN
 echo "$pid" >"$pidf"
 echo "started $pid"
 trap 'exit 0' USR1
-( cat >/dev/null; kill -USR1 $$ 2>/dev/null ) &
+# An asynchronous list gets /dev/null as stdin: hand it ours through fd 4.
+exec 4<&0
+( cat <&4 >/dev/null; kill -USR1 $$ 2>/dev/null ) &
 wait "$pid"
 code=$?
 echo "exited $code"
 tail -n 20 "$log" 2>/dev/null | sed 's/^/log: /'
+echo "end"
 wait
 `;
 

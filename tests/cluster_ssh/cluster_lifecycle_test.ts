@@ -175,8 +175,14 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     Deno.writeTextFileSync(bLib, "\n// damaged\n", { append: true });
     const upgrade = await lab.dora(["cluster", "upgrade", file]);
     assert.equal(upgrade.code, 0, upgrade.stderr);
-    assert.match(upgrade.stderr, /\n {2}a {2}dora 0\.1\.0 \(\w+\) is installed/);
-    assert.match(upgrade.stderr, /\n {2}b {2}installed copy is damaged; copying/);
+    assert.match(
+      upgrade.stderr,
+      /\n {2}a {2}dora 0\.1\.0 \(\w+\) is installed/,
+    );
+    assert.match(
+      upgrade.stderr,
+      /\n {2}b {2}installed copy is damaged; copying/,
+    );
     assert.ok(
       upgrade.stderr.indexOf("a  upgraded: daemon") <
         upgrade.stderr.indexOf("b  daemon restarted"),
