@@ -58,6 +58,11 @@ export interface SpawnParams {
   nodeToDaemon: Record<string, string>;
   /** Data addresses of every daemon involved (by daemon id). */
   peers: Record<string, DataAddress>;
+  /**
+   * The dataflow's data-link secret: links between its daemons present it
+   * (first frame), others are refused. Never given to nodes.
+   */
+  dataSecret: string;
 }
 
 /** `stop` request. */

@@ -9,6 +9,7 @@ import type { SpawnParams } from "../control/coordinator_daemon.ts";
 import { encodeJson } from "../control/json.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { DataflowRecord } from "../store/types.ts";
+import { newDataSecret } from "../transport/mod.ts";
 import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { LiveDataflow } from "./live.ts";
@@ -60,6 +61,7 @@ export async function startDataflow(
     env,
     nodeToDaemon,
     peers,
+    dataSecret: newDataSecret(),
   };
   const results = await Promise.allSettled(
     involved.map((id) =>

@@ -14,9 +14,14 @@ export async function spawnDataflow(
   params: SpawnParams,
 ): Promise<unknown> {
   if (s.dataflows.has(params.uuid)) return {}; // idempotent
+  if (typeof params.dataSecret !== "string" || !params.dataSecret) {
+    throw new Error(`spawn of ${params.uuid} carries no data-link secret`);
+  }
   const peers = new Map(Object.entries(params.peers));
   let readyEarly = false;
   s.peers.set(params.uuid, peers);
+  // Peers may connect as soon as they spawned their part.
+  s.opts.transport.authorize(params.uuid, params.dataSecret);
   const hosted = await s.opts.launch(
     { ...params, descriptor: params.descriptor as Dataflow },
     {
@@ -33,7 +38,10 @@ export async function spawnDataflow(
         if (addr) s.opts.transport.send(addr, msg, payload);
       },
     },
-  );
+  ).catch(async (err) => {
+    await s.opts.transport.release(params.uuid);
+    throw err;
+  });
   const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
   const entry: Entry = {
     hosted,
@@ -66,6 +74,8 @@ async function finished(
   tailer?.stop();
   s.tailers.delete(uuid);
   entry.results = results;
+  // Its links are done: flush and close them; refuse new ones.
+  await s.opts.transport.release(uuid);
   const fault = entry.hosted.faultSummary();
   if (s.peer && !s.peer.isClosed) {
     s.peer.notify("dataflow_finished", { uuid, results, fault });

@@ -5,3 +5,4 @@
  */
 export type * from "./types.ts";
 export { TcpTransport } from "./tcp.ts";
+export { newDataSecret, sameSecret } from "./secret.ts";

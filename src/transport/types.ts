@@ -36,6 +36,18 @@ export interface RemoteClosed {
 /** Any message between daemons. */
 export type InterDaemonMessage = RemoteOutput | RemoteClosed;
 
+/**
+ * The first frame on every data link: the dataflow the link carries and its
+ * secret (handed to every daemon of the dataflow by the coordinator). A link
+ * without it, with a wrong secret, or carrying another dataflow's messages
+ * is closed.
+ */
+export interface LinkHello {
+  t: "hello";
+  df: string;
+  secret: string;
+}
+
 /** Called for every message received from another daemon. */
 export type InterDaemonHandler = (
   msg: InterDaemonMessage,
@@ -43,21 +55,36 @@ export type InterDaemonHandler = (
 ) => void;
 
 /**
- * A daemon-to-daemon transport. Messages to one peer arrive in the order they
- * were sent (one ordered stream per peer pair).
+ * A daemon-to-daemon transport. Messages of one dataflow to one peer arrive
+ * in the order they were sent (one ordered, authenticated stream per
+ * dataflow and peer).
  */
 export interface DataTransport {
   /** Name for logs, e.g. `tcp`. */
   readonly kind: string;
-  /** Starts accepting on `host:port` (0 = any free port); resolves to the bound address. */
+  /**
+   * Starts accepting on `host:port` (0 = any free port); resolves to the
+   * bound address. Only links of authorized dataflows are accepted.
+   */
   listen(
     host: string,
     port: number,
     onMessage: InterDaemonHandler,
   ): Promise<DataAddress>;
   /**
-   * Queues a message to `peer`, connecting on first use. Synchronous so
-   * callers keep their order; delivery errors are reported to `onError`.
+   * Admits dataflow `df`: links presenting `secret` are accepted, and links
+   * this side opens for `df` present it.
+   */
+  authorize(df: string, secret: string): void;
+  /**
+   * Forgets dataflow `df`: flushes and closes the links this side opened for
+   * it; new links for it are refused.
+   */
+  release(df: string): Promise<void>;
+  /**
+   * Queues a message to `peer`, connecting on first use (one link per
+   * dataflow). Synchronous so callers keep their order; delivery errors are
+   * reported to `onError`, never thrown.
    */
   send(
     peer: DataAddress,
