@@ -2,7 +2,8 @@
 # Installs everything dora and its tests need on a fresh machine (Node/npm and
 # python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
 # pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, mcap
-# and pymcap-cli for the record tests, and Chromium for the graph test.
+# and pymcap-cli for the record tests, Chromium for the graph test, and
+# OpenSSH's server and systemd-analyze for the cluster tests.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,6 +71,24 @@ if [ "${1:-}" = "--test" ]; then
     echo "setup: installing Debian's chromium for the graph rendering test" >&2
     (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null 2>&1 ||
       echo "setup: warning: could not install chromium" >&2
+  fi
+  # dora cluster tests: real sshd servers (started by the tests on loopback
+  # ports, never as a system service) and systemd-analyze for the units.
+  cluster_pkgs=()
+  [ -x /usr/sbin/sshd ] || cluster_pkgs+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 || cluster_pkgs+=(openssh-client)
+  command -v systemd-analyze >/dev/null 2>&1 || cluster_pkgs+=(systemd)
+  if [ "${#cluster_pkgs[@]}" -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${cluster_pkgs[*]} for the dora cluster tests" >&2
+    # policy-rc.d 101: the packages' services are installed but not started.
+    own_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      "${cluster_pkgs[@]}") >/dev/null 2>&1 ||
+      echo "setup: warning: could not install ${cluster_pkgs[*]}" >&2
+    if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   fi
 fi
 # scripts/dora.sh skips this script while the stamp is newer than its inputs.
