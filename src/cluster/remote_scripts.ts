@@ -111,8 +111,12 @@ id=$2
 [ -d "$dir/versions/$id" ] || { echo "version $id is not installed in $dir" >&2; exit 1; }
 previous=""
 if [ -L "$dir/current" ]; then previous=$(basename "$(readlink "$dir/current")"); fi
-ln -sfn "versions/$id" "$dir/.current.$$" && mv -f "$dir/.current.$$" "$dir/current" 2>/dev/null ||
-  { rm -f "$dir/current"; mv -f "$dir/.current.$$" "$dir/current"; }
+# Atomic where mv -T exists (GNU); plain mv would move into the old target.
+ln -sfn "versions/$id" "$dir/.current.$$" || exit 1
+if ! mv -Tf "$dir/.current.$$" "$dir/current" 2>/dev/null; then
+  rm -f "$dir/.current.$$"
+  ln -sfn "versions/$id" "$dir/current" || exit 1
+fi
 ln -sfn "current/dora" "$dir/dora"
 for v in "$dir"/versions/*; do
   [ -d "$v" ] || continue
