@@ -31,6 +31,7 @@ export const LAYERS: Record<string, number> = {
   "src/doctor": 5,
   "src/templates": 5,
   "src/record": 5, // MCAP, recorder, replay and check (uses descriptor, message)
+  "src/cluster": 5,
   "src/daemon": 6,
   "src/coordinator": 6,
   "src/cli": 7,

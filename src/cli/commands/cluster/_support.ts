@@ -13,17 +13,18 @@ import {
   loadClusterFile,
   MachineError,
 } from "../../../cluster/mod.ts";
-import { doraStateDir, findToken, newToken } from "../../../control/auth.ts";
+import { findToken, newToken } from "../../../control/auth.ts";
+import { doraStateDir } from "../../../state_dir.ts";
 import {
   connectCoordinator,
   CoordinatorUnreachable,
-} from "../../../control/client.ts";
+} from "../../coordinator_client.ts";
 import type { Peer } from "../../../control/peer.ts";
-import type { CoordinatorTarget } from "../../../control/target.ts";
+import type { CoordinatorTarget } from "../../target.ts";
 import { formatDiagnostic } from "../../../descriptor/mod.ts";
-import { doraCommand, sourceRoot } from "../../dora_command.ts";
+import { doraCommand, sourceRoot } from "../../../dora_command.ts";
 import { CliError } from "../../errors.ts";
-import { DORA_VERSION } from "../../version.ts";
+import { DORA_VERSION } from "../../../version.ts";
 
 /** Loads the cluster file; its problems become one CLI error with every position. */
 export async function loadCluster(path: string): Promise<ClusterConfig> {

@@ -11,8 +11,8 @@ import {
   stopDaemon,
   waitDaemonGone,
 } from "../../../cluster/mod.ts";
-import { formatTarget } from "../../../control/target.ts";
-import { isAlive, waitGone } from "../../../control/up_state.ts";
+import { formatTarget } from "../../target.ts";
+import { isAlive, waitGone } from "../../up_state.ts";
 import { CliError } from "../../errors.ts";
 import {
   clusterTarget,

@@ -18,8 +18,8 @@ import {
   unitName,
   waitMachineConnected,
 } from "../../../cluster/mod.ts";
-import { durationMs } from "../../../control/cli_support.ts";
-import { formatTarget } from "../../../control/target.ts";
+import { durationOption } from "../../_options.ts";
+import { formatTarget } from "../../target.ts";
 import { CliError } from "../../errors.ts";
 import {
   artifactBuilder,
@@ -45,7 +45,7 @@ export function clusterInstallCommand(): CommandUnknownOpts {
       "30s",
     )
     .action(async (file: string, opts: { timeout: string }) => {
-      const timeoutMs = durationMs("--timeout", opts.timeout)!;
+      const timeoutMs = durationOption("--timeout", opts.timeout)!;
       const cluster = await loadCluster(file);
       const target = clusterTarget(cluster);
       const token = clusterToken();

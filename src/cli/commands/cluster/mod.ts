@@ -5,7 +5,6 @@
  * @module
  */
 import { Command } from "commander";
-import type { RegisterCommand } from "../mod.ts";
 import { clusterValidateCommand } from "./validate.ts";
 import { clusterUpCommand } from "./up.ts";
 import { clusterStatusCommand } from "./status.ts";
@@ -16,7 +15,7 @@ import { clusterUninstallCommand } from "./uninstall.ts";
 import { clusterUpgradeCommand } from "./upgrade.ts";
 
 /** Registers `dora cluster` and its subcommands. */
-export const registerCluster: RegisterCommand = (program) => {
+export function registerCluster(program: Command): void {
   const cluster = new Command("cluster")
     .description(
       "run daemons on the machines of a cluster.yml over SSH (up, status, down, upgrade, …)",
@@ -34,4 +33,4 @@ export const registerCluster: RegisterCommand = (program) => {
     ]
   ) cluster.addCommand(sub());
   program.addCommand(cluster);
-};
+}

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, type CommandUnknownOpts } from "commander";
-import { withCoordinator } from "../../../control/client.ts";
+import { withCoordinator } from "../../coordinator_client.ts";
 import { clusterTarget, loadCluster } from "./_support.ts";
 
 /** `dora cluster restart`. */

@@ -8,9 +8,9 @@
 import { Command, type CommandUnknownOpts, Option } from "commander";
 import type { ClusterConfig } from "../../../cluster/mod.ts";
 import { sshDestination } from "../../../cluster/mod.ts";
-import { withCoordinator } from "../../../control/client.ts";
-import { formatAgo, renderTable } from "../../../control/cli_support.ts";
-import { formatTarget } from "../../../control/target.ts";
+import { withCoordinator } from "../../coordinator_client.ts";
+import { formatAgo, renderTable } from "../../_output.ts";
+import { formatTarget } from "../../target.ts";
 import { clusterTarget, loadCluster } from "./_support.ts";
 
 interface DaemonStatus {

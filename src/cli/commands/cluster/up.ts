@@ -9,11 +9,11 @@
 import { Command, type CommandUnknownOpts } from "commander";
 import { BringUpError, bringUpMachines } from "../../../cluster/mod.ts";
 import { sshDestination } from "../../../cluster/mod.ts";
-import { checkStoreSpec } from "../../../store/mod.ts";
-import { durationMs } from "../../../control/cli_support.ts";
+import { storeOption } from "../../_options.ts";
+import { durationOption } from "../../_options.ts";
 import type { Peer } from "../../../control/peer.ts";
-import { formatTarget } from "../../../control/target.ts";
-import { isAlive, waitGone } from "../../../control/up_state.ts";
+import { formatTarget } from "../../target.ts";
+import { isAlive, waitGone } from "../../up_state.ts";
 import { CliError } from "../../errors.ts";
 import {
   artifactBuilder,
@@ -47,8 +47,8 @@ export function clusterUpCommand(): CommandUnknownOpts {
       "30s",
     )
     .action(async (file: string, opts: { store: string; timeout: string }) => {
-      checkStoreSpec(opts.store);
-      const timeoutMs = durationMs("--timeout", opts.timeout)!;
+      const store = storeOption(opts.store);
+      const timeoutMs = durationOption("--timeout", opts.timeout)!;
       const cluster = await loadCluster(file);
       const target = clusterTarget(cluster);
       const token = clusterToken();
@@ -60,7 +60,7 @@ export function clusterUpCommand(): CommandUnknownOpts {
         const started = await startClusterCoordinator(
           cluster,
           token,
-          opts.store,
+          store,
         );
         peer = started.peer;
         startedPid = started.pid;

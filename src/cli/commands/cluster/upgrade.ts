@@ -25,8 +25,8 @@ import {
   waitMachineConnected,
   waitRegistered,
 } from "../../../cluster/mod.ts";
-import { withCoordinator } from "../../../control/client.ts";
-import { durationMs } from "../../../control/cli_support.ts";
+import { withCoordinator } from "../../coordinator_client.ts";
+import { durationOption } from "../../_options.ts";
 import type { Peer } from "../../../control/peer.ts";
 import { CliError } from "../../errors.ts";
 import {
@@ -58,7 +58,7 @@ export function clusterUpgradeCommand(): CommandUnknownOpts {
       "30s",
     )
     .action(async (file: string, opts: { timeout: string }) => {
-      const timeoutMs = durationMs("--timeout", opts.timeout)!;
+      const timeoutMs = durationOption("--timeout", opts.timeout)!;
       const cluster = await loadCluster(file);
       const token = clusterToken();
       const progress = progressPrinter(cluster);

@@ -5,7 +5,8 @@
  * `install`/`uninstall` on a machine without systemd say so.
  */
 import assert from "node:assert/strict";
-import { freePort, SshLab } from "./_ssh_lab.ts";
+import { freePort } from "../_support/cluster.ts";
+import { SshLab } from "../_support/ssh.ts";
 
 Deno.test("dora cluster up names each failing machine and stops what it started elsewhere", async (t) => {
   const lab = await SshLab.create();
@@ -14,18 +15,20 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
     await lab.addMachine("key", { acceptKey: false });
     await lab.addMachine("gone", { down: true });
     await lab.addMachine("crash");
+    await lab.addMachine("far", { isolated: true });
     const aPort = freePort();
 
     /** `cluster up` with a and `other` must fail, leaving nothing running. */
     async function failingUp(
       other: string,
       daemonPort = freePort(),
+      extra: { host?: string; flags?: string[]; stopped?: string } = {},
     ): Promise<string> {
       const file = lab.clusterFile(`${other}.yml`, freePort(), [
         { id: "a", daemonPort: aPort },
-        { id: other, daemonPort },
+        { id: other, daemonPort, host: extra.host },
       ]);
-      const r = await lab.dora(["cluster", "up", file]);
+      const r = await lab.dora(["cluster", "up", file, ...extra.flags ?? []]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(
         r.stderr,
@@ -34,7 +37,13 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
           "m",
         ),
       );
-      assert.match(r.stderr, /stopped the daemons started on: a$/m);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `stopped the daemons started on: ${extra.stopped ?? "a"}$`,
+          "m",
+        ),
+      );
       assert.match(r.stderr, /stopped the coordinator started for the cluster/);
       assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
       assert.deepEqual(lab.processesOf("a"), [], "a's daemon was stopped");
@@ -78,6 +87,25 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
       } finally {
         holder.close();
       }
+    });
+
+    await t.step("daemon that cannot reach the coordinator", async () => {
+      // "far" has its own network: our 127.0.0.1 is not its 127.0.0.1.
+      const err = await failingUp("far", freePort(), {
+        host: "far.netns",
+        flags: ["--timeout", "3s"],
+        stopped: "a, far",
+      });
+      assert.match(
+        err,
+        /machine 'far': its daemon \(pid \d+\) did not register with the coordinator within 3s \(can it reach the coordinator's address\?\)/,
+      );
+      assert.match(err, /last lines of its daemon log/);
+      assert.match(
+        err,
+        /could not connect to the dora coordinator at 127\.0\.0\.1:\d+/,
+      );
+      assert.deepEqual(lab.processesOf("far"), [], "far's daemon was stopped");
     });
   } finally {
     await lab.cleanup();

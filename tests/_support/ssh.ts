@@ -1,5 +1,5 @@
 /**
- * Machines for the `dora cluster` tests: each one a real OpenSSH server
+ * Machines for the `dora cluster` tests (`tests/cluster_ssh/`): each one a real OpenSSH server
  * (`/usr/sbin/sshd` from Debian's openssh-server) on its own loopback port,
  * with its own host key, authorized keys and HOME (so each has its own
  * `~/.dora`, install dir and state). Nothing of the system's SSH setup is
@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { runDora, type RunResult } from "../helpers.ts";
+import { freePort } from "./cluster.ts";
+import { runDora, type RunResult } from "./dora.ts";
 
 /** One emulated machine. */
 export interface LabMachine {
@@ -27,14 +28,12 @@ export interface MachineOptions {
   pathPrefix?: string;
   /** No sshd at all: the port refuses connections (an unreachable host). */
   down?: boolean;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  /**
+   * In a network namespace of its own (its 127.0.0.1 is not ours): SSH
+   * reaches it through `nsenter`, but it cannot reach our coordinator.
+   * Its cluster-file host is then `<id>.netns`.
+   */
+  isolated?: boolean;
 }
 
 async function keygen(path: string): Promise<void> {
@@ -51,6 +50,8 @@ async function keygen(path: string): Promise<void> {
 }
 
 const SSHD = "/usr/sbin/sshd";
+/** Copies stdin to a TCP address and the answers to stdout (an ssh ProxyCommand). */
+const RELAY = new URL("./tcp_relay.ts", import.meta.url).pathname;
 
 /** A set of machines behind sshd instances, and the dora CLI's environment. */
 export class SshLab {
@@ -128,12 +129,26 @@ PermitRootLogin prohibit-password
 SetEnv HOME=${home} PATH=${path} DORA_LAB_MACHINE=${id}
 `,
     );
-    const sshd = new Deno.Command(SSHD, {
-      args: ["-D", "-e", "-f", `${etc}/sshd_config`],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const sshd = opts.isolated
+      ? new Deno.Command("unshare", {
+        args: [
+          "-n",
+          "sh",
+          "-c",
+          'ip link set lo up && exec "$0" -D -e -f "$1"',
+          SSHD,
+          `${etc}/sshd_config`,
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn()
+      : new Deno.Command(SSHD, {
+        args: ["-D", "-e", "-f", `${etc}/sshd_config`],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
     machine.sshd = sshd;
     let seen = "";
     const listening = (async () => {
@@ -152,6 +167,16 @@ SetEnv HOME=${home} PATH=${path} DORA_LAB_MACHINE=${id}
         throw new Error(`sshd of ${id} exited (${s.code}): ${seen}`);
       }),
     ]);
+    if (opts.isolated) {
+      // ssh reaches it from inside its namespace, through a tiny TCP relay.
+      await Deno.writeTextFile(
+        `${this.dir}/ssh_config`,
+        `Host ${id}.netns
+  HostName 127.0.0.1
+  ProxyCommand nsenter -t ${sshd.pid} -n ${Deno.execPath()} run -A --no-prompt --no-config ${RELAY} 127.0.0.1 %p
+` + await Deno.readTextFile(`${this.dir}/ssh_config`),
+      );
+    }
     return machine;
   }
 
@@ -166,7 +191,12 @@ SetEnv HOME=${home} PATH=${path} DORA_LAB_MACHINE=${id}
   clusterFile(
     name: string,
     coordinatorPort: number,
-    machines: { id: string; daemonPort: number; extra?: string }[],
+    machines: {
+      id: string;
+      daemonPort: number;
+      extra?: string;
+      host?: string;
+    }[],
   ): string {
     const text = `coordinator:
   addr: 127.0.0.1
@@ -175,7 +205,7 @@ machines:
 ${
       machines.map((m) =>
         `  - id: ${m.id}
-    host: 127.0.0.1
+    host: ${m.host ?? "127.0.0.1"}
     user: ${this.user}
     port: ${this.machine(m.id).port}
     daemon_port: ${m.daemonPort}

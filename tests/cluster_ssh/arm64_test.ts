@@ -5,7 +5,8 @@
  * that is reported with its log, and nothing is left running.
  */
 import assert from "node:assert/strict";
-import { freePort, SshLab } from "./_ssh_lab.ts";
+import { freePort } from "../_support/cluster.ts";
+import { SshLab } from "../_support/ssh.ts";
 
 Deno.test("dora cluster up ships the aarch64 Deno from npm to an aarch64 machine", async () => {
   const lab = await SshLab.create();

@@ -6,7 +6,8 @@
  * dataflow is restarted), and `down` leaves nothing running anywhere.
  */
 import assert from "node:assert/strict";
-import { freePort, SshLab, waitUntil } from "./_ssh_lab.ts";
+import { freePort } from "../_support/cluster.ts";
+import { SshLab, waitUntil } from "../_support/ssh.ts";
 
 const SENDER = `import { Node } from "dora";
 const node = await Node.init();

@@ -8,8 +8,8 @@ import {
   encodeValue,
   FrameWriter,
   HybridLogicalClock,
-} from "../src/message/mod.ts";
-import { Sandbox } from "./cluster_helpers.ts";
+} from "../../src/message/mod.ts";
+import { Sandbox } from "../_support/cluster.ts";
 
 const SENDER = `import { Node } from "dora";
 const node = await Node.init();
