@@ -8,7 +8,7 @@
  * @module
  */
 import { freePort } from "./cluster.ts";
-import { runDora, type RunResult } from "./dora.ts";
+import { ROOT, runDora, type RunResult } from "./dora.ts";
 
 /** One emulated machine. */
 export interface LabMachine {
@@ -50,6 +50,14 @@ async function keygen(path: string): Promise<void> {
 }
 
 const SSHD = "/usr/sbin/sshd";
+/** The artifact cache shared by the cluster tests of this checkout. */
+const SHARED_CACHE = `${
+  Deno.env.get("TMPDIR") ?? "/tmp"
+}/dora-cluster-test-cache-${
+  new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(ROOT)),
+  ).subarray(0, 6).toHex()
+}`;
 /** Copies stdin to a TCP address and the answers to stdout (an ssh ProxyCommand). */
 const RELAY = new URL("./tcp_relay.ts", import.meta.url).pathname;
 
@@ -68,7 +76,9 @@ export class SshLab {
       // The real HOME: the Deno cache of this checkout lives there.
       HOME: Deno.env.get("HOME") ?? dir,
       DORA_STATE_DIR: `${dir}/local/.dora`,
-      XDG_CACHE_HOME: `${dir}/local/.cache`,
+      // Artifacts are cached by content: one cache for every test of this
+      // checkout saves a bundle and a gzip per test.
+      DORA_CACHE_DIR: SHARED_CACHE,
       DORA_SSH_CONFIG: `${dir}/ssh_config`,
     };
   }

@@ -8,6 +8,38 @@ import assert from "node:assert/strict";
 import { freePort } from "../_support/cluster.ts";
 import { SshLab } from "../_support/ssh.ts";
 
+/** `cluster up` with machine a and `other` must fail, leaving nothing running. */
+async function failingUp(
+  lab: SshLab,
+  aPort: number,
+  other: string,
+  daemonPort = freePort(),
+  extra: { host?: string; flags?: string[]; stopped?: string } = {},
+): Promise<string> {
+  const file = lab.clusterFile(`${other}.yml`, freePort(), [
+    { id: "a", daemonPort: aPort },
+    { id: other, daemonPort, host: extra.host },
+  ]);
+  const r = await lab.dora(["cluster", "up", file, ...extra.flags ?? []]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^error: 1 of the cluster's machines did not come up: ${other}$`,
+      "m",
+    ),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(`stopped the daemons started on: ${extra.stopped ?? "a"}$`, "m"),
+  );
+  assert.match(r.stderr, /stopped the coordinator started for the cluster/);
+  assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
+  assert.deepEqual(lab.processesOf("a"), [], "a's daemon was stopped");
+  assert.deepEqual(lab.leftovers(), []);
+  return r.stderr;
+}
+
 Deno.test("dora cluster up names each failing machine and stops what it started elsewhere", async (t) => {
   const lab = await SshLab.create();
   try {
@@ -18,41 +50,8 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
     await lab.addMachine("far", { isolated: true });
     const aPort = freePort();
 
-    /** `cluster up` with a and `other` must fail, leaving nothing running. */
-    async function failingUp(
-      other: string,
-      daemonPort = freePort(),
-      extra: { host?: string; flags?: string[]; stopped?: string } = {},
-    ): Promise<string> {
-      const file = lab.clusterFile(`${other}.yml`, freePort(), [
-        { id: "a", daemonPort: aPort },
-        { id: other, daemonPort, host: extra.host },
-      ]);
-      const r = await lab.dora(["cluster", "up", file, ...extra.flags ?? []]);
-      assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(
-        r.stderr,
-        new RegExp(
-          `^error: 1 of the cluster's machines did not come up: ${other}$`,
-          "m",
-        ),
-      );
-      assert.match(
-        r.stderr,
-        new RegExp(
-          `stopped the daemons started on: ${extra.stopped ?? "a"}$`,
-          "m",
-        ),
-      );
-      assert.match(r.stderr, /stopped the coordinator started for the cluster/);
-      assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
-      assert.deepEqual(lab.processesOf("a"), [], "a's daemon was stopped");
-      assert.deepEqual(lab.leftovers(), []);
-      return r.stderr;
-    }
-
     await t.step("unreachable host", async () => {
-      const err = await failingUp("gone");
+      const err = await failingUp(lab, aPort, "gone");
       assert.match(
         err,
         /cannot reach machine 'gone' over SSH \(\S+@127\.0\.0\.1:\d+\): connect to host 127\.0\.0\.1 port \d+: Connection refused/,
@@ -60,7 +59,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
     });
 
     await t.step("refused key", async () => {
-      const err = await failingUp("key");
+      const err = await failingUp(lab, aPort, "key");
       assert.match(
         err,
         /cannot reach machine 'key' over SSH \(\S+@127\.0\.0\.1:\d+\): \S+@127\.0\.0\.1: Permission denied \(publickey\)/,
@@ -72,6 +71,8 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
       const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const err = await failingUp(
+          lab,
+          aPort,
           "crash",
           (holder.addr as Deno.NetAddr).port,
         );
@@ -91,7 +92,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
 
     await t.step("daemon that cannot reach the coordinator", async () => {
       // "far" has its own network: our 127.0.0.1 is not its 127.0.0.1.
-      const err = await failingUp("far", freePort(), {
+      const err = await failingUp(lab, aPort, "far", freePort(), {
         host: "far.netns",
         flags: ["--timeout", "3s"],
         stopped: "a, far",

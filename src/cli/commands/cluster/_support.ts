@@ -90,12 +90,18 @@ export function progressPrinter(
   return (id, line) => console.error(`  ${id.padEnd(width)}  ${line}`);
 }
 
-/** The artifact builder for this dora (cache: `$XDG_CACHE_HOME/dora/cluster`). */
+/**
+ * The artifact builder for this dora. Its cache: `DORA_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/dora`, else `~/.cache/dora` (then `cluster/`).
+ */
 export function artifactBuilder(
   log: (line: string) => void,
 ): ArtifactBuilder {
-  const cache = Deno.env.get("XDG_CACHE_HOME") ??
-    `${Deno.env.get("HOME") ?? doraStateDir()}/.cache`;
+  const cache = Deno.env.get("DORA_CACHE_DIR") ??
+    `${
+      Deno.env.get("XDG_CACHE_HOME") ??
+        `${Deno.env.get("HOME") ?? doraStateDir()}/.cache`
+    }/dora`;
   const main = Deno.mainModule;
   const bundle = /\/dora\.js$/.test(main) && main.startsWith("file:")
     ? new URL(main).pathname
@@ -104,7 +110,7 @@ export function artifactBuilder(
     sourceRoot: sourceRoot(),
     bundle,
     version: DORA_VERSION,
-    cacheDir: `${cache}/dora/cluster`,
+    cacheDir: `${cache}/cluster`,
     log,
   });
 }
