@@ -170,6 +170,13 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     assert.match(table.stdout, /machines: +2 of 2 connected/);
     assert.match(table.stdout, /\na +\S+@127\.0\.0\.1:\d+ +connected +0\.1\.0/);
 
+    // restart by name: stopped, started again from the stored descriptor.
+    const restarted = await lab.dora(["cluster", "restart", file, "robot"]);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    assert.match(restarted.stderr, /restarted robot: \S+ -> \S+/);
+    const current = restarted.stdout.trim();
+    assert.notEqual(current, robot.uuid);
+
     // upgrade: b's copy is damaged, so it is shipped again; both daemons are
     // restarted one at a time and the dataflow is restarted after them.
     const bLib = `${lab.machine("b").home}/.dora/bin/current/lib/dora.js`;
@@ -198,7 +205,7 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
     const again = status3.dataflows.find((d) =>
       d.name === "robot" && d.status === "running"
     )!;
-    assert.notEqual(again.uuid, robot.uuid);
+    assert.notEqual(again.uuid, current);
     await waitUntil(
       async () => /received 5\b/.test(await receiverLogs(lab, at)),
       "the restarted dataflow delivers again",

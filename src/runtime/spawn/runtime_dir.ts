@@ -67,7 +67,8 @@ export function sweepStale(): string[] {
       } catch {
         continue; // being created right now
       }
-      if (Number.isFinite(pid) && !alive(pid)) {
+      // An empty file is one being written right now (pid 0): not stale.
+      if (Number.isFinite(pid) && pid > 0 && !alive(pid)) {
         dead.push(entry.name);
         removeRuntimeDir(dir);
         removed.push(dir);
