@@ -165,7 +165,7 @@ export async function waitRegistered(
     if (exit) {
       throw new MachineError(
         m.id,
-        `machine '${m.id}': its daemon exited with status ${exit.code} during start-up`,
+        `machine "${m.id}": its daemon exited with status ${exit.code} during start-up`,
         { logTail: exit.logTail },
       );
     }
@@ -177,7 +177,7 @@ export async function waitRegistered(
     if (Date.now() > deadline) {
       throw new MachineError(
         m.id,
-        `machine '${m.id}': its daemon (pid ${daemon.pid}) did not register with the coordinator within ${
+        `machine "${m.id}": its daemon (pid ${daemon.pid}) did not register with the coordinator within ${
           Math.round(opts.timeoutMs / 1000)
         }s (can it reach the coordinator's address?)`,
         { logTail: await daemonLogTail(m) },
@@ -210,7 +210,7 @@ export async function waitMachineConnected(
     if (Date.now() > deadline) {
       throw new MachineError(
         m.id,
-        `machine '${m.id}': its daemon did not connect to the coordinator within ${
+        `machine "${m.id}": its daemon did not connect to the coordinator within ${
           Math.round(opts.timeoutMs / 1000)
         }s`,
         { logTail: await daemonLogTail(m) },
@@ -228,7 +228,7 @@ export function asMachineError(
   if (err instanceof MachineError) return err;
   return new MachineError(
     m.id,
-    `machine '${m.id}': ${err instanceof Error ? err.message : String(err)}`,
+    `machine "${m.id}": ${err instanceof Error ? err.message : String(err)}`,
     { cause: err },
   );
 }

@@ -71,7 +71,7 @@ export async function ensureDora(
   } catch (err) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}' (${probe.os} ${probe.arch}): ${
+      `machine "${m.id}" (${probe.os} ${probe.arch}): ${
         err instanceof Error ? err.message : err
       }`,
       { cause: err },
@@ -84,7 +84,7 @@ export async function ensureDora(
   } catch (err) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': cannot build dora for ${target}: ${
+      `machine "${m.id}": cannot build dora for ${target}: ${
         err instanceof Error ? err.message : err
       }`,
       { cause: err },

@@ -45,7 +45,7 @@ export function denoTarget(
     throw new UnsupportedPlatformError(
       /^armv[67]/i.test(arch)
         ? `Deno has no build for 32-bit ARM (${arch}): install a 64-bit OS (e.g. 64-bit Raspberry Pi OS)`
-        : `Deno has no build for the CPU '${arch}' (x86_64 and aarch64 are supported)`,
+        : `Deno has no build for the CPU "${arch}" (x86_64 and aarch64 are supported)`,
     );
   }
   if (os === "Linux") {
@@ -58,7 +58,7 @@ export function denoTarget(
   }
   if (os === "Darwin") return `darwin-${cpu}`;
   throw new UnsupportedPlatformError(
-    `dora cluster supports Linux and macOS machines, not '${os}'`,
+    `dora cluster supports Linux and macOS machines, not "${os}"`,
   );
 }
 

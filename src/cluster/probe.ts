@@ -46,7 +46,7 @@ export async function probeMachine(m: MachineConfig): Promise<MachineProbe> {
   if (r.code !== 0 || !kv.has("os") || !kv.has("home")) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': probing it over SSH failed (exit ${r.code}): ${
+      `machine "${m.id}": probing it over SSH failed (exit ${r.code}): ${
         r.stderr.trim().split("\n").at(-1) ?? "no output"
       }`,
     );

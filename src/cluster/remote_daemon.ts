@@ -99,7 +99,7 @@ export async function startDaemon(
     if (status.code === 255) throw new SshError(m, sshReason(stderr));
     throw new MachineError(
       m.id,
-      `machine '${m.id}': could not start its daemon: ${
+      `machine "${m.id}": could not start its daemon: ${
         stderr.trim().split("\n").at(-1) || `exit ${status.code}`
       }`,
     );
@@ -155,7 +155,7 @@ export async function stopDaemon(
   if (word === "stopped" || word === "killed" || word === "none") return word;
   throw new MachineError(
     m.id,
-    `machine '${m.id}': stopping its daemon failed: ${
+    `machine "${m.id}": stopping its daemon failed: ${
       r.stderr.trim() || `exit ${r.code}`
     }`,
   );

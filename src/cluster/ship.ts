@@ -31,10 +31,10 @@ export async function shipArtifact(
     throw new MachineError(
       m.id,
       r.code === 3
-        ? `machine '${m.id}': checksum mismatch after copying dora to ${m.installDir}: ${
+        ? `machine "${m.id}": checksum mismatch after copying dora to ${m.installDir}: ${
           detail.join("; ")
         }`
-        : `machine '${m.id}': copying dora to ${m.installDir} failed (exit ${r.code})${
+        : `machine "${m.id}": copying dora to ${m.installDir} failed (exit ${r.code})${
           detail.length ? `: ${detail.join("; ")}` : ""
         }`,
     );
@@ -55,7 +55,7 @@ export async function activateVersion(
   if (r.code !== 0) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': cannot switch to dora ${id}: ${r.stderr.trim()}`,
+      `machine "${m.id}": cannot switch to dora ${id}: ${r.stderr.trim()}`,
     );
   }
 }

@@ -17,7 +17,7 @@ export class SshError extends MachineError {
   constructor(machine: MachineConfig, reason: string) {
     super(
       machine.id,
-      `cannot reach machine '${machine.id}' over SSH (${
+      `cannot reach machine "${machine.id}" over SSH (${
         sshDestination(machine)
       }): ${reason}`,
     );

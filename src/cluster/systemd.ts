@@ -104,10 +104,10 @@ export function systemdProblem(
   probe: MachineProbe,
 ): string | undefined {
   if (!probe.systemd) {
-    return `machine '${m.id}' does not run systemd (no /run/systemd/system): start its daemon with \`dora cluster up\` instead`;
+    return `machine "${m.id}" does not run systemd (no /run/systemd/system): start its daemon with \`dora cluster up\` instead`;
   }
   if (probe.uid !== 0 && !probe.sudo) {
-    return `machine '${m.id}': installing a service needs root; log in as root or install sudo (passwordless for ${probe.user})`;
+    return `machine "${m.id}": installing a service needs root; log in as root or install sudo (passwordless for ${probe.user})`;
   }
   return undefined;
 }
@@ -132,7 +132,7 @@ export async function installUnit(
   if (r.code !== 0 || !r.stdout.includes("installed")) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': installing ${unitName(m)} failed: ${
+      `machine "${m.id}": installing ${unitName(m)} failed: ${
         lastLine(r.stderr) ?? `exit ${r.code}`
       }`,
     );
@@ -152,7 +152,7 @@ export async function uninstallUnit(m: MachineConfig): Promise<boolean> {
   if (r.code !== 0) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': removing ${unitName(m)} failed: ${
+      `machine "${m.id}": removing ${unitName(m)} failed: ${
         lastLine(r.stderr) ?? `exit ${r.code}`
       }`,
     );
@@ -173,7 +173,7 @@ export async function restartUnit(m: MachineConfig): Promise<boolean> {
   if (r.code !== 0) {
     throw new MachineError(
       m.id,
-      `machine '${m.id}': restarting ${unitName(m)} failed: ${
+      `machine "${m.id}": restarting ${unitName(m)} failed: ${
         lastLine(r.stderr) ?? `exit ${r.code}`
       }`,
     );

@@ -52,7 +52,7 @@ esac
     assert.equal(r.code, 1, r.stdout);
     assert.match(
       r.stderr,
-      /machine 'pi': its daemon exited with status \d+ during start-up/,
+      /machine "pi": its daemon exited with status \d+ during start-up/,
     );
     assert.match(r.stderr, /Exec format error|cannot execute/);
     assert.deepEqual(lab.leftovers(), []);

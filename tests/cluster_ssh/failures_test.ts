@@ -54,7 +54,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
       const err = await failingUp(lab, aPort, "gone");
       assert.match(
         err,
-        /cannot reach machine 'gone' over SSH \(\S+@127\.0\.0\.1:\d+\): connect to host 127\.0\.0\.1 port \d+: Connection refused/,
+        /cannot reach machine "gone" over SSH \(\S+@127\.0\.0\.1:\d+\): connect to host 127\.0\.0\.1 port \d+: Connection refused/,
       );
     });
 
@@ -62,7 +62,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
       const err = await failingUp(lab, aPort, "key");
       assert.match(
         err,
-        /cannot reach machine 'key' over SSH \(\S+@127\.0\.0\.1:\d+\): \S+@127\.0\.0\.1: Permission denied \(publickey\)/,
+        /cannot reach machine "key" over SSH \(\S+@127\.0\.0\.1:\d+\): \S+@127\.0\.0\.1: Permission denied \(publickey\)/,
       );
     });
 
@@ -78,7 +78,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
         );
         assert.match(
           err,
-          /machine 'crash': its daemon exited with status 1 during start-up/,
+          /machine "crash": its daemon exited with status 1 during start-up/,
         );
         assert.match(err, /last lines of its daemon log/);
         assert.match(
@@ -99,7 +99,7 @@ Deno.test("dora cluster up names each failing machine and stops what it started 
       });
       assert.match(
         err,
-        /machine 'far': its daemon \(pid \d+\) did not register with the coordinator within 3s \(can it reach the coordinator's address\?\)/,
+        /machine "far": its daemon \(pid \d+\) did not register with the coordinator within 3s \(can it reach the coordinator's address\?\)/,
       );
       assert.match(err, /last lines of its daemon log/);
       assert.match(
@@ -128,7 +128,7 @@ Deno.test("dora cluster install and uninstall refuse a machine without systemd b
     );
     assert.match(
       install.stderr,
-      /machine 's' does not run systemd \(no \/run\/systemd\/system\): start its daemon with `dora cluster up` instead/,
+      /machine "s" does not run systemd \(no \/run\/systemd\/system\): start its daemon with `dora cluster up` instead/,
     );
     let shipped = true;
     try {
@@ -141,7 +141,7 @@ Deno.test("dora cluster install and uninstall refuse a machine without systemd b
     assert.equal(uninstall.code, 1);
     assert.match(
       uninstall.stderr,
-      /machine 's': removing dora-daemon-s\.service failed: this machine does not run systemd/,
+      /machine "s": removing dora-daemon-s\.service failed: this machine does not run systemd/,
     );
     assert.deepEqual(lab.leftovers(), []);
   } finally {

@@ -53,11 +53,11 @@ Deno.test("dora cluster upgrade stops at a daemon that does not come back", asyn
     assert.equal(upgrade.code, 1, upgrade.stdout + upgrade.stderr);
     assert.match(
       upgrade.stderr,
-      /^error: upgrade stopped at machine 'b': its daemon did not come back on the new version$/m,
+      /^error: upgrade stopped at machine "b": its daemon did not come back on the new version$/m,
     );
     assert.match(
       upgrade.stderr,
-      /machine 'b': its daemon exited with status 1 during start-up/,
+      /machine "b": its daemon exited with status 1 during start-up/,
     );
     assert.match(upgrade.stderr, /the address is in use/);
     assert.match(upgrade.stderr, /^ {2}upgraded: a$/m);

@@ -87,7 +87,7 @@ export function clusterUpgradeCommand(): CommandUnknownOpts {
               x.id
             );
             throw new CliError(
-              `upgrade stopped at machine '${m.id}': its daemon did not come back on the new version`,
+              `upgrade stopped at machine "${m.id}": its daemon did not come back on the new version`,
               {
                 details: [
                   ...failureDetails([failure]),
