@@ -78,6 +78,7 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/sbin/sshd ] || cluster_pkgs+=(openssh-server)
   command -v ssh >/dev/null 2>&1 || cluster_pkgs+=(openssh-client)
   command -v systemd-analyze >/dev/null 2>&1 || cluster_pkgs+=(systemd)
+  command -v ip >/dev/null 2>&1 || cluster_pkgs+=(iproute2) # a machine in its own network namespace
   if [ "${#cluster_pkgs[@]}" -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${cluster_pkgs[*]} for the dora cluster tests" >&2
     # policy-rc.d 101: the packages' services are installed but not started.

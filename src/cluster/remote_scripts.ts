@@ -35,11 +35,14 @@ state="$HOME/.dora/cluster"
 
 /** Whether pid file \`$pidf\` names a live daemon of machine \`$id\`. */
 const DAEMON_ALIVE = `
+args_of() {
+  if [ -r "/proc/$1/cmdline" ]; then tr '\\000' ' ' <"/proc/$1/cmdline"; else ps -ww -p "$1" -o args= 2>/dev/null; fi
+}
 daemon_alive() {
   [ -f "$pidf" ] || return 1
   pid=$(cat "$pidf" 2>/dev/null)
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  case " $(ps -ww -p "$pid" -o args= 2>/dev/null) " in
+  case " $(args_of "$pid") " in
     *" daemon --machine-id $id "*) return 0 ;;
   esac
   return 1

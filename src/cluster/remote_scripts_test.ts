@@ -2,8 +2,20 @@ import assert from "node:assert/strict";
 import {
   ACTIVATE_SCRIPT,
   SHIP_SCRIPT,
+  START_SCRIPT,
+  STOP_SCRIPT,
   VERIFY_SCRIPT,
 } from "./remote_scripts.ts";
+
+/** Whether `pid` runs (not gone, not a zombie). */
+function running(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
 
 /** Runs a remote script here with `sh`, HOME = `home`. */
 async function run(
@@ -113,6 +125,64 @@ Deno.test("SHIP_SCRIPT, VERIFY_SCRIPT and ACTIVATE_SCRIPT install, check and swi
       ["v2", "v3"],
     );
     assert.equal(Deno.readTextFileSync(`${bin}/dora`), "v3");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("START_SCRIPT and STOP_SCRIPT start a detached daemon and stop it by its pid file", async () => {
+  const home = await Deno.makeTempDir({ prefix: "dora-remote-" });
+  try {
+    const bin = `${home}/.dora/bin`;
+    await Deno.mkdir(bin, { recursive: true });
+    // A stand-in `dora` that runs until SIGTERM, printing its arguments.
+    await Deno.writeTextFile(
+      `${bin}/dora`,
+      '#!/bin/sh\necho "args: $*"\ntrap "echo stopping; exit 0" TERM\nwhile :; do sleep 0.1; done\n',
+      { mode: 0o755 },
+    );
+    const child = new Deno.Command("sh", {
+      args: ["-c", START_SCRIPT, "sh", "~/.dora/bin", "m1", "--labels", "a=b"],
+      env: { HOME: home, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode("the-token\n"));
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let out = "";
+    while (!/started \d+\n/.test(out)) {
+      const r = await reader.read();
+      if (r.done) break;
+      out += r.value;
+    }
+    const pid = Number(/started (\d+)/.exec(out)![1]);
+    // Closing stdin ends the watcher; the daemon keeps running.
+    await w.close();
+    await reader.cancel();
+    assert.equal((await child.status).code, 0);
+    assert.equal(
+      Deno.readTextFileSync(`${home}/.dora/cluster/daemon-m1.pid`).trim(),
+      String(pid),
+    );
+    assert.ok(running(pid), "the daemon runs after the watcher ended");
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    assert.ok(!cmdline.includes("the-token"), "the token is not an argument");
+    const env = Deno.readTextFileSync(`/proc/${pid}/environ`);
+    assert.match(env, /DORA_AUTH_TOKEN=the-token/);
+    const stopped = await run(STOP_SCRIPT, home, ["~/.dora/bin", "m1", "5"]);
+    assert.equal(stopped.stdout, `stopped ${pid}`);
+    assert.ok(!running(pid), "the daemon is gone");
+    assert.equal(
+      (await run(STOP_SCRIPT, home, ["~/.dora/bin", "m1", "5"])).stdout,
+      "none",
+    );
+    assert.match(
+      Deno.readTextFileSync(`${home}/.dora/cluster/daemon-m1.log`),
+      /^args: daemon --machine-id m1 --labels a=b\nstopping\n$/,
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }
