@@ -9,7 +9,20 @@
  *
  * @module
  */
+import { cachedBundle } from "./_bundle.ts";
+import {
+  exists,
+  fileSha256,
+  HashMemo,
+  pack,
+  pruneFiles,
+  sha256Hex,
+  sortManifest,
+  writeManifest,
+} from "./_files.ts";
+import { NPM_IMPORTS, npmCache } from "./_npm_cache.ts";
 import { denoExecutable } from "./deno_binary.ts";
+import { ArtifactError } from "./errors.ts";
 import { type DenoTarget, executableCpu, targetCpu } from "./platform.ts";
 
 /** A built artifact, ready to be shipped. */
@@ -40,16 +53,6 @@ export interface ArtifactSources {
   /** Progress lines. */
   log?: (line: string) => void;
 }
-
-/** The artifact cannot be built; the message says why. */
-export class ArtifactError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ArtifactError";
-  }
-}
-
-const NPM_IMPORTS = { "apache-arrow": "npm:apache-arrow@21.2.0" };
 
 /**
  * Builds (or finds in the cache) the artifact for `target`.
@@ -115,7 +118,10 @@ async function stageProgram(
     return "compiled";
   }
   const bundle = `${stage}/lib/dora.js`;
-  await Deno.copyFile(src.bundle ?? await cachedBundle(src), bundle);
+  await Deno.copyFile(
+    src.bundle ?? await cachedBundle(src.sourceRoot, src.cacheDir),
+    bundle,
+  );
   const deno = await denoExecutable(target, `${src.cacheDir}`, {
     log: src.log,
   });
@@ -125,81 +131,6 @@ async function stageProgram(
     `exec "$here/deno" run -A --no-prompt --no-config "$here/lib/dora.js" "$@"`,
   );
   return "bundle";
-}
-
-/**
- * `deno bundle` of the sources at `src.sourceRoot`, cached under a
- * fingerprint of every local module of the program (and the config, lock
- * and Deno version): rebuilt only when a source changed.
- */
-async function cachedBundle(src: ArtifactSources): Promise<string> {
-  const root = src.sourceRoot;
-  const info = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "info",
-      "--json",
-      "--config",
-      `${root}/deno.json`,
-      `${root}/main.ts`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (!info.success) {
-    throw new ArtifactError(
-      `cannot list the modules of dora: ${
-        new TextDecoder().decode(info.stderr).trim()
-      }`,
-    );
-  }
-  const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
-    modules: { specifier: string }[];
-  };
-  const prefix = `file://${root}/`;
-  const files = [
-    ...graph.modules.map((m) => m.specifier).filter((s) => s.startsWith(prefix))
-      .map((s) => decodeURIComponent(s.slice(prefix.length))),
-    "deno.json",
-    "deno.lock",
-  ].sort();
-  let text = `deno ${Deno.version.deno}\n`;
-  for (const f of files) {
-    try {
-      text += `${await fileSha256(`${root}/${f}`)}  ${f}\n`;
-    } catch {
-      text += `-  ${f}\n`;
-    }
-  }
-  const key = (await sha256Hex(new TextEncoder().encode(text))).slice(0, 16);
-  const bundle = `${src.cacheDir}/bundle-${key}.js`;
-  if (await exists(bundle)) return bundle;
-  const tmp = `${src.cacheDir}/.bundle-${crypto.randomUUID()}.js`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform=deno",
-      "--config",
-      `${root}/deno.json`,
-      "-o",
-      tmp,
-      `${root}/main.ts`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output().catch((err) => {
-    throw new ArtifactError(`cannot run deno bundle: ${err}`, { cause: err });
-  });
-  if (!out.success) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new ArtifactError(
-      `deno bundle failed: ${new TextDecoder().decode(out.stderr).trim()}`,
-    );
-  }
-  await Deno.rename(tmp, bundle);
-  await pruneFiles(src.cacheDir, "bundle-", ".js", bundle);
-  return bundle;
 }
 
 /** Puts a big executable into the stage: a hard link when possible, else a copy. */
@@ -286,131 +217,6 @@ async function stageNodeApis(stage: string, root: string): Promise<void> {
   await Deno.remove(mapFile);
 }
 
-/**
- * The npm packages the TypeScript node API imports, as a Deno cache folder
- * `deno_dir/` (only its `npm/` part: the rest is per machine), prepared
- * once per cache folder with its manifest lines. Without network here the
- * artifact goes without it and nodes download them on first use.
- */
-async function npmCache(
-  stage: string,
-  cacheDir: string,
-): Promise<{ dir: string; manifest: string } | undefined> {
-  if (!/(^|\/)deno$/.test(Deno.execPath())) return undefined;
-  const key = (await sha256Hex(
-    new TextEncoder().encode(
-      `${Deno.version.deno} ${JSON.stringify(NPM_IMPORTS)}`,
-    ),
-  )).slice(0, 16);
-  const ready = `${cacheDir}/npm-${key}`;
-  if (!(await exists(`${ready}/MANIFEST.part`))) {
-    const dir = await Deno.makeTempDir({ dir: cacheDir, prefix: ".npm-" });
-    const denoDir = `${dir}/deno_dir`;
-    const mapFile = `${dir}/import_map.json`;
-    await Deno.writeTextFile(mapFile, JSON.stringify({ imports: NPM_IMPORTS }));
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "cache",
-        "--quiet",
-        "--no-config",
-        `--import-map=${mapFile}`,
-        `${stage}/lib/nodes/api/ts/mod.ts`,
-      ],
-      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    await Deno.remove(mapFile);
-    if (!out.success) {
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      return undefined;
-    }
-    for await (const e of Deno.readDir(denoDir)) {
-      if (e.name !== "npm") {
-        await Deno.remove(`${denoDir}/${e.name}`, { recursive: true });
-      }
-    }
-    const files = await listFiles(dir);
-    let part = "";
-    for (const f of files) {
-      part += `${await fileSha256(`${dir}/${f}`)}  ./${f}\n`;
-    }
-    await Deno.writeTextFile(`${dir}/MANIFEST.part`, part);
-    await Deno.rename(dir, ready).catch(async () => {
-      // Another build made it meanwhile.
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    });
-  }
-  return {
-    dir: ready,
-    manifest: await Deno.readTextFile(`${ready}/MANIFEST.part`),
-  };
-}
-
-/** Relative paths of every file below `root`, sorted. */
-async function listFiles(root: string): Promise<string[]> {
-  const files: string[] = [];
-  const walk = async (dir: string, rel: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) await walk(`${dir}/${e.name}`, r);
-      else if (e.isFile) files.push(r);
-    }
-  };
-  await walk(root, "");
-  return files.sort();
-}
-
-/** Manifest lines sorted by path (the artifact's id must not depend on order). */
-function sortManifest(text: string): string {
-  const lines = text.split("\n").filter((l) => l);
-  lines.sort((a, b) => {
-    const pa = a.slice(a.indexOf("  ") + 2);
-    const pb = b.slice(b.indexOf("  ") + 2);
-    return pa < pb ? -1 : pa > pb ? 1 : 0;
-  });
-  return lines.map((l) => `${l}\n`).join("");
-}
-
-/** The `MANIFEST.sha256` text (sha256sum format) of every file of `stage`. */
-async function writeManifest(
-  stage: string,
-  hashes: HashMemo,
-): Promise<string> {
-  let text = "";
-  for (const f of await listFiles(stage)) {
-    text += `${await hashes.sha256(`${stage}/${f}`)}  ./${f}\n`;
-  }
-  return text;
-}
-
-/** Packs `stage` (and `npmDir`'s `deno_dir/`) into a gzip'd tar. */
-async function pack(
-  stage: string,
-  npmDir: string | undefined,
-  tarball: string,
-): Promise<void> {
-  const tmp = `${tarball}.${crypto.randomUUID()}.tmp`;
-  const out = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      'if [ -n "$3" ]; then tar -C "$1" -cf - . -C "$3" ./deno_dir; else tar -C "$1" -cf - .; fi | gzip -1 >"$2"',
-      "sh",
-      stage,
-      tmp,
-      npmDir ?? "",
-    ],
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new ArtifactError(
-      `cannot pack the artifact: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  await Deno.rename(tmp, tarball);
-}
-
 /** Keeps the three newest tarballs of `target`. */
 function prune(
   cacheDir: string,
@@ -418,88 +224,4 @@ function prune(
   keep: string,
 ): Promise<void> {
   return pruneFiles(cacheDir, `${target}-`, ".tar.gz", keep);
-}
-
-/** Keeps the three newest files `<prefix>…<suffix>` of `cacheDir` (and `keep`). */
-async function pruneFiles(
-  cacheDir: string,
-  prefix: string,
-  suffix: string,
-  keep: string,
-): Promise<void> {
-  const found: { path: string; mtime: number }[] = [];
-  for await (const e of Deno.readDir(cacheDir)) {
-    if (!e.isFile || !e.name.startsWith(prefix)) continue;
-    if (!e.name.endsWith(suffix)) continue;
-    const path = `${cacheDir}/${e.name}`;
-    const mtime = (await Deno.stat(path)).mtime?.getTime() ?? 0;
-    found.push({ path, mtime });
-  }
-  found.sort((a, b) => b.mtime - a.mtime);
-  for (const f of found.slice(3)) {
-    if (f.path !== keep) await Deno.remove(f.path).catch(() => {});
-  }
-}
-
-async function fileSha256(path: string): Promise<string> {
-  return sha256Hex(await Deno.readFile(path));
-}
-
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const hash = await crypto.subtle.digest(
-    "SHA-256",
-    data as Uint8Array<ArrayBuffer>,
-  );
-  return new Uint8Array(hash).toHex();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * SHA-256 of files, remembered for big ones by device, inode, size and
- * time (the Deno executable is hashed once, not on every build).
- */
-class HashMemo {
-  readonly #path: string;
-  readonly #known: Record<string, string>;
-  #dirty = false;
-
-  private constructor(path: string, known: Record<string, string>) {
-    this.#path = path;
-    this.#known = known;
-  }
-
-  static async open(path: string): Promise<HashMemo> {
-    try {
-      return new HashMemo(path, JSON.parse(await Deno.readTextFile(path)));
-    } catch {
-      return new HashMemo(path, {});
-    }
-  }
-
-  async sha256(file: string): Promise<string> {
-    const info = await Deno.stat(file);
-    if (info.size < 4 * 1024 * 1024) return await fileSha256(file);
-    const key = `${info.dev}:${info.ino}:${info.size}:${info.mtime?.getTime()}`;
-    const known = this.#known[key];
-    if (known) return known;
-    const hash = await fileSha256(file);
-    this.#known[key] = hash;
-    this.#dirty = true;
-    return hash;
-  }
-
-  async save(): Promise<void> {
-    if (!this.#dirty) return;
-    const tmp = `${this.#path}.${crypto.randomUUID()}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(this.#known));
-    await Deno.rename(tmp, this.#path);
-  }
 }

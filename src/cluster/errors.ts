@@ -40,3 +40,11 @@ export class MachineError extends Error {
     this.logTail = options.logTail ?? [];
   }
 }
+
+/** An artifact cannot be built; the message says why. */
+export class ArtifactError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ArtifactError";
+  }
+}

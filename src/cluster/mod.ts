@@ -20,8 +20,8 @@ export {
   type MachineConfig,
   parseClusterFile,
 } from "./config.ts";
-export { ClusterFileError, MachineError } from "./errors.ts";
-export { type Artifact, ArtifactError } from "./artifact.ts";
+export { ArtifactError, ClusterFileError, MachineError } from "./errors.ts";
+export { type Artifact } from "./artifact.ts";
 export {
   ArtifactBuilder,
   type EnsuredDora,
