@@ -35,7 +35,6 @@ export {
   analyzeSource,
   hasErrors,
 } from "./load.ts";
-export { SourceFile } from "./source.ts";
 export {
   isReservedEnv,
   RESERVED_ENV,
