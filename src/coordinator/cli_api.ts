@@ -72,7 +72,6 @@ export function cliHandler(c: Coordinator) {
             state: d.state,
             lostReason: d.lostReason,
             pid: d.peer.data.pid,
-            version: d.version,
             dataAddr: d.dataAddr,
             lastHeartbeatAgoMs: Date.now() - d.lastHeartbeat,
             dataflows:

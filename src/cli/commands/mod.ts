@@ -7,28 +7,6 @@
  * @module
  */
 import type { Command } from "commander";
-import { registerCoordinator } from "./coordinator.ts";
-import { registerDaemon } from "./daemon.ts";
-import { registerUp } from "./up.ts";
-import { registerDown } from "./down.ts";
-import { registerStart } from "./start.ts";
-import { registerStop } from "./stop.ts";
-import { registerRestart } from "./restart.ts";
-import { registerList } from "./list.ts";
-import { registerStatus } from "./status.ts";
-import { registerClean } from "./clean.ts";
-import { registerBuild } from "./build.ts";
-import { registerValidate } from "./validate.ts";
-import { registerExpand } from "./expand.ts";
-import { registerGraph } from "./graph.ts";
-import { registerCompletion } from "./completion.ts";
-import { registerRun } from "./run.ts";
-import { registerLogs } from "./logs/mod.ts";
-import { registerTypes } from "./types.ts";
-import { registerRecord } from "./record.ts";
-import { registerReplay } from "./replay.ts";
-import { registerRecording } from "./recording/mod.ts";
-import { registerCluster } from "./cluster/mod.ts";
 
 /** Adds one subcommand to the root program. */
 export type RegisterCommand = (program: Command) => void;
@@ -132,6 +110,10 @@ export const COMMAND_TABLE: CommandEntry[] = [
     names: ["daemon"],
     load: async () => (await import("./daemon.ts")).registerDaemon,
   },
+  {
+    names: ["cluster"],
+    load: async () => (await import("./cluster/mod.ts")).registerCluster,
+  },
 ];
 
 /** The entry of the command named (or aliased) `name`, if any. */
@@ -149,25 +131,3 @@ export function loadCommands(
 ): Promise<RegisterCommand[]> {
   return Promise.all(entries.map((e) => e.load()));
 }
-/** Every subcommand's register function, in the order of `dora --help`. */
-export const COMMANDS: RegisterCommand[] = [];
-COMMANDS.push(registerRun);
-COMMANDS.push(registerLogs);
-COMMANDS.push(registerRecord, registerReplay, registerRecording);
-COMMANDS.push(registerValidate, registerExpand, registerGraph);
-COMMANDS.push(registerTypes);
-COMMANDS.push(registerCompletion);
-COMMANDS.push(
-  registerUp,
-  registerDown,
-  registerStart,
-  registerStop,
-  registerRestart,
-  registerList,
-  registerStatus,
-  registerClean,
-  registerBuild,
-  registerCoordinator,
-  registerDaemon,
-);
-COMMANDS.push(registerCluster);
