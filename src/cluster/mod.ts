@@ -56,3 +56,8 @@ export {
   unitName,
 } from "./systemd.ts";
 export { sshDestination, SshError } from "./ssh.ts";
+export {
+  doctorOnMachine,
+  type MachineDoctor,
+  type RemoteCheck,
+} from "./doctor.ts";

@@ -271,3 +271,17 @@ if [ ! -d /run/systemd/system ] || [ ! -f "/etc/systemd/system/$unit" ]; then ec
 if [ "$(id -u)" = 0 ]; then systemctl restart "$unit"; else sudo -n systemctl restart "$unit"; fi || exit 5
 echo "restarted"
 `;
+
+/**
+ * Doctor: runs the installed dora's `doctor --format json` there (the
+ * coordinator's token on the first stdin line, for its coordinator check).
+ * Args: install dir, doctor flags…. Exit 7: dora is not installed.
+ */
+export const DOCTOR_SCRIPT = PRELUDE + `
+shift
+IFS= read -r DORA_AUTH_TOKEN || DORA_AUTH_TOKEN=""
+if [ -n "$DORA_AUTH_TOKEN" ]; then export DORA_AUTH_TOKEN; else unset DORA_AUTH_TOKEN; fi
+[ -x "$dir/dora" ] || { echo "dora is not installed in $dir" >&2; exit 7; }
+cd "$HOME" || exit 1
+exec "$dir/dora" doctor --format json "$@" </dev/null
+`;

@@ -117,6 +117,33 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
       { gpu: "true" },
     ]);
 
+    // dora doctor over SSH: the shipped dora checks each machine, and that
+    // it reaches the coordinator with the token.
+    const doctor = await lab.dora([
+      "cluster",
+      "doctor",
+      file,
+      "--format",
+      "json",
+    ]);
+    const report = JSON.parse(doctor.stdout) as {
+      machines: {
+        machineId: string;
+        checks: { id: string; status: string }[];
+      }[];
+    };
+    assert.deepEqual(report.machines.map((m) => m.machineId), ["a", "b"]);
+    for (const m of report.machines) {
+      const status = (id: string) => m.checks.find((c) => c.id === id)?.status;
+      assert.equal(status("deno"), "ok", `${m.machineId}: ${doctor.stdout}`);
+      assert.equal(
+        status("coordinator"),
+        "ok",
+        `${m.machineId}: ${doctor.stdout}`,
+      );
+      assert.ok(status("pyarrow"), "Python nodes' needs are checked");
+    }
+
     // A label nobody has: refused before anything starts.
     const nomatch = lab.write(
       "df/nomatch.yml",

@@ -13,6 +13,7 @@ import { clusterRestartCommand } from "./restart.ts";
 import { clusterInstallCommand } from "./install.ts";
 import { clusterUninstallCommand } from "./uninstall.ts";
 import { clusterUpgradeCommand } from "./upgrade.ts";
+import { clusterDoctorCommand } from "./doctor.ts";
 
 /** Registers `dora cluster` and its subcommands. */
 export function registerCluster(program: Command): void {
@@ -25,6 +26,7 @@ export function registerCluster(program: Command): void {
       clusterValidateCommand,
       clusterUpCommand,
       clusterStatusCommand,
+      clusterDoctorCommand,
       clusterDownCommand,
       clusterRestartCommand,
       clusterInstallCommand,
