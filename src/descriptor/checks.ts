@@ -21,6 +21,7 @@ import { parseInputSource } from "./input_source.ts";
 import type { RawInput } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { valueAt } from "./issues.ts";
+import { sharedLibraryFile, sharedLibraryNameProblem } from "./operators.ts";
 
 /** Options of {@link checkFlat}. */
 export interface CheckOptions {
@@ -147,10 +148,19 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
     if (node.partial) continue;
     checkArgs(node, at);
     checkEnv(node, at, warn);
-    if (raw.permissions && !/\.(m?[jt]sx?)$/.test(raw.path ?? "")) {
+    const denoOps = [
+      ...raw.operators ?? [],
+      ...raw.operator ? [raw.operator] : [],
+    ]
+      .some((op) =>
+        op.typescript !== undefined || op["shared-library"] !== undefined
+      );
+    if (
+      raw.permissions && !denoOps && !/\.(m?[jt]sx?)$/.test(raw.path ?? "")
+    ) {
       warn(
         fieldOrigin(node, "permissions"),
-        `"permissions" of node "${node.id}" only applies to TypeScript/JavaScript nodes`,
+        `"permissions" of node "${node.id}" only applies to TypeScript/JavaScript nodes and operators`,
       );
     }
     if (!opts.skipPaths && !opts.badPaths?.has(node.id)) {
@@ -276,26 +286,34 @@ function checkPaths(
       ? [{ op: raw.operator, field: ["operator"] as (string | number)[] }]
       : []);
   for (const { op, field } of ops) {
+    const opName = `operator "${op.id ?? "op"}" of node "${node.id}"`;
+    const lib = op["shared-library"];
+    if (lib !== undefined && !isSpecialPath(lib)) {
+      const problem = sharedLibraryNameProblem(lib);
+      if (problem) {
+        at(
+          fieldOrigin(node, ...field, "shared-library"),
+          `shared-library "${lib}" of ${opName}: ${problem}`,
+        );
+        continue;
+      }
+    }
     if (op.build !== undefined) continue;
     const python = typeof op.python === "string"
       ? op.python
       : op.python?.source;
-    const checks: [string | undefined, string, string[]][] = [
-      [python, "python", [""]],
-      [op["shared-library"], "shared-library", ["", ".so", ".dylib", ".dll"]],
-      [op.wasm, "wasm", [""]],
+    const checks: [string | undefined, string][] = [
+      [python, "python"],
+      [op.typescript, "typescript"],
+      [
+        lib === undefined ? undefined : sharedLibraryFile(lib),
+        "shared-library",
+      ],
+      [op.wasm, "wasm"],
     ];
-    for (const [p, key, exts] of checks) {
+    for (const [p, key] of checks) {
       if (p === undefined || isSpecialPath(p)) continue;
-      const candidates = exts.flatMap((e) => {
-        const slash = p.lastIndexOf("/");
-        return e
-          ? [p + e, `${p.slice(0, slash + 1)}lib${p.slice(slash + 1)}${e}`]
-          : [p];
-      });
-      if (
-        candidates.some((c) => exists(isAbsolute(c) ? c : join(baseDir, c)))
-      ) continue;
+      if (exists(isAbsolute(p) ? p : join(baseDir, p))) continue;
       at(
         fieldOrigin(
           node,
@@ -304,7 +322,7 @@ function checkPaths(
             ? ["python", "source"]
             : [key]),
         ),
-        `${key} source "${p}" of node "${node.id}" does not exist`,
+        `${key} source "${p}" of ${opName} does not exist`,
       );
     }
   }

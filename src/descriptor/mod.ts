@@ -56,3 +56,9 @@ export async function loadDataflow(
   if (!analysis.dataflow) throw new DescriptorError(analysis.diagnostics);
   return { dataflow: analysis.dataflow, warnings: analysis.diagnostics };
 }
+export {
+  isInternalInput,
+  operatorPort,
+  sharedLibraryFile,
+  sharedLibraryNameProblem,
+} from "./operators.ts";

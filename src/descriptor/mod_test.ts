@@ -69,9 +69,18 @@ Deno.test("loadDataflow() resolves every field of the schema with defaults", asy
     "preprocessor/processed",
     "analyzer/result",
   ]);
+  assert.equal(runtime.operators![1]!.source.typescript, "node.ts");
+  // Inputs between operators of one node never reach the daemon.
+  assert.deepEqual(runtime.inputs.map((i) => i.id), ["preprocessor/raw"]);
   const detector = dataflow.nodes.find((n) => n.id === "detector")!;
   assert.equal(detector.operators![0]!.id, "op");
   assert.equal(detector.operators![0]!.source.python, "node.py");
+  // `detector/bbox` (the short form) reads the single operator's output.
+  assert.deepEqual(runtime.operators![0]!.inputs[0]!.source, {
+    kind: "node",
+    node: "detector",
+    output: "op/bbox",
+  });
 });
 
 Deno.test("loadDataflow() throws DescriptorError with every problem", async () => {

@@ -103,11 +103,18 @@ export interface NodeSpec {
     distribute?: "local" | "scp" | "http";
   };
   permissions?: Permissions;
-  /** Operator definitions (kept for validation and graph; not spawned). */
+  /**
+   * The operators of a runtime node (`kind: "runtime"`). The node's own
+   * `inputs` are then the operators' inputs fed from outside the node, as
+   * `<operator>/<input>`, and its `outputs` every `<operator>/<output>`;
+   * inputs between operators of the node never reach the daemon.
+   */
   operators?: OperatorSpec[];
+  /** Written as `operator:` (one operator, id `op` by default): `node/output` reaches it. */
+  singleOperator?: boolean;
   /** For nodes expanded from a module: the module node id. */
   module?: string;
-  /** `custom` = a process to spawn; `runtime` = operators (not spawned). */
+  /** `custom` = a process to spawn; `runtime` = a runtime process hosting `operators`. */
   kind?: "custom" | "runtime";
   /** Grace period (seconds) after all inputs closed. */
   finishGraceSecs?: number;
@@ -124,14 +131,30 @@ export interface NodeSpec {
   modules?: string[];
 }
 
+/** One operator of a runtime node. */
 export interface OperatorSpec {
   id: string;
-  source: { python?: string; sharedLibrary?: string; wasm?: string };
+  /** Exactly one source, as written (relative to the dataflow's folder). */
+  source: {
+    python?: string;
+    typescript?: string;
+    /** As written, without the platform's prefix and suffix (`build/op`). */
+    sharedLibrary?: string;
+    wasm?: string;
+  };
+  /** Inputs by their own id; node sources use the full output id (`node/op/out`). */
   inputs: InputSpec[];
   outputs: string[];
   name?: string;
   description?: string;
   build?: string;
+  /** Conda environment of a Python operator (`python: {source, conda_env}`). */
+  condaEnv?: string;
+  /** Output (of this operator) carrying each line it prints. */
+  sendStdoutAs?: string;
+  /** Output (of this operator) carrying its log records as JSON. */
+  sendLogsAs?: string;
+  minLogLevel?: LogLevel;
 }
 
 /** A whole dataflow after expansion. */

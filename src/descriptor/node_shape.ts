@@ -17,11 +17,29 @@ const COMMON = [
   "deploy",
   "_unstable_deploy",
 ];
+/** What a runtime node (operators) has besides its operators: it is one process. */
+const RUNTIME = [
+  ...COMMON,
+  "cpu_affinity",
+  "permissions",
+  "restart_policy",
+  "max_restarts",
+  "restart_delay",
+  "max_restart_delay",
+  "restart_window",
+  "health_check_timeout",
+  "finish_grace_secs",
+  "startup_timeout",
+];
 const ALLOWED: Record<string, string[]> = {
   module: [...COMMON, "module", "inputs", "params", "build"],
-  operator: [...COMMON, "operator", "cpu_affinity"],
-  operators: [...COMMON, "operators", "cpu_affinity"],
+  operator: [...RUNTIME, "operator"],
+  operators: [...RUNTIME, "operators"],
 };
+/** Operator source keys. */
+const OP_SOURCES = ["python", "typescript", "shared-library", "wasm"] as const;
+/** Operator fields that are settings of the whole runtime node's log file. */
+const NODE_LOG_FIELDS = ["max_log_size", "max_rotated_files"] as const;
 const PATH_ONLY_NOT = ["params"];
 
 /** Problems with the shape of one (schema-valid) node. */
@@ -100,6 +118,8 @@ export function checkNodeShape(
   const ops = node.operators ??
     (node.operator ? [{ ...node.operator, id: node.operator.id ?? "op" }] : []);
   const opIds = new Set<string>();
+  const languages = new Map<string, string>();
+  const logFields = new Map<string, string>();
   ops.forEach((op, i) => {
     const field = node.operators ? ["operators", i] : ["operator"];
     const name = node.operators ? `operator "${op.id}"` : "operator";
@@ -111,17 +131,56 @@ export function checkNodeShape(
       );
     }
     opIds.add(op.id);
-    const sources = (["python", "shared-library", "wasm"] as const).filter((
-      k,
-    ) => op[k] !== undefined);
+    const sources = OP_SOURCES.filter((k) => op[k] !== undefined);
     if (sources.length !== 1) {
       at(
         sources.length ? [...field, sources[1]!] : field,
-        `${name} of node "${node.id}" needs exactly one of "python", "shared-library" or "wasm"`,
+        `${name} of node "${node.id}" needs exactly one of "python", "typescript", "shared-library" or "wasm"`,
         sources.length > 0,
       );
+      return;
+    }
+    const source = sources[0]!;
+    if (source === "wasm") {
+      at(
+        [...field, "wasm"],
+        `${name} of node "${node.id}": wasm operators are not supported (use "python", "typescript" or "shared-library")`,
+      );
+      return;
+    }
+    // Python operators run in a Python process; TypeScript and C ones in Deno.
+    const runtime = source === "python" ? "Python" : "Deno";
+    const other = [...languages].find(([, r]) => r !== runtime);
+    if (other) {
+      at(
+        [...field, source],
+        `${name} of node "${node.id}" is ${source}, but operator "${
+          other[0]
+        }" of the same node runs in the ${
+          other[1]
+        } runtime: one node is one process, so put Python operators and TypeScript/shared-library operators in separate nodes`,
+      );
+    }
+    languages.set(op.id, runtime);
+    for (const key of NODE_LOG_FIELDS) {
+      if (op[key] === undefined) continue;
+      const first = logFields.get(key);
+      if (first !== undefined) {
+        at(
+          [...field, key],
+          `"${key}" is set by operators "${first}" and "${op.id}" of node "${node.id}": the node has one log file, set it on one operator only`,
+        );
+      } else logFields.set(key, op.id);
     }
   });
+  if (
+    node.permissions?.ffi === false && ops.some((op) => op["shared-library"])
+  ) {
+    at(
+      ["permissions", "ffi"],
+      `node "${node.id}" loads shared-library operators, which need FFI: remove "ffi: false"`,
+    );
+  }
   if (node.operators && node.operators.length === 0) {
     at(["operators"], `node "${node.id}" lists no operators`);
   }

@@ -23,6 +23,11 @@ import type {
   RawOperator,
 } from "./schema.ts";
 import { parseByteSize } from "./units.ts";
+import {
+  resolveOperatorAliases,
+  runtimeInputs,
+  runtimeOutputs,
+} from "./operators.ts";
 
 /** Default per-input queue size. */
 export const DEFAULT_QUEUE_SIZE = 10;
@@ -44,19 +49,24 @@ export function resolveDataflow(
       message: `host variable "${name}" (for the dataflow env) is not set`,
       severity: "warning",
     }));
+  const specs = nodes.map((n) => {
+    const spec = resolveNode(n, globalEnv, warnings);
+    const types = ports.get(n.id);
+    if (
+      types && (Object.keys(types.outputs).length ||
+        Object.keys(types.inputs).length ||
+        Object.keys(types.metadata).length)
+    ) spec.types = types;
+    return spec;
+  });
+  resolveOperatorAliases(specs);
+  for (const spec of specs) {
+    if (spec.kind === "runtime") spec.inputs = runtimeInputs(spec);
+  }
   return {
     path: abs,
     workingDir,
-    nodes: nodes.map((n) => {
-      const spec = resolveNode(n, globalEnv, warnings);
-      const types = ports.get(n.id);
-      if (
-        types && (Object.keys(types.outputs).length ||
-          Object.keys(types.inputs).length ||
-          Object.keys(types.metadata).length)
-      ) spec.types = types;
-      return spec;
-    }),
+    nodes: specs,
     healthCheckInterval: root.health_check_interval ?? 5,
     ...(root.startup_timeout !== undefined
       ? { startupTimeout: root.startup_timeout }
@@ -149,9 +159,17 @@ function resolveNode(
   opt("permissions", raw.permissions);
   if (operators) {
     spec.operators = operators.map((op) => resolveOperator(op, node));
-    spec.outputs = spec.operators.flatMap((op) =>
-      op.outputs.map((o) => `${op.id}/${o}`)
-    );
+    spec.outputs = runtimeOutputs(spec.operators);
+    if (raw.operator) spec.singleOperator = true;
+    // The node has one log file: an operator may size it.
+    for (const op of operators) {
+      if (op.max_log_size !== undefined) {
+        spec.maxLogSize = parseByteSize(op.max_log_size);
+      }
+      if (op.max_rotated_files !== undefined) {
+        spec.maxRotatedFiles = op.max_rotated_files;
+      }
+    }
   }
   if (node.modules.length) {
     spec.module = node.modules.at(-1);
@@ -173,6 +191,7 @@ function resolveOperator(
   if (op["shared-library"] !== undefined) {
     source.sharedLibrary = op["shared-library"];
   }
+  if (op.typescript !== undefined) source.typescript = op.typescript;
   if (op.wasm !== undefined) source.wasm = op.wasm;
   const spec: OperatorSpec = {
     id: op.id,
@@ -183,6 +202,14 @@ function resolveOperator(
   if (op.name !== undefined) spec.name = op.name;
   if (op.description !== undefined) spec.description = op.description;
   if (op.build !== undefined) spec.build = op.build;
+  if (typeof op.python === "object" && op.python.conda_env !== undefined) {
+    spec.condaEnv = op.python.conda_env;
+  }
+  if (op.send_stdout_as !== undefined) spec.sendStdoutAs = op.send_stdout_as;
+  if (op.send_logs_as !== undefined) spec.sendLogsAs = op.send_logs_as;
+  if (op.min_log_level !== undefined) {
+    spec.minLogLevel = op.min_log_level as LogLevel;
+  }
   return spec;
 }
 

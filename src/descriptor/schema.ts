@@ -142,6 +142,9 @@ const operatorFields = {
     z.string(),
     z.strictObject({ source: z.string(), conda_env: z.string().optional() }),
   ], { error: "must be a file name or {source, conda_env}" }).optional(),
+  typescript: z.string().optional().describe(
+    "TypeScript/JavaScript module exporting an `Operator` class",
+  ),
   "shared-library": z.string().optional(),
   wasm: z.string().optional(),
   send_stdout_as: dataId.optional(),
