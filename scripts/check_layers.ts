@@ -4,7 +4,8 @@
  * height or below, folders never import each other in a cycle, a `_private`
  * file is imported only from inside its own top-level folder, and only
  * `src/cli` imports commander. Node APIs (`nodes/api/ts`) may use the wire
- * format and shared memory only.
+ * format and shared memory only; the operator runtime (`nodes/runtime/ts`)
+ * is a node program on top of them.
  *
  * The import graph comes from `deno info --json` over every source file.
  *
@@ -26,6 +27,7 @@ export const LAYERS: Record<string, number> = {
   "src/store": 3,
   "src/build": 3,
   "src/self_update": 3,
+  "src/operators": 3.5,
   "src/runtime": 4,
   "src/control": 4,
   "src/doctor": 5,
@@ -37,6 +39,7 @@ export const LAYERS: Record<string, number> = {
   "src/cli": 7,
   "main.ts": 8,
   "nodes/api/ts": 1.5,
+  "nodes/runtime/ts": 1.75,
 };
 
 /** One import from a source file of the project to another. */
@@ -49,6 +52,7 @@ export interface ImportEdge {
 export function roomOf(path: string): string | undefined {
   if (path === "main.ts") return "main.ts";
   if (path.startsWith("nodes/api/ts/")) return "nodes/api/ts";
+  if (path.startsWith("nodes/runtime/ts/")) return "nodes/runtime/ts";
   const m = /^src\/([^/]+)\//.exec(path);
   if (m) return `src/${m[1]}`;
   if (/^src\/[^/]+$/.test(path)) return "src";
@@ -147,7 +151,7 @@ interface DenoInfo {
 /** The import edges of every source file under `roots`, via `deno info`. */
 export async function projectEdges(
   root: string,
-  roots = ["main.ts", "src", "nodes/api/ts"],
+  roots = ["main.ts", "src", "nodes/api/ts", "nodes/runtime/ts"],
 ): Promise<ImportEdge[]> {
   const files: string[] = [];
   for (const r of roots) await collect(`${root}/${r}`, files);

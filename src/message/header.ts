@@ -63,6 +63,11 @@ export interface ShmNewHeader {
   size: number;
 }
 
+/** `stop_dataflow`: the node asks for the whole dataflow to stop (an operator's `STOP_ALL`). */
+export interface StopDataflowHeader {
+  t: "stop_dataflow";
+}
+
 /** Any node → daemon header. */
 export type NodeToDaemon =
   | HelloHeader
@@ -70,7 +75,8 @@ export type NodeToDaemon =
   | OutputHeader
   | CloseOutputsHeader
   | ReleaseHeader
-  | ShmNewHeader;
+  | ShmNewHeader
+  | StopDataflowHeader;
 
 // ---- daemon → node ----
 
@@ -162,6 +168,7 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
   close_outputs: { o: "strs" },
   release: { tokens: "strs" },
   shm_new: { name: "str", size: "int" },
+  stop_dataflow: {},
 };
 const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   hello_ok: { v: "int", daemon: "str" },

@@ -92,6 +92,11 @@ export interface RuntimeOptions {
   externalBarrier?: boolean;
   /** An output of a local node has receivers on other machines. */
   onRemoteOutput?(msg: RemoteMessage): void;
+  /**
+   * A node asked for the whole dataflow to stop (an operator's `STOP_ALL`);
+   * default: stop this runtime. A daemon passes it to the coordinator.
+   */
+  onStopRequest?(node: string): void;
   /** Outputs of a local node with remote receivers closed. */
   onRemoteOutputsClosed?(node: string, outputs: string[]): void;
   /**

@@ -195,6 +195,7 @@ add("output via shared memory", N2D, {
   },
 });
 add("close_outputs", N2D, { t: "close_outputs", o: ["out", "text"] });
+add("stop_dataflow", N2D, { t: "stop_dataflow" });
 add("release (node)", N2D, { t: "release", tokens: ["camera-0-17"] });
 add("shm_new", N2D, {
   t: "shm_new",

@@ -34,6 +34,12 @@ export type {
   StopEvent,
 } from "./events.ts";
 export {
+  type DoraOperator,
+  DoraStatus,
+  type OperatorEvent,
+  type SendOutput,
+} from "./operator.ts";
+export {
   type InputConfig,
   type NodeConfig,
   NodeInitError,

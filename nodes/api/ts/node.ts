@@ -631,6 +631,16 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     this.#writer.push({ t: "close_outputs", o: ids });
   }
 
+  /**
+   * Asks the daemon to stop the whole dataflow (every node gets `STOP`);
+   * what an operator's `STOP_ALL` does.
+   */
+  stopDataflow(): void {
+    if (this.#closed || this.#eof) return;
+    this.#writer.push({ t: "stop_dataflow" });
+    this.#writer.kick();
+  }
+
   /** Waits until everything sent so far has been written to the socket. */
   flush(): Promise<void> {
     return this.#writer.flush();

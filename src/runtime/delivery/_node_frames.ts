@@ -12,6 +12,7 @@ import { closeOutput, route } from "./_forwarding.ts";
 import { type NodeConnection } from "./connection.ts";
 import { forwardTail } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
+import { stop } from "../ending/stop_ladder.ts";
 
 /** Handles one frame of a node (in order, after backpressure). */
 export function handleFrame(
@@ -72,6 +73,15 @@ export function handleFrame(
     }
     case "shm_new":
       node.shmRegions.add(h.name);
+      return;
+    case "stop_dataflow":
+      message(
+        rt,
+        "info",
+        `node "${node.spec.id}" asked to stop the dataflow (an operator returned STOP_ALL)`,
+      );
+      if (rt.opts.onStopRequest) rt.opts.onStopRequest(node.spec.id);
+      else stop(rt, { reason: "stop_all" });
       return;
     case "hello":
       node.queue.pushControl({ t: "error", message: "duplicate hello" });

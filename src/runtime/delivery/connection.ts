@@ -143,7 +143,9 @@ export class NodeConnection {
         handler.onIdle?.(this);
       }
     } catch (err) {
-      if (!this.#closed) {
+      // A node that closes with events still unread resets the connection:
+      // that is an ordinary close (its exit status says how it ended).
+      if (!this.#closed && !(err instanceof Deno.errors.ConnectionReset)) {
         error = err instanceof Error ? err : new Error(String(err));
         if (err instanceof ProtocolError) {
           await this.refuse(`protocol error: ${err.message}`);

@@ -50,6 +50,8 @@ export async function start(rt: RuntimeContext): Promise<void> {
       importMapPath,
       apiDirs: [`${root}/nodes/api/ts`, `${root}/src/message`],
       pythonPath: `${root}/nodes/api/python`,
+      dataflow: rt.dataflow,
+      operatorRuntime: `${root}/nodes/runtime/ts/main.ts`,
       allowShell,
       uv: rt.opts.uv,
       setpriv: findSetpriv(),

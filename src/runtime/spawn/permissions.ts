@@ -29,6 +29,7 @@ export interface PermissionFlags {
 /** Variables the node API reads even when `env` is narrowed. */
 const RUNTIME_ENV = [
   "DORA_NODE_CONFIG",
+  "DORA_RUNTIME_CONFIG",
   "DORA_RUN_PARENT_PID",
   "DORA_ZERO_COPY_THRESHOLD",
   "NO_COLOR",

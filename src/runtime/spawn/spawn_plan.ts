@@ -8,7 +8,12 @@
  * @module
  */
 import { isReservedEnv } from "../../descriptor/reserved_env.ts";
-import type { NodeSpec } from "../../descriptor/model.ts";
+import type { Dataflow, NodeSpec } from "../../descriptor/model.ts";
+import {
+  OperatorError,
+  planRuntime,
+  type RuntimePlan,
+} from "../../operators/mod.ts";
 import { permissionFlags } from "./permissions.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import { type PythonCache, resolvePython } from "./python_interpreter.ts";
@@ -37,6 +42,10 @@ export interface SpawnContext {
   uv?: string;
   /** `/usr/bin/setpriv` when present, for PDEATHSIG. */
   setpriv?: string;
+  /** The dataflow (runtime nodes need the other nodes' wiring). */
+  dataflow?: Dataflow;
+  /** The Deno operator runtime program (`nodes/runtime/ts/main.ts`). */
+  operatorRuntime: string;
   /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
   python?: PythonCache;
 }
@@ -104,6 +113,8 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
       args: ["-c", node.args ?? ""],
       shm: false,
     };
+  } else if (node.kind === "runtime") {
+    plan = planRuntimeNode(node, ctx, base);
   } else if (node.path === "dynamic") {
     throw new SpawnError(
       `node "${node.id}": dynamic nodes are not supported by this runtime yet`,
@@ -116,54 +127,9 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
       : [];
     const file = resolveExecutable(node, cwd, extraDirs);
     if (/\.(ts|js|mts|mjs|tsx|jsx)$/.test(file)) {
-      const perms = permissionFlags(node.permissions, {
-        nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
-        apiDirs: ctx.apiDirs,
-        socketPath: ctx.socketPath,
-        workingDir: cwd,
-      });
-      // Deno colours its errors even on pipes; logs want plain text.
-      env.NO_COLOR ??= "1";
-      plan = {
-        ...base,
-        kind: "deno",
-        cmd: Deno.execPath(),
-        args: [
-          "run",
-          "--no-config",
-          `--import-map=${ctx.importMapPath}`,
-          ...perms.flags,
-          file,
-          ...args,
-        ],
-        shm: perms.shm,
-      };
-    } else if (file.endsWith(".py") && ctx.uv) {
-      plan = {
-        ...base,
-        kind: "python",
-        cmd: ctx.uv,
-        args: ["run", "--no-project", "--quiet", "python", "-u", file, ...args],
-        shm: true,
-      };
+      plan = denoPlan(node, ctx, base, file, [], args);
     } else if (file.endsWith(".py")) {
-      const python = resolvePython(
-        cwd,
-        env,
-        ctx.python ??= new Map(),
-      );
-      if (python.binDir) {
-        // What the shim would do: its version's folder first on PATH.
-        env.PATH = [python.binDir, env.PATH ?? Deno.env.get("PATH")]
-          .filter((x) => x).join(":");
-      }
-      plan = {
-        ...base,
-        kind: "python",
-        cmd: python.cmd,
-        args: ["-u", file, ...args],
-        shm: true,
-      };
+      plan = pythonPlan(ctx, base, ["-u", file, ...args]);
     } else {
       plan = { ...base, kind: "exe", cmd: file, args, shm: true };
     }
@@ -173,6 +139,105 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
     plan.cmd = ctx.setpriv;
   }
   return plan;
+}
+
+type PlanBase = Pick<SpawnPlan, "cwd" | "env" | "warnings">;
+
+/** `deno run` of `file` with the node's permissions (plus `extraRead` folders). */
+function denoPlan(
+  node: NodeSpec,
+  ctx: SpawnContext,
+  base: PlanBase,
+  file: string,
+  extraRead: string[],
+  args: string[],
+  ffi = false,
+): SpawnPlan {
+  const permissions = ffi && node.permissions?.ffi !== true
+    ? { ...node.permissions, ffi: true }
+    : node.permissions;
+  const perms = permissionFlags(permissions, {
+    nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
+    apiDirs: [...ctx.apiDirs, ...extraRead],
+    socketPath: ctx.socketPath,
+    workingDir: base.cwd,
+  });
+  // Deno colours its errors even on pipes; logs want plain text.
+  base.env.NO_COLOR ??= "1";
+  return {
+    ...base,
+    kind: "deno",
+    cmd: Deno.execPath(),
+    args: [
+      "run",
+      "--no-config",
+      `--import-map=${ctx.importMapPath}`,
+      ...perms.flags,
+      file,
+      ...args,
+    ],
+    shm: perms.shm,
+  };
+}
+
+/** The Python interpreter (behind shims, or `uv run` under `--uv`) with `args`. */
+function pythonPlan(
+  ctx: SpawnContext,
+  base: PlanBase,
+  args: string[],
+): SpawnPlan {
+  if (ctx.uv) {
+    return {
+      ...base,
+      kind: "python",
+      cmd: ctx.uv,
+      args: ["run", "--no-project", "--quiet", "python", ...args],
+      shm: true,
+    };
+  }
+  const python = resolvePython(
+    base.cwd,
+    base.env,
+    ctx.python ??= new Map(),
+  );
+  if (python.binDir) {
+    // What the shim would do: its version's folder first on PATH.
+    base.env.PATH = [python.binDir, base.env.PATH ?? Deno.env.get("PATH")]
+      .filter((x) => x).join(":");
+  }
+  return { ...base, kind: "python", cmd: python.cmd, args, shm: true };
+}
+
+/**
+ * A runtime node: its operators' runtime program (Python, or Deno for
+ * TypeScript and shared-library operators) with `DORA_RUNTIME_CONFIG`.
+ * Shared libraries are native code with full trust: they need FFI.
+ */
+function planRuntimeNode(
+  node: NodeSpec,
+  ctx: SpawnContext,
+  base: PlanBase,
+): SpawnPlan {
+  let runtime: RuntimePlan;
+  try {
+    runtime = planRuntime(ctx.dataflow!, node, base.cwd);
+  } catch (err) {
+    if (err instanceof OperatorError) throw new SpawnError(err.message);
+    throw err;
+  }
+  base.env.DORA_RUNTIME_CONFIG = JSON.stringify(runtime.config);
+  if (runtime.language === "python") {
+    return pythonPlan(ctx, base, ["-u", "-m", "dora._operator_runtime"]);
+  }
+  return denoPlan(
+    node,
+    ctx,
+    base,
+    ctx.operatorRuntime,
+    runtime.readDirs,
+    [],
+    runtime.ffi,
+  );
 }
 
 /** The absolute path of a node's executable or script. */

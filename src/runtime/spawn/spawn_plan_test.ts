@@ -24,6 +24,7 @@ Deno.test("planSpawn() ignores exactly the env names that dora validate warns ab
       importMapPath: `${dir}/import_map.json`,
       apiDirs: [],
       pythonPath: dir,
+      operatorRuntime: `${dir}/runtime.ts`,
       allowShell: false,
     });
     for (const n of names) assert.equal(plan.env[n], undefined, n);

@@ -631,6 +631,12 @@ class Node:
 
     # ------------------------------------------------------------ logs
 
+    def stop_dataflow(self) -> None:
+        """Asks the daemon to stop the whole dataflow (every node gets ``STOP``);
+        what an operator's ``DoraStatus.STOP_ALL`` does."""
+        if not self._eof and not self._closed:
+            self._write(encode_frame({"t": "stop_dataflow"}))
+
     def log(self, level, message, target=None, fields=None) -> None:
         """Writes to this node's log (``level``: error, warn, info, debug, trace)."""
         _log.emit(level, message, target, fields)
