@@ -19,13 +19,14 @@ async function main(): Promise<number> {
   for (const op of config.operators) {
     hosts.set(op.id, await loadOperator(config.node_id, op));
   }
-  let runtime: OperatorRuntime | undefined;
+  // Lines are captured from the start; the runtime receives them once it exists.
+  const holder: { runtime?: OperatorRuntime } = {};
   const capture = new LogCapture((op, level, message) =>
-    runtime?.onLine(op, level, message)
+    holder.runtime?.onLine(op, level, message)
   );
   const node = await Node.init();
-  runtime = new OperatorRuntime(node, config, hosts, capture);
-  return await runtime.run();
+  holder.runtime = new OperatorRuntime(node, config, hosts, capture);
+  return await holder.runtime.run();
 }
 
 try {
