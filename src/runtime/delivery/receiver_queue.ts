@@ -1,7 +1,8 @@
 /**
  * The events waiting for one receiver node: control events (never dropped,
- * served first) and one bounded queue per input with its policy, served fairly
- * (least-recently-served input first).
+ * served first, except that an input's `input_closed` follows the data
+ * queued on it) and one bounded queue per input with its policy, served
+ * fairly (least-recently-served input first).
  *
  * @module
  */
@@ -38,6 +39,8 @@ class InputQueue {
   head = 0;
   dropped = 0;
   closed = false;
+  /** Closed with messages still queued: `input_closed` follows the last one. */
+  closePending = false;
   lastServed = 0;
   constructor(
     readonly id: string,
@@ -141,7 +144,9 @@ export class ReceiverQueue {
     const q = this.#inputs.get(inputId);
     if (!q || q.closed) return;
     q.closed = true;
-    this.pushControl({ t: "input_closed", id: inputId });
+    // Data already queued on the input is delivered before it is closed.
+    if (q.length > 0) q.closePending = true;
+    else this.pushControl({ t: "input_closed", id: inputId });
     if ([...this.#inputs.values()].every((x) => x.closed)) {
       this.#allClosedPending = true;
     }
@@ -185,6 +190,10 @@ export class ReceiverQueue {
       pick.lastServed = ++this.#served;
       const m = pick.shift();
       out.push(m);
+      if (pick.closePending && pick.length === 0) {
+        pick.closePending = false;
+        out.push({ header: { t: "input_closed", id: pick.id }, payload: null });
+      }
     }
     if (
       out.length < max && this.#allClosedPending && !this.#allClosedSent &&

@@ -49,13 +49,16 @@ Deno.test("ReceiverQueue serves control events first and inputs fairly", () => {
   assert.deepEqual(ids(q.take(10)), ["stop", "a0", "b0", "a1", "a2"]);
 });
 
-Deno.test("ReceiverQueue sends STOP(ALL_INPUTS_CLOSED) only after queued data", () => {
-  const q = new ReceiverQueue([input("a", 10)], { onDrop() {} });
+Deno.test("ReceiverQueue sends input_closed and STOP(ALL_INPUTS_CLOSED) only after queued data", () => {
+  const q = new ReceiverQueue([input("a", 10), input("b", 10)], {
+    onDrop() {},
+  });
   q.pushInput("a", msg("a", 0));
+  q.pushInput("a", msg("a", 1));
   q.closeInput("a");
-  const events = q.take(1);
-  assert.deepEqual(ids(events), ["input_closed"]);
-  assert.deepEqual(ids(q.take(10)), ["a0", "stop"]);
+  q.closeInput("b");
+  assert.deepEqual(ids(q.take(2)), ["input_closed", "a0"]);
+  assert.deepEqual(ids(q.take(10)), ["a1", "input_closed", "stop"]);
   assert.equal(q.hasEvents, false);
 });
 
