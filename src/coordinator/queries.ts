@@ -150,7 +150,10 @@ export async function buildOnDaemons(
   const nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
   const byDaemon = new Map<string, string[]>();
   for (const n of descriptor.nodes) {
-    if (!n.build && !n.git && !/^https?:\/\//.test(n.path)) continue;
+    if (
+      !n.build && !n.git && !/^https?:\/\//.test(n.path) &&
+      !n.operators?.some((op) => op.build)
+    ) continue;
     const d = nodeToDaemon[n.id];
     byDaemon.set(d, [...(byDaemon.get(d) ?? []), n.id]);
   }

@@ -177,6 +177,11 @@ export interface Dataflow {
    * `off` overrides the variable in the runtime's environment.
    */
   typeCheck?: "warn" | "error" | "off";
+  /**
+   * Reload Python and TypeScript operators when their files change
+   * (`--hot-reload`); set by the command that starts the dataflow.
+   */
+  hotReload?: boolean;
   /** Timer inputs do not keep a node alive once its data inputs closed. */
   exitWhenNodesFinish?: boolean;
 }

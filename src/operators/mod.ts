@@ -31,6 +31,7 @@ export {
   type RuntimeOperatorConfig,
 } from "./runtime_config.ts";
 export { OperatorWatcher, type WatchedOperator } from "./hot_reload.ts";
+export { reloadableOperators } from "./watched.ts";
 
 /** The input id that carries a reload request to a runtime node (see docs/operators.md). */
 export const RELOAD_INPUT = "dora/reload";

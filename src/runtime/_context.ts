@@ -56,6 +56,8 @@ export class RuntimeContext {
   /** Largest `ts` received and not yet applied to `clock` (see `hlc`). */
   seenTs?: string;
   listener?: Deno.Listener;
+  /** The operator file watcher of `--hot-reload`. */
+  watcher?: { close(): void };
   runtimeDir?: string;
   socketPath = "";
   state: RuntimeState = "created";

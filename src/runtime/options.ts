@@ -78,6 +78,8 @@ export interface RuntimeOptions {
   allowShellNodes?: boolean;
   /** The uv executable (`--uv`): Python nodes run with `uv run python`. */
   uv?: string;
+  /** Reload Python and TypeScript operators when their files change (`--hot-reload`). */
+  hotReload?: boolean;
   /** Grace period of the stop ladder in ms (default 10 000). */
   graceMs?: number;
   /**

@@ -122,8 +122,7 @@ export class OperatorRuntime {
           }
           const [op, input] = this.#target(event.id);
           if (!op) break;
-          event.retain();
-          op.inbox.push(input, event);
+          op.inbox.push(input, renamed(event.retain(), input));
           // A full queue holds the daemon back (backpressure) until there is room.
           if (op.inbox.isFull(input)) await op.inbox.room(input);
           break;
@@ -399,6 +398,25 @@ export class OperatorRuntime {
       );
     }
   }
+}
+
+/** The daemon's input event under the operator's own input id (data decoded lazily, as before). */
+function renamed(event: InputEvent, id: string): InputEvent {
+  const local: InputEvent = {
+    type: "INPUT",
+    id,
+    get value() {
+      return event.value;
+    },
+    metadata: event.metadata,
+    release: () => event.release(),
+    retain() {
+      event.retain();
+      return local;
+    },
+    [Symbol.dispose]: () => event.release(),
+  };
+  return local;
 }
 
 /** Parameters from what an operator passed: `Params`, or a whole event's `metadata`. */

@@ -43,6 +43,7 @@ export interface RunOptions {
   rt?: boolean;
   debug?: boolean;
   typeCheck?: string;
+  hotReload?: boolean;
 }
 
 /** Registers `dora run`. */
@@ -84,6 +85,10 @@ export function registerRun(program: Command): void {
     .option(
       "--uv",
       "run Python nodes with `uv run python` and builds with `uv pip` (uv is installed from PyPI when missing)",
+    )
+    .option(
+      "--hot-reload",
+      "reload Python and TypeScript operators when their files change",
     )
     // Accepted for scripts written for the original dora, but not offered:
     // it would have no effect here (a warning says so).
@@ -207,6 +212,7 @@ export async function runDataflow(
     dataflow,
     allowShellNodes: opts.allowShellNodes || undefined,
     uv: prepared.uv,
+    hotReload: opts.hotReload || undefined,
     graceMs,
     drainOnStop: hooks.drainOnStop,
     events: { onLog: show, onMessage: say },

@@ -79,6 +79,7 @@ interface StartOptions extends TargetFlags {
   detach?: boolean;
   env?: string[];
   typeCheck?: string;
+  hotReload?: boolean;
 }
 
 /** Registers `dora start`. */
@@ -96,6 +97,10 @@ export function registerStart(program: Command): void {
         .option(
           "--detach",
           "return once the dataflow is spawned (default when piped)",
+        )
+        .option(
+          "--hot-reload",
+          "reload Python and TypeScript operators when their files change",
         )
         .option(
           "--env <K=V>",
@@ -117,6 +122,7 @@ export function registerStart(program: Command): void {
       const dataflow = await loadForCli(path);
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
+      if (opts.hotReload) dataflow.hotReload = true;
       const attached = opts.attach ??
         (opts.detach
           ? false

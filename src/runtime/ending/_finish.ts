@@ -22,6 +22,7 @@ export function maybeFinish(rt: RuntimeContext): void {
   rt.state = "finished";
   rt.stopReason ??= "finished";
   rt.timers.stop();
+  rt.watcher?.close();
   rt.fault?.finish();
   for (const n of rt.nodes.values()) {
     n.conn?.close();

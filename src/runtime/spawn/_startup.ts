@@ -23,6 +23,7 @@ import { pinProcess } from "./cpu_affinity.ts";
 import { type RunningNode } from "../running_node.ts";
 import { createRuntimeDir, sweepStale } from "./runtime_dir.ts";
 import { planSpawn, SpawnError } from "./spawn_plan.ts";
+import { watchOperators } from "../_hot_reload.ts";
 
 /**
  * Checks every node, creates the socket and log folder, and spawns the local
@@ -106,6 +107,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
     }
   }
   if (rt.state === "running") rt.fault?.start();
+  if (rt.state === "running") watchOperators(rt);
   if (![...rt.nodes.values()].some((n) => n.local)) maybeFinish(rt);
 }
 
