@@ -98,7 +98,28 @@ export interface Target {
   met: boolean | null;
 }
 
-/** The three targets of docs/benchmark.md, for each variant. */
+/** The variant of operators in one runtime node (dataflow-op.yml). */
+export const OPERATORS = "op";
+
+/** Target 4: operator → operator in one runtime vs node → node (TypeScript). */
+function operatorTarget(rows: Row[]): Target {
+  const p50 = (variant: string) =>
+    rows.find((r) => r.variant === variant && r.bytes === 8)?.latency?.p50;
+  const op = p50(OPERATORS);
+  const node = p50("ts");
+  const measured = op !== undefined && node !== undefined;
+  return {
+    variant: OPERATORS,
+    name: "p50 latency 8 B, operator → operator ≤ 1/5 of node → node (ts)",
+    value: measured
+      ? `${us(op)} µs vs ${us(node)} µs (${(node / op).toFixed(1)}× lower)`
+      : "not measured (needs the ts and op variants)",
+    goal: "≥ 5× lower",
+    met: measured ? op * 5 <= node : null,
+  };
+}
+
+/** The three targets of docs/benchmark.md for each node variant, and target 4. */
 export function targets(
   rows: Row[],
   baselines: Record<string, Baseline>,
@@ -107,6 +128,10 @@ export function targets(
   for (const variant of [...new Set(rows.map((r) => r.variant))]) {
     const at = (bytes: number) =>
       rows.find((r) => r.variant === variant && r.bytes === bytes);
+    if (variant === OPERATORS) {
+      out.push(operatorTarget(rows));
+      continue;
+    }
     const big = at(40960000)?.latency?.p50;
     const small4k = at(4096)?.latency?.p50;
     out.push({

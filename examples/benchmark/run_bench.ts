@@ -3,7 +3,7 @@
  * through `dora run`, prints one table, writes bench-results.json and reports
  * the targets (never fails because of them).
  *
- * Environment: BENCH_QUICK=1 (few sizes and messages), BENCH_VARIANTS=ts,py,
+ * Environment: BENCH_QUICK=1 (few sizes and messages), BENCH_VARIANTS=ts,py,op
  * BENCH_JSON=<file> (default examples/benchmark/bench-results.json).
  *
  * @module
@@ -14,11 +14,17 @@ import {
   relayBaseline,
   socketBaseline,
 } from "./bench_baseline.ts";
-import { parseCsv, type Row, table, targets } from "./bench_report.ts";
+import {
+  OPERATORS,
+  parseCsv,
+  type Row,
+  table,
+  targets,
+} from "./bench_report.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const quick = !["", "0"].includes(Deno.env.get("BENCH_QUICK") ?? "");
-const variants = (Deno.env.get("BENCH_VARIANTS") ?? "ts,py").split(",")
+const variants = (Deno.env.get("BENCH_VARIANTS") ?? "ts,py,op").split(",")
   .map((v) => v.trim()).filter((v) => v);
 
 /** Runs one variant's dataflow and returns its CSV text. */
@@ -51,11 +57,27 @@ async function runVariant(variant: string): Promise<string> {
   }
 }
 
+/** Runs one variant and folds its rows in (a failure is reported at the end). */
+async function runOne(variant: string): Promise<void> {
+  console.log(`running the ${variant} benchmark${quick ? " (quick)" : ""}…`);
+  try {
+    parseCsv(variant, await runVariant(variant), rows);
+  } catch (e) {
+    failures.push(variant);
+    console.error(`error: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
 const rows: Row[] = [];
 const baselines: Record<string, Baseline> = {};
 const relays: Record<string, Baseline> = {};
 const failures: string[] = [];
 for (const variant of variants) {
+  // Operators in one process cross no socket: their target compares with ts.
+  if (variant === OPERATORS) {
+    await runOne(variant);
+    continue;
+  }
   // The floor is measured right before each variant: the machine's load drifts.
   const baseline = await socketBaseline(quick ? 50 : 200);
   baselines[variant] = baseline;
@@ -71,13 +93,7 @@ for (const variant of variants) {
       (relay.p50 / 1000).toFixed(1)
     } µs, p99 ${(relay.p99 / 1000).toFixed(1)} µs (the floor of a dora hop)`,
   );
-  console.log(`running the ${variant} benchmark${quick ? " (quick)" : ""}…`);
-  try {
-    parseCsv(variant, await runVariant(variant), rows);
-  } catch (e) {
-    failures.push(variant);
-    console.error(`error: ${e instanceof Error ? e.message : e}`);
-  }
+  await runOne(variant);
 }
 console.log(table(rows));
 const verdicts = targets(rows, baselines);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { ROOT } from "../_support/dora.ts";
 
-Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScript and Python", async () => {
+Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScript, Python and operators", async () => {
   const json = await Deno.makeTempFile({ suffix: ".json" });
   try {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -23,7 +23,7 @@ Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScr
     assert.deepEqual(out.code, 0, text);
     const result = JSON.parse(await Deno.readTextFile(json));
     assert.ok(result.baselines.ts.p50 > 0 && result.baselines.py.p50 > 0, text);
-    for (const variant of ["ts", "py"]) {
+    for (const variant of ["ts", "py", "op"]) {
       const rows = result.rows.filter((r: { variant: string }) =>
         r.variant === variant
       );
@@ -40,7 +40,14 @@ Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScr
         assert.ok(r.latency.p50 > 0 && r.throughput.msgPerSec > 0, text);
       }
     }
-    assert.deepEqual(result.targets.length, 6);
+    // Three per node variant, and operator → operator vs node → node.
+    assert.deepEqual(result.targets.length, 7);
+    assert.ok(
+      result.targets.some((t: { variant: string; value: string }) =>
+        t.variant === "op" && /µs vs .* µs/.test(t.value)
+      ),
+      text,
+    );
   } finally {
     await Deno.remove(json);
   }

@@ -7,7 +7,7 @@ import { HybridLogicalClock } from "../../../src/message/mod.ts";
 const clock = new HybridLogicalClock();
 const released: number[] = [];
 function input(id: string, n: number): InputEvent {
-  const e = internalEvent(id, toVector([n]), clock, undefined);
+  const e = internalEvent(id, toVector([n]), clock.now(), undefined);
   e.release = () => released.push(n);
   return e;
 }

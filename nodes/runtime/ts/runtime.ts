@@ -18,7 +18,7 @@ import {
 } from "../../../src/message/mod.ts";
 import type { OperatorConfig, RuntimeConfig } from "./config.ts";
 import { Inbox } from "./inbox.ts";
-import { internalEvent, toVector } from "./internal_event.ts";
+import { internalEvent, lazyVector } from "./internal_event.ts";
 import type { CapturedLevel, LogCapture } from "./log_capture.ts";
 import type { OperatorHost } from "./operator_host.ts";
 
@@ -304,13 +304,14 @@ export class OperatorRuntime {
     }
     const parameters = paramsOf(params);
     if (route.to.length > 0) {
-      const vector = toVector(value);
+      const vector = lazyVector(value);
+      const timestamp = this.#clock.now();
       for (const r of route.to) {
         const target = this.#ops.get(r.operator);
         if (!target || target.done) continue;
         target.inbox.push(
           r.input,
-          internalEvent(r.input, vector, this.#clock, parameters),
+          internalEvent(r.input, vector, timestamp, parameters),
         );
       }
     }
