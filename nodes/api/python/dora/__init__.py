@@ -25,11 +25,9 @@ __version__ = "0.1.0"
 
 
 class DoraStatus(enum.Enum):
-    """Return value of the original's Python operators (``on_event``).
-
-    Operators are not run by this runtime; the enum exists so that scripts
-    importing it keep working.
-    """
+    """What a Python operator's ``on_event`` returns (docs/operators.md):
+    ``CONTINUE``; ``STOP`` ends this operator (its outputs close); ``STOP_ALL``
+    stops the whole dataflow."""
 
     CONTINUE = 0
     STOP = 1
