@@ -38,7 +38,7 @@ Deno.test("permissionFlags() widens and narrows per permission", () => {
     "--allow-read=/run/s.sock",
     "--allow-write=/run/s.sock,/df/data",
     "--allow-net",
-    "--allow-env=DORA_NODE_CONFIG,DORA_RUN_PARENT_PID,DORA_ZERO_COPY_THRESHOLD,NO_COLOR,HOME",
+    "--allow-env=DORA_NODE_CONFIG,DORA_RUNTIME_CONFIG,DORA_RUN_PARENT_PID,DORA_ZERO_COPY_THRESHOLD,NO_COLOR,HOME",
     "--allow-sys",
   ]);
   assert.equal(shm, false);
