@@ -11,6 +11,8 @@ import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { faultChanged, mergeFault } from "./fault.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
+import { stopDataflow } from "./_stop.ts";
+import { errorMessage } from "../errors.ts";
 
 /** Handles an event pushed by a daemon. */
 export function onDaemonEvent(
@@ -49,6 +51,17 @@ export function onDaemonEvent(
         (p.results ?? {}) as Record<string, NodeResult>,
       );
       maybeSettle(c, live);
+      return;
+    }
+    case "dataflow_stop_requested": {
+      // An operator returned STOP_ALL: the whole dataflow stops.
+      if (!c.live.has(p.uuid as string)) return;
+      c.config.log(
+        `node "${p.node}" of dataflow ${p.uuid} asked to stop it (STOP_ALL)`,
+      );
+      stopDataflow(c, p.uuid as string, {}).catch((err) =>
+        c.config.log(`stopping dataflow ${p.uuid} failed: ${errorMessage(err)}`)
+      );
       return;
     }
     case "build_log": {

@@ -33,6 +33,12 @@ export async function spawnDataflow(
         else readyEarly = true;
         s.peer?.notify("dataflow_ready", { uuid: params.uuid });
       },
+      // Every machine stops, through the coordinator (or here alone without one).
+      onStopRequest: (node) => {
+        if (s.peer) {
+          s.peer.notify("dataflow_stop_requested", { uuid: params.uuid, node });
+        } else s.dataflows.get(params.uuid)?.hosted.stop({});
+      },
       sendRemote: (daemonId, msg, payload) => {
         const addr = peers.get(daemonId);
         if (addr) s.opts.transport.send(addr, msg, payload);

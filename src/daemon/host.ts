@@ -45,6 +45,11 @@ export interface HostHooks {
   daemonId: string;
   /** All local nodes connected (the local half of the ready barrier). */
   onReady(): void;
+  /**
+   * A local node asked for the whole dataflow to stop (an operator's
+   * `STOP_ALL`); without it the local part stops.
+   */
+  onStopRequest?(node: string): void;
   /** Sends a message to the daemon `daemonId` (order per peer is preserved). */
   sendRemote(
     daemonId: string,

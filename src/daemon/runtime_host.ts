@@ -101,6 +101,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     dataflowId: params.uuid,
     localNodes,
     externalBarrier: multi,
+    onStopRequest: hooks.onStopRequest,
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
         dataflow,

@@ -202,7 +202,10 @@ export class OperatorRuntime {
         this.#fail(op, e, `failed in onEvent (${describe(event)})`);
         return;
       } finally {
-        if (event.type === "INPUT") (event as InputEvent).release();
+        // Done with the data (shared memory goes back) unless the operator kept it.
+        if (event.type === "INPUT" && !(event as Retainable).retained) {
+          (event as InputEvent).release();
+        }
       }
       if (status === undefined || status === null || status === 0) {
         if (event.type === "STOP") break;
@@ -401,9 +404,12 @@ export class OperatorRuntime {
   }
 }
 
+/** An input event an operator may keep past `onEvent` with `retain()`. */
+type Retainable = InputEvent & { retained?: boolean };
+
 /** The daemon's input event under the operator's own input id (data decoded lazily, as before). */
 function renamed(event: InputEvent, id: string): InputEvent {
-  const local: InputEvent = {
+  const local: Retainable = {
     type: "INPUT",
     id,
     get value() {
@@ -412,7 +418,7 @@ function renamed(event: InputEvent, id: string): InputEvent {
     metadata: event.metadata,
     release: () => event.release(),
     retain() {
-      event.retain();
+      local.retained = true;
       return local;
     },
     [Symbol.dispose]: () => event.release(),
