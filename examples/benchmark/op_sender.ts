@@ -1,11 +1,13 @@
 /**
- * Benchmark sender as an operator: the same plan as ts_sender.ts, driven by
- * its own loop (started on the first tick); STOP on a tick once it is done.
+ * Benchmark sender as an operator: the plan of ts_sender.ts, driven by a
+ * 5 ms timer as operators are — one latency message per tick, sent from
+ * `onEvent` (the receiving operator runs once `onEvent` returned), then the
+ * throughput burst, yielding to the process every 1000 messages so that the
+ * sink drains its queue; STOP once every size is done.
  */
 import { DoraStatus, type OperatorEvent, type SendOutput } from "dora";
+import { setImmediate } from "node:timers";
 import { plan } from "./bench_plan.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let state = 42;
 function randomBytes(n: number): Uint8Array {
@@ -21,39 +23,56 @@ function randomBytes(n: number): Uint8Array {
 
 /** The sink's throughput queue holds 10 000: let it drain this often. */
 const YIELD_EVERY = 1000;
-
-async function run(send: SendOutput): Promise<void> {
-  const p = plan();
-  const sentinel = new Uint8Array([1]);
-  for (const size of p.sizes) {
-    const data = randomBytes(size);
-    for (let i = 0; i < p.latencyN; i++) {
-      send("latency", data);
-      await sleep(p.gapMs);
-    }
-    await sleep(p.pauseMs);
-    const n = p.throughputN(size);
-    for (let i = 0; i < n; i++) {
-      send("throughput", data);
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await sleep(0);
-    }
-    send("throughput", sentinel); // ends the size's bracket
-    await sleep(p.pauseMs);
-  }
-  console.info(`benchmark sender done (${p.sizes.length} sizes)`);
-}
+const p = plan();
+const sentinel = new Uint8Array([1]);
 
 export class Operator {
-  started = false;
-  done = false;
+  size = 0; // index into p.sizes
+  data = randomBytes(p.sizes[0] ?? 0);
+  sent = 0;
+  /** `latency`, then `pause` until `until`, `burst` (async), `pause` again. */
+  phase: "latency" | "pause" | "burst" = "latency";
+  next: "burst" | "size" = "burst";
+  until = 0;
 
   onEvent(event: OperatorEvent, send: SendOutput): DoraStatus {
     if (event.type !== "INPUT") return DoraStatus.CONTINUE;
-    if (this.done) return DoraStatus.STOP;
-    if (!this.started) {
-      this.started = true;
-      run(send).then(() => this.done = true);
+    if (this.size >= p.sizes.length) return DoraStatus.STOP;
+    if (this.phase === "latency") {
+      send("latency", this.data);
+      if (++this.sent === p.latencyN) this.pause("burst");
+    } else if (this.phase === "pause" && performance.now() >= this.until) {
+      if (this.next === "burst") this.burst(send);
+      else this.nextSize();
     }
     return DoraStatus.CONTINUE;
+  }
+
+  pause(next: "burst" | "size"): void {
+    this.phase = "pause";
+    this.next = next;
+    this.until = performance.now() + p.pauseMs;
+  }
+
+  async burst(send: SendOutput): Promise<void> {
+    this.phase = "burst";
+    const n = p.throughputN(p.sizes[this.size]!);
+    for (let i = 0; i < n; i++) {
+      send("throughput", this.data);
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    send("throughput", sentinel); // ends the size's bracket
+    this.pause("size");
+  }
+
+  nextSize(): void {
+    this.size++;
+    this.sent = 0;
+    this.phase = "latency";
+    if (this.size < p.sizes.length) {
+      this.data = randomBytes(p.sizes[this.size]!);
+    } else console.info(`benchmark sender done (${p.sizes.length} sizes)`);
   }
 }

@@ -6,64 +6,68 @@
  *
  * @module
  */
-import { type Vector } from "apache-arrow";
+import { makeVector, Vector } from "apache-arrow";
 import type { InputEvent } from "../../api/ts/mod.ts";
 import {
   decodeValue,
   encodeValue,
+  type Metadata,
   type Params,
   type SendableValue,
 } from "../../../src/message/mod.ts";
 
-/**
- * An input event carrying `value` to input `id` of another operator; a
- * function is called on the first read of `event.value` (building a Vector
- * costs more than the rest of the hop).
- */
+/** An input event carrying a sent value to input `id` of another operator. */
+class InternalInputEvent implements InputEvent {
+  readonly type = "INPUT" as const;
+  readonly metadata: Metadata;
+  #value: Vector | (() => Vector);
+
+  constructor(
+    readonly id: string,
+    value: Vector | (() => Vector),
+    timestamp: bigint,
+    parameters: Params | undefined,
+  ) {
+    this.#value = value;
+    this.metadata = { timestamp, parameters: parameters ?? {} };
+  }
+
+  get value(): Vector {
+    const v = this.#value;
+    return typeof v === "function" ? (this.#value = v()) : v;
+  }
+
+  release(): void {}
+
+  retain(): this {
+    return this;
+  }
+
+  [Symbol.dispose](): void {}
+}
+
+/** An input event carrying `value` (or its builder) to input `id`. */
 export function internalEvent(
   id: string,
   value: Vector | (() => Vector),
   timestamp: bigint,
   parameters: Params | undefined,
 ): InputEvent {
-  let get = typeof value === "function" ? value : null;
-  let vector = get ? undefined : value as Vector;
-  const event: InputEvent = {
-    type: "INPUT",
-    id,
-    get value(): Vector {
-      if (get) {
-        vector = get();
-        get = null;
-      }
-      return vector!;
-    },
-    metadata: { timestamp, parameters: parameters ?? {} },
-    release() {},
-    retain() {
-      return event;
-    },
-    [Symbol.dispose]() {},
-  };
-  return event;
+  return new InternalInputEvent(id, value, timestamp, parameters);
 }
 
 /**
- * The Vector a receiver sees for a sent value, built lazily from a copy
- * taken now (the sender may reuse its buffers). One builder serves every
- * receiver of the message.
+ * The Vector a receiver sees for a sent value: a copy, built at once (the
+ * sender may reuse its buffers; like a node's `sendOutput` encodes before it
+ * stamps the message). One Vector serves every receiver of the message.
  */
-export function lazyVector(value: SendableValue): () => Vector {
-  const enc = encodeValue(value);
-  if (enc.layout === undefined) return () => decodeValue(undefined, null);
-  const payload = new Uint8Array(enc.size);
-  enc.write(payload);
-  let vector: Vector | undefined;
-  return () => vector ??= decodeValue(enc.layout, payload);
-}
-
-/** The Vector a receiver sees for a sent value (a copy: the sender may reuse its buffers). */
 export function toVector(value: SendableValue): Vector {
+  // An apache-arrow Vector is shared as it is (immutable by convention).
+  if (value instanceof Vector) return value;
+  // A typed array: one copy, the Vector over it.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return makeVector((value as Uint8Array).slice());
+  }
   const enc = encodeValue(value);
   if (enc.layout === undefined) return decodeValue(undefined, null);
   const payload = new Uint8Array(enc.size);

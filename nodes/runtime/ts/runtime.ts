@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import type { Event, InputEvent, Node, SendOutput } from "../../api/ts/mod.ts";
 import {
   HybridLogicalClock,
@@ -18,12 +19,15 @@ import {
 } from "../../../src/message/mod.ts";
 import type { OperatorConfig, RuntimeConfig } from "./config.ts";
 import { Inbox } from "./inbox.ts";
-import { internalEvent, lazyVector } from "./internal_event.ts";
+import { internalEvent, toVector } from "./internal_event.ts";
 import type { CapturedLevel, LogCapture } from "./log_capture.ts";
 import type { OperatorHost } from "./operator_host.ts";
 
 /** The reserved input that asks to reload an operator (`--hot-reload`). */
 export const RELOAD_INPUT = "dora/reload";
+
+/** Events an operator handles back to back before the process gets a turn. */
+const SYNC_EVENTS = 64;
 
 /** An event in an inbox that asks the operator's loop to reload it. */
 const RELOAD: Event = { type: "ERROR", error: "reload" };
@@ -98,7 +102,11 @@ export class OperatorRuntime {
         return 1;
       }
     }
-    const loops = [...this.#ops.values()].map((op) => this.#loop(op));
+    // Each loop runs in its operator's context (console attribution), entered
+    // once: the context follows every await of the loop.
+    const loops = [...this.#ops.values()].map((op) =>
+      this.#capture.run(op.config.id, () => this.#loop(op))
+    );
     const dispatch = this.#dispatch();
     // A failing operator ends the node at once, even if another one hangs.
     await Promise.race([Promise.all(loops), this.#failure]);
@@ -185,8 +193,18 @@ export class OperatorRuntime {
   /** One operator's events, one at a time. */
   async #loop(op: HostedOperator): Promise<void> {
     const id = op.config.id;
+    let inARow = 0;
     for (;;) {
-      const event = await op.inbox.next();
+      // A ready event is taken without a promise round trip (latency), but
+      // a busy operator lets the rest of the process (sockets, the other
+      // operators) run now and then.
+      let event = inARow < SYNC_EVENTS ? op.inbox.take() : undefined;
+      if (inARow >= SYNC_EVENTS) {
+        inARow = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (event === undefined) event = await op.inbox.next();
+      else inARow++;
       if (event === null || this.#failed) break;
       if (event === RELOAD) {
         await this.#reload(op);
@@ -194,10 +212,8 @@ export class OperatorRuntime {
       }
       let status: unknown;
       try {
-        status = await this.#capture.run(
-          id,
-          () => op.host.onEvent(event, op.send),
-        );
+        status = op.host.onEvent(event, op.send);
+        if (status instanceof Promise) status = await status;
       } catch (e) {
         this.#fail(op, e, `failed in onEvent (${describe(event)})`);
         return;
@@ -307,7 +323,7 @@ export class OperatorRuntime {
     }
     const parameters = paramsOf(params);
     if (route.to.length > 0) {
-      const vector = lazyVector(value);
+      const vector = toVector(value);
       const timestamp = this.#clock.now();
       for (const r of route.to) {
         const target = this.#ops.get(r.operator);
