@@ -90,3 +90,52 @@ for event in node:
     await sb.cleanup();
   }
 });
+
+Deno.test("dora start --hot-reload reloads a changed operator on the daemon", async () => {
+  const sb = await Sandbox.create();
+  const yml = sb.write(
+    "dataflow.yml",
+    `nodes:
+  - id: pipeline
+    operator:
+      typescript: op.ts
+      inputs:
+        tick: dora/timer/millis/30
+      outputs: [out]
+  - id: sink
+    path: sink.py
+    inputs:
+      text: pipeline/out
+`,
+  );
+  const op = (version: string) =>
+    `export class Operator {
+  onEvent(event: { type: string }, send: (id: string, v: string[]) => void) {
+    if (event.type === "INPUT") send("out", ["${version}"]);
+  }
+}
+`;
+  sb.write("op.ts", op("v1"));
+  sb.write(
+    "sink.py",
+    `from dora import Node
+node = Node()
+for event in node:
+    if event["type"] == "INPUT":
+        print(f"sink got {event['value'][0].as_py()}", flush=True)
+`,
+  );
+  try {
+    await sb.coordinator();
+    await sb.daemon();
+    const run = sb.spawn(["start", yml, "--attach", "--hot-reload"]);
+    await run.waitFor(/sink got v1/);
+    sb.write("op.ts", op("v2"));
+    await run.waitFor(/operator "op" of node "pipeline" reloaded from/);
+    await run.waitFor(/sink got v2/);
+    const stop = await sb.dora(["stop", "--all"]);
+    assert.equal(stop.code, 0, stop.stderr);
+  } finally {
+    await sb.cleanup();
+  }
+});
