@@ -2,11 +2,10 @@
  * Benchmark sender as an operator: the plan of ts_sender.ts, driven by a
  * 5 ms timer as operators are — one latency message per tick, sent from
  * `onEvent` (the receiving operator runs once `onEvent` returned), then the
- * throughput burst, yielding to the process every 1000 messages so that the
- * sink drains its queue; STOP once every size is done.
+ * throughput burst, waiting whenever the sink's backpressure queue is full
+ * (the promise `sendOutput` returns); STOP once every size is done.
  */
 import { DoraStatus, type OperatorEvent, type SendOutput } from "dora";
-import { setImmediate } from "node:timers";
 import { plan } from "./bench_plan.ts";
 
 let state = 42;
@@ -21,8 +20,6 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** The sink's throughput queue holds 10 000: let it drain this often. */
-const YIELD_EVERY = 1000;
 const p = plan();
 const sentinel = new Uint8Array([1]);
 
@@ -58,10 +55,8 @@ export class Operator {
     this.phase = "burst";
     const n = p.throughputN(p.sizes[this.size]!);
     for (let i = 0; i < n; i++) {
-      send("throughput", this.data);
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      const room = send("throughput", this.data);
+      if (room) await room;
     }
     send("throughput", sentinel); // ends the size's bracket
     this.pause("size");

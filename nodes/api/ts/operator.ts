@@ -47,13 +47,17 @@ export type OperatorEvent = Event;
 /**
  * Sends `value` on the operator's output `id` (the id as declared under the
  * operator's `outputs:`). Other operators of the same node get it at once,
- * in-process; other nodes through the daemon.
+ * in-process; other nodes through the daemon. The value is copied at once.
+ * The returned promise (when there is one) resolves once a receiver's full
+ * `backpressure` queue has room again and the socket took the data: an
+ * `async` operator that sends in a loop awaits it; ignoring it is allowed
+ * (a full queue then drops its oldest message and says so).
  */
 export type SendOutput = (
   id: string,
   value: SendableValue,
   parameters?: Params,
-) => void;
+) => void | Promise<void>;
 
 /** The shape of an operator (a class instance or a default-exported object). */
 export interface DoraOperator {

@@ -17,6 +17,8 @@ export const BACKPRESSURE_FACTOR = 10;
 
 class InputQueue {
   items: InputEvent[] = [];
+  /** `backpressure`: a sender may wait for room instead of dropping. */
+  backpressure = false;
   closed = false;
   /** Closed with data still queued: `INPUT_CLOSED` follows the last of it. */
   closePending = false;
@@ -43,13 +45,13 @@ export class Inbox {
     this.#onDrop = onDrop;
     for (const [id, c] of Object.entries(inputs)) {
       const size = Math.max(1, c.queue_size);
-      this.#inputs.set(
+      const backpressure = c.queue_policy === "backpressure";
+      const q = new InputQueue(
         id,
-        new InputQueue(
-          id,
-          c.queue_policy === "backpressure" ? size * BACKPRESSURE_FACTOR : size,
-        ),
+        backpressure ? size * BACKPRESSURE_FACTOR : size,
       );
+      q.backpressure = backpressure;
+      this.#inputs.set(id, q);
     }
   }
 
@@ -92,10 +94,11 @@ export class Inbox {
     this.#wake();
   }
 
-  /** Whether `input` is a full queue (the sender should wait for room). */
+  /** Whether `input` is a full `backpressure` queue (the sender should wait for room). */
   isFull(input: string): boolean {
     const q = this.#inputs.get(input);
-    return q !== undefined && q.items.length >= q.cap;
+    return q !== undefined && q.backpressure && q.items.length >= q.cap &&
+      !this.#ended;
   }
 
   /** Resolves once `input` has room again (or the inbox ended). */

@@ -322,6 +322,8 @@ export class OperatorRuntime {
       throw new Error(`${this.#name(op.config.id)} has stopped`);
     }
     const parameters = paramsOf(params);
+    // Resolves when a full backpressure queue of a receiver has room again.
+    let room: Promise<unknown> | undefined;
     if (route.to.length > 0) {
       const vector = toVector(value);
       const timestamp = this.#clock.now();
@@ -332,11 +334,21 @@ export class OperatorRuntime {
           r.input,
           internalEvent(r.input, vector, timestamp, parameters),
         );
+        if (target.inbox.isFull(r.input)) {
+          const wait = target.inbox.room(r.input);
+          room = room ? Promise.all([room, wait]) : wait;
+        }
       }
     }
     if (route.daemon) {
-      return this.#node.sendOutput(`${op.config.id}/${id}`, value, parameters);
+      const written = this.#node.sendOutput(
+        `${op.config.id}/${id}`,
+        value,
+        parameters,
+      );
+      room = room ? Promise.all([room, written]) : written;
     }
+    return room as Promise<void> | undefined;
   }
 
   /** One captured console line of operator `id`: logs, `send_stdout_as`, `send_logs_as`. */
