@@ -38,6 +38,8 @@ Deno.test("Inbox drops (and releases) the oldest event of a full drop_oldest inp
     (_input, total) => drops.push(total),
   );
   for (let n = 0; n < 4; n++) inbox.push("a", input("a", n));
+  // A drop_oldest queue never holds the sender back.
+  assert.equal(inbox.isFull("a"), false);
   assert.deepEqual(drops, [1, 2]);
   assert.deepEqual(released, [0, 1]);
   assert.deepEqual(inbox.drops(), { a: 2 });
