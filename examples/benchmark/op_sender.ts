@@ -1,11 +1,13 @@
 /**
- * Benchmark sender as an operator: the plan of ts_sender.ts, driven by a
+ * Benchmark sender as an operator: the plan of ts_sender.ts (the payload a
+ * Vector, shared with the sink without a copy), driven by a
  * 5 ms timer as operators are — one latency message per tick, sent from
  * `onEvent` (the receiving operator runs once `onEvent` returned), then the
  * throughput burst, waiting whenever the sink's backpressure queue is full
  * (the promise `sendOutput` returns); STOP once every size is done.
  */
 import { DoraStatus, type OperatorEvent, type SendOutput } from "dora";
+import { makeVector, type Vector } from "apache-arrow";
 import { plan } from "./bench_plan.ts";
 
 let state = 42;
@@ -25,7 +27,11 @@ const sentinel = new Uint8Array([1]);
 
 export class Operator {
   size = 0; // index into p.sizes
-  data = randomBytes(p.sizes[0] ?? 0);
+  /**
+   * The payload as a Vector: operators of one node share it without a copy
+   * (the in-process counterpart of the node senders' shared-memory samples).
+   */
+  data: Vector = makeVector(randomBytes(p.sizes[0] ?? 0));
   sent = 0;
   /** `latency`, then `pause` until `until`, `burst` (async), `pause` again. */
   phase: "latency" | "pause" | "burst" = "latency";
@@ -67,7 +73,7 @@ export class Operator {
     this.sent = 0;
     this.phase = "latency";
     if (this.size < p.sizes.length) {
-      this.data = randomBytes(p.sizes[this.size]!);
+      this.data = makeVector(randomBytes(p.sizes[this.size]!));
     } else console.info(`benchmark sender done (${p.sizes.length} sizes)`);
   }
 }
