@@ -74,7 +74,9 @@ export function planRuntime(
             ? "typescript"
             : "shared-library"
         } file "${file}" not found (looked for ${abs})${
-          op.build ? "; it has a `build:` command: run `dora build` first" : ""
+          op.build
+            ? "; it has a `build:` command: `dora run` runs it unless --no-build, `dora build` runs it alone"
+            : ""
         }`,
       );
     }
