@@ -117,6 +117,9 @@ export class FaultHooks {
    */
   connectionClosed(node: RunningNode, closeOutputs: () => void): void {
     const proc = node.process;
+    // The process already exited and its restart decision is pending: a
+    // restart keeps the outputs open, an end closes them (afterExit).
+    if (proc?.hasExited && this.#decided.has(node.spec.id)) return;
     if (!proc || proc.hasExited) return closeOutputs();
     const t = setTimeout(() => {
       this.#killTimers.delete(t);
