@@ -1,5 +1,8 @@
 /**
- * Maps wire data types (`dt`) to apache-arrow `DataType`s and back.
+ * Maps wire data types (`dt`) to apache-arrow `DataType`s and back, and holds
+ * the one table of typed arrays: which JavaScript typed array carries which
+ * wire type and apache-arrow type (used by value coercion, the encoder's fast
+ * path and the decoder).
  *
  * @module
  */
@@ -37,20 +40,67 @@ import {
 import { ProtocolError } from "./errors.ts";
 import type { DataTypeSpec, FieldSpec } from "./layout_types.ts";
 
+/** A typed-array class (`Float32Array`, …). */
+export type TypedArrayClass =
+  | Uint8ArrayConstructor
+  | Uint8ClampedArrayConstructor
+  | Int8ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor;
+
+/**
+ * The typed-array table: each typed-array class, the wire `dt` it is sent
+ * as, and the apache-arrow type of that `dt` (one shared, immutable
+ * instance). `Uint8ClampedArray` goes out as `u8`; `f16` has no typed array.
+ */
+export const TYPED_ARRAYS: readonly {
+  readonly array: TypedArrayClass;
+  readonly dt: string;
+  readonly type: DataType;
+}[] = (() => {
+  const u8 = new Uint8();
+  return [
+    { array: Uint8Array, dt: "u8", type: u8 },
+    { array: Uint8ClampedArray, dt: "u8", type: u8 },
+    { array: Int8Array, dt: "i8", type: new Int8() },
+    { array: Int16Array, dt: "i16", type: new Int16() },
+    { array: Uint16Array, dt: "u16", type: new Uint16() },
+    { array: Int32Array, dt: "i32", type: new Int32() },
+    { array: Uint32Array, dt: "u32", type: new Uint32() },
+    { array: Float32Array, dt: "f32", type: new Float32() },
+    { array: Float64Array, dt: "f64", type: new Float64() },
+    { array: BigInt64Array, dt: "i64", type: new Int64() },
+    { array: BigUint64Array, dt: "u64", type: new Uint64() },
+  ];
+})();
+
+const BY_CLASS = new Map<unknown, { dt: string; type: DataType }>(
+  TYPED_ARRAYS.map((e) => [e.array, e]),
+);
+
+/**
+ * The wire `dt` and apache-arrow type of a typed array (or of a subclass,
+ * e.g. a Node `Buffer`), or `undefined` for other views (`DataView`).
+ */
+export function typedArrayType(
+  view: ArrayBufferView,
+): { dt: string; type: DataType } | undefined {
+  const exact = BY_CLASS.get(view.constructor);
+  if (exact !== undefined) return exact;
+  for (const e of TYPED_ARRAYS) if (view instanceof e.array) return e;
+  return undefined;
+}
+
 const SIMPLE: Record<string, () => DataType> = {
   null: () => new Null(),
   bool: () => new Bool(),
-  i8: () => new Int8(),
-  i16: () => new Int16(),
-  i32: () => new Int32(),
-  i64: () => new Int64(),
-  u8: () => new Uint8(),
-  u16: () => new Uint16(),
-  u32: () => new Uint32(),
-  u64: () => new Uint64(),
   f16: () => new Float16(),
-  f32: () => new Float32(),
-  f64: () => new Float64(),
   utf8: () => new Utf8(),
   large_utf8: () => new LargeUtf8(),
   binary: () => new Binary(),
@@ -59,7 +109,11 @@ const SIMPLE: Record<string, () => DataType> = {
   date64: () => new DateMillisecond(),
 };
 
-const CACHE = new Map<string, DataType>();
+// Types are immutable: one instance per simple type (the typed-array ones
+// are those of TYPED_ARRAYS).
+const CACHE = new Map<string, DataType>(
+  TYPED_ARRAYS.map((e) => [e.dt, e.type]),
+);
 
 const UNITS = {
   s: TimeUnit.SECOND,
@@ -83,7 +137,6 @@ function fieldToSpec(f: Field): FieldSpec {
 /** Builds the apache-arrow type for a wire `dt`; throws {@link ProtocolError} for an unknown one. */
 export function arrowType(dt: DataTypeSpec): DataType {
   if (typeof dt === "string") {
-    // Types are immutable: share one instance per simple type (hot path).
     const cached = CACHE.get(dt);
     if (cached) return cached;
     const make = SIMPLE[dt];

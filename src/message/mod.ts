@@ -8,9 +8,10 @@
  *   {@link asDaemonToNode} validate a received header.
  * - Metadata: {@link encodeMetadata} / {@link decodeMetadata}, and the
  *   {@link HybridLogicalClock}.
- * - Data: {@link encodeValue} turns a Vector / typed array / plain value into
- *   a layout `d` plus payload; {@link decodeValue} rebuilds a Vector over the
- *   payload without copying.
+ * - Data: {@link toArrowData} coerces a Vector / typed array / plain value
+ *   into Arrow data, {@link encodeValue} lays it out as a layout `d` plus
+ *   payload; {@link decodeValue} rebuilds a Vector over the payload without
+ *   copying; {@link TYPED_ARRAYS} is the one typed-array ↔ `dt` ↔ Arrow table.
  *
  * Malformed input throws {@link ProtocolError} whose message names the problem.
  *
@@ -54,12 +55,13 @@ export {
 } from "./metadata.ts";
 export { HybridLogicalClock, wallClockNs } from "./hlc.ts";
 export type { DataLayout, DataTypeSpec, FieldSpec } from "./layout_types.ts";
-export { arrowType, typeSpec } from "./arrow_type.ts";
 export {
-  type EncodedValue,
-  encodeValue,
-  type SendableValue,
-  toArrowData,
-} from "./arrow_encode.ts";
+  arrowType,
+  TYPED_ARRAYS,
+  typedArrayType,
+  typeSpec,
+} from "./arrow_type.ts";
+export { type SendableValue, toArrowData } from "./to_arrow.ts";
+export { type EncodedValue, encodeValue } from "./arrow_encode.ts";
 export { decodeValue } from "./arrow_decode.ts";
 export { outputHeaderJson } from "./header_json.ts";

@@ -180,6 +180,8 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
 _FIXED = {t: t.bit_width // 8 for t in _PRIMITIVE.values()
           if pa.types.is_integer(t) or pa.types.is_floating(t)}
 _FIXED_BY_NAME = {n: _FIXED[t] for n, t in _PRIMITIVE.items() if t in _FIXED}
+#: The fixed-width types (ints, floats): ``dt`` -> Arrow type.
+FIXED_WIDTH_TYPES = {n: _PRIMITIVE[n] for n in _FIXED_BY_NAME}
 _EMPTY_NULL = []
 # id(layout) -> (layout, type, len, start, nbytes) of checked fixed-width layouts
 _plans: dict = {}

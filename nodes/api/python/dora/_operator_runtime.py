@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from . import DoraStatus
 from . import _log
-from ._convert import to_arrow
+from ._to_arrow import to_arrow
 from ._layout import decode_array
 from ._metadata import Clock, Timestamp
 from ._node import Node

@@ -12,18 +12,18 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ._frame import _ENCODER
+from ._layout import FIXED_WIDTH_TYPES
 from ._metadata import encode_metadata
 
-# numpy dtype.str (native little-endian fixed-width) -> protocol dt
+# Fixed-width Arrow type -> protocol dt (the one table is in _layout.py).
+ARROW_DT = {t: dt for dt, t in FIXED_WIDTH_TYPES.items()}
+# numpy dtype.str (native little-endian fixed-width) -> protocol dt: the
+# same types, named by numpy ("<f4"); numpy is optional, so spelled out.
 NUMPY_DT = {
     "|u1": "u8", "|i1": "i8", "<u2": "u16", "<i2": "i16", "<u4": "u32", "<i4": "i32",
     "<u8": "u64", "<i8": "i64", "<f2": "f16", "<f4": "f32", "<f8": "f64",
 }
-ARROW_DT = {
-    pa.uint8(): "u8", pa.int8(): "i8", pa.uint16(): "u16", pa.int16(): "i16",
-    pa.uint32(): "u32", pa.int32(): "i32", pa.uint64(): "u64", pa.int64(): "i64",
-    pa.float16(): "f16", pa.float32(): "f32", pa.float64(): "f64",
-}
+assert set(NUMPY_DT.values()) == set(FIXED_WIDTH_TYPES)
 
 # Bigger inline payloads are written from their own buffers, not copied into
 # the coalescing buffer.

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from dora._convert import to_arrow
+from dora._to_arrow import to_arrow
 from dora._frame import FrameReader, ProtocolError, encode_frame_bytes
 from dora._layout import decode_array, encode_array
 from dora._metadata import Clock, Timestamp, decode_metadata, encode_metadata

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from dora import Node
-from dora._convert import to_arrow
+from dora._to_arrow import to_arrow
 from dora._frame import FrameReader, encode_frame
 from dora._layout import decode_array, encode_array
 from dora._metadata import encode_metadata

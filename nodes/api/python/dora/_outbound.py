@@ -1,0 +1,268 @@
+"""The outbound send path of a node: values turned into ``output`` frames
+(small ones from cached templates, coalesced by the writer), big payloads
+written into shared memory (``send_output_raw`` lends a sample of it),
+output closing. The TypeScript node API's counterpart is ``_outbound.ts``.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+import time
+
+import pyarrow as pa
+
+from . import _outframe
+from ._frame import encode_frame
+from ._layout import encode_array
+from ._metadata import encode_metadata
+from ._to_arrow import to_arrow
+
+try:  # optional: send_output_raw hands out a numpy view when numpy is there
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
+
+_U32X2 = struct.Struct("<II")
+# Shared-memory references written together (the pool has 32 regions).
+_REFS_PER_WRITE = 8
+_ZEROS = bytes(64)
+
+
+class _Outbound:
+    """``Node``'s send path (a mixin: the state lives on the node)."""
+
+    def _write(self, parts: list) -> None:
+        """Writes a frame at once, after whatever outputs are buffered."""
+        total = 0
+        for p in parts:
+            total += p.size if isinstance(p, pa.Buffer) else len(memoryview(p).cast("B"))
+        try:
+            self._writer.write(parts, total)
+        except ConnectionError:
+            self._eof = True
+            raise ConnectionError("the dora daemon closed the connection") from None
+
+    def _append(self, parts) -> None:
+        """Queues an output frame (coalesced; see ``_writer`` for when it is written)."""
+        try:
+            self._writer.append(parts)
+        except ConnectionError:
+            self._eof = True
+            raise ConnectionError("the dora daemon closed the connection") from None
+
+    def _check_output(self, output_id: str) -> None:
+        if output_id not in self._outputs:
+            declared = ", ".join(sorted(self._outputs)) or "none"
+            raise ValueError(
+                f"node `{self._node_id}` has no output `{output_id}` (declared outputs: {declared}); "
+                "add it to `outputs:` in the dataflow"
+            )
+
+    def send_output(self, output_id: str, data=None, metadata: dict | None = None) -> None:
+        """Sends ``data`` (pyarrow array, bytes, numpy array, list or None) on
+        ``output_id``; payloads of at least ``zero_copy_threshold`` bytes go
+        through shared memory."""
+        if output_id not in self._outputs:
+            self._check_output(output_id)
+        if data is None:
+            self._send_small(output_id, _outframe.EMPTY_TAIL, None, 0, metadata)
+            return
+        fixed = _outframe.fixed_width(data)
+        if fixed is not None:
+            dt, length, off, payload = fixed
+            if self._types is not None:
+                self._types.send(output_id, dt, metadata)
+            nbytes = 0 if payload is None else (payload.nbytes if hasattr(payload, "nbytes") else
+                                                payload.size if isinstance(payload, pa.Buffer) else
+                                                len(payload))
+            if nbytes <= _outframe.INLINE_MAX and not (self._shm and nbytes >= self._threshold):
+                self._send_small(output_id, _outframe.layout(dt, length, off, nbytes),
+                                 payload if nbytes else None, nbytes, metadata)
+                return
+        arr = to_arrow(data)
+        if self._types is not None and arr is not None and fixed is None:
+            self._types.send(output_id, arr.type, metadata)
+        header = {"t": "output", "o": output_id, "m": None}
+        if arr is None:
+            header["m"] = encode_metadata(self._clock.now(), metadata)
+            self._append(encode_frame(header))
+            return
+        layout, parts, end = encode_array(arr)
+        header["d"] = layout
+        if self._shm and end >= self._threshold:
+            region = self._acquire(end)
+            if region is not None:
+                dst = region.buffer
+                for off, buf in parts:
+                    dst[off:off + buf.size] = memoryview(buf).cast("B")
+                header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
+                # Stamped when handed over (after the copy), as the original does.
+                header["m"] = encode_metadata(self._clock.now(), metadata)
+                self._send_ref(encode_frame(header))
+                return
+        header["m"] = encode_metadata(self._clock.now(), metadata)
+        parts = encode_frame(header, parts)
+        if end > _outframe.INLINE_MAX:
+            self._write(parts)  # big: written from the buffers, not copied
+        else:
+            self._append(parts)
+
+    def _send_ref(self, parts) -> None:
+        """A shared-memory reference: coalesced, but written after a few, as
+        its region comes back only once the receivers got it."""
+        self._append(parts)
+        self._refs_buffered += 1
+        if self._refs_buffered >= _REFS_PER_WRITE:
+            self._refs_buffered = 0
+            self._writer.flush()
+
+    def _send_small(self, output_id: str, tail: bytes, payload, nbytes: int, metadata) -> None:
+        """An inline output from cached templates: ``tail`` closes the
+        metadata and gives the layout (``}`` alone for an empty message)."""
+        p = _outframe.params(metadata) if metadata else b""
+        head_start = _outframe.prefix(output_id)
+        writer = self._writer
+        with writer.lock:
+            buf = writer.buffer_locked()
+            was_empty = not buf
+            # Stamped under the write lock: timestamps of one sender increase
+            # in the order its frames reach the socket.
+            head = b'%b%d"%b%b}' % (head_start, self._clock.now(), p, tail)
+            hlen = len(head)
+            if payload is None:
+                buf += _U32X2.pack(4 + hlen, hlen)
+                buf += head
+            else:
+                start = (8 + hlen + 63) & ~63
+                buf += _U32X2.pack(start - 4 + nbytes, hlen)
+                buf += head
+                buf += _ZEROS[:start - 8 - hlen]
+                buf += payload
+            try:
+                writer.appended_locked(was_empty)
+            except ConnectionError:
+                self._eof = True
+                raise
+
+    def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
+        """A writable ``length``-byte sample (zero-copy in shared memory when
+        big enough), sent as a ``uint8`` array when the ``with`` block ends::
+
+            with node.send_output_raw("image", len(frame)) as buf:
+                buf[:] = frame
+        """
+        if output_id not in self._outputs:
+            self._check_output(output_id)
+        if self._types is not None:
+            self._types.send(output_id, "u8", metadata)  # raw bytes
+        return Sample(self, output_id, int(length), metadata)
+
+    def _acquire(self, size: int):
+        """A free pool region, waiting briefly for a release when the pool is
+        full; ``None`` means: send inline."""
+        region = self._pool.reuse(size)
+        if region is not None:
+            return region  # releases are read when no free region is left
+        if self._pool.busy:
+            self._pump(0, wait_lock=False)  # pick up release frames that already arrived
+        region, flag = self._pool_acquire(size)
+        if region is None and flag:
+            self._writer.flush()  # receivers release only what reached them
+        deadline = time.monotonic() + 2.0
+        while region is None and flag and not self._eof:  # the pool is full
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None  # fall back to an inline payload
+            if not self._pump(min(remaining, 0.05), wait_lock=False):
+                time.sleep(0.001)  # the reading thread dispatches the releases
+            region, flag = self._pool_acquire(size)
+        if region is not None and flag:
+            self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
+        return region
+
+    def _pool_acquire(self, size: int):
+        """``Pool.acquire``; a region that cannot be created gives ``(None, False)``."""
+        try:
+            return self._pool.acquire(size)
+        except OSError as e:
+            # /dev/shm is full (ENOSPC) or no file descriptor is left (EMFILE):
+            # this message goes through the socket; later ones try again.
+            kind = errno.errorcode.get(e.errno, "error")
+            if kind in ("EACCES", "EPERM", "EROFS"):
+                self._shm = False  # will never work
+            if kind not in self._shm_warned:
+                self._shm_warned.add(kind)
+                self.log_warn(
+                    f"cannot create shared memory ({kind}: {e.strerror}, {size} bytes); "
+                    "sending through the socket instead"
+                )
+            return None, False
+
+    def close_outputs(self, output_ids) -> None:
+        """Tells the daemon that these outputs will send nothing more."""
+        ids = [output_ids] if isinstance(output_ids, str) else list(output_ids)
+        for o in ids:
+            self._check_output(o)
+        self._write(encode_frame({"t": "close_outputs", "o": ids}))
+
+
+class Sample:
+    """A zero-copy output buffer (see :meth:`Node.send_output_raw`)."""
+
+    __slots__ = ("_node", "_output_id", "_length", "_metadata", "_region", "_buffer", "_sent",
+                 "view", "array")
+
+    def __init__(self, node, output_id: str, length: int, metadata):
+        self._node = node
+        self._output_id = output_id
+        self._length = length
+        self._metadata = metadata
+        self._region = None
+        self._buffer = None
+        self._sent = False
+        if node._shm and length >= node._threshold:
+            self._region = node._acquire(length)
+        if self._region is not None:
+            self.view = self._region.buffer[:length]
+        elif length <= _outframe.INLINE_MAX:
+            # Copied into the coalescing buffer when sent: a bytearray is cheapest.
+            self._buffer = bytearray(length)
+            self.view = memoryview(self._buffer)
+        else:
+            self._buffer = pa.allocate_buffer(length)
+            self.view = memoryview(self._buffer).cast("B")
+        self.array = _np.frombuffer(self.view, dtype=_np.uint8) if _np is not None else self.view
+
+    def __enter__(self):
+        return self.array
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.send()
+        elif self._region is not None and not self._sent:
+            self._node._pool.cancel(self._region)
+
+    def send(self) -> None:
+        """Sends the sample (once)."""
+        if self._sent:
+            return
+        self._sent = True
+        node = self._node
+        if self._region is None and self._length <= _outframe.INLINE_MAX:
+            n = self._length
+            node._send_small(self._output_id, _outframe.layout("u8", n, 0, n),
+                             self._buffer if n else None, n, self._metadata)
+            return
+        header = {
+            "t": "output", "o": self._output_id,
+            "m": encode_metadata(node._clock.now(), self._metadata),
+            "d": {"dt": "u8", "len": self._length, "nulls": 0, "off": 0,
+                  "bufs": [None, [0, self._length]], "ch": []},
+        }
+        if self._region is not None:
+            r = self._region
+            header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
+            node._send_ref(encode_frame(header))
+        else:
+            node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
