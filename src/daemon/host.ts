@@ -13,6 +13,7 @@ import type { Dataflow } from "../descriptor/mod.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
+import type { DataflowRuntime } from "../runtime/mod.ts";
 
 /** A dataflow whose local nodes run on this daemon. */
 export interface HostedDataflow {
@@ -37,6 +38,14 @@ export interface HostedDataflow {
   deliver(msg: InterDaemonMessage, payload: Uint8Array | null): void;
   /** `DORA_NODE_CONFIG` for a `path: dynamic` node, if this dataflow declares it locally. */
   dynamicConfig(nodeId: string): Record<string, unknown> | undefined;
+  /**
+   * The local route table at run time (see `DataflowRuntime`): taps on
+   * outputs, injected messages, routes added and removed.
+   */
+  readonly routes?: Pick<
+    DataflowRuntime,
+    "subscribe" | "inject" | "routeTable" | "addRoute" | "removeRoute"
+  >;
 }
 
 /** Callbacks the host gives a launched dataflow. */

@@ -166,6 +166,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     stop: (opts) => runtime.stop(opts),
     release: () => runtime.releaseBarrier(),
     pids: () => dataflowPids(params.uuid),
+    routes: runtime,
     faultSummary: () => finalFault ?? runtime.faultSummary(),
     deliver(msg, payload) {
       if (msg.t === "output") {

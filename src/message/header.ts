@@ -32,6 +32,12 @@ export interface HelloHeader {
   pid: number;
   /** `false` when the config allows shared memory but the node cannot map it. */
   shm?: boolean;
+  /**
+   * `true`: the node speaks direct delivery (it listens on the config's
+   * `listen` socket, takes `routes` and links to its senders); `false` or
+   * absent: everything goes through the daemon.
+   */
+  direct?: boolean;
 }
 /** `next`: ask for events (at most one outstanding). */
 export interface NextHeader {
@@ -62,6 +68,51 @@ export interface ShmNewHeader {
   name: string;
   size: number;
 }
+/**
+ * `stats`: the node's own counters of direct delivery (cumulative for this
+ * process), for the run summary and `dora list`.
+ */
+export interface StatsHeader {
+  t: "stats";
+  /** Messages sent only over links (the daemon counts what it sees). */
+  sent: number;
+  /** Of those, sent as shared-memory references, and their payload bytes. */
+  shm_sent: number;
+  shm_bytes: number;
+  /** Payload bytes of those sent inline over links. */
+  inline_sent: number;
+  /** Inputs received over links; as references; inline payload bytes. */
+  received: number;
+  shm_received: number;
+  inline_received: number;
+  /** Messages this node's queues dropped, per input. */
+  drops: Record<string, number>;
+  /** Messages to receivers dropped at this sender: receiver → input → count. */
+  lost: Record<string, Record<string, number>>;
+  /** Messages still waiting for a receiver that went away: receiver → count. */
+  undelivered: Record<string, number>;
+}
+/** `drained`: every link to that incarnation of `node` reached its end. */
+export interface DrainedHeader {
+  t: "drained";
+  node: string;
+  gen: number;
+}
+/**
+ * `relay`: link frames for receiver `to` that the node could not write
+ * (it closes before that receiver connected); the payload is the frames as
+ * they would have gone over the link, for the daemon to deliver in order.
+ */
+export interface RelayHeader {
+  t: "relay";
+  to: string;
+}
+/** `link_failed`: the node could not link to a sender (use the daemon). */
+export interface LinkFailedHeader {
+  t: "link_failed";
+  node: string;
+  error: string;
+}
 
 /** `stop_dataflow`: the node asks for the whole dataflow to stop (an operator's `STOP_ALL`). */
 export interface StopDataflowHeader {
@@ -76,7 +127,11 @@ export type NodeToDaemon =
   | CloseOutputsHeader
   | ReleaseHeader
   | ShmNewHeader
-  | StopDataflowHeader;
+  | StopDataflowHeader
+  | StatsHeader
+  | DrainedHeader
+  | LinkFailedHeader
+  | RelayHeader;
 
 // ---- daemon → node ----
 
@@ -131,6 +186,50 @@ export interface ErrorHeader {
 export interface BatchEndHeader {
   t: "batch_end";
 }
+/** One direct receiver of an output (`routes.out`). */
+export interface RouteTarget {
+  /** The receiving node; its link to us carries this route. */
+  node: string;
+  /** Its input id. */
+  input: string;
+  queue_size: number;
+  queue_policy: "drop_oldest" | "backpressure";
+  /** It maps shared memory (else big payloads go inline). */
+  shm: boolean;
+}
+/** Where one output goes (`routes.out`). */
+export interface OutputRoute {
+  /** Also send it to the daemon (relayed receivers, other machines, taps). */
+  daemon: boolean;
+  /** Direct receivers. */
+  to: RouteTarget[];
+}
+/** A link-fed input (`routes.in`). */
+export interface InputRoute {
+  /** The sending node. */
+  node: string;
+  /** Its `listen` socket, `null` while it is not running. */
+  sock: string | null;
+  /** Its incarnation (1 + restarts): a new one means a new link. */
+  gen: number;
+  queue_size: number;
+  queue_policy: "drop_oldest" | "backpressure";
+}
+/**
+ * `routes`: where this node's outputs go and which inputs come over links
+ * (the whole table; it replaces the previous one).
+ */
+export interface RoutesHeader {
+  t: "routes";
+  out: Record<string, OutputRoute>;
+  in: Record<string, InputRoute>;
+}
+/** `drain`: tell the daemon once the links to `node`'s incarnation `gen` ended. */
+export interface DrainHeader {
+  t: "drain";
+  node: string;
+  gen: number;
+}
 
 /** Any daemon → node header. */
 export type DaemonToNode =
@@ -143,7 +242,24 @@ export type DaemonToNode =
   | StopHeader
   | ErrorHeader
   | ReleaseHeader
-  | BatchEndHeader;
+  | BatchEndHeader
+  | RoutesHeader
+  | DrainHeader;
+
+// ---- links: receiver ⇄ sender ----
+
+/** `link`: the first frame a receiver sends on its link to a sender. */
+export interface LinkHeader {
+  t: "link";
+  v: number;
+  df: string;
+  node: string;
+  pid: number;
+}
+/** Any receiver → sender header of a link. */
+export type ReceiverToSender = LinkHeader | ReleaseHeader;
+/** Any sender → receiver header of a link. */
+export type SenderToReceiver = InputHeader | InputStateHeader | ErrorHeader;
 
 type Check =
   | "str"
@@ -162,6 +278,7 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
     lang: "str",
     pid: "int",
     shm: "?bool",
+    direct: "?bool",
   },
   next: { max: "?int" },
   output: { o: "str", m: "obj", d: "?obj", shm: "?obj" },
@@ -169,6 +286,21 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
   release: { tokens: "strs" },
   shm_new: { name: "str", size: "int" },
   stop_dataflow: {},
+  stats: {
+    sent: "int",
+    shm_sent: "int",
+    shm_bytes: "int",
+    inline_sent: "int",
+    received: "int",
+    shm_received: "int",
+    inline_received: "int",
+    drops: "obj",
+    lost: "obj",
+    undelivered: "obj",
+  },
+  drained: { node: "str", gen: "int" },
+  relay: { to: "str" },
+  link_failed: { node: "str", error: "str" },
 };
 const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   hello_ok: { v: "int", daemon: "str" },
@@ -182,6 +314,17 @@ const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   error: { message: "str" },
   release: { tokens: "strs" },
   batch_end: {},
+  routes: { out: "obj", in: "obj" },
+  drain: { node: "str", gen: "int" },
+};
+const RECEIVER_TO_SENDER: Record<string, Record<string, Check>> = {
+  link: { v: "int", df: "str", node: "str", pid: "int" },
+  release: { tokens: "strs" },
+};
+const SENDER_TO_RECEIVER: Record<string, Record<string, Check>> = {
+  input: { id: "str", m: "obj", d: "?obj", shm: "?obj" },
+  input_closed: { id: "str" },
+  error: { message: "str" },
 };
 
 function ok(check: Check, v: unknown): boolean {
@@ -227,6 +370,8 @@ function compile(
 }
 const NODE_TO_DAEMON_FIELDS = compile(NODE_TO_DAEMON);
 const DAEMON_TO_NODE_FIELDS = compile(DAEMON_TO_NODE);
+const RECEIVER_TO_SENDER_FIELDS = compile(RECEIVER_TO_SENDER);
+const SENDER_TO_RECEIVER_FIELDS = compile(SENDER_TO_RECEIVER);
 
 function validate(
   header: Record<string, unknown>,
@@ -264,4 +409,20 @@ export function asNodeToDaemon(header: Record<string, unknown>): NodeToDaemon {
 export function asDaemonToNode(header: Record<string, unknown>): DaemonToNode {
   validate(header, DAEMON_TO_NODE_FIELDS, "daemon to node");
   return header as unknown as DaemonToNode;
+}
+
+/** Checks a header a sender received on a link; throws {@link ProtocolError}. */
+export function asReceiverToSender(
+  header: Record<string, unknown>,
+): ReceiverToSender {
+  validate(header, RECEIVER_TO_SENDER_FIELDS, "link, receiver to sender");
+  return header as unknown as ReceiverToSender;
+}
+
+/** Checks a header a receiver got on a link; throws {@link ProtocolError}. */
+export function asSenderToReceiver(
+  header: Record<string, unknown>,
+): SenderToReceiver {
+  validate(header, SENDER_TO_RECEIVER_FIELDS, "link, sender to receiver");
+  return header as unknown as SenderToReceiver;
 }

@@ -1,5 +1,5 @@
 /**
- * `JSON.stringify` of an `output` header, built as a string for the common
+ * `JSON.stringify` of an `output` (or `input`) header, built as a string for the common
  * shape (no parameters, a flat layout): the sender's part of the latency
  * path. After the process slept, serialising nested objects costs several
  * microseconds; this is a few string concatenations. Other shapes use
@@ -18,15 +18,40 @@ export function outputHeaderJson(
   d?: DataLayout,
   shm?: ShmRef,
 ): string {
+  return messageHeaderJson("output", "o", idJson, m, d, shm);
+}
+
+/**
+ * The compact JSON of `{t: "input", id, m, d?, shm?}` (`idJson` is
+ * `JSON.stringify(id)`): what a sender writes on a link.
+ */
+export function inputHeaderJson(
+  idJson: string,
+  m: WireMetadata,
+  d?: DataLayout,
+  shm?: ShmRef,
+): string {
+  return messageHeaderJson("input", "id", idJson, m, d, shm);
+}
+
+function messageHeaderJson(
+  t: "output" | "input",
+  key: "o" | "id",
+  idJson: string,
+  m: WireMetadata,
+  d?: DataLayout,
+  shm?: ShmRef,
+): string {
   const dJson = d === undefined ? "" : flatLayoutJson(d);
   if (m.p !== undefined || dJson === undefined) {
-    const o = JSON.parse(idJson);
-    const header: Record<string, unknown> = { t: "output", o, m };
+    const header: Record<string, unknown> = { t, [key]: JSON.parse(idJson), m };
     if (d !== undefined) header.d = d;
     if (shm !== undefined) header.shm = shm;
     return JSON.stringify(header);
   }
-  let json = `{"t":"output","o":${idJson},"m":{"ts":${JSON.stringify(m.ts)}}`;
+  let json = `{"t":"${t}","${key}":${idJson},"m":{"ts":${
+    JSON.stringify(m.ts)
+  }}`;
   if (d !== undefined) json += `,"d":${dJson}`;
   if (shm !== undefined) {
     json += `,"shm":{"name":${JSON.stringify(shm.name)},"size":${

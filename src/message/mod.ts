@@ -35,6 +35,7 @@ export {
   decodeFrame,
   encodeFrame,
   type Frame,
+  frameSize,
   MAX_FRAME_LEN,
   PAYLOAD_ALIGN,
   type PayloadSource,
@@ -64,4 +65,4 @@ export {
 export { type SendableValue, toArrowData } from "./to_arrow.ts";
 export { type EncodedValue, encodeValue } from "./arrow_encode.ts";
 export { decodeValue } from "./arrow_decode.ts";
-export { outputHeaderJson } from "./header_json.ts";
+export { inputHeaderJson, outputHeaderJson } from "./header_json.ts";

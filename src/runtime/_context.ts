@@ -18,6 +18,7 @@ import { InlineCopier } from "./shm/inline_copy.ts";
 import type { RunSummary } from "./ending/summary.ts";
 import type { TimerHub } from "./timers.ts";
 import type { RuntimeOptions } from "./options.ts";
+import type { Tap } from "./delivery/taps.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -27,8 +28,11 @@ export interface Route {
   head: string;
 }
 
-/** The local receivers of one output, and whether other machines have some. */
-export type Routes = Route[] & { remote: boolean };
+/**
+ * The relayed local receivers of one output, whether other machines have
+ * some, and its subscribers (taps) if any.
+ */
+export type Routes = Route[] & { remote: boolean; taps?: Set<Tap> };
 
 /** Where the runtime is in its life. */
 export type RuntimeState =
@@ -79,8 +83,14 @@ export class RuntimeContext {
   toDeliver = new Set<RunningNode>();
   /** Copies shared-memory payloads for receivers that cannot map them. */
   inline = new InlineCopier();
-  /** Resolved routes per `node` then `output`. */
+  /** Resolved relayed routes per `node` then `output` (see `routesOf`). */
   routes = new Map<string, Map<string, Routes>>();
+  /** Direct delivery is on (see delivery/direct_routes.ts). */
+  direct = true;
+  /** `sender\0receiver` pairs relayed because the receiver could not link. */
+  relayPairs = new Set<string>();
+  /** Subscribers per `node/output` (see delivery/taps.ts). */
+  taps = new Map<string, Set<Tap>>();
 
   constructor(options: RuntimeOptions) {
     this.opts = options;

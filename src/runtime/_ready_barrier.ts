@@ -7,11 +7,14 @@
 import { type RuntimeContext } from "./_context.ts";
 import { deliver } from "./delivery/_delivery.ts";
 import { type RunningNode } from "./running_node.ts";
+import { sendRoutes } from "./delivery/direct_routes.ts";
 
 /** Sends `ready` to a connected node (once per incarnation). */
 export function sendReady(rt: RuntimeContext, node: RunningNode): void {
   if (node.readySent || !node.conn) return;
   node.readySent = true;
+  // Where its outputs go and which inputs come over links, before it may send.
+  sendRoutes(rt, node);
   node.conn.send({ t: "ready" });
   // A node without inputs gets no STOP(ALL_INPUTS_CLOSED) (as in dora): it
   // runs until it exits or the dataflow stops.

@@ -29,6 +29,8 @@ export interface FaultRuntimeAccess {
   nodes: ReadonlyMap<string, RunningNode>;
   /** Answers the node's outstanding `next` if events are queued. */
   deliver(node: RunningNode): void;
+  /** Messages dropped per input of `node` (every queue on the way). */
+  drops?(node: RunningNode): Record<string, number>;
   /** Fails the start of the dataflow (stops everything). */
   failStart(message: string): void;
   /** The stop ladder's last steps for one node: SIGTERM, then SIGKILL. */
@@ -166,7 +168,9 @@ export class FaultHooks {
     for (const n of this.#access.nodes.values()) {
       const stats = summary.nodes[n.spec.id];
       if (!stats) continue;
-      const drops = Object.values(n.queue.drops()).reduce((a, b) => a + b, 0);
+      const drops = Object.values(
+        this.#access.drops?.(n) ?? n.queue.drops(),
+      ).reduce((a, b) => a + b, 0);
       stats.droppedMessages += drops;
       summary.totals.droppedMessages += drops;
     }

@@ -54,3 +54,11 @@ export { ShellWordsError, splitShellWords } from "./spawn/shell_words.ts";
 export { TimerHub } from "./timers.ts";
 export { ShmTracker } from "./shm/shm_tracker.ts";
 export { runtimeBase, sweepStale } from "./spawn/runtime_dir.ts";
+export {
+  type InjectedMessage,
+  type NewInputSettings,
+  RouteError,
+  type RouteInfo,
+  type RouteSpec,
+} from "./delivery/route_changes.ts";
+export { Tap, type TapMessage, type TapOptions } from "./delivery/taps.ts";

@@ -92,6 +92,11 @@ export interface RuntimeOptions {
   outDir?: string;
   /** Don't release the ready barrier alone; wait for `releaseBarrier()`. */
   externalBarrier?: boolean;
+  /**
+   * Nodes on this machine exchange messages directly, without the runtime
+   * on the way (default: true unless `DORA_DIRECT=0`).
+   */
+  direct?: boolean;
   /** An output of a local node has receivers on other machines. */
   onRemoteOutput?(msg: RemoteMessage): void;
   /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { NodeSpec } from "../descriptor/model.ts";
-import type { NodeToDaemon } from "../message/mod.ts";
+import type { NodeToDaemon, StatsHeader } from "../message/mod.ts";
 import type { LogFileWriter } from "../logs/mod.ts";
 import type { NodeConnection } from "./delivery/connection.ts";
 import type { NodeExitStatus, NodeProcess } from "./spawn/node_process.ts";
@@ -67,6 +67,22 @@ export class RunningNode {
   shmRegions = new Set<string>();
   /** Regions of an exited process waiting for held outputs (see _shm.ts). */
   retiring: string[] = [];
+  /**
+   * Direct delivery (docs/protocol.md): the node's `listen` socket, whether
+   * its node API said `direct` in its last `hello`, its incarnation (1 +
+   * restarts, counted at each `hello`), the routes it was last sent.
+   */
+  listen?: string;
+  /** A sandboxed node reaches only these link sockets (undefined: any). */
+  linkSockets?: string[];
+  direct = false;
+  gen = 0;
+  routesJson?: string;
+  /** Receivers asked to `drain` this node's links and not done yet. */
+  drainWaits = new Set<string>();
+  /** This process's `stats`, and the sum over its earlier processes. */
+  stats?: StatsHeader;
+  statsBase: StatsTotals = emptyTotals();
 
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;
@@ -115,4 +131,62 @@ export class TokenBag {
     this.#counts.clear();
     return all;
   }
+}
+
+/** Counters of direct delivery summed over a node's processes. */
+export interface StatsTotals {
+  sent: number;
+  shm_sent: number;
+  shm_bytes: number;
+  inline_sent: number;
+  received: number;
+  shm_received: number;
+  inline_received: number;
+  drops: Record<string, number>;
+  lost: Record<string, Record<string, number>>;
+  undelivered: Record<string, number>;
+}
+
+/** All counters zero. */
+export function emptyTotals(): StatsTotals {
+  return {
+    sent: 0,
+    shm_sent: 0,
+    shm_bytes: 0,
+    inline_sent: 0,
+    received: 0,
+    shm_received: 0,
+    inline_received: 0,
+    drops: {},
+    lost: {},
+    undelivered: {},
+  };
+}
+
+/** `a + b`, counter by counter. */
+export function addTotals(a: StatsTotals, b: StatsTotals): StatsTotals {
+  const sum = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const lost: Record<string, Record<string, number>> = { ...a.lost };
+  for (const [r, m] of Object.entries(b.lost)) lost[r] = sum(lost[r] ?? {}, m);
+  return {
+    sent: a.sent + b.sent,
+    shm_sent: a.shm_sent + b.shm_sent,
+    shm_bytes: a.shm_bytes + b.shm_bytes,
+    inline_sent: a.inline_sent + b.inline_sent,
+    received: a.received + b.received,
+    shm_received: a.shm_received + b.shm_received,
+    inline_received: a.inline_received + b.inline_received,
+    drops: sum(a.drops, b.drops),
+    lost,
+    undelivered: sum(a.undelivered, b.undelivered),
+  };
+}
+
+/** A node's counters over all its processes so far. */
+export function totalsOf(node: RunningNode): StatsTotals {
+  return node.stats ? addTotals(node.statsBase, node.stats) : node.statsBase;
 }

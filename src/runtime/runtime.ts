@@ -36,12 +36,30 @@ import type { RemoteMessage, RuntimeOptions } from "./options.ts";
 import { message, RuntimeContext } from "./_context.ts";
 import { onFrame } from "./delivery/_backpressure.ts";
 import { releaseBarrier } from "./_ready_barrier.ts";
-import { deliver, deliverPending, onDrop } from "./delivery/_delivery.ts";
+import {
+  deliver,
+  deliverPending,
+  dropsOf,
+  onDrop,
+} from "./delivery/_delivery.ts";
 import { buildSummary } from "./ending/_finish.ts";
 import { closeOutput, route, tick } from "./delivery/_forwarding.ts";
 import { onClose, sendRelease } from "./delivery/_node_frames.ts";
 import { unlinkRetired } from "./shm/_node_regions.ts";
 import { onHello, start } from "./spawn/_startup.ts";
+import { directEnabled } from "./delivery/direct_routes.ts";
+import {
+  addRoute,
+  inject,
+  type InjectedMessage,
+  type NewInputSettings,
+  removeRoute,
+  type RouteInfo,
+  type RouteSpec,
+  routeTable,
+  subscribe,
+} from "./delivery/route_changes.ts";
+import type { Tap, TapOptions } from "./delivery/taps.ts";
 import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
 
 export type * from "./options.ts";
@@ -76,6 +94,7 @@ export class DataflowRuntime implements ConnectionHandler {
     this.dataflow = rt.dataflow;
     this.logDir = rt.logDir;
     this.finished = new Promise((r) => (rt.resolveFinished = r));
+    rt.direct = directEnabled(rt);
     rt.timers = new TimerHub((i) => tick(rt, i));
     rt.shm = new ShmTracker(
       (owner, tokens) => sendRelease(rt, owner, tokens),
@@ -99,6 +118,7 @@ export class DataflowRuntime implements ConnectionHandler {
       rt.fault = new FaultHooks(rt.dataflow, {
         nodes: rt.nodes,
         deliver: (n) => deliver(rt, n),
+        drops: (n) => dropsOf(rt, n),
         failStart: (m) => failStart(rt, m),
         terminate: (n, graceMs) => terminateNode(rt, n, graceMs),
         message: (l, t) => message(rt, l, t),
@@ -179,6 +199,61 @@ export class DataflowRuntime implements ConnectionHandler {
       msg.payload,
       false,
     );
+  }
+
+  /**
+   * Subscribes to the messages of `node/output` at run time (for `topic
+   * echo/hz`, recorders). The subscription never slows the dataflow: its
+   * queue holds `queueSize` copies (default 64) and drops the oldest when the
+   * subscriber is slower (`tap.lost` counts them); payloads are copied up to
+   * `maxBytes` (default 4096, `Infinity` for whole payloads). Without any
+   * subscription an output costs nothing extra. Throws {@linkcode RouteError}
+   * for an unknown node or output.
+   *
+   * @example
+   * ```ts
+   * const tap = runtime.subscribe("camera", "image", { maxBytes: 64 });
+   * for await (const m of tap) console.log(m.metadata.ts, m.size);
+   * tap.close();
+   * ```
+   */
+  subscribe(node: string, output: string, options?: TapOptions): Tap {
+    return subscribe(this.#rt, node, output, options);
+  }
+
+  /**
+   * Delivers a message on `node/output` as if the node had sent it (for
+   * `topic pub`): to every receiver of the output (through the runtime; a
+   * full backpressure input drops and counts it rather than wait), to the
+   * subscribers and to other machines. Returns how many local receivers
+   * got it. Throws {@linkcode RouteError} for an unknown node or output.
+   */
+  inject(node: string, output: string, message: InjectedMessage): number {
+    return inject(this.#rt, node, output, message);
+  }
+
+  /**
+   * Adds a route at run time (a new input of the receiver gets `settings`);
+   * it is direct when both nodes can link. Throws {@linkcode RouteError}
+   * when the route does not fit (unknown node or output, an input that
+   * already reads another source).
+   */
+  addRoute(route: RouteSpec, settings?: NewInputSettings): void {
+    addRoute(this.#rt, route, settings);
+  }
+
+  /**
+   * Removes a route at run time: the receiver's input gets INPUT_CLOSED
+   * after the messages sent on it before. Throws {@linkcode RouteError} when
+   * there is no such route.
+   */
+  removeRoute(route: RouteSpec): void {
+    removeRoute(this.#rt, route);
+  }
+
+  /** Every local route, and whether it is direct (a link between the nodes). */
+  routeTable(): RouteInfo[] {
+    return routeTable(this.#rt);
   }
 
   /** Closes outputs of a node on another machine (it exited or closed them). */

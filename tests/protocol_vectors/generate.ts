@@ -34,7 +34,11 @@ const dir = new URL(".", import.meta.url).pathname;
 
 interface Valid {
   name: string;
-  direction: "node_to_daemon" | "daemon_to_node";
+  direction:
+    | "node_to_daemon"
+    | "daemon_to_node"
+    | "receiver_to_sender"
+    | "sender_to_receiver";
   header: Record<string, unknown>;
   value?: { dt: unknown; values: unknown[] };
   encode: boolean;
@@ -81,6 +85,8 @@ function add(
 const m = (p?: Record<string, never>) => encodeMetadata(TS, p);
 const N2D = "node_to_daemon";
 const D2N = "daemon_to_node";
+const R2S = "receiver_to_sender";
+const S2R = "sender_to_receiver";
 
 add("hello", N2D, {
   t: "hello",
@@ -273,6 +279,101 @@ add("release (daemon)", D2N, {
   tokens: ["camera-0-17", "camera-1-18"],
 });
 add("batch_end", D2N, { t: "batch_end" });
+
+// ---- direct delivery ----
+add("hello, direct", N2D, {
+  t: "hello",
+  v: 1,
+  node: "camera",
+  df: "0193a6f2-7c1e-7d2a-9b3c-4d5e6f708192",
+  lang: "py",
+  pid: 4242,
+  direct: true,
+});
+add("routes", D2N, {
+  t: "routes",
+  out: {
+    image: {
+      daemon: true,
+      to: [{
+        node: "detector",
+        input: "frame",
+        queue_size: 10,
+        queue_policy: "drop_oldest",
+        shm: true,
+      }],
+    },
+    debug: { daemon: false, to: [] },
+  },
+  in: {
+    tick_in: {
+      node: "clock",
+      sock: "/run/user/0/dora/0193a6f2-7c1e-7d2a-9b3c-4d5e6f708192/n0.sock",
+      gen: 2,
+      queue_size: 1,
+      queue_policy: "backpressure",
+    },
+    other: {
+      node: "gone",
+      sock: null,
+      gen: 1,
+      queue_size: 10,
+      queue_policy: "drop_oldest",
+    },
+  },
+});
+add("drain", D2N, { t: "drain", node: "camera", gen: 1 });
+add("drained", N2D, { t: "drained", node: "camera", gen: 1 });
+add("stats", N2D, {
+  t: "stats",
+  sent: 10,
+  shm_sent: 2,
+  shm_bytes: 16384,
+  inline_sent: 64,
+  received: 5,
+  shm_received: 0,
+  inline_received: 40,
+  drops: { frame: 3 },
+  lost: { detector: { frame: 1 } },
+  undelivered: { detector: 2 },
+});
+add("link_failed", N2D, {
+  t: "link_failed",
+  node: "clock",
+  error: "Requires net access",
+});
+{
+  // relay: link frames the node could not write, for the daemon to deliver.
+  const inner = encodeFrame({ t: "input_closed", id: "frame" });
+  add("relay", N2D, { t: "relay", to: "detector" }, undefined);
+  const bytes = encodeFrame({ t: "relay", to: "detector" }, inner);
+  const back = decodeFrame(bytes);
+  valid[valid.length - 1] = {
+    name: "relay",
+    direction: N2D,
+    header: back.header,
+    encode: true,
+    hex: hex(bytes),
+  };
+}
+add("link", R2S, {
+  t: "link",
+  v: 1,
+  df: "0193a6f2-7c1e-7d2a-9b3c-4d5e6f708192",
+  node: "detector",
+  pid: 4343,
+});
+add("release (receiver to sender)", R2S, {
+  t: "release",
+  tokens: ["camera-0-17"],
+});
+add(
+  "input over a link",
+  S2R,
+  { t: "input", id: "frame", m: m() },
+  new Uint8Array([1, 2, 3]),
+);
+add("input_closed over a link", S2R, { t: "input_closed", id: "frame" });
 
 // ---- invalid frames ----
 const enc = new TextEncoder();

@@ -91,10 +91,13 @@ export async function connect(options: NodeInitOptions): Promise<Connection> {
 
 /**
  * Says `hello` and waits for `hello_ok`, then `ready` (the ready barrier).
- * Other frames that arrive meanwhile (e.g. `release`) go to `onFrame`.
+ * Other frames that arrive meanwhile (`routes`, `release`) go to `onFrame`.
+ * `direct`: the node listens for its receivers (docs/protocol.md, "Direct
+ * delivery").
  */
 export async function handshake(
   c: Connection,
+  direct: boolean,
   onFrame: (h: DaemonToNode, frame: Frame) => void,
 ): Promise<void> {
   const { config } = c;
@@ -108,6 +111,8 @@ export async function handshake(
   };
   // Allowed shared memory but cannot map it: tell the daemon to send inline.
   if (config.shm && !libc()) hello.shm = false;
+  // Listening for receivers, taking routes, linking to senders.
+  if (direct) hello.direct = true;
   c.writer.push(hello);
   let helloOk = false;
   for (;;) {

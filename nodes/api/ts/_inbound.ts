@@ -1,8 +1,11 @@
 /**
- * The inbound event path of a node: the read loop over the daemon socket,
- * frames turned into events (inputs decoded lazily, shared-memory inputs
- * mapped and released), the local event queue, and the `next` requests that
- * refill it. The Python node API's counterpart is `_inbound.py`.
+ * The inbound event path of a node: frames from the daemon socket and from
+ * the links to its senders (`_upstream.ts`) turned into events (inputs
+ * decoded lazily, shared-memory inputs mapped and released to whoever sent
+ * them), the local event queue (`_event_queue.ts`: per-input policies, control
+ * events first, in-order closes), and the `next` requests that let the daemon
+ * send what it queued for us. The Python node API's counterpart is
+ * `_inbound.py`.
  *
  * @module
  */
@@ -15,11 +18,18 @@ import {
   type FrameReader,
   type FrameWriter,
   type HybridLogicalClock,
+  type InputHeader,
+  type RoutesHeader,
+  type SenderToReceiver,
+  type StatsHeader,
 } from "../../../src/message/mod.ts";
 import { ShmMappings } from "../../../src/shm/mod.ts";
 import { libc, libcError } from "../../../src/shm/libc.ts";
+import type { NodeConfig } from "./config.ts";
+import { EventQueue } from "./_event_queue.ts";
 import { type Event, type InputEvent, inputEvent } from "./events.ts";
 import type { TypeGuard } from "./type_check.ts";
+import { type SenderLink, Upstream } from "./_upstream.ts";
 
 /**
  * Most events requested per `next`. The daemon's per-input queues still bound
@@ -35,48 +45,87 @@ const NEXT = JSON.stringify({ t: "next", max: BATCH });
  */
 const leaked = new FinalizationRegistry<() => void>((release) => release());
 
+type QueuedInput = InputEvent & { retained: boolean };
+
+/** What the event path hands to the rest of the node. */
+export interface InboundHooks {
+  /** `release` from the daemon: regions of ours it is done with. */
+  onRelease(tokens: string[]): void;
+  /** `routes` from the daemon (`in` is taken here, `out` by the send path). */
+  onRoutes(h: RoutesHeader): void;
+  /** The event stream ended (STOP taken, or the daemon went away). */
+  onEnd(): void;
+}
+
 /** The event stream of one node. */
 export class Inbound {
   #conn: Deno.UnixConn;
   #reader: FrameReader;
   #writer: FrameWriter;
   #clock: HybridLogicalClock;
-  /** `release` from the daemon: regions of ours that receivers gave back. */
-  #onRelease: (tokens: string[]) => void;
-  #queue: Event[] = [];
+  #hooks: InboundHooks;
+  #queue: EventQueue<Event>;
+  #upstream: Upstream;
+  /** Input events from the daemon still queued here; the `next` request. */
+  #fromDaemon = new WeakSet<Event>();
+  #daemonQueued = 0;
   #requested = false;
-  /** Events of the batch being received; whether the last batch was full. */
-  #batchCount = 0;
-  #lastBatchFull = false;
   #stopped = false;
+  #ended = false;
   #waiter: (() => void) | null = null;
-  #last: (InputEvent & { retained: boolean }) | null = null;
+  #last: QueuedInput | null = null;
   #mappings: ShmMappings | null = null;
   /** Runtime type checks (`--type-check`); null when off. */
   #types: TypeGuard | null;
+  /**
+   * Link-fed inputs the daemon closed while their link may still carry
+   * messages sent before: INPUT_CLOSED (and STOP(ALL_INPUTS_CLOSED)) wait
+   * until the link delivered its own close for the input, or ended.
+   */
+  #deferredCloses = new Set<string>();
+  #heldStop: Event | null = null;
+  /** `drain` requests waiting for links to end. */
+  #drains: { node: string; gen: number }[] = [];
+  /** Links paused by a full backpressure input. */
+  #paused = new Set<SenderLink>();
+  /** Counters of inputs that came over links (see `stats`). */
+  #received = 0;
+  #shmReceived = 0;
+  #inlineReceived = 0;
+  /** Bumped whenever a counter changes (a `stats` report is due). */
+  changes = 0;
   /** The daemon closed the connection (or it broke). */
   eof = false;
   /** The node was closed: no more requests or releases. */
   closed = false;
 
   constructor(
+    config: NodeConfig,
     conn: Deno.UnixConn,
     reader: FrameReader,
     writer: FrameWriter,
     clock: HybridLogicalClock,
     types: TypeGuard | null,
-    onRelease: (tokens: string[]) => void,
+    hooks: InboundHooks,
   ) {
     this.#conn = conn;
     this.#types = types;
     this.#reader = reader;
     this.#writer = writer;
     this.#clock = clock;
-    this.#onRelease = onRelease;
+    this.#hooks = hooks;
+    this.#queue = new EventQueue(config.inputs);
+    this.#upstream = new Upstream(config.dataflow_id, config.node_id, {
+      onFrame: (link, h, frame) => this.#onLinkFrame(link, h, frame),
+      onIdle: () => this.wake(),
+      onEnded: (link) => this.#onLinkEnded(link),
+      onFailed: (node, error) => this.#push({ t: "link_failed", node, error }),
+    });
   }
 
-  /** Reads frames until EOF; started once the handshake is done. */
+  /** Reads daemon frames until EOF; started once the handshake is done. */
   async readLoop(): Promise<void> {
+    this.#prefetch();
     try {
       for (;;) {
         let frame = await this.#reader.next();
@@ -94,7 +143,7 @@ export class Inbound {
       const gone = e instanceof Deno.errors.ConnectionReset ||
         e instanceof Deno.errors.BrokenPipe;
       if (!this.closed && !gone) {
-        this.#queue.push({
+        this.#queue.pushControl({
           type: "ERROR",
           error: `connection to the dora daemon failed: ${
             (e as Error).message
@@ -106,72 +155,43 @@ export class Inbound {
     this.wake();
   }
 
+  /** Inbound counters of a `stats` report. */
+  stats(): Pick<
+    StatsHeader,
+    "received" | "shm_received" | "inline_received" | "drops"
+  > {
+    return {
+      received: this.#received,
+      shm_received: this.#shmReceived,
+      inline_received: this.#inlineReceived,
+      drops: this.#queue.drops(),
+    };
+  }
+
   /** One frame from the daemon. */
   onFrame(h: DaemonToNode, frame: Frame): void {
-    if (
-      h.t !== "batch_end" && h.t !== "release" && h.t !== "hello_ok" &&
-      h.t !== "ready"
-    ) this.#batchCount++;
     switch (h.t) {
       case "input": {
-        const metadata = decodeMetadata(h.m);
-        this.#clock.update(metadata.timestamp);
-        if (this.#types !== null) {
-          const problem = this.#types.receive(
-            h.id,
-            h.d?.dt,
-            metadata.parameters,
-          );
-          if (problem !== undefined) {
-            if (h.shm) this.#releaseToken(h.shm.token);
-            this.#queue.push({ type: "ERROR", error: problem });
-            break;
-          }
-        }
-        if (!h.shm) {
-          // Decoded on first read of `event.value` (see inputEvent).
-          const { d, id } = h;
-          const payload = frame.payload;
-          this.#queue.push(
-            inputEvent(id, () => decodeValue(d, payload), metadata, null),
-          );
-          break;
-        }
-        const token = h.shm.token;
-        let bytes: Uint8Array;
-        try {
-          bytes = this.#mapRegion(h.shm.name, h.shm.size);
-        } catch (e) {
-          this.#releaseToken(token);
-          this.#queue.push({
-            type: "ERROR",
-            error: `input "${h.id}": cannot map shared memory ${h.shm.name}: ${
-              (e as Error).message
-            }`,
-          });
-          break;
-        }
-        const value = decodeValue(h.d, bytes);
-        const unregister = {};
-        const event = inputEvent(h.id, value, metadata, () => {
-          leaked.unregister(unregister);
-          this.#releaseToken(token);
-        });
-        leaked.register(value, () => this.#releaseToken(token), unregister);
-        this.#queue.push(event);
+        const event = this.#inputEvent(h, frame, null);
+        if (!event) break;
+        this.#fromDaemon.add(event);
+        this.#daemonQueued++;
+        this.#queue.pushInput(h.id, event, (e) => this.#dropped(e));
         break;
       }
       case "input_closed":
-        this.#queue.push({ type: "INPUT_CLOSED", id: h.id });
+        if (this.#upstream.isLinked(h.id)) this.#closeLinked(h.id);
+        // A relayed input (a timeout may close it again after a recovery).
+        else this.#queue.pushControl({ type: "INPUT_CLOSED", id: h.id });
         break;
       case "input_recovered":
-        this.#queue.push({ type: "INPUT_RECOVERED", id: h.id });
+        this.#queue.pushControl({ type: "INPUT_RECOVERED", id: h.id });
         break;
       case "node_restarted":
-        this.#queue.push({ type: "NODE_RESTARTED", id: h.id });
+        this.#queue.pushControl({ type: "NODE_RESTARTED", id: h.id });
         break;
       case "node_failed":
-        this.#queue.push({
+        this.#queue.pushControl({
           type: "NODE_FAILED",
           id: h.id,
           inputs: h.inputs,
@@ -179,27 +199,175 @@ export class Inbound {
         });
         break;
       case "stop":
-        this.#queue.push({ type: "STOP", cause: h.cause });
+        if (h.cause === "MANUAL") {
+          this.#queue.pushControl({ type: "STOP", cause: h.cause });
+        } else if (this.#deferredCloses.size > 0) {
+          // Behind the links that still deliver data.
+          this.#heldStop = { type: "STOP", cause: h.cause };
+        } else this.#queue.pushFinalStop({ type: "STOP", cause: h.cause });
         break;
       case "error":
-        this.#queue.push({ type: "ERROR", error: h.message });
+        this.#queue.pushControl({ type: "ERROR", error: h.message });
         break;
       case "batch_end":
         this.#requested = false;
-        // A full batch means more is waiting: ask again before the queue
-        // runs dry. After a partial one the daemon's queues were empty, so
-        // the request waits until the node wants more (it then is not
-        // written between an event's arrival and its handover).
-        this.#lastBatchFull = this.#batchCount >= BATCH;
-        this.#batchCount = 0;
+        this.#prefetch();
         break;
       case "release":
-        this.#onRelease(h.tokens);
+        this.#hooks.onRelease(h.tokens);
+        break;
+      case "routes":
+        for (const [id, r] of Object.entries(h.in)) {
+          this.#queue.addInput(id, r);
+        }
+        this.#upstream.setRoutes(h.in);
+        this.#hooks.onRoutes(h);
+        break;
+      case "drain":
+        this.#drains.push({ node: h.node, gen: h.gen });
+        this.#answerDrains();
         break;
       case "hello_ok":
       case "ready":
         break;
     }
+  }
+
+  /** One frame from a sender's link. */
+  #onLinkFrame(
+    link: SenderLink,
+    h: SenderToReceiver,
+    frame: Frame,
+  ): Promise<void> | undefined {
+    switch (h.t) {
+      case "input": {
+        const event = this.#inputEvent(h, frame, link);
+        if (!event) return;
+        this.#received++;
+        if (h.shm) this.#shmReceived++;
+        else if (frame.payload) this.#inlineReceived += frame.payload.length;
+        this.changes++;
+        const full = this.#queue.pushInput(
+          h.id,
+          event,
+          (e) => this.#dropped(e),
+        );
+        if (!full) return;
+        this.#paused.add(link);
+        return new Promise((resolve) => link.resume = resolve);
+      }
+      case "input_closed":
+        this.#queue.closeInput(h.id, { type: "INPUT_CLOSED", id: h.id });
+        this.#deferredCloses.delete(h.id);
+        this.#releaseHeldStop();
+        return;
+      case "error":
+        this.#queue.pushControl({
+          type: "ERROR",
+          error: `link from "${link.node}": ${h.message}`,
+        });
+        return;
+    }
+  }
+
+  /**
+   * The daemon closed a link-fed input (its sender finished or died): the
+   * close follows the messages the sender's link still carries, so it waits
+   * until the link delivered its own close for the input, or ended.
+   */
+  #closeLinked(id: string): void {
+    if (this.#queue.isClosed(id)) return;
+    const node = this.#upstream.sourceOf(id)!;
+    if (this.#upstream.liveLinks(node).length > 0) {
+      this.#deferredCloses.add(id);
+      return;
+    }
+    this.#queue.closeInput(id, { type: "INPUT_CLOSED", id });
+  }
+
+  #onLinkEnded(link: SenderLink): void {
+    this.#paused.delete(link);
+    for (const id of [...this.#deferredCloses]) {
+      if (this.#upstream.sourceOf(id) !== link.node) continue;
+      if (this.#upstream.liveLinks(link.node).length > 0) continue;
+      this.#deferredCloses.delete(id);
+      this.#queue.closeInput(id, { type: "INPUT_CLOSED", id });
+    }
+    this.#releaseHeldStop();
+    this.#answerDrains();
+    this.wake();
+  }
+
+  #releaseHeldStop(): void {
+    if (this.#heldStop && this.#deferredCloses.size === 0) {
+      this.#queue.pushFinalStop(this.#heldStop);
+      this.#heldStop = null;
+    }
+  }
+
+  #answerDrains(): void {
+    this.#drains = this.#drains.filter((d) => {
+      if (!this.#upstream.ended(d.node, d.gen)) return true;
+      this.#push({ t: "drained", node: d.node, gen: d.gen });
+      return false;
+    });
+  }
+
+  /** An input event; shared memory is mapped now (its sender may be gone later). */
+  #inputEvent(
+    h: InputHeader,
+    frame: Frame,
+    link: SenderLink | null,
+  ): QueuedInput | null {
+    const metadata = decodeMetadata(h.m);
+    this.#clock.update(metadata.timestamp);
+    const release = !h.shm
+      ? null
+      : link
+      ? () => link.release(h.shm!.token)
+      : () => this.#releaseToDaemon(h.shm!.token);
+    if (this.#types !== null) {
+      const problem = this.#types.receive(h.id, h.d?.dt, metadata.parameters);
+      if (problem !== undefined) {
+        release?.();
+        this.#queue.pushControl({ type: "ERROR", error: problem });
+        return null;
+      }
+    }
+    if (!h.shm || !release) {
+      // Decoded on first read of `event.value` (see inputEvent).
+      const { d, id } = h;
+      const payload = frame.payload;
+      return inputEvent(id, () => decodeValue(d, payload), metadata, null);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#mapRegion(h.shm.name, h.shm.size);
+    } catch (e) {
+      release();
+      this.#queue.pushControl({
+        type: "ERROR",
+        error: `input "${h.id}": cannot map shared memory ${h.shm.name}: ${
+          (e as Error).message
+        }`,
+      });
+      return null;
+    }
+    const value = decodeValue(h.d, bytes);
+    const unregister = {};
+    const event = inputEvent(h.id, value, metadata, () => {
+      leaked.unregister(unregister);
+      release();
+    });
+    leaked.register(value, release, unregister);
+    return event;
+  }
+
+  /** A queue dropped an event (drop_oldest): what it held goes back. */
+  #dropped(e: Event): void {
+    if (this.#fromDaemon.has(e)) this.#daemonQueued--;
+    if (e.type === "INPUT") e.release();
+    this.changes++;
   }
 
   #mapRegion(name: string, size: number): Uint8Array {
@@ -215,9 +383,18 @@ export class Inbound {
     return this.#mappings.bytes(name, size);
   }
 
-  #releaseToken(token: string): void {
+  #releaseToDaemon(token: string): void {
+    this.#push({ t: "release", tokens: [token] });
+  }
+
+  /** A frame to the daemon, unless it is gone. */
+  #push(header: object): void {
     if (this.closed || this.eof) return;
-    this.#writer.push({ t: "release", tokens: [token] });
+    try {
+      this.#writer.push(header);
+    } catch {
+      // the daemon is gone
+    }
   }
 
   /** Lets a waiting consumer look at the queue again. */
@@ -227,10 +404,27 @@ export class Inbound {
     w?.();
   }
 
+  /**
+   * Asks the daemon for what it queued for us, whenever nothing of it waits
+   * here (link-fed inputs keep flowing meanwhile).
+   */
   #request(): void {
-    if (this.#requested || this.eof || this.#stopped || this.closed) return;
+    if (
+      this.#requested || this.#daemonQueued > 0 || this.eof || this.#stopped ||
+      this.closed
+    ) return;
     this.#requested = true;
     this.#writer.pushJson(NEXT);
+  }
+
+  /**
+   * With inputs that come over links, what the daemon queued for us is
+   * asked for as soon as none of it waits here, so that both flow side by
+   * side. Without, `next` is sent only when the node waits for an event
+   * (then the daemon knows an idle node from a busy one: health checks).
+   */
+  #prefetch(): void {
+    if (this.#upstream.hasLinks) this.#request();
   }
 
   /** Releases the previous input (unless retained). */
@@ -245,20 +439,51 @@ export class Inbound {
   /** A buffered event, `null` at the end, `undefined` when we must wait. */
   #take(): Event | null | undefined {
     if (this.#stopped) return null;
-    const event = this.#queue.shift();
+    const event = this.#queue.take();
     if (event) {
-      if (event.type === "STOP") this.#stopped = true;
-      else if (event.type === "INPUT") {
-        this.#last = event as InputEvent & { retained: boolean };
+      if (this.#fromDaemon.has(event)) {
+        this.#daemonQueued--;
+        if (this.#daemonQueued === 0) this.#prefetch();
       }
-      // Prefetch after a full batch: ask for the next one while this event
-      // is processed.
-      if (this.#queue.length === 0 && this.#lastBatchFull) this.#request();
+      if (this.#paused.size > 0) this.#resumeLinks();
+      if (event.type === "STOP") {
+        this.#stopped = true;
+        this.#end();
+      } else if (event.type === "INPUT") {
+        this.#last = event as QueuedInput;
+      }
       return event;
     }
-    if (this.eof || this.closed) return null;
+    if (this.eof || this.closed) {
+      this.#end();
+      return null;
+    }
     this.#request();
     return undefined;
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#hooks.onEnd();
+  }
+
+  /** Reading goes on for links whose inputs have room again. */
+  #resumeLinks(): void {
+    for (const link of [...this.#paused]) {
+      if (
+        this.#upstream.inputsOf(link.node).some((id) => this.#queue.isFull(id))
+      ) continue;
+      this.#paused.delete(link);
+      const r = link.resume;
+      link.resume = null;
+      r?.();
+    }
+  }
+
+  /** Closes the links to the senders (the node is closing). */
+  closeLinks(): void {
+    this.#upstream.close();
   }
 
   /** The next event, or `null` once the stream ended (see `Node.recv`). */

@@ -1,7 +1,9 @@
 /**
  * The outbound send path of a node: values encoded into frames, big payloads
- * written into (or allocated in) shared memory, output closing. The Python
- * node API's counterpart is `_outbound.py`.
+ * written into (or allocated in) shared memory, each message written to its
+ * direct receivers' links (`_downstream.ts`) and to the daemon when its route
+ * says so, output closing, and the counters of what went over links. The
+ * Python node API's counterpart is `_outbound.py`.
  *
  * @module
  */
@@ -11,10 +13,13 @@ import {
   encodeValue,
   type FrameWriter,
   type HybridLogicalClock,
+  inputHeaderJson,
   MAX_FRAME_LEN,
   outputHeaderJson,
+  type OutputRoute,
   type Params,
   type SendableValue,
+  type StatsHeader,
 } from "../../../src/message/mod.ts";
 import {
   type PooledRegion,
@@ -24,6 +29,7 @@ import {
 import { libc, libcError } from "../../../src/shm/libc.ts";
 import type { NodeConfig } from "./config.ts";
 import type { TypeGuard } from "./type_check.ts";
+import { Downstream, type ResolvedRoute } from "./_downstream.ts";
 
 /** Above this many buffered bytes, `sendOutput` waits for the socket. */
 const HIGH_WATER = 1 << 20;
@@ -42,6 +48,16 @@ export class Outbound {
   #idJsons = new Map<string, string>();
   /** Runtime type checks (`--type-check`); null when off. */
   #types: TypeGuard | null;
+  #downstream: Downstream;
+  /** Counters of messages that went over links only (see `stats`). */
+  #sent = 0;
+  #shmSent = 0;
+  #shmBytes = 0;
+  #inlineSent = 0;
+  #lost = new Map<string, Record<string, number>>();
+  #undelivered = new Map<string, number>();
+  /** Bumped whenever a counter changes (a `stats` report is due). */
+  changes = 0;
   /** The node was closed: sending throws. */
   closed = false;
 
@@ -57,6 +73,23 @@ export class Outbound {
     this.#writer = writer;
     this.#clock = clock;
     this.#outputs = new Set(config.outputs);
+    this.#downstream = new Downstream(config.dataflow_id, {
+      release: (token) => this.#pool?.release([token]),
+      lost: (receiver, input) => {
+        let m = this.#lost.get(receiver);
+        if (!m) this.#lost.set(receiver, m = {});
+        m[input] = (m[input] ?? 0) + 1;
+        this.changes++;
+      },
+      undelivered: (receiver, count) => {
+        this.#undelivered.set(
+          receiver,
+          (this.#undelivered.get(receiver) ?? 0) + count,
+        );
+        this.changes++;
+      },
+      warn,
+    });
     if (config.shm) {
       const c = libc();
       if (c) {
@@ -79,9 +112,38 @@ export class Outbound {
     return [...this.#outputs];
   }
 
-  /** Regions of ours that every receiver released. */
+  /**
+   * Listens for direct receivers on the configuration's `listen` socket;
+   * whether the node can take direct receivers (`hello.direct`).
+   */
+  listen(): boolean {
+    const path = this.#config.listen;
+    return path !== undefined && this.#downstream.listen(path);
+  }
+
+  /** The daemon's `routes.out`. */
+  setRoutes(out: Record<string, OutputRoute>): void {
+    this.#downstream.setRoutes(out);
+  }
+
+  /** The daemon released tokens (it and its receivers are done with them). */
   release(tokens: string[]): void {
-    this.#pool?.release(tokens);
+    for (const t of tokens) this.#downstream.release(t);
+  }
+
+  /** The counters of a `stats` report (see docs/protocol.md). */
+  stats(): Pick<
+    StatsHeader,
+    "sent" | "shm_sent" | "shm_bytes" | "inline_sent" | "lost" | "undelivered"
+  > {
+    return {
+      sent: this.#sent,
+      shm_sent: this.#shmSent,
+      shm_bytes: this.#shmBytes,
+      inline_sent: this.#inlineSent,
+      lost: Object.fromEntries(this.#lost),
+      undelivered: Object.fromEntries(this.#undelivered),
+    };
   }
 
   #checkOutput(id: string): void {
@@ -106,13 +168,47 @@ export class Outbound {
     if (this.#types !== null) this.#types.send(id, enc.layout?.dt, params);
     const m = encodeMetadata(this.#clock.now(), params);
     const region = this.#inPlace(enc) ?? this.#copyIn(enc);
-    const idJson = this.#idJson(id);
+    const route = this.#downstream.route(id);
+    const targets = route.targets;
     if (region) {
       const token = this.#pool!.lend(region);
       const { name, size } = region.region;
-      this.#writer.pushJson(
-        outputHeaderJson(idJson, m, enc.layout, { name, size, token }),
-      );
+      const shm = { name, size, token };
+      let holders = route.daemon ? 1 : 0;
+      for (let i = 0; i < targets.length; i++) if (targets[i].shm) holders++;
+      this.#downstream.lend(token, holders);
+      if (route.daemon) {
+        this.#writer.pushJson(
+          outputHeaderJson(this.#idJson(id), m, enc.layout, shm),
+        );
+      }
+      let inline: Uint8Array | undefined;
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[i];
+        if (t.shm) {
+          t.link.writer.push(
+            t.slot,
+            inputHeaderJson(t.idJson, m, enc.layout, shm),
+            null,
+            token,
+          );
+          this.#downstream.hold(t.link, token);
+        } else {
+          // A receiver that cannot map shared memory gets the bytes.
+          inline ??= regionPayload(region.bytes, enc);
+          t.link.writer.push(
+            t.slot,
+            inputHeaderJson(t.idJson, m, enc.layout),
+            inline,
+          );
+        }
+      }
+      if (!route.daemon) {
+        this.#sent++;
+        this.#shmSent++;
+        this.#shmBytes += enc.size;
+        this.changes++;
+      }
     } else {
       if (enc.size > SOCKET_MAX) {
         throw new RangeError(
@@ -123,12 +219,51 @@ export class Outbound {
           }`,
         );
       }
-      this.#writer.pushJson(outputHeaderJson(idJson, m, enc.layout), enc);
+      if (route.daemon) {
+        this.#writer.pushJson(
+          outputHeaderJson(this.#idJson(id), m, enc.layout),
+          enc,
+        );
+      }
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[i];
+        t.link.writer.push(
+          t.slot,
+          inputHeaderJson(t.idJson, m, enc.layout),
+          enc,
+        );
+      }
+      if (!route.daemon) {
+        this.#sent++;
+        this.#inlineSent += enc.size;
+        this.changes++;
+      }
     }
-    // Out now when the socket is idle (latency); while a write is in
-    // flight, outputs collect and go out together when it completes.
-    this.#writer.kick();
-    return this.#writer.buffered > HIGH_WATER ? this.#writer.flush() : RESOLVED;
+    return this.#kick(route);
+  }
+
+  /**
+   * Writes now what waits (latency: a lone message goes out at once; while a
+   * write is in flight, messages collect and go out together after it).
+   * Resolves later only when a socket has much data waiting: the sender is
+   * held back (a full backpressure receiver, a slow daemon).
+   */
+  #kick(route: ResolvedRoute): Promise<void> {
+    let wait: Promise<void>[] | undefined;
+    if (route.daemon) {
+      this.#writer.kick();
+      if (this.#writer.buffered > HIGH_WATER) {
+        (wait ??= []).push(this.#writer.flush());
+      }
+    }
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const w = targets[i].link.writer;
+      w.kick();
+      if (w.buffered > HIGH_WATER) (wait ??= []).push(w.flush(true));
+    }
+    if (!wait) return RESOLVED;
+    return Promise.all(wait).then(() => {});
   }
 
   /** `JSON.stringify(id)` of an output id, once per id. */
@@ -184,14 +319,82 @@ export class Outbound {
   /** See `Node.closeOutputs`. */
   closeOutputs(ids: string[]): void {
     for (const id of ids) this.#checkOutput(id);
-    for (const id of ids) this.#outputs.delete(id);
-    this.#writer.push({ t: "close_outputs", o: ids });
+    this.#close(ids, true);
   }
 
-  /** Closes every output still open (the node is closing). */
-  closeAll(tell: boolean): void {
-    const open = [...this.#outputs];
-    if (open.length && tell) this.#writer.push({ t: "close_outputs", o: open });
-    this.#outputs.clear();
+  /**
+   * Closes outputs: `input_closed` on every link they feed (behind the
+   * messages already sent there), and `close_outputs` to the daemon.
+   */
+  #close(ids: string[], tell: boolean): void {
+    for (const id of ids) {
+      this.#outputs.delete(id);
+      const targets = this.#downstream.route(id).targets;
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[i];
+        t.link.writer.push(
+          t.link.controlSlot,
+          `{"t":"input_closed","id":${t.idJson}}`,
+          null,
+        );
+        t.link.writer.kick();
+      }
+    }
+    if (ids.length && tell) this.#writer.push({ t: "close_outputs", o: ids });
   }
+
+  /**
+   * The node is closing: every output still open is closed on its links
+   * (behind what was sent there); `close_outputs` goes to the daemon only
+   * with {@link tellClosed}, after {@link relayPending}, so that the daemon
+   * has what it relays before it closes the receivers' inputs.
+   */
+  closeAll(): string[] {
+    const ids = [...this.#outputs];
+    this.#close(ids, false);
+    return ids;
+  }
+
+  /** `close_outputs` for `ids` to the daemon. */
+  tellClosed(ids: string[]): void {
+    if (ids.length) this.#writer.push({ t: "close_outputs", o: ids });
+  }
+
+  /** Waits (a bounded time) until every direct receiver linked. */
+  linked(timeoutMs: number): Promise<void> {
+    return this.#downstream.attached(timeoutMs);
+  }
+
+  /** Waits until what was sent went out to the connected receivers. */
+  flushLinks(): Promise<void> {
+    return this.#downstream.flush();
+  }
+
+  /** Waits until what was sent went out to the daemon and to connected receivers. */
+  async flush(): Promise<void> {
+    await Promise.all([this.#writer.flush(), this.#downstream.flush()]);
+  }
+
+  /** Hands what waits for unconnected receivers to the daemon (closing). */
+  relayPending(): void {
+    this.#downstream.relayPending((to, frames) =>
+      this.#writer.push({ t: "relay", to }, frames)
+    );
+  }
+
+  /** Stops listening and closes the links (after {@link flush}). */
+  closeLinks(): void {
+    this.#downstream.close();
+  }
+}
+
+/**
+ * The payload of an inline frame for a message whose buffers sit in a
+ * region: the region's bytes up to the end of the last buffer (the layout's
+ * offsets then hold in the frame as well).
+ */
+function regionPayload(bytes: Uint8Array, enc: EncodedValue): Uint8Array {
+  let end = 0;
+  for (const p of enc.parts) end = Math.max(end, p.ref[0] + p.ref[1]);
+  return bytes.subarray(0, end);
 }

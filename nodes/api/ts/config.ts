@@ -28,6 +28,11 @@ export interface NodeConfig {
   parent_pid?: number;
   /** Runtime type checks (docs/types.md); absent when off. */
   types?: TypesConfig;
+  /**
+   * Where this node listens for its direct receivers' links (absent: every
+   * output goes through the daemon).
+   */
+  listen?: string;
 }
 
 /** Node start-up failed (bad configuration, daemon refused, missing permission). */
@@ -101,6 +106,7 @@ export function parseConfig(raw: unknown): NodeConfig {
     shm: c.shm === true,
     parent_pid: typeof c.parent_pid === "number" ? c.parent_pid : undefined,
     ...(typesConfig(c.types) ? { types: typesConfig(c.types) } : {}),
+    listen: typeof c.listen === "string" ? c.listen : undefined,
   };
 }
 

@@ -26,6 +26,12 @@ import { TypeGuard } from "./type_check.ts";
 
 export { type NodeInitOptions, resolveDynamicConfig } from "./_handshake.ts";
 
+/** How long `init` waits for the direct receivers to link. */
+const LINK_WAIT_MS = 2000;
+
+/** How often a node reports its direct-delivery counters while they change. */
+const STATS_MS = 500;
+
 /** Log levels understood by the daemon. */
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
@@ -52,6 +58,8 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #outbound: Outbound;
   #closed = false;
   #stopWatchdog: () => void = () => {};
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #reported = 0;
 
   private constructor(c: Connection) {
     this.config = c.config;
@@ -65,13 +73,43 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       : null;
     this.#outbound = new Outbound(c.config, c.writer, clock, types, warn);
     this.#inbound = new Inbound(
+      c.config,
       c.conn,
       c.reader,
       c.writer,
       clock,
       types,
-      (tokens) => this.#outbound.release(tokens),
+      {
+        onRelease: (tokens) => this.#outbound.release(tokens),
+        onRoutes: (h) => this.#outbound.setRoutes(h.out),
+        onEnd: () => this.#report(true),
+      },
     );
+  }
+
+  /**
+   * Sends the counters of direct delivery to the daemon when they changed
+   * (every {@link STATS_MS} while messages flow, and at the end).
+   */
+  #report(final = false): void {
+    const changes = this.#inbound.changes + this.#outbound.changes;
+    if (changes === this.#reported || this.#inbound.eof || this.#closed) return;
+    this.#reported = changes;
+    try {
+      this.#writer.push({
+        t: "stats",
+        ...this.#outbound.stats(),
+        ...this.#inbound.stats(),
+      });
+      this.#writer.kick();
+    } catch {
+      return; // the daemon is gone
+    }
+    if (final) {
+      // The process may be about to exit: the report must reach the daemon.
+      this.#conn.ref();
+      this.#writer.flush().catch(() => {}).finally(() => this.#conn.unref());
+    }
   }
 
   /**
@@ -84,15 +122,23 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     const c = await connect(options);
     const node = new Node(c);
     try {
-      await handshake(c, (h, frame) => node.#inbound.onFrame(h, frame));
+      const direct = node.#outbound.listen();
+      await handshake(c, direct, (h, f) => node.#inbound.onFrame(h, f));
     } catch (e) {
       c.stopWatchdog();
+      node.#outbound.closeLinks();
+      node.#inbound.closeLinks();
       c.conn.close();
       throw e;
     }
     node.#stopWatchdog = c.stopWatchdog;
     c.conn.unref();
     node.#inbound.readLoop();
+    // The receivers link right after their routes: the first messages then
+    // go straight to them.
+    await node.#outbound.linked(LINK_WAIT_MS);
+    node.#statsTimer = setInterval(() => node.#report(), STATS_MS);
+    Deno.unrefTimer(node.#statsTimer as unknown as number);
     return node;
   }
 
@@ -169,14 +215,18 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
    * what an operator's `STOP_ALL` does.
    */
   stopDataflow(): void {
-    if (this.#closed || this.#eof) return;
+    if (this.#closed || this.#inbound.eof) return;
     this.#writer.push({ t: "stop_dataflow" });
     this.#writer.kick();
   }
 
-  /** Waits until everything sent so far has been written to the socket. */
+  /**
+   * Waits until everything sent so far has been written to the daemon's
+   * socket and to the links of the receivers that are connected.
+   */
   flush(): Promise<void> {
-    return this.#writer.flush();
+    this.#report();
+    return this.#outbound.flush();
   }
 
   /**
@@ -201,10 +251,20 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   /** Closes the remaining outputs and the connection. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#outbound.closeAll(!this.#inbound.eof);
+    const closed = this.#outbound.closeAll();
+    clearInterval(this.#statsTimer);
     try {
-      await this.#writer.flush();
+      // Connected receivers get what waits for them; what waits for the
+      // others (not connected yet, or restarting) goes to the daemon, before
+      // it hears that the outputs are closed.
+      await this.#outbound.flushLinks();
+      this.#outbound.relayPending();
+      if (!this.#inbound.eof) this.#outbound.tellClosed(closed);
+      this.#report();
+      await this.#outbound.flush();
     } catch { /* the daemon is gone: nothing to tell it */ }
+    this.#outbound.closeLinks();
+    this.#inbound.closeLinks();
     this.#closed = true;
     this.#inbound.closed = true;
     this.#outbound.closed = true;

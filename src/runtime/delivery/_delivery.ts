@@ -6,7 +6,7 @@
  */
 import { wakeSenders } from "./_backpressure.ts";
 import { message, type RuntimeContext } from "../_context.ts";
-import { type RunningNode } from "../running_node.ts";
+import { type RunningNode, totalsOf } from "../running_node.ts";
 
 const BATCH_END = '{"t":"batch_end"}';
 
@@ -32,32 +32,46 @@ export function deliverPending(rt: RuntimeContext): void {
   for (const n of nodes) deliver(rt, n);
 }
 
-/** Answers an outstanding `next` with as many queued events as allowed. */
+/**
+ * Sends a node what waits for it: control events at once (they never wait
+ * for a `next`, so a node busy with its links still gets STOP), input
+ * messages in answer to an outstanding `next`, and STOP(ALL_INPUTS_CLOSED)
+ * once every input is closed and drained.
+ */
 export function deliver(rt: RuntimeContext, node: RunningNode): void {
-  if (
-    node.exited || !node.conn || node.pendingNext === undefined ||
-    !node.queue.hasEvents
-  ) {
-    return;
-  }
-  const events = node.queue.take(node.pendingNext);
-  node.pendingNext = undefined;
   const conn = node.conn;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e.header.t === "input") {
-      node.received++;
+  if (node.exited || !conn) return;
+  const queue = node.queue;
+  let sent = false;
+  if (queue.hasControls) {
+    const controls = queue.takeControls();
+    for (let i = 0; i < controls.length; i++) conn.send(controls[i].header);
+    sent = true;
+  }
+  if (node.pendingNext !== undefined && queue.hasInputs) {
+    const events = queue.takeInputs(node.pendingNext);
+    node.pendingNext = undefined;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.header.t === "input") node.received++;
       if (e.token) {
         node.heldTokens.add(e.token);
         node.viaShmReceived++;
       } else if (e.payload !== null) {
         node.inlineBytesReceived += e.payload.byteLength;
       }
+      if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
+      else conn.send(e.header, e.payload);
     }
-    if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
-    else conn.send(e.header, e.payload);
+    conn.sendJson(BATCH_END);
+    sent = true;
   }
-  conn.sendJson(BATCH_END);
+  const stop = queue.takeFinalStop();
+  if (stop) {
+    conn.send(stop.header);
+    sent = true;
+  }
+  if (!sent) return;
   // The answer goes out now, not after the rest of this tick's work.
   conn.kick();
   if (rt.blocked.size > 0) wakeSenders(rt);
@@ -70,9 +84,22 @@ export function onDrop(
   input: string,
   token: string | undefined,
   from: string,
-  total: number,
+  _total: number,
 ): void {
   if (token) rt.shm.release(node.spec.id, [token]);
+  dropsChanged(rt, node, input, from);
+}
+
+/**
+ * `input` of `node` dropped messages (in the runtime's queue, the node's own
+ * queue, or its sender's link): warn once per input, report the new total.
+ */
+export function dropsChanged(
+  rt: RuntimeContext,
+  node: RunningNode,
+  input: string,
+  from: string,
+): void {
   if (!node.dropWarned.has(input)) {
     node.dropWarned.add(input);
     const spec = node.spec.inputs.find((i) => i.id === input);
@@ -82,5 +109,34 @@ export function onDrop(
       `node "${node.spec.id}" is dropping messages on input "${input}" (queue_size ${spec?.queueSize}, drop_oldest): it is slower than "${from}"; counts are in the summary`,
     );
   }
-  rt.opts.events?.onDrop?.(node.spec.id, input, total);
+  rt.opts.events?.onDrop?.(node.spec.id, input, dropsOf(rt, node)[input] ?? 0);
+}
+
+/**
+ * Messages dropped per input of `node`: by the runtime's queue, by the
+ * node's own queue, and by its senders while their links were full.
+ */
+export function dropsOf(
+  rt: RuntimeContext,
+  node: RunningNode,
+): Record<string, number> {
+  const out = node.queue.drops();
+  const add = (input: string, n: number) => {
+    if (n > 0) out[input] = (out[input] ?? 0) + n;
+  };
+  for (const [input, n] of Object.entries(totalsOf(node).drops)) add(input, n);
+  for (const sender of rt.nodes.values()) {
+    const lost = totalsOf(sender).lost[node.spec.id];
+    if (lost) { for (const [input, n] of Object.entries(lost)) add(input, n); }
+  }
+  return out;
+}
+
+/** Messages that never reached `node`: queued for it when it exited, or waiting at a sender. */
+export function undeliveredOf(rt: RuntimeContext, node: RunningNode): number {
+  let n = node.undelivered;
+  for (const sender of rt.nodes.values()) {
+    n += totalsOf(sender).undelivered[node.spec.id] ?? 0;
+  }
+  return n;
 }

@@ -15,6 +15,8 @@ import { type Routes, type RuntimeContext } from "../_context.ts";
 import { deliver, deliverSoon } from "./_delivery.ts";
 import { inputHead } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
+import { routeIsDirect } from "./direct_routes.ts";
+import { offerToTaps } from "./taps.ts";
 
 /** Queues one output for every local receiver and hands it to other machines. */
 export function route(
@@ -84,6 +86,18 @@ export function route(
     else rn.queue.offerInput(r.input, msg);
     deliverSoon(rt, rn);
   }
+  if (routes.taps) {
+    offerToTaps(
+      routes.taps,
+      (ref, layout, max) => rt.inline.copy(ref, layout, max),
+      from,
+      output,
+      m,
+      d,
+      shm,
+      payload,
+    );
+  }
   if (forwardRemote && routes.remote) {
     rt.opts.onRemoteOutput?.({
       from,
@@ -97,7 +111,10 @@ export function route(
   if (shm) rt.shm.releaseUnheld(shm.token, from);
 }
 
-/** The local receivers of `from/output`, resolved once. */
+/**
+ * The relayed local receivers of `from/output` (those not reached over a
+ * link), resolved once per routing change.
+ */
 export function routesOf(
   rt: RuntimeContext,
   from: string,
@@ -107,13 +124,21 @@ export function routesOf(
   if (!byOutput) rt.routes.set(from, byOutput = new Map());
   let routes = byOutput.get(output);
   if (!routes) {
+    const sender = rt.nodes.get(from);
+    const taps = rt.taps.get(`${from}/${output}`);
     routes = Object.assign(
-      rt.routing.receivers(from, output).map((r) => ({
+      rt.routing.receivers(from, output).filter((r) =>
+        !sender ||
+        !routeIsDirect(rt, sender, output, rt.nodes.get(r.node)!, r.input)
+      ).map((r) => ({
         node: rt.nodes.get(r.node)!,
         input: r.input,
         head: inputHead(r.input),
       })),
-      { remote: rt.routing.hasRemote(from, output) },
+      {
+        remote: rt.routing.hasRemote(from, output),
+        taps: taps && taps.size > 0 ? taps : undefined,
+      },
     );
     byOutput.set(output, routes);
   }

@@ -11,6 +11,10 @@ import { deliver } from "./_delivery.ts";
 import { closeOutput, route } from "./_forwarding.ts";
 import { type NodeConnection } from "./connection.ts";
 import { forwardTail } from "./input_header.ts";
+import { updateRoutes } from "./direct_routes.ts";
+import { drained, receiverGone } from "../shm/_drain.ts";
+import { onStats } from "./_link_stats.ts";
+import { relayFrames } from "./_relay.ts";
 import { type RunningNode } from "../running_node.ts";
 import { stop } from "../ending/stop_ladder.ts";
 
@@ -83,6 +87,26 @@ export function handleFrame(
       if (rt.opts.onStopRequest) rt.opts.onStopRequest(node.spec.id);
       else stop(rt, { reason: "stop_all" });
       return;
+    case "stats":
+      onStats(rt, node, h);
+      return;
+    case "relay":
+      relayFrames(rt, node, h.to, payload);
+      return;
+    case "drained":
+      drained(rt, node, h.node, h.gen);
+      return;
+    case "link_failed": {
+      // Relay what this sender sends us from now on.
+      message(
+        rt,
+        "warn",
+        `node "${node.spec.id}" cannot link to "${h.node}" (${h.error}); its messages go through the runtime`,
+      );
+      rt.relayPairs.add(`${h.node}\0${node.spec.id}`);
+      updateRoutes(rt);
+      return;
+    }
     case "hello":
       node.queue.pushControl({ t: "error", message: "duplicate hello" });
       deliver(rt, node);
@@ -110,6 +134,8 @@ export function onClose(
   node.connected = false;
   node.conn = undefined;
   node.pendingNext = undefined;
+  // It answers no `drain` any more.
+  receiverGone(rt, node);
   // Tokens delivered over this connection will never be released by it.
   rt.shm.release(node.spec.id, node.heldTokens.drain());
   // A node without its connection can't send any more; outputs fed by its

@@ -177,10 +177,34 @@ export class ReceiverQueue {
    * comes once every input is closed and drained, so no data is overtaken.
    */
   take(max: number): OutgoingEvent[] {
+    const out = this.takeControls();
+    out.push(...this.takeInputs(max - out.length));
+    const stop = this.takeFinalStop();
+    if (stop && out.length < max) out.push(stop);
+    return out;
+  }
+
+  /** Every queued control event (they are sent without waiting for `next`). */
+  takeControls(): OutgoingEvent[] {
+    const out = this.#controls;
+    this.#controls = [];
+    return out;
+  }
+
+  /** Whether a control event waits. */
+  get hasControls(): boolean {
+    return this.#controls.length > 0;
+  }
+
+  /** Whether an input message waits. */
+  get hasInputs(): boolean {
+    for (const q of this.#inputs.values()) if (q.length > 0) return true;
+    return false;
+  }
+
+  /** Up to `max` input messages, least-recently-served input first. */
+  takeInputs(max: number): OutgoingEvent[] {
     const out: OutgoingEvent[] = [];
-    while (out.length < max && this.#controls.length > 0) {
-      out.push(this.#controls.shift()!);
-    }
     while (out.length < max) {
       let pick: InputQueue | undefined;
       for (const q of this.#inputs.values()) {
@@ -188,24 +212,36 @@ export class ReceiverQueue {
       }
       if (!pick) break;
       pick.lastServed = ++this.#served;
-      const m = pick.shift();
-      out.push(m);
+      out.push(pick.shift());
+      // The input's close follows the data queued before it.
       if (pick.closePending && pick.length === 0) {
         pick.closePending = false;
         out.push({ header: { t: "input_closed", id: pick.id }, payload: null });
       }
     }
-    if (
-      out.length < max && this.#allClosedPending && !this.#allClosedSent &&
-      [...this.#inputs.values()].every((q) => q.length === 0)
-    ) {
-      this.#allClosedSent = true;
-      out.push({
-        header: { t: "stop", cause: "ALL_INPUTS_CLOSED" },
-        payload: null,
-      });
-    }
     return out;
+  }
+
+  /**
+   * STOP(ALL_INPUTS_CLOSED) once every input is closed and drained (once),
+   * else `undefined`.
+   */
+  takeFinalStop(): OutgoingEvent | undefined {
+    if (
+      !this.#allClosedPending || this.#allClosedSent ||
+      [...this.#inputs.values()].some((q) => q.length > 0)
+    ) return undefined;
+    this.#allClosedSent = true;
+    return { header: { t: "stop", cause: "ALL_INPUTS_CLOSED" }, payload: null };
+  }
+
+  /** Adds an input (a route added at run time); an existing one is kept. */
+  addInput(input: InputSpec): void {
+    if (this.#inputs.has(input.id)) return;
+    this.#inputs.set(
+      input.id,
+      new InputQueue(input.id, Math.max(1, input.queueSize), input.queuePolicy),
+    );
   }
 
   /** Removes every queued input message (node gone) and returns them. */

@@ -52,6 +52,34 @@ export class RoutingTable {
     return this.#local.get(`${node}/${output}`) ?? [];
   }
 
+  /** Adds a local receiver of `node/output` (a route added at run time). */
+  addRoute(node: string, output: string, r: Receiver): void {
+    const list = this.receivers(node, output);
+    if (list.some((x) => x.node === r.node && x.input === r.input)) return;
+    push(this.#local, `${node}/${output}`, r);
+  }
+
+  /** Removes a local receiver of `node/output`; false when there was none. */
+  removeRoute(node: string, output: string, r: Receiver): boolean {
+    const key = `${node}/${output}`;
+    const list = this.#local.get(key) ?? [];
+    const i = list.findIndex((x) => x.node === r.node && x.input === r.input);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    if (list.length === 0) this.#local.delete(key);
+    return true;
+  }
+
+  /** Every local route: `[node, output, receiver]`. */
+  *entries(): Iterable<[string, string, Receiver]> {
+    for (const [key, list] of this.#local) {
+      const slash = key.indexOf("/");
+      for (const r of list) {
+        yield [key.slice(0, slash), key.slice(slash + 1), r];
+      }
+    }
+  }
+
   /** Whether `node/output` has receivers on another machine. */
   hasRemote(node: string, output: string): boolean {
     return this.#remote.has(`${node}/${output}`);

@@ -15,6 +15,7 @@ import { maybeFinish } from "./_finish.ts";
 import { retireRegions } from "../shm/_node_regions.ts";
 import type { NodeConnection } from "../delivery/connection.ts";
 import type { RunningNode } from "../running_node.ts";
+import { updateRoutes } from "../delivery/direct_routes.ts";
 
 /** What ends with the node: outputs, queue, held tokens; then the barrier and finish checks. */
 export function afterExit(rt: RuntimeContext, node: RunningNode): void {
@@ -50,6 +51,8 @@ export function afterExit(rt: RuntimeContext, node: RunningNode): void {
   });
   if (node.outcome === "failed") message(rt, "error", node.message!);
   rt.fault?.exited(node);
+  // Its senders stop keeping messages for it, its receivers' links end.
+  updateRoutes(rt);
   closeLogInputsIfDone(rt);
   checkBarrier(rt);
   maybeFinish(rt);

@@ -16,6 +16,7 @@ import {
   type NodeProcess,
 } from "../spawn/node_process.ts";
 import { type RunningNode } from "../running_node.ts";
+import { foldStats } from "../delivery/_link_stats.ts";
 import { type RestartDecision } from "../options.ts";
 import { describeExit } from "../../fault/mod.ts";
 
@@ -61,6 +62,7 @@ export async function onExit(
     node.readySent = false;
     node.pendingNext = undefined;
     rt.shm.release(node.spec.id, node.heldTokens.drain());
+    foldStats(node);
     // The old process's regions go once their receivers are done with them.
     retireRegions(rt, node);
     // With fault tolerance the supervisor already said why and when.

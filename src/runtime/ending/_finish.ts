@@ -12,6 +12,9 @@ import {
   unlinkShm,
 } from "../spawn/runtime_dir.ts";
 import { type NodeSummary, type RunSummary } from "./summary.ts";
+import { totalsOf } from "../running_node.ts";
+import { closeTaps } from "../delivery/route_changes.ts";
+import { dropsOf, undeliveredOf } from "../delivery/_delivery.ts";
 
 /** Ends the run once every spawned node exited. */
 export function maybeFinish(rt: RuntimeContext): void {
@@ -24,6 +27,7 @@ export function maybeFinish(rt: RuntimeContext): void {
   rt.timers.stop();
   rt.watcher?.close();
   rt.fault?.finish();
+  closeTaps(rt);
   for (const n of rt.nodes.values()) {
     n.conn?.close();
     // Closed only now: a node's child may still write after it exited.
@@ -76,6 +80,7 @@ export function buildSummary(rt: RuntimeContext): RunSummary {
   const nodes: NodeSummary[] = [];
   for (const n of rt.nodes.values()) {
     if (!n.local) continue;
+    const t = totalsOf(n);
     nodes.push({
       id: n.spec.id,
       outcome: n.outcome,
@@ -83,16 +88,19 @@ export function buildSummary(rt: RuntimeContext): RunSummary {
       signal: n.exitStatus?.signal ?? null,
       message: n.message,
       stderrTail: n.stderrTail,
-      drops: n.queue.drops(),
-      undelivered: n.undelivered,
+      drops: dropsOf(rt, n),
+      undelivered: undeliveredOf(rt, n),
       restarts: n.restarts,
-      sent: n.sent,
-      viaShm: n.viaShm,
-      received: n.received,
-      inlineBytesSent: n.inlineBytesSent,
-      inlineBytesReceived: n.inlineBytesReceived,
-      shmBytesSent: n.shmBytesSent,
-      viaShmReceived: n.viaShmReceived,
+      // The runtime's own counts plus what the node sent and got over links.
+      sent: n.sent + t.sent,
+      viaShm: n.viaShm + t.shm_sent,
+      received: n.received + t.received,
+      inlineBytesSent: n.inlineBytesSent + t.inline_sent,
+      inlineBytesReceived: n.inlineBytesReceived + t.inline_received,
+      shmBytesSent: n.shmBytesSent + t.shm_bytes,
+      viaShmReceived: n.viaShmReceived + t.shm_received,
+      linkSent: t.sent,
+      linkReceived: t.received,
     });
   }
   const failed = nodes.some((n) =>

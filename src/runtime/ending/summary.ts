@@ -51,6 +51,12 @@ export interface NodeSummary {
   shmBytesSent: number;
   /** Inputs the node received as shared-memory references. */
   viaShmReceived: number;
+  /**
+   * Messages the node sent only over links to its receivers, and inputs it
+   * received over links (direct delivery: the runtime was not on the way).
+   */
+  linkSent?: number;
+  linkReceived?: number;
 }
 
 /** The result of one dataflow run. */
@@ -127,6 +133,11 @@ export function trafficText(n: NodeSummary): string {
   if (inSent > 0 || inRecv > 0) {
     parts.push(
       `inline: ${bytesText(inSent)} sent, ${bytesText(inRecv)} received`,
+    );
+  }
+  if ((n.linkSent ?? 0) > 0 || (n.linkReceived ?? 0) > 0) {
+    parts.push(
+      `links: ${n.linkSent ?? 0} sent, ${n.linkReceived ?? 0} received`,
     );
   }
   if (n.viaShm > 0 || (n.viaShmReceived ?? 0) > 0) {

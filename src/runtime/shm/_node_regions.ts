@@ -10,6 +10,7 @@ import { message, type RuntimeContext } from "../_context.ts";
 import type { RunningNode } from "../running_node.ts";
 import { unlinkShm } from "../spawn/runtime_dir.ts";
 import { regionPrefix } from "../../shm/pool.ts";
+import { requestDrains } from "./_drain.ts";
 
 /**
  * The process of `node` is gone and its connection will read no more frames:
@@ -34,12 +35,17 @@ export function retireRegions(rt: RuntimeContext, node: RunningNode): void {
     }
   }
   for (const r of regions) node.retiring.push(r);
+  // Receivers on direct links may not have read (and mapped) everything yet.
+  requestDrains(rt, node);
   if (node.held.length === 0) flushRetiring(rt, node);
 }
 
-/** Hands the regions waiting for held outputs to the tracker. */
+/**
+ * Hands the regions waiting for held outputs (and for receivers to drain
+ * their links) to the tracker.
+ */
 export function flushRetiring(rt: RuntimeContext, node: RunningNode): void {
-  if (node.retiring.length === 0) return;
+  if (node.retiring.length === 0 || node.drainWaits.size > 0) return;
   const regions = node.retiring;
   node.retiring = [];
   rt.shm.retire(regions);

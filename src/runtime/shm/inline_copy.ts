@@ -29,12 +29,16 @@ export class InlineCopier {
   #maps = new Map<string, ShmRegion>();
 
   /**
-   * A copy of the bytes of `ref`'s region that layout `d` refers to, or
-   * `null` when there are none. Throws with a message naming the region
-   * when it cannot be read.
+   * A copy of the bytes of `ref`'s region that layout `d` refers to (at most
+   * the first `maxBytes`), or `null` when there are none. Throws with a
+   * message naming the region when it cannot be read.
    */
-  copy(ref: ShmRef, d: DataLayout | undefined): Uint8Array | null {
-    const extent = layoutExtent(d);
+  copy(
+    ref: ShmRef,
+    d: DataLayout | undefined,
+    maxBytes = Infinity,
+  ): Uint8Array | null {
+    const extent = Math.min(layoutExtent(d), maxBytes);
     if (extent === 0) return null;
     if (extent > ref.size) {
       throw new Error(

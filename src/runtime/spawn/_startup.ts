@@ -22,6 +22,7 @@ import { NodeProcess } from "./node_process.ts";
 import { pinProcess } from "./cpu_affinity.ts";
 import { type RunningNode } from "../running_node.ts";
 import { createRuntimeDir, sweepStale } from "./runtime_dir.ts";
+import { linkSocketPath, updateRoutes } from "../delivery/direct_routes.ts";
 import { planSpawn, SpawnError } from "./spawn_plan.ts";
 import { watchOperators } from "../_hot_reload.ts";
 
@@ -58,9 +59,16 @@ export async function start(rt: RuntimeContext): Promise<void> {
       setpriv: findSetpriv(),
       python: new Map(),
     };
+    let index = 0;
+    for (const node of rt.nodes.values()) {
+      if (node.local) node.listen = linkSocketPath(rt.runtimeDir, index);
+      index++;
+    }
     for (const node of rt.nodes.values()) {
       if (!node.local || node.dynamic) continue;
-      node.plan = planSpawn(node.spec, ctx);
+      const sockets = linkSockets(rt, node);
+      node.plan = planSpawn(node.spec, { ...ctx, linkSockets: sockets });
+      if (node.plan.kind === "deno") node.linkSockets = sockets;
       for (const w of node.plan.warnings) message(rt, "warn", w);
     }
   } catch (err) {
@@ -125,6 +133,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
         restarts: node.restarts,
         shm: node.plan?.shm ?? false,
         typeCheck: rt.dataflow.typeCheck,
+        listen: rt.direct ? node.listen : undefined,
       })),
       DORA_RUN_PARENT_PID: String(Deno.pid),
     });
@@ -191,10 +200,34 @@ export function onHello(
   // Spawned with FFI (or Python/executables), and the node did not say it
   // cannot map regions; dynamic nodes always get data inline.
   node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
+  // Listening for receivers and linking to senders (docs/protocol.md).
+  node.direct = hello.direct === true && node.listen !== undefined;
+  node.gen++;
+  node.routesJson = undefined;
   conn.nodeId = node.spec.id;
   conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
   rt.fault?.connected(node.spec.id);
-  if (rt.barrierReleased) sendReady(rt, node);
-  else checkBarrier(rt);
+  if (rt.barrierReleased) {
+    sendReady(rt, node);
+    // Its receivers link to the new process, its senders learn about it.
+    updateRoutes(rt);
+  } else checkBarrier(rt);
   return null;
+}
+
+/**
+ * The link sockets a node uses: its own `listen` socket and those of the
+ * nodes it reads from (a sandboxed TypeScript node gets access to exactly
+ * these).
+ */
+function linkSockets(rt: RuntimeContext, node: RunningNode): string[] {
+  if (!rt.direct) return [];
+  const out = new Set<string>();
+  if (node.listen) out.add(node.listen);
+  for (const input of node.spec.inputs) {
+    if (input.source.kind !== "node") continue;
+    const from = rt.nodes.get(input.source.node);
+    if (from?.listen) out.add(from.listen);
+  }
+  return [...out];
 }

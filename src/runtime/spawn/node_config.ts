@@ -33,6 +33,8 @@ export function nodeConfig(
     parentPid?: number | null;
     /** The dataflow's runtime type check mode (`--type-check`). */
     typeCheck?: TypeCheckMode | "off";
+    /** Where the node listens for its direct receivers (direct delivery). */
+    listen?: string;
   },
 ): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -52,6 +54,7 @@ export function nodeConfig(
     zero_copy_threshold: ZERO_COPY_THRESHOLD,
     shm: ctx.shm,
   };
+  if (ctx.listen !== undefined) config.listen = ctx.listen;
   const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
   if (parent !== null) config.parent_pid = parent;
   const types = nodeTypesConfig(

@@ -15,6 +15,8 @@ export interface PermissionContext {
   apiDirs: string[];
   /** The daemon's Unix socket. */
   socketPath: string;
+  /** Link sockets of direct delivery (its own, its senders'): always granted. */
+  linkSockets?: string[];
   /** Where relative paths in `permissions:` lists are resolved. */
   workingDir: string;
 }
@@ -50,7 +52,7 @@ export function permissionFlags(
   ctx: PermissionContext,
 ): PermissionFlags {
   const p = permissions ?? {};
-  const sock = ctx.socketPath;
+  const socks = [ctx.socketPath, ...(ctx.linkSockets ?? [])];
   const resolve = (list: string[]) =>
     list.map((x) =>
       x.startsWith("/") || x.includes(":")
@@ -60,9 +62,9 @@ export function permissionFlags(
   const flags = ["--no-prompt"];
   // The socket needs read + write + net:unix (any two fail): always granted.
   flags.push(
-    scoped("read", p.read, [sock], [ctx.nodeDir, ...ctx.apiDirs], resolve),
-    scoped("write", p.write, [sock], [], resolve),
-    scoped("net", p.net, [`unix:${sock}`], [], (l) => l),
+    scoped("read", p.read, socks, [ctx.nodeDir, ...ctx.apiDirs], resolve),
+    scoped("write", p.write, socks, [], resolve),
+    scoped("net", p.net, socks.map((s) => `unix:${s}`), [], (l) => l),
     scoped("env", p.env, RUNTIME_ENV, true, (l) => l),
   );
   for (const name of ["run", "sys"] as const) {

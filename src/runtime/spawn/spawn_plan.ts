@@ -48,6 +48,11 @@ export interface SpawnContext {
   operatorRuntime: string;
   /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
   python?: PythonCache;
+  /**
+   * The link sockets of direct delivery this node uses (its own and its
+   * senders'): a TypeScript node may reach exactly these.
+   */
+  linkSockets?: string[];
 }
 
 /** A ready-to-run command line for one node. */
@@ -160,6 +165,7 @@ function denoPlan(
     nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
     apiDirs: [...ctx.apiDirs, ...extraRead],
     socketPath: ctx.socketPath,
+    linkSockets: ctx.linkSockets,
     workingDir: base.cwd,
   });
   // Deno colours its errors even on pipes; logs want plain text.

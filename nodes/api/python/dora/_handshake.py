@@ -65,11 +65,14 @@ class _Handshake:
         }
         if self._config.get("shm") and not self._shm:
             hello["shm"] = False  # no /dev/shm here: the daemon sends our inputs inline
+        if self._downstream is not None:
+            hello["direct"] = True  # listening for receivers, linking to senders
         self._write(encode_frame(hello))
         got_hello = False
         while True:
-            for header, _payload in self._read_frames(None):
-                t = header["t"]
+            frames = self._handshake_frames()
+            for i, (header, _payload) in enumerate(frames):
+                t = header["t"] if type(header) is dict else "input"
                 if t == "error":
                     raise RuntimeError(f"dora daemon refused node `{self._node_id}`: {header.get('message')}")
                 if t == "hello_ok":
@@ -77,13 +80,32 @@ class _Handshake:
                 elif t == "ready":
                     if not got_hello:
                         raise ProtocolError("daemon sent `ready` before `hello_ok`")
+                    # What came in the same read after `ready` is the first
+                    # of the event stream.
+                    for header, payload in frames[i + 1:]:
+                        self._dispatch(header, payload)
                     return
                 elif t == "release":
-                    self._pool.release(header.get("tokens") or [])
+                    self._release_tokens(header.get("tokens") or [])
+                elif t == "routes":
+                    self._on_routes(header)
                 else:
                     raise ProtocolError(f"unexpected `{t}` frame before `ready`")
             if self._eof:
                 raise RuntimeError("the dora daemon closed the connection during the handshake")
+
+    def _handshake_frames(self) -> list:
+        """Reads the daemon socket once (blocking) and returns its frames."""
+        view = self._reader.want_into()
+        try:
+            n = self._sock.recv_into(view)
+        except (ConnectionResetError, BrokenPipeError):
+            n = 0
+        if n == 0:
+            self._eof = True
+            return []
+        self._reader.received(n)
+        return list(self._reader.frames())
 
 
 def close_gracefully(sock: socket.socket) -> None:

@@ -44,6 +44,8 @@ DAEMON_TO_NODE = {
     "error": {"message": _str},
     "release": {"tokens": _strs},
     "batch_end": {},
+    "routes": {"out": _obj, "in": _obj},
+    "drain": {"node": _str, "gen": _int},
 }
 
 

@@ -17,13 +17,12 @@ reference to its value.
 from __future__ import annotations
 
 import atexit
-import collections
 import os
 import sys
 import threading
 
 from . import _log
-from ._frame import FrameReader
+from ._frame import FrameReader, encode_frame
 from ._handshake import PROTOCOL_VERSION, _Handshake, close_gracefully, connect, load_config
 from ._inbound import _compile_input, _Inbound
 from ._metadata import Clock
@@ -31,6 +30,9 @@ from ._outbound import Sample, _Outbound
 from ._layout import type_to_json
 from ._shm import SHM_DIR, MappingCache, Pool, shm_available
 from ._type_check import TypeGuard
+from ._downstream import Downstream
+from ._event_queue import EventQueue
+from ._upstream import Upstream
 from ._watchdog import start_watchdog
 from ._writer import FrameWriter
 
@@ -55,7 +57,7 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._shm = bool(config.get("shm", False)) and shm_available()
         self._shm_warned: set = set()
         self._clock = Clock()
-        self._events: collections.deque = collections.deque()
+        self._events = EventQueue(self._inputs)
         self._pending_release: list = []
         self._next_pending = False
         self._eof = False
@@ -64,6 +66,20 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._current_leases: list = []
         self._current_event = None
         self._maps = MappingCache()
+        # Direct delivery (docs/protocol.md): links to senders and receivers,
+        # and the counters of what went over them.
+        self._daemon_queued = 0
+        self._deferred_closes: set = set()
+        self._held_stop = None
+        self._drains: list = []
+        self._received = self._shm_received = self._inline_received = 0
+        self._sent = self._shm_sent = self._shm_bytes = self._inline_sent = 0
+        self._lost: dict = {}
+        self._undelivered: dict = {}
+        self._stats_changes = self._stats_reported = 0
+        self._stats_at = 0.0
+        self._upstream = Upstream(self._dataflow_id, self._node_id, self._link_failed, _compile_input)
+        self._downstream = None
         # Runtime type checks (--type-check); None when off.
         self._types = TypeGuard.from_config(self._node_id, config, self.log_warn, _wire_type)
         # The whole dataflow id: UUIDv7 ids of dataflows started within a
@@ -78,11 +94,21 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._sock = connect(config)
         self._writer = FrameWriter(self._sock)
         self._refs_buffered = 0
+        listen = config.get("listen")
+        if listen:
+            downstream = Downstream(self._dataflow_id, self._pool_release, self._count_lost,
+                                    self._count_undelivered, self.log_warn)
+            if downstream.listen(listen):
+                self._downstream = downstream
         _reconfigure_stdout()
         _log.install_logging_bridge()
         if config.get("shm") and not self._shm:
             self.log_warn(f"shared memory is unavailable ({SHM_DIR} is missing or not writable); sending through the socket")
         self._handshake()
+        if self._downstream is not None:
+            # The receivers link right after their routes: the first messages
+            # then go straight to them.
+            self._downstream.attached(2.0)
         start_watchdog(config.get("parent_pid"), self._pool)
         atexit.register(self.close)
 
@@ -144,12 +170,50 @@ class Node(_Handshake, _Inbound, _Outbound):
             return
         self._finish_current()
         self._flush_release(now=True)
+        if self._downstream is not None:
+            # Receivers that are connected get what waits for them; what
+            # waits for the others (starting, restarting) goes to the daemon.
+            self._downstream.flush()
+            self._downstream.relay_pending(self._relay)
+        if self._stats_changes != self._stats_reported:
+            self._report_stats(now=True)
         try:
             self._writer.close()  # what was sent before exit must arrive
         except ConnectionError:
             pass
         self._closed = True
+        if self._downstream is not None:
+            self._downstream.close()
+        self._upstream.close()
         close_gracefully(self._sock)
+
+    # ------------------------------------------------------------ direct delivery
+
+    def _relay(self, receiver: str, frames: bytes) -> None:
+        try:
+            self._write(encode_frame({"t": "relay", "to": receiver}, [(0, frames)]))
+        except OSError:
+            pass
+
+    def _link_failed(self, sender: str, error: str) -> None:
+        self._send_control({"t": "link_failed", "node": sender, "error": error})
+
+    def _pool_release(self, token: str) -> None:
+        self._pool.release([token])
+
+    def _count_lost(self, receiver: str, input_id: str) -> None:
+        per = self._lost.setdefault(receiver, {})
+        per[input_id] = per.get(input_id, 0) + 1
+        self._stats_changes += 1
+
+    def _count_undelivered(self, receiver: str, count: int) -> None:
+        self._undelivered[receiver] = self._undelivered.get(receiver, 0) + count
+        self._stats_changes += 1
+
+    def _out_stats(self) -> dict:
+        return {"sent": self._sent, "shm_sent": self._shm_sent, "shm_bytes": self._shm_bytes,
+                "inline_sent": self._inline_sent, "lost": self._lost,
+                "undelivered": self._undelivered}
 
     def __enter__(self):
         return self

@@ -1,7 +1,9 @@
-"""The outbound send path of a node: values turned into ``output`` frames
-(small ones from cached templates, coalesced by the writer), big payloads
-written into shared memory (``send_output_raw`` lends a sample of it),
-output closing. The TypeScript node API's counterpart is ``_outbound.ts``.
+"""The outbound send path of a node: values turned into frames (small ones
+from cached templates, coalesced by the writers), big payloads written into
+shared memory (``send_output_raw`` lends a sample of it), each message written
+to its direct receivers' links (``_downstream.py``) and to the daemon when
+its route says so, output closing. The TypeScript node API's counterpart is
+``_outbound.ts``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from . import _outframe
 from ._frame import encode_frame
 from ._layout import encode_array
 from ._metadata import encode_metadata
+from ._downstream import HIGH_WATER, VIA_DAEMON
 from ._to_arrow import to_arrow
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
@@ -51,6 +54,71 @@ class _Outbound:
             self._eof = True
             raise ConnectionError("the dora daemon closed the connection") from None
 
+    def _route(self, output_id: str):
+        d = self._downstream
+        return VIA_DAEMON if d is None else d.route(output_id)
+
+    def _counted(self, route, nbytes: int, shm: bool) -> None:
+        """Counts a message that went over links only (the daemon counts the rest)."""
+        if route.daemon:
+            return
+        self._sent += 1
+        if shm:
+            self._shm_sent += 1
+            self._shm_bytes += nbytes
+        else:
+            self._inline_sent += nbytes
+        self._stats_changes += 1
+
+    def _held_back(self, route) -> None:
+        """Waits while a receiver with a backpressure input cannot keep up
+        (full, or restarting). The daemon's frames are read meanwhile: its
+        ``routes`` may say that the receiver is gone for good."""
+        for t in route.targets:
+            w = t.link.writer
+            if w.backpressured and w.waiting() > HIGH_WATER:
+                while not self._eof and self._downstream.busy():
+                    if not self._pump(0.02, wait_lock=False):
+                        time.sleep(0.001)  # another thread reads the daemon socket
+                    self._downstream.hold_back(0.02)
+                return
+
+    def _send_direct(self, route, output_id: str, m: dict, layout, parts, end: int,
+                     region=None) -> None:
+        """A message to its direct receivers (and to the daemon when its
+        route says so): inline ``parts`` (``(offset, buffer)``) or a region."""
+        downstream = self._downstream
+        targets = route.targets
+        if region is not None:
+            shm = {"name": "/" + region.name, "size": region.size, "token": region.token}
+            holders = (1 if route.daemon else 0) + sum(1 for t in targets if t.shm)
+            downstream.lend(region.token, holders)
+            if route.daemon:
+                self._send_ref(encode_frame({"t": "output", "o": output_id, "m": m, "d": layout,
+                                             "shm": shm}))
+            inline = None
+            for t in targets:
+                if t.shm:
+                    downstream.push(t, encode_frame({"t": "input", "id": t.input, "m": m,
+                                                     "d": layout, "shm": shm}), region.token)
+                else:  # a receiver that cannot map shared memory gets the bytes
+                    if inline is None:
+                        inline = [(0, region.buffer[:end])]
+                    downstream.push(t, encode_frame({"t": "input", "id": t.input, "m": m,
+                                                     "d": layout}, inline))
+        else:
+            if route.daemon:
+                frame = encode_frame({"t": "output", "o": output_id, "m": m, "d": layout}, parts)
+                if end > _outframe.INLINE_MAX:
+                    self._write(frame)
+                else:
+                    self._append(frame)
+            for t in targets:
+                downstream.push(t, encode_frame({"t": "input", "id": t.input, "m": m, "d": layout},
+                                                parts))
+        self._counted(route, end, region is not None)
+        self._held_back(route)
+
     def _check_output(self, output_id: str) -> None:
         if output_id not in self._outputs:
             declared = ", ".join(sorted(self._outputs)) or "none"
@@ -83,6 +151,21 @@ class _Outbound:
         arr = to_arrow(data)
         if self._types is not None and arr is not None and fixed is None:
             self._types.send(output_id, arr.type, metadata)
+        route = self._route(output_id)
+        if route.targets:
+            if arr is None:
+                self._send_direct(route, output_id, encode_metadata(self._clock.now(), metadata),
+                                  None, [], 0)
+                return
+            layout, parts, end = encode_array(arr)
+            region = self._acquire(end) if self._shm and end >= self._threshold else None
+            if region is not None:
+                dst = region.buffer
+                for off, buf in parts:
+                    dst[off:off + buf.size] = memoryview(buf).cast("B")
+            self._send_direct(route, output_id, encode_metadata(self._clock.now(), metadata),
+                              layout, parts, end, region)
+            return
         header = {"t": "output", "o": output_id, "m": None}
         if arr is None:
             header["m"] = encode_metadata(self._clock.now(), metadata)
@@ -99,6 +182,8 @@ class _Outbound:
                 header["shm"] = {"name": "/" + region.name, "size": region.size, "token": region.token}
                 # Stamped when handed over (after the copy), as the original does.
                 header["m"] = encode_metadata(self._clock.now(), metadata)
+                if self._downstream is not None:
+                    self._downstream.lend(region.token, 1)
                 self._send_ref(encode_frame(header))
                 return
         header["m"] = encode_metadata(self._clock.now(), metadata)
@@ -121,6 +206,10 @@ class _Outbound:
         """An inline output from cached templates: ``tail`` closes the
         metadata and gives the layout (``}`` alone for an empty message)."""
         p = _outframe.params(metadata) if metadata else b""
+        route = self._route(output_id)
+        if route.targets:
+            self._send_small_direct(route, output_id, tail, payload, nbytes, p)
+            return
         head_start = _outframe.prefix(output_id)
         writer = self._writer
         with writer.lock:
@@ -144,6 +233,34 @@ class _Outbound:
             except ConnectionError:
                 self._eof = True
                 raise
+
+    def _send_small_direct(self, route, output_id: str, tail: bytes, payload, nbytes: int,
+                           p: bytes) -> None:
+        """``_send_small`` for an output with direct receivers: one stamp,
+        one frame per receiver from the same templates."""
+        ts = self._clock.now()
+        downstream = self._downstream
+        for t in route.targets:
+            head = b'%b%d"%b%b}' % (t.prefix, ts, p, tail)
+            hlen = len(head)
+            if payload is None:
+                downstream.push(t, (_U32X2.pack(4 + hlen, hlen), head))
+            else:
+                start = (8 + hlen + 63) & ~63
+                downstream.push(t, (_U32X2.pack(start - 4 + nbytes, hlen), head,
+                                    _ZEROS[:start - 8 - hlen], payload))
+        if route.daemon:
+            head = b'%b%d"%b%b}' % (_outframe.prefix(output_id), ts, p, tail)
+            hlen = len(head)
+            if payload is None:
+                parts = [_U32X2.pack(4 + hlen, hlen), head]
+            else:
+                start = (8 + hlen + 63) & ~63
+                parts = [_U32X2.pack(start - 4 + nbytes, hlen), head, _ZEROS[:start - 8 - hlen],
+                         payload]
+            self._append(parts)
+        self._counted(route, nbytes, False)
+        self._held_back(route)
 
     def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
         """A writable ``length``-byte sample (zero-copy in shared memory when
@@ -200,10 +317,16 @@ class _Outbound:
             return None, False
 
     def close_outputs(self, output_ids) -> None:
-        """Tells the daemon that these outputs will send nothing more."""
+        """Tells the receivers (over their links, behind what was sent there)
+        and the daemon that these outputs will send nothing more."""
         ids = [output_ids] if isinstance(output_ids, str) else list(output_ids)
         for o in ids:
             self._check_output(o)
+        for o in ids:
+            for t in self._route(o).targets:
+                with self._downstream.lock:
+                    self._downstream._push(t.link, t.link.control_slot,
+                                           encode_frame({"t": "input_closed", "id": t.input}))
         self._write(encode_frame({"t": "close_outputs", "o": ids}))
 
 
@@ -254,15 +377,26 @@ class Sample:
             node._send_small(self._output_id, _outframe.layout("u8", n, 0, n),
                              self._buffer if n else None, n, self._metadata)
             return
+        layout = {"dt": "u8", "len": self._length, "nulls": 0, "off": 0,
+                  "bufs": [None, [0, self._length]], "ch": []}
+        route = node._route(self._output_id)
+        if route.targets:
+            # Stamped when handed over (after the sample was filled).
+            node._send_direct(route, self._output_id,
+                              encode_metadata(node._clock.now(), self._metadata), layout,
+                              [(0, self._buffer)] if self._length and self._region is None else [],
+                              self._length, self._region)
+            return
         header = {
             "t": "output", "o": self._output_id,
             "m": encode_metadata(node._clock.now(), self._metadata),
-            "d": {"dt": "u8", "len": self._length, "nulls": 0, "off": 0,
-                  "bufs": [None, [0, self._length]], "ch": []},
+            "d": layout,
         }
         if self._region is not None:
             r = self._region
             header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
+            if node._downstream is not None:
+                node._downstream.lend(r.token, 1)
             node._send_ref(encode_frame(header))
         else:
             node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))
