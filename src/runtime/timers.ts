@@ -1,59 +1,154 @@
 /**
- * Timer inputs (`dora/timer/...`): one ticker per distinct interval, shared by
- * every subscriber, started after the ready barrier. A late tick does not
- * cause a burst: missed ticks are skipped.
+ * Timer inputs (`dora/timer/...`): one ticker per distinct interval, shared
+ * by every subscriber, started after the ready barrier.
+ *
+ * The tickers run in a worker thread that sleeps until each deadline with
+ * `Atomics.wait` (a timed futex wait: sub-millisecond, where a chain of
+ * `setTimeout`s runs only a few hundred times a second) and posts the due
+ * ticks to the runtime. Deadlines are fixed (`start + k · period`), so the
+ * rate holds; a late wake-up delivers the ticks it owes when they are at
+ * most {@link CATCH_UP} periods late, and counts them as missed otherwise
+ * (one tick is still delivered): a long stall neither goes unnoticed nor
+ * turns into a burst. Counts are in the run summary (`timers`).
  *
  * @module
  */
 
-/** Ticks of one interval, delivered to `onTick`. */
+/** Ticks owed after a late wake-up that are still delivered (not missed). */
+export const CATCH_UP = 10;
+
+/** What one interval's ticker did. */
+export interface TimerStats {
+  /** The interval in nanoseconds. */
+  intervalNs: bigint;
+  /** Ticks delivered to the runtime. */
+  ticks: number;
+  /** Ticks that were too late and were skipped. */
+  missed: number;
+}
+
+/**
+ * The ticks owed at `now` by a ticker whose next deadline is `next`: how
+ * many to deliver, how many were missed, and the next deadline after them.
+ * Runs in the ticker thread (its source is copied there).
+ */
+export function owedTicks(
+  now: number,
+  next: number,
+  period: number,
+  catchUp: number,
+): { deliver: number; missed: number; next: number } {
+  if (next > now) return { deliver: 0, missed: 0, next };
+  const owed = Math.floor((now - next) / period) + 1;
+  const after = next + owed * period;
+  return owed <= catchUp
+    ? { deliver: owed, missed: 0, next: after }
+    : { deliver: 1, missed: owed - 1, next: after };
+}
+
+const WORKER_SOURCE = `
+const CATCH_UP = ${CATCH_UP};
+const owedTicks = ${owedTicks.toString()};
+self.onmessage = (e) => {
+  const { periods, stop } = e.data;
+  const flag = new Int32Array(stop);
+  const start = performance.now();
+  const next = periods.map((p) => start + p);
+  for (;;) {
+    let due = Infinity;
+    for (const n of next) if (n < due) due = n;
+    const wait = due - performance.now();
+    if (wait > 0 && Atomics.wait(flag, 0, 0, wait) === "not-equal") return;
+    if (Atomics.load(flag, 0) !== 0) return;
+    const now = performance.now();
+    for (let i = 0; i < periods.length; i++) {
+      const o = owedTicks(now, next[i], periods[i], CATCH_UP);
+      next[i] = o.next;
+      if (o.deliver > 0) self.postMessage([i, o.deliver, o.missed]);
+    }
+  }
+};
+`;
+
+/** Ticks of each interval, delivered to `onTick` on the runtime's thread. */
 export class TimerHub {
-  #intervals = new Set<bigint>();
-  #handles = new Map<bigint, ReturnType<typeof setTimeout>>();
+  #intervals: bigint[] = [];
+  #stats = new Map<bigint, TimerStats>();
   #onTick: (intervalNs: bigint) => void;
+  #worker: Worker | null = null;
+  #stop: Int32Array | null = null;
   #running = false;
 
   constructor(onTick: (intervalNs: bigint) => void) {
     this.#onTick = onTick;
   }
 
-  /** Registers an interval (idempotent); starts it at once if running. */
+  /** Registers an interval (idempotent); restarts the tickers if running. */
   add(intervalNs: bigint): void {
-    if (this.#intervals.has(intervalNs)) return;
-    this.#intervals.add(intervalNs);
-    if (this.#running) this.#startOne(intervalNs);
+    if (this.#stats.has(intervalNs)) return;
+    this.#intervals.push(intervalNs);
+    this.#stats.set(intervalNs, { intervalNs, ticks: 0, missed: 0 });
+    if (this.#running) {
+      this.#halt();
+      this.#launch();
+    }
   }
 
   /** Starts every ticker. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    for (const i of this.#intervals) this.#startOne(i);
+    this.#launch();
   }
 
   /** Stops every ticker. */
   stop(): void {
     this.#running = false;
-    for (const h of this.#handles.values()) clearTimeout(h);
-    this.#handles.clear();
+    this.#halt();
   }
 
-  #startOne(intervalNs: bigint): void {
-    const period = Math.max(Number(intervalNs) / 1e6, 0.001);
-    const start = performance.now();
-    let k = 1;
-    const arm = () => {
-      const delay = Math.max(0, start + k * period - performance.now());
-      this.#handles.set(intervalNs, setTimeout(fire, delay));
+  /** What each interval's ticker did so far. */
+  stats(): TimerStats[] {
+    return [...this.#stats.values()].map((s) => ({ ...s }));
+  }
+
+  #launch(): void {
+    if (this.#intervals.length === 0) return;
+    const intervals = [...this.#intervals];
+    const url = URL.createObjectURL(
+      new Blob([WORKER_SOURCE], { type: "application/javascript" }),
+    );
+    const worker = new Worker(url, { type: "module" });
+    URL.revokeObjectURL(url);
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    worker.onmessage = (e: MessageEvent<[number, number, number]>) => {
+      if (this.#worker !== worker) return;
+      const [i, n, missed] = e.data;
+      const interval = intervals[i];
+      const s = this.#stats.get(interval)!;
+      s.missed += missed;
+      for (let k = 0; k < n && this.#worker === worker; k++) {
+        s.ticks++;
+        this.#onTick(interval);
+      }
     };
-    const fire = () => {
-      if (!this.#running) return;
-      this.#onTick(intervalNs);
-      // Skip ticks that are already in the past.
-      const elapsed = performance.now() - start;
-      k = Math.max(k + 1, Math.floor(elapsed / period) + 1);
-      arm();
-    };
-    arm();
+    worker.postMessage({
+      // At least 1 µs: a nanosecond interval ticks as fast as it can.
+      periods: intervals.map((ns) => Math.max(Number(ns) / 1e6, 0.001)),
+      stop: stop.buffer,
+    });
+    this.#worker = worker;
+    this.#stop = stop;
+  }
+
+  #halt(): void {
+    const worker = this.#worker;
+    if (!worker) return;
+    this.#worker = null;
+    if (this.#stop) {
+      Atomics.store(this.#stop, 0, 1);
+      Atomics.notify(this.#stop, 0);
+    }
+    worker.terminate();
   }
 }

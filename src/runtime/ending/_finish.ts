@@ -75,6 +75,25 @@ export function cleanupDirs(rt: RuntimeContext): void {
   }
 }
 
+/** Each timer's ticks and missed ticks, named by its source text. */
+function timerSummary(rt: RuntimeContext): RunSummary["timers"] {
+  const stats = rt.timers.stats();
+  if (stats.length === 0) return undefined;
+  const source = new Map<bigint, string>();
+  for (const n of rt.dataflow.nodes) {
+    for (const i of n.inputs) {
+      if (i.source.kind === "timer") {
+        source.set(i.source.intervalNs, i.sourceText);
+      }
+    }
+  }
+  return stats.map((s) => ({
+    source: source.get(s.intervalNs) ?? `dora/timer/nanos/${s.intervalNs}`,
+    ticks: s.ticks,
+    missed: s.missed,
+  }));
+}
+
 /** A snapshot of the run so far (final once `finished` resolved). */
 export function buildSummary(rt: RuntimeContext): RunSummary {
   const nodes: NodeSummary[] = [];
@@ -116,5 +135,6 @@ export function buildSummary(rt: RuntimeContext): RunSummary {
     stopReason: rt.stopReason,
     nodes,
     fault: rt.fault?.summary(),
+    timers: timerSummary(rt),
   };
 }

@@ -76,6 +76,11 @@ export interface RunSummary {
   nodes: NodeSummary[];
   /** Fault-tolerance counters per node (restarts, health-check kills, …). */
   fault?: FaultSummary;
+  /**
+   * Each timer: its source (`dora/timer/millis/1`), the ticks it delivered,
+   * and the ticks it missed (a stall longer than 10 periods).
+   */
+  timers?: { source: string; ticks: number; missed: number }[];
 }
 
 /**
@@ -117,6 +122,13 @@ export function formatSummary(
     if (options.traffic) {
       const t = trafficText(n);
       if (t) lines.push(`  ${"".padEnd(width)}  ${t}`);
+    }
+  }
+  for (const t of summary.timers ?? []) {
+    if (t.missed > 0) {
+      lines.push(
+        `  ${t.source}: ${t.missed} tick(s) missed (the timer stalled for more than 10 periods), ${t.ticks} delivered`,
+      );
     }
   }
   return lines;
