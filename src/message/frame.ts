@@ -1,14 +1,25 @@
 /**
  * Frame encoding and decoding (docs/protocol.md, "Frames").
  *
- * A frame is `u32 frame_len | u32 header_len | JSON header | zero padding to
- * a 64-byte boundary | payload`, all little-endian; the padding is present
- * only when there is a payload.
+ * A frame is `u32 frame_len | u32 header_len | header | zero padding to a
+ * 64-byte boundary | payload`, all little-endian; the padding is present only
+ * when there is a payload. The header is JSON, or for message frames the
+ * binary form of `binary_header.ts`.
  *
  * @module
  */
 import { ProtocolError } from "./errors.ts";
 import { fastParseHeader } from "./fast_header.ts";
+import {
+  BINARY_INPUT,
+  BINARY_OUTPUT,
+  decodeBinaryHeader,
+  encodeBinaryHeader,
+  isBinaryHeader,
+} from "./binary_header.ts";
+import type { ShmRef } from "./header.ts";
+import type { DataLayout } from "./layout_types.ts";
+import type { WireMetadata } from "./metadata.ts";
 
 /** Largest allowed `frame_len` (64 MiB). */
 export const MAX_FRAME_LEN = 64 * 1024 * 1024;
@@ -47,7 +58,26 @@ export function frameSize(headerLen: number, payloadLen: number): number {
 }
 
 /**
- * Encodes one frame into a new buffer.
+ * The bytes of a header: binary for `output` / `input` message headers
+ * (`binary_header.ts`), compact JSON for every other frame.
+ */
+export function headerBytes(header: object): Uint8Array {
+  const h = header as Record<string, unknown>;
+  if (h.t === "output" || h.t === "input") {
+    return encodeBinaryHeader(
+      h.t === "output" ? BINARY_OUTPUT : BINARY_INPUT,
+      (h.t === "output" ? h.o : h.id) as string,
+      h.m as WireMetadata,
+      h.d as DataLayout | undefined,
+      h.shm as ShmRef | undefined,
+    );
+  }
+  return encoder.encode(JSON.stringify(header));
+}
+
+/**
+ * Encodes one frame into a new buffer (message headers in binary, see
+ * {@link headerBytes}).
  *
  * @example
  * ```ts
@@ -58,7 +88,7 @@ export function encodeFrame(
   header: object,
   payload?: Uint8Array | PayloadSource | null,
 ): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header));
+  const json = headerBytes(header);
   const source = toSource(payload);
   const size = frameSize(json.length, source?.size ?? 0);
   const out = new Uint8Array(size);
@@ -139,6 +169,9 @@ export function checkLengths(frameLen: number, headerLen: number): number {
 
 /** Parses header bytes as a JSON object with a string `t`. */
 export function parseHeader(bytes: Uint8Array): Record<string, unknown> {
+  if (bytes.length > 0 && isBinaryHeader(bytes[0])) {
+    return decodeBinaryHeader(bytes);
+  }
   return parseHeaderText(headerText(bytes));
 }
 

@@ -13,6 +13,7 @@ import {
   MAX_FRAME_LEN,
   parseHeaderText,
 } from "./frame.ts";
+import { decodeBinaryHeader, isBinaryHeader } from "./binary_header.ts";
 
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX = 4 * 1024;
@@ -40,6 +41,7 @@ export class FrameReader {
   #slab = new Uint8Array(SLAB_SIZE);
   #slabPos = 0;
   #lastText = "";
+  #lastBytes: Uint8Array | null = null;
 
   /** `bufferSize` is the size of the reusable read buffer. */
   constructor(source: ByteSource, bufferSize = 256 * 1024) {
@@ -57,6 +59,26 @@ export class FrameReader {
   }
 
   /**
+   * The binary header of the frame returned last (`null` for a JSON one),
+   * valid until the next read: a forwarder copies what it keeps.
+   */
+  get lastHeaderBytes(): Uint8Array | null {
+    return this.#lastBytes;
+  }
+
+  #parse(bytes: Uint8Array): Record<string, unknown> {
+    if (bytes.length > 0 && isBinaryHeader(bytes[0])) {
+      this.#lastText = "";
+      this.#lastBytes = bytes;
+      return decodeBinaryHeader(bytes);
+    }
+    const text = headerText(bytes);
+    this.#lastBytes = null;
+    this.#lastText = text;
+    return parseHeaderText(text);
+  }
+
+  /**
    * Returns the next complete frame if it is already buffered, without
    * reading; `null` otherwise. Throws {@link ProtocolError} on a malformed frame.
    */
@@ -69,9 +91,7 @@ export class FrameReader {
     const total = 4 + frameLen;
     if (avail < total) return null;
     const s = this.#start;
-    const text = headerText(this.#buf.subarray(s + 8, s + 8 + headerLen));
-    const header = parseHeaderText(text);
-    this.#lastText = text;
+    const header = this.#parse(this.#buf.subarray(s + 8, s + 8 + headerLen));
     const payload = payloadStart < 0
       ? null
       : this.#copyOut(s + payloadStart, s + total);
@@ -152,9 +172,7 @@ export class FrameReader {
       }
       have += n;
     }
-    const text = headerText(own.subarray(8, 8 + headerLen));
-    const header = parseHeaderText(text);
-    this.#lastText = text;
+    const header = this.#parse(own.subarray(8, 8 + headerLen));
     const payload = payloadStart < 0 ? null : own.subarray(payloadStart);
     return { header, payload };
   }

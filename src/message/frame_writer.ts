@@ -9,6 +9,15 @@
  */
 import { ProtocolError } from "./errors.ts";
 import {
+  BINARY_INPUT,
+  BINARY_OUTPUT,
+  binaryHeaderBound,
+  writeBinaryHeader,
+} from "./binary_header.ts";
+import type { ShmRef } from "./header.ts";
+import type { DataLayout } from "./layout_types.ts";
+import type { WireMetadata } from "./metadata.ts";
+import {
   align64,
   frameSize,
   MAX_FRAME_LEN,
@@ -21,6 +30,14 @@ export interface ByteSink {
 }
 
 const encoder = new TextEncoder();
+
+/** Bytes of a payload argument (0 for none). */
+export function payloadSizeOf(
+  payload: Uint8Array | PayloadSource | null | undefined,
+): number {
+  if (!payload) return 0;
+  return payload instanceof Uint8Array ? payload.length : payload.size;
+}
 
 /**
  * Encodes frames into a pending buffer and flushes it on a microtask.
@@ -70,7 +87,95 @@ export class FrameWriter {
    */
   push(header: object, payload?: Uint8Array | PayloadSource | null): void {
     if (this.#error) throw this.#error;
+    const h = header as Record<string, unknown>;
+    if (h.t === "input" || h.t === "output") {
+      // Message frames go with a binary header (see binary_header.ts).
+      this.pushMessage(
+        h.t === "output" ? BINARY_OUTPUT : BINARY_INPUT,
+        encoder.encode((h.t === "output" ? h.o : h.id) as string),
+        h.m as WireMetadata,
+        h.d as DataLayout | undefined,
+        h.shm as ShmRef | undefined,
+        payload,
+      );
+      return;
+    }
     this.pushJson(JSON.stringify(header), payload);
+  }
+
+  /**
+   * Appends a message frame (`output` or `input`) with a binary header
+   * written straight into the buffer; `idBytes` is the UTF-8 of its id
+   * (callers cache it).
+   */
+  pushMessage(
+    kind: number,
+    idBytes: Uint8Array,
+    m: WireMetadata,
+    d: DataLayout | undefined,
+    shm: ShmRef | undefined,
+    payload?: Uint8Array | PayloadSource | null,
+  ): void {
+    if (this.#error) throw this.#error;
+    const payloadSize = payloadSizeOf(payload);
+    this.#reserve(
+      8 + binaryHeaderBound(idBytes, m, d, shm) + 63 + payloadSize,
+    );
+    const start = this.#len;
+    const headerLen = writeBinaryHeader(
+      this.#buf,
+      this.#view,
+      start + 8,
+      kind,
+      idBytes,
+      m,
+      d,
+      shm,
+    );
+    this.#finish(start, headerLen, payload, payloadSize);
+  }
+
+  /** Appends a frame whose header bytes are given as they are (forwarding). */
+  pushHeaderBytes(
+    header: Uint8Array,
+    payload?: Uint8Array | PayloadSource | null,
+  ): void {
+    if (this.#error) throw this.#error;
+    const payloadSize = payloadSizeOf(payload);
+    this.#reserve(8 + header.length + 63 + payloadSize);
+    const start = this.#len;
+    this.#buf.set(header, start + 8);
+    this.#finish(start, header.length, payload, payloadSize);
+  }
+
+  /** Length fields, padding and payload of a frame whose header is written. */
+  #finish(
+    start: number,
+    headerLen: number,
+    payload: Uint8Array | PayloadSource | null | undefined,
+    payloadSize: number,
+  ): void {
+    const size = frameSize(headerLen, payloadSize);
+    if (size - 4 > MAX_FRAME_LEN) {
+      throw new ProtocolError(
+        `frame too large: ${size - 4} bytes (max ${MAX_FRAME_LEN})`,
+      );
+    }
+    this.#view.setUint32(start, size - 4, true);
+    this.#view.setUint32(start + 4, headerLen, true);
+    if (payloadSize > 0) {
+      const buf = this.#buf;
+      const payloadStart = start + align64(8 + headerLen);
+      buf.fill(0, start + 8 + headerLen, payloadStart);
+      if (payload instanceof Uint8Array) buf.set(payload, payloadStart);
+      else {
+        (payload as PayloadSource).write(
+          buf.subarray(payloadStart, payloadStart + payloadSize),
+        );
+      }
+    }
+    this.#len += size;
+    this.#schedule();
   }
 
   /**

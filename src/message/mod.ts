@@ -36,6 +36,7 @@ export {
   encodeFrame,
   type Frame,
   frameSize,
+  headerBytes,
   MAX_FRAME_LEN,
   PAYLOAD_ALIGN,
   type PayloadSource,
@@ -66,3 +67,13 @@ export { type SendableValue, toArrowData } from "./to_arrow.ts";
 export { type EncodedValue, encodeValue } from "./arrow_encode.ts";
 export { decodeValue } from "./arrow_decode.ts";
 export { inputHeaderJson, outputHeaderJson } from "./header_json.ts";
+export {
+  BINARY_INPUT,
+  BINARY_OUTPUT,
+  binaryHeaderBound,
+  decodeBinaryHeader,
+  DT_CODES,
+  encodeBinaryHeader,
+  isBinaryHeader,
+  writeBinaryHeader,
+} from "./binary_header.ts";

@@ -26,6 +26,8 @@ export interface Route {
   input: string;
   /** `{"t":"input","id":<input>,` (see forward.ts). */
   head: string;
+  /** The input id's UTF-8 bytes (binary headers). */
+  idBytes: Uint8Array;
 }
 
 /**

@@ -43,8 +43,12 @@ export class RunningNode {
   restarts = 0;
   sent = 0;
   /** Frames of a blocked sender waiting for room (in order). */
-  held: { header: NodeToDaemon; payload: Uint8Array | null; text: string }[] =
-    [];
+  held: {
+    header: NodeToDaemon;
+    payload: Uint8Array | null;
+    text: string;
+    bytes: Uint8Array | null;
+  }[] = [];
   /** Resolved when `held` has room again (the socket is read again). */
   heldWaiters: (() => void)[] = [];
   /** Runs once `held` is empty (output closing after EOF). */

@@ -286,8 +286,9 @@ export class DataflowRuntime implements ConnectionHandler {
     h: NodeToDaemon,
     payload: Uint8Array | null,
     text?: string,
+    bytes?: Uint8Array | null,
   ): void | Promise<void> {
-    return onFrame(this.#rt, conn, h, payload, text);
+    return onFrame(this.#rt, conn, h, payload, text, bytes ?? null);
   }
 
   /** @internal ConnectionHandler */

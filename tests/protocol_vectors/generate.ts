@@ -20,8 +20,10 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import {
+  BINARY_INPUT,
   decodeFrame,
   decodeValue,
+  encodeBinaryHeader,
   encodeFrame,
   encodeMetadata,
   encodeValue,
@@ -375,6 +377,49 @@ add(
 );
 add("input_closed over a link", S2R, { t: "input_closed", id: "frame" });
 
+// ---- message frames with a JSON header (readers accept both forms) ----
+const jsonEncoder = new TextEncoder();
+function jsonForm(name: string, direction: Valid["direction"], of: string) {
+  const v = valid.find((x) => x.name === of)!;
+  const frame = decodeFrame(
+    new Uint8Array(
+      v.hex.match(/../g)!.map((h) => parseInt(h, 16)),
+    ),
+  );
+  const json = jsonEncoder.encode(JSON.stringify(v.header));
+  const payload = frame.payload;
+  const size = payload
+    ? ((8 + json.length + 63) & ~63) + payload.length
+    : 8 + json.length;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, size - 4, true);
+  dv.setUint32(4, json.length, true);
+  out.set(json, 8);
+  if (payload) out.set(payload, (8 + json.length + 63) & ~63);
+  valid.push({
+    name,
+    direction,
+    header: decodeFrame(out).header,
+    ...(v.value ? { value: v.value } : {}),
+    encode: false,
+    hex: hex(out),
+  });
+}
+jsonForm(
+  "output f32 with every parameter type (JSON header)",
+  N2D,
+  "output f32 with every parameter type",
+);
+jsonForm(
+  "output via shared memory (JSON header)",
+  N2D,
+  "output via shared memory",
+);
+jsonForm("input f64 (JSON header)", D2N, "input f64");
+jsonForm("input timer tick (JSON header)", D2N, "input timer tick (no data)");
+jsonForm("input over a link (JSON header)", S2R, "input over a link");
+
 // ---- invalid frames ----
 const enc = new TextEncoder();
 function raw(
@@ -483,6 +528,54 @@ bad(
   'no string field "t"',
   frameOf('{"type":"next"}'),
 );
+{
+  // Binary message headers: truncated fields, unknown kind or flags.
+  const good = encodeBinaryHeader(BINARY_INPUT, "in", { ts: "5" }, {
+    dt: "u8",
+    len: 1,
+    nulls: 0,
+    off: 0,
+    bufs: [null, [0, 1]],
+    ch: [],
+  });
+  const framed = (h: Uint8Array) => raw(4 + h.length, h.length, h);
+  bad(
+    "binary header truncated",
+    D2N,
+    "frame",
+    "binary_truncated",
+    "binary header: truncated",
+    framed(good.subarray(0, good.length - 3)),
+  );
+  const flags = good.slice();
+  flags[1] = 0x40;
+  bad(
+    "binary header with unknown flags",
+    D2N,
+    "frame",
+    "binary_flags",
+    "binary header: unknown flags 64",
+    framed(flags),
+  );
+  const dt = good.slice();
+  dt[14] = 99;
+  bad(
+    "binary header with an unknown data type code",
+    D2N,
+    "frame",
+    "binary_dt",
+    "binary header: unknown data type code 99",
+    framed(dt),
+  );
+  bad(
+    "binary header shorter than its fixed fields",
+    D2N,
+    "frame",
+    "binary_short",
+    "binary header: 5 bytes, at least 12 needed",
+    framed(good.subarray(0, 5)),
+  );
+}
 bad(
   "unknown t",
   N2D,

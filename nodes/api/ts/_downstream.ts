@@ -25,6 +25,8 @@ export interface Target {
   slot: number;
   /** `JSON.stringify(input id)`. */
   idJson: string;
+  /** The UTF-8 bytes of the input id. */
+  idBytes: Uint8Array;
   /** The receiver maps shared memory. */
   shm: boolean;
 }
@@ -151,6 +153,7 @@ export class Downstream {
             t.queue_policy === "backpressure",
           ),
           idJson: JSON.stringify(t.input),
+          idBytes: new TextEncoder().encode(t.input),
           shm: t.shm,
         });
       }

@@ -12,13 +12,23 @@
  */
 import {
   align64,
+  binaryHeaderBound,
+  type DataLayout,
   frameSize,
   MAX_FRAME_LEN,
   type PayloadSource,
   ProtocolError,
+  type ShmRef,
+  type WireMetadata,
+  writeBinaryHeader,
 } from "../../../src/message/mod.ts";
 
 const encoder = new TextEncoder();
+
+function sizeOf(payload: Uint8Array | PayloadSource | null): number {
+  if (!payload) return 0;
+  return payload instanceof Uint8Array ? payload.length : payload.size;
+}
 
 /** Where the bytes go (a `Deno.UnixConn` fits). */
 export interface LinkSink {
@@ -103,22 +113,53 @@ export class LinkWriter {
     payload: Uint8Array | PayloadSource | null,
     token?: string,
   ): void {
-    let bytes: Uint8Array | null = null;
-    let source: PayloadSource | null = null;
-    let payloadSize = 0;
-    if (payload instanceof Uint8Array) {
-      if (payload.length > 0) {
-        bytes = payload;
-        payloadSize = payload.length;
-      }
-    } else if (payload && payload.size > 0) {
-      source = payload;
-      payloadSize = payload.size;
-    }
+    const payloadSize = sizeOf(payload);
     this.#reserve(8 + json.length * 3 + 63 + payloadSize);
     const start = this.#len;
+    const headerLen = encoder.encodeInto(json, this.#buf.subarray(start + 8))
+      .written;
+    this.#finish(slot, start, headerLen, payload, payloadSize, token);
+  }
+
+  /**
+   * Appends one message frame (`input`) with a binary header written
+   * straight into the buffer (see `binary_header.ts`).
+   */
+  pushMessage(
+    slot: number,
+    kind: number,
+    idBytes: Uint8Array,
+    m: WireMetadata,
+    d: DataLayout | undefined,
+    shm: ShmRef | undefined,
+    payload: Uint8Array | PayloadSource | null,
+    token?: string,
+  ): void {
+    const payloadSize = sizeOf(payload);
+    this.#reserve(8 + binaryHeaderBound(idBytes, m, d, shm) + 63 + payloadSize);
+    const start = this.#len;
+    const headerLen = writeBinaryHeader(
+      this.#buf,
+      this.#view,
+      start + 8,
+      kind,
+      idBytes,
+      m,
+      d,
+      shm,
+    );
+    this.#finish(slot, start, headerLen, payload, payloadSize, token);
+  }
+
+  #finish(
+    slot: number,
+    start: number,
+    headerLen: number,
+    payload: Uint8Array | PayloadSource | null,
+    payloadSize: number,
+    token: string | undefined,
+  ): void {
     const buf = this.#buf;
-    const headerLen = encoder.encodeInto(json, buf.subarray(start + 8)).written;
     const size = frameSize(headerLen, payloadSize);
     if (size - 4 > MAX_FRAME_LEN) {
       throw new ProtocolError(
@@ -130,10 +171,10 @@ export class LinkWriter {
     if (payloadSize > 0) {
       const payloadStart = start + align64(8 + headerLen);
       buf.fill(0, start + 8 + headerLen, payloadStart);
-      if (bytes) buf.set(bytes, payloadStart);
-      else {source!.write(
-          buf.subarray(payloadStart, payloadStart + payloadSize),
-        );}
+      if (payload instanceof Uint8Array) buf.set(payload, payloadStart);
+      else {
+        payload!.write(buf.subarray(payloadStart, payloadStart + payloadSize));
+      }
     }
     this.#len += size;
     this.#starts.push(start);

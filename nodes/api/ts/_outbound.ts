@@ -8,14 +8,14 @@
  * @module
  */
 import {
+  BINARY_INPUT,
+  BINARY_OUTPUT,
   type EncodedValue,
   encodeMetadata,
   encodeValue,
   type FrameWriter,
   type HybridLogicalClock,
-  inputHeaderJson,
   MAX_FRAME_LEN,
-  outputHeaderJson,
   type OutputRoute,
   type Params,
   type SendableValue,
@@ -45,7 +45,7 @@ export class Outbound {
   #outputs: Set<string>;
   #pool: ShmPool | null = null;
   #samples = new WeakMap<ArrayBuffer, PooledRegion>();
-  #idJsons = new Map<string, string>();
+  #idBytesCache = new Map<string, Uint8Array>();
   /** Runtime type checks (`--type-check`); null when off. */
   #types: TypeGuard | null;
   #downstream: Downstream;
@@ -178,17 +178,25 @@ export class Outbound {
       for (let i = 0; i < targets.length; i++) if (targets[i].shm) holders++;
       this.#downstream.lend(token, holders);
       if (route.daemon) {
-        this.#writer.pushJson(
-          outputHeaderJson(this.#idJson(id), m, enc.layout, shm),
+        this.#writer.pushMessage(
+          BINARY_OUTPUT,
+          this.#idBytes(id),
+          m,
+          enc.layout,
+          shm,
         );
       }
       let inline: Uint8Array | undefined;
       for (let i = 0; i < targets.length; i++) {
         const t = targets[i];
         if (t.shm) {
-          t.link.writer.push(
+          t.link.writer.pushMessage(
             t.slot,
-            inputHeaderJson(t.idJson, m, enc.layout, shm),
+            BINARY_INPUT,
+            t.idBytes,
+            m,
+            enc.layout,
+            shm,
             null,
             token,
           );
@@ -196,9 +204,13 @@ export class Outbound {
         } else {
           // A receiver that cannot map shared memory gets the bytes.
           inline ??= regionPayload(region.bytes, enc);
-          t.link.writer.push(
+          t.link.writer.pushMessage(
             t.slot,
-            inputHeaderJson(t.idJson, m, enc.layout),
+            BINARY_INPUT,
+            t.idBytes,
+            m,
+            enc.layout,
+            undefined,
             inline,
           );
         }
@@ -220,16 +232,24 @@ export class Outbound {
         );
       }
       if (route.daemon) {
-        this.#writer.pushJson(
-          outputHeaderJson(this.#idJson(id), m, enc.layout),
+        this.#writer.pushMessage(
+          BINARY_OUTPUT,
+          this.#idBytes(id),
+          m,
+          enc.layout,
+          undefined,
           enc,
         );
       }
       for (let i = 0; i < targets.length; i++) {
         const t = targets[i];
-        t.link.writer.push(
+        t.link.writer.pushMessage(
           t.slot,
-          inputHeaderJson(t.idJson, m, enc.layout),
+          BINARY_INPUT,
+          t.idBytes,
+          m,
+          enc.layout,
+          undefined,
           enc,
         );
       }
@@ -266,11 +286,13 @@ export class Outbound {
     return Promise.all(wait).then(() => {});
   }
 
-  /** `JSON.stringify(id)` of an output id, once per id. */
-  #idJson(id: string): string {
-    let json = this.#idJsons.get(id);
-    if (json === undefined) this.#idJsons.set(id, json = JSON.stringify(id));
-    return json;
+  /** The UTF-8 bytes of an output id, once per id. */
+  #idBytes(id: string): Uint8Array {
+    let bytes = this.#idBytesCache.get(id);
+    if (bytes === undefined) {
+      this.#idBytesCache.set(id, bytes = new TextEncoder().encode(id));
+    }
+    return bytes;
   }
 
   /** An allocated sample whose bytes already are the payload: rewrite offsets, no copy. */

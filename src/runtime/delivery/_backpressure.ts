@@ -23,6 +23,7 @@ export function onFrame(
   h: NodeToDaemon,
   payload: Uint8Array | null,
   text = "",
+  bytes: Uint8Array | null = null,
 ): void | Promise<void> {
   const node = rt.nodes.get(conn.nodeId!)!;
   if (node.conn !== conn) return;
@@ -36,13 +37,14 @@ export function onFrame(
     (node.held.length > 0 ||
       (h.t === "output" && senderBlocked(rt, node)))
   ) {
-    node.held.push({ header: h, payload, text });
+    // The header bytes are the reader's: held frames keep a copy.
+    node.held.push({ header: h, payload, text, bytes: bytes?.slice() ?? null });
     rt.blocked.add(node);
     if (node.held.length < HOLD_LIMIT) return;
     // Enough held: stop reading its socket until there is room.
     return new Promise<void>((resolve) => node.heldWaiters.push(resolve));
   }
-  handleFrame(rt, node, h, payload, text);
+  handleFrame(rt, node, h, payload, text, bytes);
 }
 
 /** Whether some open output of `sender` has a local receiver that is full. */
@@ -86,7 +88,7 @@ export function drainHeld(rt: RuntimeContext, node: RunningNode): void {
       senderBlocked(rt, node)
     ) break;
     node.held.shift();
-    handleFrame(rt, node, f.header, f.payload, f.text);
+    handleFrame(rt, node, f.header, f.payload, f.text, f.bytes);
   }
   if (node.held.length < HOLD_LIMIT) {
     for (const w of node.heldWaiters.splice(0)) w();

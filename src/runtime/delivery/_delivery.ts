@@ -60,7 +60,8 @@ export function deliver(rt: RuntimeContext, node: RunningNode): void {
       } else if (e.payload !== null) {
         node.inlineBytesReceived += e.payload.byteLength;
       }
-      if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
+      if (e.rawBytes !== undefined) conn.sendHeaderBytes(e.rawBytes, e.payload);
+      else if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
       else conn.send(e.header, e.payload);
     }
     conn.sendJson(BATCH_END);

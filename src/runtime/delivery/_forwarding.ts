@@ -13,7 +13,7 @@ import {
 } from "../../message/mod.ts";
 import { type Routes, type RuntimeContext } from "../_context.ts";
 import { deliver, deliverSoon } from "./_delivery.ts";
-import { inputHead } from "./input_header.ts";
+import { forwardBinary, inputHead } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
 import { routeIsDirect } from "./direct_routes.ts";
 import { offerToTaps } from "./taps.ts";
@@ -32,6 +32,8 @@ export function route(
   pausable = true,
   /** The received header's text after `o` (see forward.ts), if reusable. */
   tail?: string,
+  /** The received binary header (the sender's reader's view: used now). */
+  binary?: Uint8Array,
 ): void {
   // Applied to the clock later (`#hlc`), off the forwarding path.
   // (Decimal strings without leading zeros: longer is larger.)
@@ -81,6 +83,9 @@ export function route(
       from,
       token: shm?.token,
       raw: tail === undefined ? undefined : r.head + tail,
+      rawBytes: binary === undefined
+        ? undefined
+        : forwardBinary(binary, r.idBytes),
     };
     if (pausable) rn.queue.pushInput(r.input, msg);
     else rn.queue.offerInput(r.input, msg);
@@ -134,6 +139,7 @@ export function routesOf(
         node: rt.nodes.get(r.node)!,
         input: r.input,
         head: inputHead(r.input),
+        idBytes: new TextEncoder().encode(r.input),
       })),
       {
         remote: rt.routing.hasRemote(from, output),

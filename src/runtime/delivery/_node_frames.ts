@@ -25,6 +25,7 @@ export function handleFrame(
   h: NodeToDaemon,
   payload: Uint8Array | null,
   text: string,
+  bytes: Uint8Array | null = null,
 ): void {
   switch (h.t) {
     case "next":
@@ -63,7 +64,8 @@ export function handleFrame(
         payload,
         true,
         true,
-        forwardTail(text, h),
+        bytes === null ? forwardTail(text, h) : undefined,
+        bytes ?? undefined,
       );
       return;
     }

@@ -20,13 +20,15 @@ export interface ConnectionHandler {
   onHello(conn: NodeConnection, hello: HelloHeader): string | null;
   /**
    * A frame after the handshake; a returned promise pauses reading. `text`
-   * is the header's JSON text as received (for verbatim forwarding).
+   * is the header's JSON text as received, `bytes` a binary header's bytes
+   * (valid during the call only), for forwarding without encoding again.
    */
   onFrame(
     conn: NodeConnection,
     header: NodeToDaemon,
     payload: Uint8Array | null,
     text: string,
+    bytes: Uint8Array | null,
   ): void | Promise<void>;
   /**
    * Every frame already read was handed to `onFrame` (the connection is
@@ -61,6 +63,16 @@ export class NodeConnection {
     if (this.#closed) return;
     try {
       this.#writer.push(header, payload);
+    } catch {
+      this.close();
+    }
+  }
+
+  /** Queues a frame whose header bytes are given (a forwarded binary header). */
+  sendHeaderBytes(header: Uint8Array, payload?: Uint8Array | null): void {
+    if (this.#closed) return;
+    try {
+      this.#writer.pushHeaderBytes(header, payload);
     } catch {
       this.close();
     }
@@ -132,6 +144,7 @@ export class NodeConnection {
             asNodeToDaemon(frame.header),
             frame.payload,
             reader.lastHeaderText,
+            reader.lastHeaderBytes,
           );
           if (wait) {
             handler.onIdle?.(this);

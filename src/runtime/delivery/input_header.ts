@@ -42,6 +42,28 @@ export function forwardTail(
   return tail;
 }
 
+/**
+ * The binary `input` header for input id `inputId` (UTF-8 bytes) that
+ * forwards the binary `output` header `output`: the same fields after a new
+ * id (see binary_header.ts), without decoding them again.
+ */
+export function forwardBinary(
+  output: Uint8Array,
+  inputId: Uint8Array,
+): Uint8Array {
+  const oldId = output[2] | (output[3] << 8);
+  const rest = output.subarray(12 + oldId);
+  const out = new Uint8Array(12 + inputId.length + rest.length);
+  out[0] = 2; // input
+  out[1] = output[1];
+  out[2] = inputId.length & 0xff;
+  out[3] = inputId.length >> 8;
+  out.set(output.subarray(4, 12), 4); // ts
+  out.set(inputId, 12);
+  out.set(rest, 12 + inputId.length);
+  return out;
+}
+
 /** `{"t":"input","id":<id>,` for an input id: the head of forwarded headers. */
 export function inputHead(inputId: string): string {
   return `{"t":"input","id":${JSON.stringify(inputId)},`;

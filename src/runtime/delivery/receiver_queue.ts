@@ -19,6 +19,8 @@ export interface QueuedMessage {
   token?: string;
   /** `header` as compact JSON text, when already known (forwarded verbatim). */
   raw?: string;
+  /** `header` as binary header bytes, when already known (forwarded). */
+  rawBytes?: Uint8Array;
 }
 
 /** An event ready to be written to the node. */
@@ -29,6 +31,8 @@ export interface OutgoingEvent {
   token?: string;
   /** `header` as compact JSON text, when already known. */
   raw?: string;
+  /** `header` as binary header bytes, when already known. */
+  rawBytes?: Uint8Array;
 }
 
 /** Backpressure inputs buffer up to this many times their queue size. */

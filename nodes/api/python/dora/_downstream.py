@@ -62,14 +62,14 @@ class ReceiverLink:
 class Target:
     """One direct receiver of an output."""
 
-    __slots__ = ("link", "slot", "input", "prefix", "shm")
+    __slots__ = ("link", "slot", "input", "ident", "shm")
 
-    def __init__(self, link: ReceiverLink, slot: int, input_id: str, prefix: bytes, shm: bool):
+    def __init__(self, link: ReceiverLink, slot: int, input_id: str, ident: bytes, shm: bool):
         self.link = link
         self.slot = slot
         self.input = input_id
-        #: ``{"t":"input","id":"<input>","m":{"ts":"`` of its headers.
-        self.prefix = prefix
+        #: The input id's UTF-8 bytes (binary headers).
+        self.ident = ident
         self.shm = shm
 
 
@@ -145,9 +145,8 @@ class Downstream:
                     used.add(t["node"])
                     slot = link.slot_for(t["input"], int(t.get("queue_size") or 10),
                                          t.get("queue_policy") == "backpressure")
-                    prefix = ('{"t":"input","id":' + _json_str(t["input"])
-                              + ',"m":{"ts":"').encode()
-                    targets.append(Target(link, slot, t["input"], prefix, bool(t.get("shm"))))
+                    targets.append(Target(link, slot, t["input"], t["input"].encode(),
+                                          bool(t.get("shm"))))
                 routes[output] = Route(bool(r.get("daemon", True)), targets)
             self._routes = routes
             kept = {(t.link.node, t.input) for r in routes.values() for t in r.targets}
@@ -482,8 +481,3 @@ class Downstream:
                 if w:
                     self._progress.notify_all()
 
-
-def _json_str(s: str) -> str:
-    import json
-
-    return json.dumps(s, ensure_ascii=False)

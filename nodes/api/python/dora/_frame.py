@@ -1,8 +1,10 @@
 """Frames of the daemon <-> node protocol (docs/protocol.md, "Frames").
 
-A frame is ``u32 frame_len | u32 header_len | JSON header | pad to 64 | payload``.
-Payloads are handed out as 64-byte-aligned, zero-copy views so that Arrow
-arrays can be built over them without another copy.
+A frame is ``u32 frame_len | u32 header_len | header | pad to 64 | payload``.
+The header is JSON, or for the message frames (``output``, ``input``) the
+binary form of "Binary message headers" (first byte 1 or 2 instead of
+``{``). Payloads are handed out as 64-byte-aligned, zero-copy views so that
+Arrow arrays can be built over them without another copy.
 """
 
 from __future__ import annotations
@@ -33,6 +35,162 @@ class ProtocolError(Exception):
     """The peer broke the wire contract (bad frame, bad header)."""
 
 
+# ---------------------------------------------------------------- binary headers
+
+BINARY_OUTPUT = 1
+BINARY_INPUT = 2
+_F_LAYOUT = 1
+_F_SHM = 2
+_F_PARAMS = 4
+_JSON_LAYOUT = 0xFF
+_BIN = struct.Struct("<BBHQ")
+_FLAT = struct.Struct("<BBQQQ")
+_BUF = struct.Struct("<BQQ")
+_U16 = struct.Struct("<H")
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+#: The simple data types of a flat layout, by their code (docs/protocol.md).
+DT_CODES = ("null", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16",
+            "f32", "f64", "utf8", "large_utf8", "binary", "large_binary", "date32", "date64")
+_CODE_OF = {dt: i for i, dt in enumerate(DT_CODES)}
+
+
+def _flat(d: dict) -> bool:
+    return (type(d.get("dt")) is str and d["dt"] in _CODE_OF and not d.get("ch")
+            and len(d.get("bufs") or []) <= 3)
+
+
+def encode_layout(d: dict) -> bytes:
+    """The layout part of a binary header."""
+    if not _flat(d):
+        j = _ENCODER.encode(d).encode()
+        return bytes([_JSON_LAYOUT]) + _U32.pack(len(j)) + j
+    bufs = d.get("bufs") or []
+    out = bytearray(_FLAT.pack(_CODE_OF[d["dt"]], len(bufs), d["len"], d.get("nulls", 0),
+                               d.get("off", 0)))
+    for b in bufs:
+        if b is None:
+            out += b"\x00"
+        else:
+            out += _BUF.pack(1, b[0], b[1])
+    return bytes(out)
+
+
+def encode_binary_header(header: dict) -> bytes:
+    """The binary form of an ``output`` / ``input`` header dict."""
+    t = header["t"]
+    kind = BINARY_OUTPUT if t == "output" else BINARY_INPUT
+    ident = (header["o"] if t == "output" else header["id"]).encode()
+    m = header["m"]
+    d = header.get("d")
+    shm = header.get("shm")
+    p = m.get("p")
+    flags = (_F_LAYOUT if d is not None else 0) | (_F_SHM if shm is not None else 0) \
+        | (_F_PARAMS if p is not None else 0)
+    out = bytearray(_BIN.pack(kind, flags, len(ident), int(m["ts"])))
+    out += ident
+    if p is not None:
+        j = _ENCODER.encode(p).encode()
+        out += _U32.pack(len(j))
+        out += j
+    if d is not None:
+        out += encode_layout(d)
+    if shm is not None:
+        name = str(shm["name"]).encode()
+        token = str(shm["token"]).encode()
+        out += _U16.pack(len(name)) + name + _U64.pack(int(shm["size"])) + _U16.pack(len(token)) + token
+    return bytes(out)
+
+
+def decode_binary_header(raw) -> dict:
+    """The header dict (as its JSON form would give it) of a binary header."""
+    raw = memoryview(raw).cast("B")
+    n = len(raw)
+    if n < 12:
+        raise ProtocolError(f"binary header: {n} bytes, at least 12 needed")
+    kind, flags, id_len, ts = _BIN.unpack_from(raw, 0)
+    if kind not in (BINARY_OUTPUT, BINARY_INPUT):
+        raise ProtocolError(f"binary header: unknown kind {kind}")
+    if flags & ~(_F_LAYOUT | _F_SHM | _F_PARAMS):
+        raise ProtocolError(f"binary header: unknown flags {flags}")
+    pos = 12 + id_len
+
+    def need(k):
+        if pos + k > n:
+            raise ProtocolError("binary header: truncated")
+
+    need(0)
+    ident = bytes(raw[12:pos]).decode()
+    m: dict = {"ts": str(ts)}
+    if flags & _F_PARAMS:
+        need(4)
+        k = _U32.unpack_from(raw, pos)[0]
+        pos += 4
+        need(k)
+        try:
+            p = _DECODE(bytes(raw[pos:pos + k]).decode())
+        except ValueError:
+            raise ProtocolError("binary header: parameters are not JSON") from None
+        if not isinstance(p, dict):
+            raise ProtocolError("binary header: parameters are not a JSON object")
+        m["p"] = p
+        pos += k
+    header = {"t": "output", "o": ident, "m": m} if kind == BINARY_OUTPUT else \
+        {"t": "input", "id": ident, "m": m}
+    if flags & _F_LAYOUT:
+        need(1)
+        code = raw[pos]
+        if code == _JSON_LAYOUT:
+            need(5)
+            k = _U32.unpack_from(raw, pos + 1)[0]
+            pos += 5
+            need(k)
+            try:
+                header["d"] = _DECODE(bytes(raw[pos:pos + k]).decode())
+            except ValueError:
+                raise ProtocolError("binary header: layout is not JSON") from None
+            pos += k
+        else:
+            need(26)
+            if code >= len(DT_CODES):
+                raise ProtocolError(f"binary header: unknown data type code {code}")
+            _c, count, length, nulls, off = _FLAT.unpack_from(raw, pos)
+            if count > 3:
+                raise ProtocolError(f"binary header: {count} buffers")
+            pos += 26
+            bufs = []
+            for _ in range(count):
+                need(1)
+                if raw[pos] == 0:
+                    bufs.append(None)
+                    pos += 1
+                    continue
+                need(17)
+                _p, start, size = _BUF.unpack_from(raw, pos)
+                bufs.append([start, size])
+                pos += 17
+            header["d"] = {"dt": DT_CODES[code], "len": length, "nulls": nulls, "off": off,
+                           "bufs": bufs, "ch": []}
+    if flags & _F_SHM:
+        need(2)
+        k = _U16.unpack_from(raw, pos)[0]
+        pos += 2
+        need(k + 10)
+        name = bytes(raw[pos:pos + k]).decode()
+        pos += k
+        size = _U64.unpack_from(raw, pos)[0]
+        pos += 8
+        k = _U16.unpack_from(raw, pos)[0]
+        pos += 2
+        need(k)
+        token = bytes(raw[pos:pos + k]).decode()
+        pos += k
+        header["shm"] = {"name": name, "size": size, "token": token}
+    if pos != n:
+        raise ProtocolError(f"binary header: {n - pos} bytes after the fields")
+    return header
+
+
 def align64(n: int) -> int:
     """Rounds ``n`` up to a multiple of 64."""
     return (n + 63) & ~63
@@ -45,7 +203,9 @@ def encode_frame(header: dict, payload_parts=()) -> list:
     placed at ``offset`` (relative to the payload start, a multiple of 64) and
     the gaps are zero-filled. An empty list means a frame without payload.
     """
-    head = _ENCODER.encode(header).encode()
+    t = header.get("t")
+    head = encode_binary_header(header) if t == "output" or t == "input" \
+        else _ENCODER.encode(header).encode()
     parts: list = []
     hlen = len(head)
     if not payload_parts:
@@ -120,7 +280,9 @@ def check_lengths(frame_len: int, header_len: int) -> None:
 
 
 def parse_header(raw) -> dict:
-    """Parses a header; it must be a JSON object with a string ``t``."""
+    """Parses a header: binary, or a JSON object with a string ``t``."""
+    if len(raw) and raw[0] in (BINARY_OUTPUT, BINARY_INPUT):
+        return decode_binary_header(raw)
     try:
         text = str(raw, "utf-8")
     except UnicodeDecodeError:
@@ -168,6 +330,8 @@ class HeaderCache:
 
     def parse(self, raw) -> dict:
         raw = bytes(raw)
+        if raw and raw[0] == BINARY_INPUT:
+            return self._parse_binary(raw)
         n, head, tail, t0, template, compiled = self._last
         if len(raw) == n and raw.startswith(head) and raw.endswith(tail):
             ts = raw[t0:n - len(tail)]
@@ -197,6 +361,33 @@ class HeaderCache:
                     header["m"] = {"ts": ts.decode()}
                     return header
         return parse_header(raw)
+
+    def _parse_binary(self, raw: bytes):
+        """A binary ``input`` header: everything but its timestamp is the
+        cache key (shared-memory references carry a new token each time:
+        not cached)."""
+        if len(raw) < 12 or raw[1] & _F_SHM:
+            return decode_binary_header(raw)
+        key = raw[1:4] + raw[12:]
+        entry = self._cache.get(key)
+        if entry is None:
+            header = decode_binary_header(raw)
+            if len(self._cache) >= _HEADER_CACHE_MAX:
+                self._cache.clear()
+            # Compiled only without parameters: the fast path keeps the timestamp alone.
+            fast = self._compile is not None and "p" not in header["m"]
+            entry = self._cache[key] = (header, self._compile(header) if fast else None)
+        template, compiled = entry
+        ts = _U64.unpack_from(raw, 4)[0]
+        if compiled is not None:
+            return compiled, ts, template
+        header = template.copy()
+        m = {"ts": str(ts)}
+        p = template["m"].get("p")
+        if p is not None:
+            m["p"] = p
+        header["m"] = m
+        return header
 
     def _learn(self, raw: bytes, key: bytes, t0: int, t1: int) -> dict:
         header = parse_header(raw)

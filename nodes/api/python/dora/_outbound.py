@@ -203,21 +203,21 @@ class _Outbound:
             self._writer.flush()
 
     def _send_small(self, output_id: str, tail: bytes, payload, nbytes: int, metadata) -> None:
-        """An inline output from cached templates: ``tail`` closes the
-        metadata and gives the layout (``}`` alone for an empty message)."""
+        """An inline output from cached templates: ``tail`` is its binary
+        layout (``b""`` for an empty message)."""
         p = _outframe.params(metadata) if metadata else b""
         route = self._route(output_id)
         if route.targets:
             self._send_small_direct(route, output_id, tail, payload, nbytes, p)
             return
-        head_start = _outframe.prefix(output_id)
+        ident = _outframe.id_bytes(output_id)
         writer = self._writer
         with writer.lock:
             buf = writer.buffer_locked()
             was_empty = not buf
             # Stamped under the write lock: timestamps of one sender increase
             # in the order its frames reach the socket.
-            head = b'%b%d"%b%b}' % (head_start, self._clock.now(), p, tail)
+            head = _outframe.head(_outframe.OUTPUT, ident, self._clock.now(), p, tail)
             hlen = len(head)
             if payload is None:
                 buf += _U32X2.pack(4 + hlen, hlen)
@@ -241,7 +241,7 @@ class _Outbound:
         ts = self._clock.now()
         downstream = self._downstream
         for t in route.targets:
-            head = b'%b%d"%b%b}' % (t.prefix, ts, p, tail)
+            head = _outframe.head(_outframe.INPUT, t.ident, ts, p, tail)
             hlen = len(head)
             if payload is None:
                 downstream.push(t, (_U32X2.pack(4 + hlen, hlen), head))
@@ -250,7 +250,7 @@ class _Outbound:
                 downstream.push(t, (_U32X2.pack(start - 4 + nbytes, hlen), head,
                                     _ZEROS[:start - 8 - hlen], payload))
         if route.daemon:
-            head = b'%b%d"%b%b}' % (_outframe.prefix(output_id), ts, p, tail)
+            head = _outframe.head(_outframe.OUTPUT, _outframe.id_bytes(output_id), ts, p, tail)
             hlen = len(head)
             if payload is None:
                 parts = [_U32X2.pack(4 + hlen, hlen), head]

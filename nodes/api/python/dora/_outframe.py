@@ -1,17 +1,20 @@
-"""Output frames of the common shapes, built from cached byte templates.
+"""Message frames of the common shapes, built from cached byte templates.
 
-The header of an ``output`` is ``{"t":"output","o":…,"m":{"ts":"…"[,"p":…]},
-"d":…[,"shm":…]}`` (docs/protocol.md key order). Its prefix per output id and
-the layout ``d`` of fixed-width arrays without nulls (numpy arrays, bytes,
-pyarrow primitives, raw samples) are cached, so that a small message costs a
-few concatenations instead of a JSON encoding of nested dicts.
+Message headers are binary (docs/protocol.md, "Binary message headers"):
+``u8 kind, u8 flags, u16 id length, u64 ts, id, [u32 + parameters JSON],
+[layout]``. The id bytes per output or input and the layout of fixed-width
+arrays without nulls (numpy arrays, bytes, pyarrow primitives, raw samples)
+are cached, so that a small message costs one ``struct.pack`` and a few
+concatenations.
 """
 
 from __future__ import annotations
 
+import struct
+
 import pyarrow as pa
 
-from ._frame import _ENCODER
+from ._frame import _ENCODER, BINARY_INPUT, BINARY_OUTPUT, encode_layout
 from ._layout import FIXED_WIDTH_TYPES
 from ._metadata import encode_metadata
 
@@ -28,44 +31,55 @@ assert set(NUMPY_DT.values()) == set(FIXED_WIDTH_TYPES)
 # Bigger inline payloads are written from their own buffers, not copied into
 # the coalescing buffer.
 INLINE_MAX = 64 * 1024
-EMPTY_TAIL = b"}"
+#: The layout part of an empty message: none.
+EMPTY_TAIL = b""
+OUTPUT = BINARY_OUTPUT
+INPUT = BINARY_INPUT
+_HEAD = struct.Struct("<BBHQ")
+_U32 = struct.Struct("<I")
 
-_prefixes: dict = {}
+_ids: dict = {}
 _layouts: dict = {}
 
 
-def prefix(output_id: str) -> bytes:
-    """``{"t":"output","o":"<id>","m":{"ts":"`` for ``output_id``."""
-    p = _prefixes.get(output_id)
-    if p is None:
-        p = _prefixes[output_id] = ('{"t":"output","o":' + _ENCODER.encode(output_id)
-                                    + ',"m":{"ts":"').encode()
-        if len(_prefixes) > 4096:  # output ids are few; never grow without bound
-            _prefixes.clear()
-    return p
+def id_bytes(ident: str) -> bytes:
+    """The UTF-8 bytes of an output or input id (cached)."""
+    b = _ids.get(ident)
+    if b is None:
+        b = _ids[ident] = ident.encode()
+        if len(_ids) > 4096:  # ids are few; never grow without bound
+            _ids.clear()
+    return b
 
 
 def layout(dt: str, length: int, off: int, nbytes: int) -> bytes:
-    """``},"d":{…}``: closes the metadata and gives a one-buffer layout."""
+    """The binary layout of a one-buffer array without nulls (cached)."""
     key = (dt, length, off, nbytes)
     d = _layouts.get(key)
     if d is None:
-        bufs = "[null,[0,0]]" if nbytes == 0 else f"[null,[0,{nbytes}]]"
-        d = _layouts[key] = (f'}},"d":{{"dt":"{dt}","len":{length},"nulls":0,"off":{off},'
-                             f'"bufs":{bufs},"ch":[]}}').encode()
+        d = _layouts[key] = encode_layout({"dt": dt, "len": length, "nulls": 0, "off": off,
+                                           "bufs": [None, [0, nbytes]], "ch": []})
         if len(_layouts) > 4096:
             _layouts.clear()
     return d
 
 
 def params(metadata) -> bytes:
-    """``,"p":{…}`` for a metadata dict, or ``b""`` when it has no parameters."""
+    """The JSON of a metadata dict's parameters, or ``b""`` when it has none."""
     if not metadata:
         return b""
     p = encode_metadata(0, metadata).get("p")
     if not p:
         return b""
-    return (',"p":' + _ENCODER.encode(p)).encode()
+    return _ENCODER.encode(p).encode()
+
+
+def head(kind: int, ident: bytes, ts: int, p: bytes, tail: bytes) -> bytes:
+    """A binary message header from its parts (``tail``: the layout, or ``b""``)."""
+    flags = (1 if tail else 0) | (4 if p else 0)
+    if p:
+        return _HEAD.pack(kind, flags, len(ident), ts) + ident + _U32.pack(len(p)) + p + tail
+    return _HEAD.pack(kind, flags, len(ident), ts) + ident + tail
 
 
 def fixed_width(data):
