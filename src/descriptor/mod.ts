@@ -42,6 +42,14 @@ export {
 } from "./reserved_env.ts";
 export { displayName, SourceFile, type YamlPath } from "./source.ts";
 export { didYouMean } from "./suggest.ts";
+export {
+  MAX_PARAM_KEY_BYTES,
+  MAX_PARAM_VALUE_BYTES,
+  type NodeParams,
+  paramKeyProblem,
+  type ParamValue,
+  paramValueProblem,
+} from "./node_params.ts";
 
 /**
  * Loads, expands and validates the dataflow at `path`.

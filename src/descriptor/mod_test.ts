@@ -145,3 +145,66 @@ Deno.test("loadDataflow() expands modules with params and nested ids", async () 
     output: "filtered",
   });
 });
+
+Deno.test("loadDataflow() keeps the params of a path node as its initial runtime parameters", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/dataflow.yml`,
+      `nodes:
+  - id: a
+    path: dynamic
+    params:
+      threshold: 42
+      config: { confidence: 0.8, labels: [cat, dog] }
+      name: "x"
+  - id: b
+    path: dynamic
+`,
+    );
+    const { dataflow } = await loadDataflow(`${dir}/dataflow.yml`);
+    assert.deepEqual(dataflow.nodes[0]!.params, {
+      threshold: 42,
+      config: { confidence: 0.8, labels: ["cat", "dog"] },
+      name: "x",
+    });
+    assert.equal(dataflow.nodes[1]!.params, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadDataflow() refuses a module param that is not a string, number or boolean", async () => {
+  const example = new URL(
+    "../../examples/module-dataflow/",
+    import.meta.url,
+  ).pathname;
+  const dir = await Deno.makeTempDir({ dir: example });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/dataflow.yml`,
+      `nodes:
+  - id: pipeline
+    module: ../modules/transform_module.yml
+    inputs:
+      raw_data: dora/timer/millis/50
+    params:
+      factor: { x: 1 }
+`,
+    );
+    await assert.rejects(
+      () => loadDataflow(`${dir}/dataflow.yml`),
+      (err: unknown) => {
+        assert.ok(err instanceof DescriptorError);
+        const text = err.diagnostics.map(formatDiagnostic).join("\n");
+        assert.match(
+          text,
+          /dataflow\.yml:7:15: param "factor" of module node "pipeline" must be a string, number or boolean/,
+        );
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

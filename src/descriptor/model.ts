@@ -6,6 +6,7 @@
  */
 import type { DataTypeSpec } from "../message/layout_types.ts";
 import type { LogLevel } from "../logs/levels.ts";
+import type { NodeParams } from "./node_params.ts";
 export type { LogLevel };
 
 /** Where an input's messages come from. */
@@ -122,6 +123,8 @@ export interface NodeSpec {
   startupTimeout?: number;
   /** CPU cores to pin the node to (Linux). */
   cpuAffinity?: number[];
+  /** Initial runtime parameters (`params:`), key → JSON value. */
+  params?: NodeParams;
   /** Type annotations per output/input id (URNs as written). */
   outputTypes?: Record<string, string>;
   inputTypes?: Record<string, string>;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Diagnostic } from "./diagnostic.ts";
+import { paramKeyProblem, paramValueProblem } from "./node_params.ts";
 import type { RawNode } from "./schema.ts";
 import type { SourceFile, YamlPath } from "./source.ts";
 
@@ -40,7 +41,6 @@ const ALLOWED: Record<string, string[]> = {
 const OP_SOURCES = ["python", "typescript", "shared-library", "wasm"] as const;
 /** Operator fields that are settings of the whole runtime node's log file. */
 const NODE_LOG_FIELDS = ["max_log_size", "max_rotated_files"] as const;
-const PATH_ONLY_NOT = ["params"];
 
 /** Problems with the shape of one (schema-valid) node. */
 export function checkNodeShape(
@@ -71,17 +71,37 @@ export function checkNodeShape(
   );
   if (kind && present.length === 1) {
     const allowed = ALLOWED[kind];
-    const bad = allowed
-      ? set.filter((k) => !allowed.includes(k))
-      : set.filter((k) => PATH_ONLY_NOT.includes(k));
+    const bad = allowed ? set.filter((k) => !allowed.includes(k)) : [];
     for (const k of bad) {
       at(
         [k],
         `field "${k}" is not allowed on ${
           kind === "path" ? "path" : kind
         } node "${node.id}"${
-          k === "params" ? ' ("params" only applies to module nodes)' : ""
+          k === "params" ? ' ("params" applies to path and module nodes)' : ""
         }`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(node.params ?? {})) {
+    if (kind === "module") {
+      if (!["string", "number", "boolean"].includes(typeof value)) {
+        at(
+          ["params", key],
+          `param "${key}" of module node "${node.id}" must be a string, number or boolean (it is substituted into the module)`,
+          false,
+        );
+      }
+      continue;
+    }
+    const keyProblem = paramKeyProblem(key);
+    if (keyProblem) at(["params", key], `${keyProblem} (node "${node.id}")`);
+    const valueProblem = paramValueProblem(value);
+    if (valueProblem) {
+      at(
+        ["params", key],
+        `param "${key}" of node "${node.id}": ${valueProblem}`,
+        false,
       );
     }
   }

@@ -28,6 +28,7 @@ import {
   runtimeInputs,
   runtimeOutputs,
 } from "./operators.ts";
+import type { NodeParams } from "./node_params.ts";
 
 /** Default per-input queue size. */
 export const DEFAULT_QUEUE_SIZE = 10;
@@ -143,6 +144,9 @@ function resolveNode(
       : parseByteSize(raw.max_log_size),
   );
   opt("cpuAffinity", raw.cpu_affinity);
+  if (raw.params && Object.keys(raw.params).length) {
+    spec.params = raw.params as NodeParams;
+  }
   opt("outputTypes", raw.output_types);
   opt("inputTypes", raw.input_types);
   if (deploy) {

@@ -213,12 +213,9 @@ export const NodeSchema = z.strictObject({
   operator: OperatorSchema.optional(),
   operators: z.array(NamedOperatorSchema).optional(),
   module: z.string().optional().describe("module file to expand here"),
-  params: z.record(
-    z.string(),
-    z.union([z.string(), z.number(), z.boolean()], {
-      error: "must be a string, number or boolean",
-    }),
-  ).optional(),
+  params: z.record(z.string(), z.json()).optional().describe(
+    "path nodes: initial runtime parameters, <key>: <any JSON value> (see docs/dynamic.md); module nodes: <key>: <string, number or boolean> substituted into the module",
+  ),
 });
 
 /** The whole dataflow file. */
