@@ -3,9 +3,11 @@
  *
  * @module
  */
+import type { ParamValue } from "../descriptor/node_params.ts";
 import type {
   CoordinatorStore,
   DaemonRecord,
+  DataflowParams,
   DataflowRecord,
 } from "./types.ts";
 
@@ -14,6 +16,7 @@ export class MemoryStore implements CoordinatorStore {
   readonly kind = "memory";
   #dataflows = new Map<string, DataflowRecord>();
   #daemons = new Map<string, DaemonRecord>();
+  #params = new Map<string, DataflowParams>();
 
   putDataflow(record: DataflowRecord): void {
     this.#dataflows.set(record.uuid, structuredClone(record));
@@ -28,12 +31,34 @@ export class MemoryStore implements CoordinatorStore {
   }
   deleteDataflow(uuid: string): void {
     this.#dataflows.delete(uuid);
+    this.#params.delete(uuid);
   }
   putDaemon(record: DaemonRecord): void {
     this.#daemons.set(record.daemonId, structuredClone(record));
   }
   listDaemons(): DaemonRecord[] {
     return [...this.#daemons.values()].map((r) => structuredClone(r));
+  }
+  putParam(uuid: string, node: string, key: string, value: ParamValue): void {
+    let all = this.#params.get(uuid);
+    if (!all) this.#params.set(uuid, all = {});
+    (all[node] ??= {})[key] = structuredClone(value);
+  }
+  deleteParam(uuid: string, node: string, key: string): boolean {
+    const params = this.#params.get(uuid)?.[node];
+    if (!params || !Object.hasOwn(params, key)) return false;
+    delete params[key];
+    if (Object.keys(params).length === 0) delete this.#params.get(uuid)![node];
+    return true;
+  }
+  getParams(uuid: string): DataflowParams {
+    return structuredClone(this.#params.get(uuid) ?? {});
+  }
+  setParams(uuid: string, params: DataflowParams): void {
+    const kept = Object.fromEntries(
+      Object.entries(params).filter(([, p]) => Object.keys(p).length > 0),
+    );
+    this.#params.set(uuid, structuredClone(kept));
   }
   close(): void {}
 }

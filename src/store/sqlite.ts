@@ -6,13 +6,16 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import type { ParamValue } from "../descriptor/node_params.ts";
 import type {
   CoordinatorStore,
   DaemonRecord,
+  DataflowParams,
   DataflowRecord,
 } from "./types.ts";
 
-const SCHEMA_VERSION = 1;
+/** 2: runtime parameters (`params`). */
+const SCHEMA_VERSION = 2;
 /** Finished dataflows kept at most (oldest are pruned) so the file stays bounded. */
 const MAX_TERMINAL_RECORDS = 1000;
 
@@ -33,6 +36,9 @@ export class SqliteStore implements CoordinatorStore {
       CREATE TABLE IF NOT EXISTS dataflows (
         uuid TEXT PRIMARY KEY, created_at INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS daemons (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS params (
+        uuid TEXT NOT NULL, node TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (uuid, node, key));
     `);
     const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'schema'")
       .get() as { value: string } | undefined;
@@ -55,6 +61,9 @@ export class SqliteStore implements CoordinatorStore {
         `DELETE FROM dataflows WHERE uuid IN (SELECT uuid FROM dataflows
           WHERE status IN ('finished','failed') ORDER BY created_at DESC LIMIT -1 OFFSET ?)`,
       ).run(MAX_TERMINAL_RECORDS);
+      this.#db.prepare(
+        "DELETE FROM params WHERE uuid NOT IN (SELECT uuid FROM dataflows)",
+      ).run();
     }
   }
 
@@ -74,6 +83,51 @@ export class SqliteStore implements CoordinatorStore {
 
   deleteDataflow(uuid: string): void {
     this.#db.prepare("DELETE FROM dataflows WHERE uuid = ?").run(uuid);
+    this.#db.prepare("DELETE FROM params WHERE uuid = ?").run(uuid);
+  }
+
+  putParam(uuid: string, node: string, key: string, value: ParamValue): void {
+    this.#db.prepare(
+      "INSERT OR REPLACE INTO params (uuid, node, key, value) VALUES (?, ?, ?, ?)",
+    ).run(uuid, node, key, JSON.stringify(value));
+  }
+
+  deleteParam(uuid: string, node: string, key: string): boolean {
+    const r = this.#db.prepare(
+      "DELETE FROM params WHERE uuid = ? AND node = ? AND key = ?",
+    ).run(uuid, node, key);
+    return Number(r.changes) > 0;
+  }
+
+  getParams(uuid: string): DataflowParams {
+    const rows = this.#db.prepare(
+      "SELECT node, key, value FROM params WHERE uuid = ? ORDER BY node, key",
+    ).all(uuid) as { node: string; key: string; value: string }[];
+    const out: DataflowParams = {};
+    for (const r of rows) {
+      const value = parseRow<ParamValue>(r.value, `${uuid}/${r.node}/${r.key}`);
+      if (value !== undefined) (out[r.node] ??= {})[r.key] = value;
+    }
+    return out;
+  }
+
+  setParams(uuid: string, params: DataflowParams): void {
+    this.#db.exec("BEGIN");
+    try {
+      this.#db.prepare("DELETE FROM params WHERE uuid = ?").run(uuid);
+      const put = this.#db.prepare(
+        "INSERT INTO params (uuid, node, key, value) VALUES (?, ?, ?, ?)",
+      );
+      for (const [node, p] of Object.entries(params)) {
+        for (const [key, value] of Object.entries(p)) {
+          put.run(uuid, node, key, JSON.stringify(value));
+        }
+      }
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      this.#db.exec("ROLLBACK");
+      throw err;
+    }
   }
 
   putDaemon(record: DaemonRecord): void {

@@ -29,8 +29,20 @@ function exercise(store: CoordinatorStore) {
   a.status = "finished";
   store.putDataflow(a);
   assert.equal(store.getDataflow("a")?.status, "finished");
+  store.setParams("b", { cam: { fps: 30 }, empty: {} });
+  store.putParam("a", "cam", "cfg", { nested: [1, null, "x"] });
+  store.putParam("a", "cam", "gone", null);
+  store.putParam("a", "lidar", "hz", 10);
+  assert.equal(store.deleteParam("a", "cam", "gone"), true);
+  assert.equal(store.deleteParam("a", "cam", "gone"), false);
+  assert.deepEqual(store.getParams("a"), {
+    cam: { cfg: { nested: [1, null, "x"] } },
+    lidar: { hz: 10 },
+  });
+  assert.deepEqual(store.getParams("b"), { cam: { fps: 30 } });
   store.deleteDataflow("b");
   assert.equal(store.getDataflow("b"), undefined);
+  assert.deepEqual(store.getParams("b"), {});
   store.putDaemon({
     daemonId: "A",
     machineId: "A",
@@ -45,11 +57,11 @@ function exercise(store: CoordinatorStore) {
   }]);
 }
 
-Deno.test("MemoryStore keeps dataflows and daemons", () => {
+Deno.test("MemoryStore keeps dataflows, daemons and params", () => {
   exercise(new MemoryStore());
 });
 
-Deno.test("SqliteStore keeps dataflows across reopen and skips a corrupt row", async () => {
+Deno.test("SqliteStore keeps dataflows and params across reopen and skips a corrupt row", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/store.sqlite`;
   try {
@@ -67,6 +79,10 @@ Deno.test("SqliteStore keeps dataflows across reopen and skips a corrupt row", a
       "finished",
     ]]);
     assert.equal(again.listDaemons()[0]?.daemonId, "A");
+    assert.deepEqual(again.getParams("a"), {
+      cam: { cfg: { nested: [1, null, "x"] } },
+      lidar: { hz: 10 },
+    });
     again.close();
   } finally {
     await Deno.remove(dir, { recursive: true });

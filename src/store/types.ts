@@ -5,6 +5,10 @@
  */
 
 import type { FaultSummary } from "../fault/counters.ts";
+import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
+
+/** The runtime parameters of one dataflow: node id → key → value. */
+export type DataflowParams = Record<string, NodeParams>;
 
 /** Lifecycle of a dataflow as the coordinator sees it. */
 export type DataflowStatus =
@@ -33,8 +37,18 @@ export interface DataflowRecord {
   uuid: string;
   name?: string;
   status: DataflowStatus;
-  /** The resolved dataflow (`src/descriptor` model), JSON with bigints encoded. */
+  /**
+   * The resolved dataflow (`src/descriptor` model), JSON with bigints
+   * encoded: the current graph, with the changes made while it runs.
+   */
   descriptor: string;
+  /**
+   * The current graph as flat descriptor YAML (what `dora expand` prints),
+   * when the starting CLI sent it; edits at run time are validated against it.
+   */
+  source?: string;
+  /** Counts the graph changes made while it runs (0 at start). */
+  revision?: number;
   /** Extra environment given with `dora start --env`. */
   env: Record<string, string>;
   /** Node id → daemon id. */
@@ -67,8 +81,17 @@ export interface CoordinatorStore {
   putDataflow(record: DataflowRecord): void;
   getDataflow(uuid: string): DataflowRecord | undefined;
   listDataflows(): DataflowRecord[];
+  /** Forgets a dataflow and its parameters. */
   deleteDataflow(uuid: string): void;
   putDaemon(record: DaemonRecord): void;
   listDaemons(): DaemonRecord[];
+  /** Sets one runtime parameter of a node of dataflow `uuid`. */
+  putParam(uuid: string, node: string, key: string, value: ParamValue): void;
+  /** Deletes one parameter; false when there was none. */
+  deleteParam(uuid: string, node: string, key: string): boolean;
+  /** Every parameter of dataflow `uuid` (nodes without any are absent). */
+  getParams(uuid: string): DataflowParams;
+  /** Replaces every parameter of dataflow `uuid`. */
+  setParams(uuid: string, params: DataflowParams): void;
   close(): void;
 }
