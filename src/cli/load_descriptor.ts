@@ -20,6 +20,14 @@ export async function loadForCli(
   path: string,
   options: { strictTypes?: boolean; skipPaths?: boolean } = {},
 ): Promise<Dataflow> {
+  return (await loadWithFlat(path, options)).dataflow;
+}
+
+/** {@link loadForCli}, also giving the flat YAML (what `dora expand` prints). */
+export async function loadWithFlat(
+  path: string,
+  options: { strictTypes?: boolean; skipPaths?: boolean } = {},
+): Promise<{ dataflow: Dataflow; flat: string }> {
   try {
     await Deno.stat(path);
   } catch (e) {
@@ -31,7 +39,7 @@ export async function loadForCli(
   try {
     const loaded = await loadDataflow(path, options);
     for (const w of loaded.warnings) console.error(formatDiagnostic(w));
-    return loaded.dataflow;
+    return { dataflow: loaded.dataflow, flat: loaded.flat };
   } catch (e) {
     if (e instanceof DescriptorError) {
       throw new CliError(e.message, {

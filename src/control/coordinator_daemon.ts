@@ -32,6 +32,10 @@ export interface AdoptReport {
   released?: boolean;
   /** When this daemon spawned it (ms since the epoch). */
   startedAt?: number;
+  /** The flat descriptor YAML it was started with, when known. */
+  source?: string;
+  /** Current runtime parameters of its local nodes (node id → JSON text). */
+  params?: Record<string, string>;
 }
 
 /** `hello` parameters a daemon sends (besides `version` and `role`). */
@@ -63,6 +67,13 @@ export interface SpawnParams {
    * (first frame), others are refused. Never given to nodes.
    */
   dataSecret: string;
+  /**
+   * The runtime parameters to start with, node id → the JSON text of its
+   * key → value object (absent: each node's `params:`).
+   */
+  params?: Record<string, string>;
+  /** The flat descriptor YAML, kept for re-adoption. */
+  source?: string;
 }
 
 /** `stop` request. */

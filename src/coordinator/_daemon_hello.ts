@@ -17,6 +17,8 @@ import type { Coordinator } from "./coordinator.ts";
 import { mergeFault } from "./fault.ts";
 import { LiveDataflow } from "./live.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
+import { syncParamsTo } from "./_params.ts";
+import type { ParamValue } from "../descriptor/node_params.ts";
 
 /** Handles a daemon's `hello`: version check, registration, re-adoption. */
 export function daemonHello(
@@ -77,22 +79,36 @@ export function daemonHello(
 function adopt(c: Coordinator, daemonId: string, report: AdoptReport): void {
   const now = Date.now();
   let record = c.config.store.getDataflow(report.uuid);
+  const fresh = !record;
   if (!record) {
     record = {
       uuid: report.uuid,
       name: report.name,
       status: "running",
       descriptor: encodeJson(report.descriptor),
+      ...(report.source !== undefined ? { source: report.source } : {}),
       env: report.env,
       nodeToDaemon: report.nodeToDaemon,
       createdAt: report.startedAt ?? now,
       updatedAt: now,
     };
   }
+
   let live = c.live.get(report.uuid);
   if (!live) {
     live = new LiveDataflow(report.uuid, Object.values(report.nodeToDaemon));
     c.live.set(report.uuid, live);
+  }
+  // The store keeps the parameters (across a restart with SQLite); when it
+  // did not know the dataflow (a memory store), its daemons' values are the
+  // ones in force, each daemon's for its own nodes.
+  if (fresh) live.paramsFromDaemons = true;
+  if (live.paramsFromDaemons) {
+    for (const [node, json] of Object.entries(report.params ?? {})) {
+      for (const [key, value] of Object.entries(JSON.parse(json))) {
+        c.config.store.putParam(report.uuid, node, key, value as ParamValue);
+      }
+    }
   }
   // The ready barrier is latched: a daemon that missed `release` (the old
   // coordinator died in between) gets it now; otherwise release once every
@@ -116,6 +132,10 @@ function adopt(c: Coordinator, daemonId: string, report: AdoptReport): void {
   }
   record.updatedAt = now;
   c.config.store.putDataflow(record);
+  if (!live.paramsFromDaemons && report.state === "running") {
+    // After the daemon's `hello` is answered: it may have missed changes.
+    setTimeout(() => syncParamsTo(c, daemonId, report.uuid), 0);
+  }
   c.config.log(`daemon "${daemonId}" re-adopted dataflow ${report.uuid}`);
   maybeSettle(c, live);
 }

@@ -8,7 +8,7 @@ import { v7 as uuidV7 } from "uuid";
 import type { SpawnParams } from "../control/coordinator_daemon.ts";
 import { encodeJson } from "../control/json.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
-import type { DataflowRecord } from "../store/types.ts";
+import type { DataflowParams, DataflowRecord } from "../store/types.ts";
 import { newDataSecret } from "../transport/mod.ts";
 import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
@@ -17,12 +17,21 @@ import { placeNodes } from "./placement.ts";
 import { errorMessage } from "../errors.ts";
 import { withTimeout } from "./util.ts";
 
+/** What a start may carry besides the descriptor. */
+export interface StartExtras {
+  /** The flat descriptor YAML (what `dora expand` prints). */
+  source?: string;
+  /** Runtime parameters to start with (default: each node's `params:`). */
+  params?: DataflowParams;
+}
+
 /** Places, records and spawns a dataflow; resolves once every daemon spawned it. */
 export async function startDataflow(
   c: Coordinator,
   descriptor: Dataflow,
   name: string | undefined,
   env: Record<string, string>,
+  extra: StartExtras = {},
 ): Promise<DataflowRecord> {
   const store = c.config.store;
   if (name) {
@@ -42,12 +51,18 @@ export async function startDataflow(
     name,
     status: "pending",
     descriptor: encodeJson(descriptor),
+    ...(extra.source !== undefined ? { source: extra.source } : {}),
+    revision: 0,
     env,
     nodeToDaemon,
     createdAt: now,
     updatedAt: now,
   };
   store.putDataflow(record);
+  const initialParams = extra.params ?? Object.fromEntries(
+    descriptor.nodes.map((n) => [n.id, n.params ?? {}]),
+  );
+  store.setParams(record.uuid, initialParams);
   const involved = [...new Set(Object.values(nodeToDaemon))];
   const live = new LiveDataflow(record.uuid, involved);
   c.live.set(record.uuid, live);
@@ -62,6 +77,10 @@ export async function startDataflow(
     nodeToDaemon,
     peers,
     dataSecret: newDataSecret(),
+    params: Object.fromEntries(
+      Object.entries(initialParams).map(([n, p]) => [n, JSON.stringify(p)]),
+    ),
+    ...(extra.source !== undefined ? { source: extra.source } : {}),
   };
   const results = await Promise.allSettled(
     involved.map((id) =>

@@ -11,6 +11,15 @@ import { isTerminal } from "../store/types.ts";
 import { COUNTER_NAMES } from "../fault/counters.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
+import type {
+  GraphResult,
+  NodeControlParams,
+  NodeTarget,
+  ParamDeleteParams,
+  ParamSetParams,
+} from "../control/changes.ts";
+import { paramDelete, paramGet, paramList, paramSet } from "./_params.ts";
+import { nodeControl } from "./_node_control.ts";
 import {
   buildOnDaemons,
   collectMetrics,
@@ -113,6 +122,7 @@ export function cliHandler(c: Coordinator) {
           p.descriptor as Dataflow,
           p.name as string | undefined,
           (p.env ?? {}) as Record<string, string>,
+          { source: typeof p.source === "string" ? p.source : undefined },
         );
         return { uuid: r.uuid, name: r.name, nodeToDaemon: r.nodeToDaemon };
       }
@@ -146,7 +156,11 @@ export function cliHandler(c: Coordinator) {
             force: Boolean(p.force),
           });
         }
-        const r = await c.start(c.descriptorOf(old), old.name, old.env);
+        // The graph and parameters as they are now, changes included.
+        const r = await c.start(c.descriptorOf(old), old.name, old.env, {
+          source: old.source,
+          params: c.config.store.getParams(old.uuid),
+        });
         return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
       }
       case "wait": {
@@ -185,6 +199,30 @@ export function cliHandler(c: Coordinator) {
           peer,
           Boolean(p.uv),
         );
+      case "graph_get": {
+        const r = c.resolve(String(p.ref));
+        const descriptor = c.descriptorOf(r);
+        const result: GraphResult = {
+          uuid: r.uuid,
+          name: r.name,
+          revision: r.revision ?? 0,
+          path: descriptor.path,
+          source: r.source,
+          descriptor,
+        };
+        return result;
+      }
+      case "param_list":
+        return paramList(c, p as unknown as NodeTarget);
+      case "param_get":
+        return paramGet(c, p as unknown as NodeTarget & { key: string });
+      case "param_set":
+        return await paramSet(c, p as unknown as ParamSetParams);
+      case "param_delete":
+        return await paramDelete(c, p as unknown as ParamDeleteParams);
+      case "node_restart":
+      case "node_stop":
+        return await nodeControl(c, method, p as unknown as NodeControlParams);
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

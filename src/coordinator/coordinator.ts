@@ -24,7 +24,7 @@ import type { DataflowOutcome, LiveDataflow } from "./live.ts";
 import { onDaemonEvent, onFaultReport } from "./_daemon_events.ts";
 import { daemonHello } from "./_daemon_hello.ts";
 import { onDaemonClose, tick } from "./_liveness.ts";
-import { startDataflow } from "./_start.ts";
+import { startDataflow, type StartExtras } from "./_start.ts";
 import { destroyAll, stopDataflow, waitDataflow } from "./_stop.ts";
 
 /** Coordinator settings. */
@@ -51,6 +51,8 @@ export class Coordinator {
   readonly startedAt = Date.now();
   /** Build id → the CLI link that receives its `build_log` events. */
   readonly builds = new Map<string, Peer>();
+  /** Dataflow uuid → the last change queued for it (see `_changes.ts`). */
+  readonly changeQueues = new Map<string, Promise<unknown>>();
   #ticker: ReturnType<typeof setInterval>;
   /** Called when `destroy` finished; the server shuts down. */
   onShutdown: () => void = () => {};
@@ -126,13 +128,18 @@ export class Coordinator {
     );
   }
 
-  /** Places, records and spawns a dataflow; resolves once every daemon spawned it. */
+  /**
+   * Places, records and spawns a dataflow; resolves once every daemon
+   * spawned it. `extra.source`: its flat YAML; `extra.params`: the runtime
+   * parameters to start with (default: the descriptor's `params:`).
+   */
   start(
     descriptor: Dataflow,
     name: string | undefined,
     env: Record<string, string>,
+    extra: StartExtras = {},
   ): Promise<DataflowRecord> {
-    return startDataflow(this, descriptor, name, env);
+    return startDataflow(this, descriptor, name, env, extra);
   }
 
   /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */

@@ -29,6 +29,11 @@ export class LiveDataflow {
   /** Daemon id → the fault counters of its nodes (latest report). */
   fault = new Map<string, FaultSummary>();
   stopRequested = false;
+  /**
+   * Re-adopted by a coordinator whose store did not know it: the daemons'
+   * parameter values are taken, not replaced by the store's.
+   */
+  paramsFromDaemons = false;
   #waiters: ((o: DataflowOutcome) => void)[] = [];
   outcome?: DataflowOutcome;
 

@@ -25,7 +25,16 @@ export function adoptReports(dataflows: Map<string, Entry>): AdoptReport[] {
     ready: e.ready,
     released: e.released,
     startedAt: e.startedAt,
+    ...(e.params.source !== undefined ? { source: e.params.source } : {}),
+    ...(e.results ? {} : { params: paramsJson(e) }),
   }));
+}
+
+/** The current parameters of a running dataflow's local nodes, as JSON text. */
+function paramsJson(e: Entry): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(e.hosted.params()).map(([n, p]) => [n, JSON.stringify(p)]),
+  );
 }
 
 /** Heartbeat payload: the fault counters of running dataflows. */

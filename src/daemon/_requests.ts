@@ -10,6 +10,14 @@ import type {
   StopParams,
 } from "../control/coordinator_daemon.ts";
 import { fromWireQuery } from "../control/log_query.ts";
+import {
+  ChangeError,
+  type DaemonNodeControl,
+  type DaemonParamDelete,
+  type DaemonParamSet,
+  type DaemonParamsSync,
+} from "../control/changes.ts";
+import type { HostedDataflow } from "./host.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import { filterRecords, readRunLogs } from "../logs/reader.ts";
 import { runBuild } from "./build.ts";
@@ -65,12 +73,56 @@ export async function handleRequest(
       );
       return { results };
     }
+    case "param_set": {
+      const q = params as DaemonParamSet;
+      const delivered = running(s, q.uuid).setParam(
+        q.node,
+        q.key,
+        JSON.parse(q.json),
+      );
+      return { delivered };
+    }
+    case "param_delete": {
+      const q = params as DaemonParamDelete;
+      running(s, q.uuid).deleteParam(q.node, q.key);
+      return { delivered: true };
+    }
+    case "params_sync": {
+      const q = params as DaemonParamsSync;
+      const hosted = running(s, q.uuid);
+      for (const [node, json] of Object.entries(q.params)) {
+        hosted.syncParams(node, JSON.parse(json));
+      }
+      return {};
+    }
+    case "node_restart": {
+      const q = params as DaemonNodeControl;
+      running(s, q.uuid).restartNode(q.node, q.graceMs);
+      return {};
+    }
+    case "node_stop": {
+      const q = params as DaemonNodeControl;
+      running(s, q.uuid).stopNode(q.node, q.graceMs);
+      return {};
+    }
     case "destroy":
       await shutdown(Boolean(p.force));
       return {};
     default:
       throw new Error(`unknown method "${method}"`);
   }
+}
+
+/** The running dataflow `uuid` of this daemon. */
+function running(s: AgentState, uuid: string): HostedDataflow {
+  const e = s.dataflows.get(uuid);
+  if (!e || e.results) {
+    throw new ChangeError(
+      "dataflow_ended",
+      `dataflow ${uuid} is not running on daemon "${s.daemonId}"`,
+    );
+  }
+  return e.hosted;
 }
 
 /** CPU, memory, pids and fault counters of the running dataflows asked for. */

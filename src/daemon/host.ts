@@ -10,6 +10,7 @@ import type {
   SpawnParams,
 } from "../control/coordinator_daemon.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
+import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
@@ -46,6 +47,18 @@ export interface HostedDataflow {
     DataflowRuntime,
     "subscribe" | "inject" | "routeTable" | "addRoute" | "removeRoute"
   >;
+  /** Current runtime parameters of the local nodes (node id → key → value). */
+  params(): Record<string, NodeParams>;
+  /** Sets a local node's parameter; true when the running node was told. */
+  setParam(node: string, key: string, value: ParamValue): boolean;
+  /** Deletes a local node's parameter; false when it had none. */
+  deleteParam(node: string, key: string): boolean;
+  /** Makes a local node's parameters equal to `params`. */
+  syncParams(node: string, params: NodeParams): void;
+  /** `dora node restart` of a local node (its stop ladder, then a new process). */
+  restartNode(node: string, graceMs?: number): void;
+  /** `dora node stop` of a local node. */
+  stopNode(node: string, graceMs?: number): void;
 }
 
 /** Callbacks the host gives a launched dataflow. */

@@ -81,6 +81,11 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     ...dataflow,
     nodes: dataflow.nodes.map((n) => {
       const node = { ...n, env: { ...n.env, ...env } };
+      // The coordinator's current values (a restart keeps what was tuned).
+      if (params.params) {
+        const json = params.params[n.id];
+        node.params = json === undefined ? {} : JSON.parse(json);
+      }
       // `git:` nodes run from their clone (made by `dora build`).
       if (n.git && localNodes.includes(n.id) && !n.path.startsWith("/")) {
         const dir = gitDir(dataflow, n);
@@ -181,6 +186,16 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         runtime.closeRemoteOutputs(msg.node, msg.outputs);
       }
     },
+    params() {
+      return Object.fromEntries(
+        localNodes.map((n) => [n, runtime.params(n)]),
+      );
+    },
+    setParam: (node, key, value) => runtime.setParam(node, key, value),
+    deleteParam: (node, key) => runtime.deleteParam(node, key),
+    syncParams: (node, p) => runtime.syncParams(node, p),
+    restartNode: (node, graceMs) => runtime.restartNode(node, graceMs),
+    stopNode: (node, graceMs) => runtime.stopNode(node, graceMs),
     dynamicConfig(nodeId) {
       const spec = dataflow.nodes.find((n) => n.id === nodeId);
       if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {

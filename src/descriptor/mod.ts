@@ -20,6 +20,7 @@
 import { DescriptorError, type Diagnostic } from "./diagnostic.ts";
 import { analyze, type AnalyzeOptions } from "./load.ts";
 import type { Dataflow } from "./model.ts";
+import { flatData, yamlText } from "./flat_text.ts";
 
 export type * from "./model.ts";
 export {
@@ -42,6 +43,7 @@ export {
 } from "./reserved_env.ts";
 export { displayName, SourceFile, type YamlPath } from "./source.ts";
 export { didYouMean } from "./suggest.ts";
+export { flatData, yamlText } from "./flat_text.ts";
 export {
   MAX_PARAM_KEY_BYTES,
   MAX_PARAM_VALUE_BYTES,
@@ -52,17 +54,22 @@ export {
 } from "./node_params.ts";
 
 /**
- * Loads, expands and validates the dataflow at `path`.
+ * Loads, expands and validates the dataflow at `path`; `flat` is its flat
+ * YAML (modules expanded, what `dora expand` prints).
  *
  * @throws {DescriptorError} with every error (and warning) when it is invalid.
  */
 export async function loadDataflow(
   path: string,
   options: AnalyzeOptions = {},
-): Promise<{ dataflow: Dataflow; warnings: Diagnostic[] }> {
+): Promise<{ dataflow: Dataflow; warnings: Diagnostic[]; flat: string }> {
   const analysis = await analyze(path, options);
   if (!analysis.dataflow) throw new DescriptorError(analysis.diagnostics);
-  return { dataflow: analysis.dataflow, warnings: analysis.diagnostics };
+  return {
+    dataflow: analysis.dataflow,
+    warnings: analysis.diagnostics,
+    flat: yamlText(flatData(analysis)),
+  };
 }
 export {
   isInternalInput,

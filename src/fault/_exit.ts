@@ -41,6 +41,11 @@ export function nodeExited(
     return { kind: "finished", failed: true, error };
   }
 
+  if (s.stopRequested) {
+    st.finish(s, "stopped");
+    return { kind: "finished", failed: false };
+  }
+
   const decision = s.restart.onExit(status, st.clock.now());
   if (decision.action === "restart") {
     s.stats.restarts++;

@@ -40,13 +40,46 @@ export function scheduleRestart(
   }, decision.delayMs);
 }
 
+/**
+ * Node `s` was restarted by hand (`dora node restart`): counted like a
+ * restart of the policy (without using up `max_restarts`), NODE_RESTARTED
+ * to its receivers; the host respawns it at once.
+ */
+export function restartedByHand(st: SupervisorState, s: NodeState): void {
+  const node = s.spec.id;
+  s.connected = false;
+  st.health.unwatch(node);
+  st.clearTimer(s.connectTimer);
+  s.connectTimer = undefined;
+  s.stats.restarts++;
+  s.stats.status = "restarting";
+  s.stats.lastError = undefined;
+  st.host.log(
+    "info",
+    node,
+    `node "${node}" restarted by \`dora node restart\``,
+  );
+  for (const receiver of st.downstream.get(node)?.keys() ?? []) {
+    st.host.send(receiver, { t: "node_restarted", id: node });
+  }
+  s.alive = true;
+  st.breaker.reset(node);
+  s.stats.brokenInputs = [];
+  watchConnect(st, s);
+}
+
 function respawn(st: SupervisorState, s: NodeState, restartCount: number) {
   const node = s.spec.id;
   s.alive = true;
   st.breaker.reset(node);
   s.stats.brokenInputs = [];
   st.host.respawn(node, restartCount);
-  // A restarted node that never connects is killed; the policy applies again.
+  watchConnect(st, s);
+}
+
+/** A restarted node that never connects is killed; the policy applies again. */
+function watchConnect(st: SupervisorState, s: NodeState): void {
+  const node = s.spec.id;
   s.connectTimer = st.clock.setTimeout(
     () => {
       s.connectTimer = undefined;

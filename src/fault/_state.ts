@@ -38,6 +38,8 @@ export interface NodeState {
   killReason?: string;
   /** Set with {@link killReason} when the health check did the killing. */
   killedByHealthCheck?: boolean;
+  /** `dora node stop` asked it to end: its exit is a stop, never restarted. */
+  stopRequested?: boolean;
   restartTimer?: TimerId;
   connectTimer?: TimerId;
   stragglerTimer?: TimerId;

@@ -27,6 +27,7 @@ import {
   secondsToMs,
 } from "./settings.ts";
 import { nodeExited } from "./_exit.ts";
+import { restartedByHand } from "./_restart.ts";
 import { armStartup, checkStarted } from "./_startup.ts";
 import { newNodeState, SupervisorState } from "./_state.ts";
 import { checkStragglers } from "./_stragglers.ts";
@@ -204,6 +205,24 @@ export class FaultSupervisor {
     const s = this.#st.nodes.get(node);
     if (!s) return { kind: "finished", failed: !exitedCleanly(status) };
     return nodeExited(this.#st, s, status);
+  }
+
+  /**
+   * `dora node restart` ended the node's process and brings it back at once:
+   * counted as a restart, NODE_RESTARTED to its receivers.
+   */
+  restartedByHand(node: string): void {
+    const s = this.#st.nodes.get(node);
+    if (s && !this.#st.stopping) restartedByHand(this.#st, s);
+  }
+
+  /** `dora node stop` asked the node to end: its exit is a stop, not a failure. */
+  stopRequested(node: string): void {
+    const s = this.#st.nodes.get(node);
+    if (!s) return;
+    s.stopRequested = true;
+    s.restart.disable();
+    this.#st.health.unwatch(node);
   }
 
   /** Runs the health and input-timeout checks (every `health_check_interval`). */

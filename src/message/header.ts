@@ -140,6 +140,8 @@ export interface HelloOkHeader {
   t: "hello_ok";
   v: number;
   daemon: string;
+  /** The node's runtime parameters at this moment (absent when none). */
+  params?: Record<string, unknown>;
 }
 /** `ready`: every static node is connected (the ready barrier). */
 export interface ReadyHeader {
@@ -181,6 +183,18 @@ export interface StopHeader {
 export interface ErrorHeader {
   t: "error";
   message: string;
+}
+/** `param_update`: a runtime parameter of the node was set (`dora param set`). */
+export interface ParamUpdateHeader {
+  t: "param_update";
+  key: string;
+  /** Any JSON value. */
+  value: unknown;
+}
+/** `param_deleted`: a runtime parameter of the node was deleted. */
+export interface ParamDeletedHeader {
+  t: "param_deleted";
+  key: string;
 }
 /** `batch_end`: ends the answer to one `next`. */
 export interface BatchEndHeader {
@@ -244,7 +258,9 @@ export type DaemonToNode =
   | ReleaseHeader
   | BatchEndHeader
   | RoutesHeader
-  | DrainHeader;
+  | DrainHeader
+  | ParamUpdateHeader
+  | ParamDeletedHeader;
 
 // ---- links: receiver ⇄ sender ----
 
@@ -269,6 +285,7 @@ type Check =
   | "?int"
   | "?obj"
   | "?bool"
+  | "json"
   | "cause";
 const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
   hello: {
@@ -303,7 +320,7 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
   link_failed: { node: "str", error: "str" },
 };
 const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
-  hello_ok: { v: "int", daemon: "str" },
+  hello_ok: { v: "int", daemon: "str", params: "?obj" },
   ready: {},
   input: { id: "str", m: "obj", d: "?obj", shm: "?obj" },
   input_closed: { id: "str" },
@@ -313,6 +330,8 @@ const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   stop: { cause: "cause" },
   error: { message: "str" },
   release: { tokens: "strs" },
+  param_update: { key: "str", value: "json" },
+  param_deleted: { key: "str" },
   batch_end: {},
   routes: { out: "obj", in: "obj" },
   drain: { node: "str", gen: "int" },
@@ -344,6 +363,8 @@ function ok(check: Check, v: unknown): boolean {
         (typeof v === "object" && v !== null && !Array.isArray(v));
     case "?bool":
       return v === undefined || typeof v === "boolean";
+    case "json":
+      return v !== undefined;
     case "cause":
       return v === "MANUAL" || v === "ALL_INPUTS_CLOSED";
   }
@@ -357,6 +378,7 @@ const DESCRIBE: Record<Check, string> = {
   obj: "an object",
   "?obj": "an object when present",
   "?bool": "a boolean when present",
+  json: "a JSON value",
   cause: '"MANUAL" or "ALL_INPUTS_CLOSED"',
 };
 

@@ -105,6 +105,16 @@ export class FaultHooks {
     return this.supervisor.inputMessage(node, input);
   }
 
+  /** `dora node restart` ended the node's process; it is respawned at once. */
+  restartedByHand(node: string): void {
+    this.supervisor.restartedByHand(node);
+  }
+
+  /** `dora node stop` asked the node to end (no restart, not a failure). */
+  stopRequested(node: string): void {
+    this.supervisor.stopRequested(node);
+  }
+
   /** The runtime's stop ladder began (no more restarts). */
   stopBegun(): void {
     this.supervisor.stopBegun();

@@ -27,6 +27,7 @@
  * @module
  */
 export { DataflowRuntime } from "./runtime.ts";
+export { type RuntimeChangeCode, RuntimeChangeError } from "./change_error.ts";
 export type * from "./options.ts";
 export {
   formatSummary,

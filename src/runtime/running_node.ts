@@ -5,6 +5,7 @@
  * @module
  */
 import type { NodeSpec } from "../descriptor/model.ts";
+import type { NodeParams } from "../descriptor/node_params.ts";
 import type { NodeToDaemon, StatsHeader } from "../message/mod.ts";
 import type { LogFileWriter } from "../logs/mod.ts";
 import type { NodeConnection } from "./delivery/connection.ts";
@@ -87,10 +88,15 @@ export class RunningNode {
   /** This process's `stats`, and the sum over its earlier processes. */
   stats?: StatsHeader;
   statsBase: StatsTotals = emptyTotals();
+  /** Current runtime parameters (sent in `hello_ok`, changes as events). */
+  params: NodeParams;
+  /** A `dora node restart` / `stop` of this process is under way. */
+  manual?: "restart" | "stop";
 
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;
     this.local = local;
+    this.params = structuredClone(spec.params ?? {});
     // Log routing outputs exist whether or not they are declared.
     this.openOutputs = new Set(
       [...spec.outputs, spec.sendStdoutAs, spec.sendLogsAs].filter((

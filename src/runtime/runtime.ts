@@ -61,6 +61,9 @@ import {
 } from "./delivery/route_changes.ts";
 import type { Tap, TapOptions } from "./delivery/taps.ts";
 import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
+import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
+import { deleteParam, paramsOf, setParam, syncParams } from "./params.ts";
+import { restartNode, stopNode } from "./node_control.ts";
 
 export type * from "./options.ts";
 
@@ -268,6 +271,52 @@ export class DataflowRuntime implements ConnectionHandler {
    */
   releaseBarrier(): void {
     releaseBarrier(this.#rt);
+  }
+
+  /**
+   * The current runtime parameters of local node `node`. Throws
+   * {@linkcode RuntimeChangeError} for an unknown node.
+   */
+  params(node: string): NodeParams {
+    return paramsOf(this.#rt, node);
+  }
+
+  /**
+   * Sets a runtime parameter of local node `node`: a connected node gets
+   * `param_update` (returns true), one that connects later gets it in
+   * `hello_ok`. Throws {@linkcode RuntimeChangeError} (unknown node, key or
+   * value over its limit).
+   */
+  setParam(node: string, key: string, value: ParamValue): boolean {
+    return setParam(this.#rt, node, key, value);
+  }
+
+  /** Deletes a runtime parameter (`param_deleted`); false when there was none. */
+  deleteParam(node: string, key: string): boolean {
+    return deleteParam(this.#rt, node, key);
+  }
+
+  /** Makes a local node's parameters equal to `params`, telling it what differs. */
+  syncParams(node: string, params: NodeParams): void {
+    syncParams(this.#rt, node, params);
+  }
+
+  /**
+   * `dora node restart`: the node's stop ladder (STOP, SIGTERM after
+   * `graceMs`, SIGKILL), then a new process at once, counted as a restart;
+   * its receivers get NODE_RESTARTED and its outputs stay open. Throws
+   * {@linkcode RuntimeChangeError} when the node is not running here.
+   */
+  restartNode(node: string, graceMs?: number): void {
+    restartNode(this.#rt, node, graceMs);
+  }
+
+  /**
+   * `dora node stop`: the node's stop ladder; it is not restarted, its
+   * receivers get INPUT_CLOSED, the rest of the dataflow runs on.
+   */
+  stopNode(node: string, graceMs?: number): void {
+    stopNode(this.#rt, node, graceMs);
   }
 
   /** A snapshot of the run so far (final once `finished` resolved). */

@@ -16,13 +16,12 @@ export function registerExpand(program: Command): void {
     .argument("<PATH>", "dataflow descriptor (or a module file with --module)")
     .option("--module", "check a standalone module file instead of a dataflow")
     .action(async (path, options) => {
-      const { analyze, analyzeModule, hasErrors } = await import(
-        "../../descriptor/mod.ts"
-      );
+      const { analyze, analyzeModule, flatData, hasErrors, yamlText } =
+        await import("../../descriptor/mod.ts");
       const { printDiagnostics, summarize } = await import(
         "../../descriptor/report.ts"
       );
-      const { stringify } = await import("yaml");
+
       const analysis = options.module
         ? await analyzeModule(path)
         : await analyze(path, { skipPaths: true });
@@ -32,13 +31,8 @@ export function registerExpand(program: Command): void {
           `${analysis.src.file}: ${summarize(analysis.diagnostics)}`,
         );
       }
-      const flat = {
-        ...analysis.data,
-        nodes: analysis.nodes.map((n) => n.raw),
-      };
-      if (options.module) delete (flat as Record<string, unknown>).build;
-      writeText(
-        stringify(flat, { lineWidth: 0 }),
-      );
+      const flat = flatData(analysis);
+      if (options.module) delete flat.build;
+      writeText(yamlText(flat));
     });
 }

@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import { asCliError, connectCoordinator } from "../coordinator_client.ts";
 import { envPairs } from "../_options.ts";
-import { loadForCli } from "../load_descriptor.ts";
+import { loadWithFlat } from "../load_descriptor.ts";
 import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import { describeOutcome } from "../outcome.ts";
 import type { Peer } from "../../control/peer.ts";
@@ -119,7 +119,7 @@ export function registerStart(program: Command): void {
         );
       }
       const env = envPairs(opts.env);
-      const dataflow = await loadForCli(path);
+      const { dataflow, flat } = await loadWithFlat(path);
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       if (opts.hotReload) dataflow.hotReload = true;
@@ -132,6 +132,7 @@ export function registerStart(program: Command): void {
       try {
         const r = await peer.call<{ uuid: string; name?: string }>("start", {
           descriptor: dataflow,
+          source: flat,
           name: opts.name,
           env,
         });

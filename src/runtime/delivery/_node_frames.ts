@@ -155,6 +155,8 @@ export function onClose(
   };
   // An exited process's last frames are read: its regions can go.
   if (node.exited) retireRegions(rt, node);
+  // Restarted by hand: its outputs stay open for the next process.
+  if (node.manual === "restart") return;
   // With fault tolerance, a crash's restart decision comes first.
   if (rt.fault) rt.fault.connectionClosed(node, close);
   else close();

@@ -34,7 +34,13 @@ export async function onExit(
   const decide = rt.opts.decideRestart ??
     rt.fault?.decide.bind(rt.fault);
   let decision: RestartDecision = { restart: false };
-  if (rt.state === "running" && !beforeReady && decide) {
+  if (node.manual === "restart" && rt.state === "running") {
+    // `dora node restart`: back at once, counted like a fault restart.
+    decision = { restart: true, delayMs: 0 };
+    rt.fault?.restartedByHand(node.spec.id);
+  } else if (
+    node.manual !== "stop" && rt.state === "running" && !beforeReady && decide
+  ) {
     try {
       decision = await decide({
         node: node.spec,
@@ -105,7 +111,12 @@ export function finishNode(
   node.exited = true;
   // Exiting before connecting fails the start, whatever the exit code.
   const startFailure = beforeReady && rt.state === "running";
-  if (status.success && !startFailure) node.outcome = "finished";
+  if (node.manual === "stop") {
+    node.outcome = "stopped";
+    node.message = `node "${node.spec.id}" was stopped by \`dora node stop\` (${
+      describeExit(status)
+    })`;
+  } else if (status.success && !startFailure) node.outcome = "finished";
   else if (rt.error !== undefined && !startFailure) {
     // A casualty of the failed start (it was refused or stopped).
     node.outcome = "stopped";

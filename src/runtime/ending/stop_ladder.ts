@@ -10,7 +10,8 @@ import { message, type RuntimeContext } from "../_context.ts";
 import { deliver } from "../delivery/_delivery.ts";
 import type { RunningNode } from "../running_node.ts";
 
-const DEFAULT_GRACE_MS = 10_000;
+/** The stop ladder's grace period unless the runtime or command sets one. */
+export const DEFAULT_GRACE_MS = 10_000;
 
 /**
  * Starts the stop ladder: STOP to every node, then after the grace period
@@ -56,6 +57,42 @@ export function terminateNode(
   graceMs: number,
 ): void {
   terminate(rt, () => [node], graceMs);
+}
+
+/**
+ * The stop ladder of one node (`dora node stop` / `restart`): STOP now,
+ * SIGTERM after `graceMs`, SIGKILL after half of it more (at least 0.5 s).
+ * The signals go only to the process that was asked to stop (never to the
+ * one a restart brings up). What happens at its exit is `node.manual`'s
+ * (see _exit.ts): a restart, or the end of the node.
+ */
+export function stopOneNode(
+  rt: RuntimeContext,
+  node: RunningNode,
+  graceMs: number,
+  manual: "restart" | "stop",
+): void {
+  const proc = node.process;
+  if (!proc) {
+    // A dynamic node is asked and leaves by itself (it may join again).
+    node.queue.pushControl({ t: "stop", cause: "MANUAL" });
+    deliver(rt, node);
+    return;
+  }
+  node.manual = manual;
+  // A restart keeps the queue's own end-of-stream state for the next process.
+  if (manual === "stop") node.queue.pushStop();
+  else node.queue.pushControl({ t: "stop", cause: "MANUAL" });
+  deliver(rt, node);
+  const kill = (sig: Deno.Signal) => {
+    if (node.process === proc && !proc.hasExited) proc.kill(sig);
+  };
+  rt.ladderTimers.push(setTimeout(() => {
+    kill("SIGTERM");
+    rt.ladderTimers.push(
+      setTimeout(() => kill("SIGKILL"), Math.max(500, graceMs / 2)),
+    );
+  }, graceMs));
 }
 
 /** SIGTERM to `targets` now, SIGKILL to those still alive later. */

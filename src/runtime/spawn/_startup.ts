@@ -150,6 +150,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
   node.process = proc;
   node.exited = false;
   node.helloSeen = false;
+  node.manual = undefined;
   const cores = node.spec.cpuAffinity;
   if (cores?.length && proc.pid !== undefined) {
     for (const w of pinProcess(proc.pid, node.spec.id, cores)) {
@@ -205,7 +206,16 @@ export function onHello(
   node.gen++;
   node.routesJson = undefined;
   conn.nodeId = node.spec.id;
-  conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
+  // The parameters as they are now; later changes follow as events.
+  const params = Object.keys(node.params).length > 0
+    ? { params: node.params }
+    : {};
+  conn.send({
+    t: "hello_ok",
+    v: PROTOCOL_VERSION,
+    daemon: DORA_VERSION,
+    ...params,
+  });
   rt.fault?.connected(node.spec.id);
   if (rt.barrierReleased) {
     sendReady(rt, node);
