@@ -34,6 +34,8 @@ export interface CheckOptions {
   consumedElsewhere?: Set<string>;
   /** Skip file-system checks. */
   skipPaths?: boolean;
+  /** Skip the path checks of these nodes. */
+  skipPathsOf?: Set<string>;
   /** Nodes whose path was already reported. */
   badPaths?: Set<string>;
 }
@@ -163,7 +165,10 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
         `"permissions" of node "${node.id}" only applies to TypeScript/JavaScript nodes and operators`,
       );
     }
-    if (!opts.skipPaths && !opts.badPaths?.has(node.id)) {
+    if (
+      !opts.skipPaths && !opts.badPaths?.has(node.id) &&
+      !opts.skipPathsOf?.has(node.id)
+    ) {
       checkPaths(node, opts.baseDir, at);
     }
   }

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** One problem found in a descriptor, with its position (1-based). */
+/** One problem found in a descriptor, with its position (1-based; line 0: none). */
 export interface Diagnostic {
   file: string;
   line: number;
@@ -29,7 +29,9 @@ export class DescriptorError extends Error {
 
 /**
  * Formats a diagnostic as `file:line:column: message` (warnings get a
- * `warning: ` prefix after the position).
+ * `warning: ` prefix after the position); `file: message` when its line is 0
+ * (a document without a file, such as the current graph of a running
+ * dataflow).
  *
  * @example
  * ```ts
@@ -38,7 +40,9 @@ export class DescriptorError extends Error {
  * ```
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${
+  // Line 0: about a whole document that has no file to point into.
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  return `${where}: ${
     d.severity === "error" ? "" : `${d.severity}: `
   }${d.message}`;
 }

@@ -68,6 +68,8 @@ export class Expander implements ExpansionReport {
   expandLevel(level: {
     src: SourceFile;
     basePath: YamlPath;
+    /** Where node `i` is written (default: `[...basePath, i]`). */
+    pathOf?: (i: number) => YamlPath;
     rawNodes: unknown[];
     nodes: (RawNode | undefined)[];
     prefix: string;
@@ -78,6 +80,7 @@ export class Expander implements ExpansionReport {
     module?: ModuleContext;
   }): FlatNode[] {
     const { src, prefix } = level;
+    const pathOf = level.pathOf ?? ((i: number) => [...level.basePath, i]);
     const siblings = new Map<string, RawNode | undefined>();
     level.rawNodes.forEach((r, i) => {
       const id = (r as { id?: unknown } | null)?.id;
@@ -87,7 +90,7 @@ export class Expander implements ExpansionReport {
     const loaded = new Map<string, FoundModule>();
     const outputMaps = new Map<string, Map<string, string> | undefined>();
     level.nodes.forEach((node, i) => {
-      const path = [...level.basePath, i];
+      const path = pathOf(i);
       if (!node) {
         const id = (level.rawNodes[i] as { id?: unknown } | null)?.id;
         if (typeof id === "string") this.brokenIds.add(prefix + id);
@@ -121,7 +124,7 @@ export class Expander implements ExpansionReport {
       const node = valid ?? lenientNode(level.rawNodes[i]);
       if (!node) return;
       const partial = valid === undefined;
-      const path = [...level.basePath, i];
+      const path = pathOf(i);
       const inputOrigins: Record<string, Origin> = {};
       const brokenInputs = new Set<string>();
       const work: RawNode = { ...node };

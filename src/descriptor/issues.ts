@@ -19,8 +19,12 @@ export function issuesToDiagnostics(
   issues: readonly Issue[],
   base: YamlPath = [],
   data: unknown = src.data,
+  /** Where a path of `data` is written in `src` (default: the same path). */
+  placeOf: (path: YamlPath) => YamlPath = (p) => p,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const at: SourceFile["at"] = (path, message, options) =>
+    src.at(placeOf(path), message, options);
   for (const issue of issues) convert(issue, [...base, ...issue.path as Seg[]]);
   return out;
 
@@ -36,7 +40,7 @@ export function issuesToDiagnostics(
       case "unrecognized_keys": {
         const known = keysAt(schema, rel);
         for (const key of issue.keys) {
-          out.push(src.at(
+          out.push(at(
             [...path, key],
             `unknown field "${key}" in ${place.fullSubject}${
               didYouMean(key, known)
@@ -49,7 +53,7 @@ export function issuesToDiagnostics(
       case "invalid_key": {
         const parent = describe(data, rel.slice(0, -1), isModuleFile(data));
         for (const inner of issue.issues) {
-          out.push(src.at(
+          out.push(at(
             path,
             `invalid ${place.keySubject} ${
               JSON.stringify(rel.at(-1))
@@ -66,13 +70,13 @@ export function issuesToDiagnostics(
       case "invalid_type":
         if (value === undefined) {
           const parent = describe(data, rel.slice(0, -1), isModuleFile(data));
-          out.push(src.at(
+          out.push(at(
             path.slice(0, -1),
             `missing field "${rel.at(-1)}" in ${parent.fullSubject}`,
           ));
           return;
         }
-        out.push(src.at(
+        out.push(at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${
             typeof value === "number" && issue.expected === "number"
@@ -102,7 +106,7 @@ export function issuesToDiagnostics(
             issue.inclusive ? "at most" : "less than"
           } ${bound}`;
         }
-        out.push(src.at(
+        out.push(at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${reason}${
             issue.origin === "array" ? "" : `, got ${show(value)}`
@@ -112,7 +116,7 @@ export function issuesToDiagnostics(
       }
       case "invalid_value": {
         const values = issue.values.map(String);
-        out.push(src.at(
+        out.push(at(
           path,
           `invalid ${place.subject}${place.inWhere}: expected one of ${
             values.join(", ")
@@ -133,7 +137,7 @@ export function issuesToDiagnostics(
           }
           return;
         }
-        out.push(src.at(
+        out.push(at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${issue.message}, got ${
             show(value)
@@ -147,11 +151,11 @@ export function issuesToDiagnostics(
           rel[2] === "id"
         ) {
           out.push(
-            src.at(path, `invalid node id ${show(value)}: ${issue.message}`),
+            at(path, `invalid node id ${show(value)}: ${issue.message}`),
           );
           return;
         }
-        out.push(src.at(
+        out.push(at(
           path,
           `invalid ${place.subject}${place.inWhere}: ${issue.message}`,
         ));

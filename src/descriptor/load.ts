@@ -5,6 +5,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
+import { z } from "zod";
 import { checkFlat } from "./checks.ts";
 import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { Expander, ModuleContext } from "./expand.ts";
@@ -15,11 +16,12 @@ import { resolveDataflow } from "./resolve.ts";
 import {
   DataflowSchema,
   ModuleFileSchema,
+  NodeSchema,
   type RawDataflow,
   type RawModuleFile,
   type RawNode,
 } from "./schema.ts";
-import { displayName, SourceFile } from "./source.ts";
+import { displayName, SourceFile, type YamlPath } from "./source.ts";
 import { validNodes } from "./_valid_nodes.ts";
 import { producersProblem } from "./_output_map.ts";
 import {
@@ -47,10 +49,27 @@ export interface Analysis {
   types?: { library: TypeLibrary; result: TypeCheckResult };
 }
 
+/**
+ * Nodes written in another file that join the dataflow (`dora node add
+ * --from-yaml`): checked with the dataflow's nodes, their problems pointing
+ * into their own file.
+ */
+export interface ExtraNodes {
+  src: SourceFile;
+  /** The node values, unvalidated. */
+  rawNodes: unknown[];
+  /** Where node `i` is written in `src`. */
+  pathOf: (i: number) => YamlPath;
+}
+
 /** Options of {@link analyze}. */
 export interface AnalyzeOptions {
   /** Skip file-system checks (node paths). */
   skipPaths?: boolean;
+  /** Skip the path checks of these nodes (they were checked before). */
+  skipPathsOf?: Set<string>;
+  /** Nodes from other files that join the dataflow's `nodes`. */
+  extra?: ExtraNodes[];
   /** Type problems are errors (`--strict-types`); `strict_types: true` in the file does the same. */
   strictTypes?: boolean;
 }
@@ -154,11 +173,15 @@ export async function analyzeSource(
   const baseDir = dirname(src.abs);
   const expander = new Expander(baseDir);
   const flat = expandTop(expander, src, rawNodes, nodes);
+  for (const extra of options.extra ?? []) {
+    flat.push(...expandExtra(expander, extra, diagnostics));
+  }
   diagnostics.push(...expander.diagnostics);
   diagnostics.push(...checkFlat(flat, {
     baseDir,
     brokenIds: expander.brokenIds,
     skipPaths: options.skipPaths,
+    skipPathsOf: options.skipPathsOf,
     badPaths: expander.badPaths,
   }));
   const complete = flat.filter((n) => !n.partial);
@@ -295,6 +318,46 @@ function finisher(src: SourceFile, diagnostics: Diagnostic[]) {
     notes: sortDiagnostics(notes),
     nodes,
     data,
+  });
+}
+
+const NodeListSchema = z.strictObject({ nodes: z.array(NodeSchema) });
+
+/** Checks and expands nodes from another file (see {@link ExtraNodes}). */
+function expandExtra(
+  expander: Expander,
+  extra: ExtraNodes,
+  diagnostics: Diagnostic[],
+): FlatNode[] {
+  const { src, rawNodes, pathOf } = extra;
+  rawNodes.forEach((raw, i) => {
+    // Checked as `nodes: [raw]` so that messages name the node, as in a
+    // dataflow; positions point into the node's own file.
+    const parsed = NodeListSchema.safeParse({ nodes: [raw] });
+    if (!parsed.success) {
+      diagnostics.push(
+        ...issuesToDiagnostics(
+          src,
+          NodeListSchema,
+          parsed.error.issues,
+          [],
+          { nodes: [raw] },
+          (p) => [...pathOf(i), ...p.slice(2)],
+        ),
+      );
+    }
+  });
+  const nodes = validNodes(src, rawNodes, diagnostics, pathOf);
+  return expander.expandLevel({
+    src,
+    basePath: [],
+    pathOf,
+    rawNodes,
+    nodes,
+    prefix: "",
+    modules: [],
+    depth: 0,
+    seen: [src.abs],
   });
 }
 
