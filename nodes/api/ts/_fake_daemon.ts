@@ -148,17 +148,26 @@ export class FakeDaemon {
   }
 
   /**
-   * Accepts one node, waits for its `hello` and answers `hello_ok` and (unless
-   * `ready: false`) `ready`.
+   * Accepts one node, waits for its `hello` and answers `hello_ok` (with
+   * `params`, if given) and (unless `ready: false`) `ready`.
    */
   async accept(
-    opts: { ready?: boolean; refuse?: string } = {},
+    opts: {
+      ready?: boolean;
+      refuse?: string;
+      params?: Record<string, unknown>;
+    } = {},
   ): Promise<Session> {
     const s = new Session(await this.#listener.accept());
     await s.helloed;
     if (opts.refuse) await s.send({ t: "error", message: opts.refuse });
     else {
-      await s.send({ t: "hello_ok", v: 1, daemon: "test" });
+      await s.send({
+        t: "hello_ok",
+        v: 1,
+        daemon: "test",
+        ...(opts.params ? { params: opts.params } : {}),
+      });
       if (opts.ready !== false) await s.send({ t: "ready" });
     }
     return s;

@@ -91,7 +91,8 @@ export async function connect(options: NodeInitOptions): Promise<Connection> {
 
 /**
  * Says `hello` and waits for `hello_ok`, then `ready` (the ready barrier).
- * Other frames that arrive meanwhile (`routes`, `release`) go to `onFrame`.
+ * `hello_ok` and the frames that arrive meanwhile (`routes`, `release`) go
+ * to `onFrame`.
  * `direct`: the node listens for its receivers (docs/protocol.md, "Direct
  * delivery").
  */
@@ -130,9 +131,10 @@ export async function handshake(
         `the dora daemon refused this node: ${h.message}`,
       );
     }
+    if (h.t === "ready" && helloOk) return;
+    // `hello_ok` carries the node's parameters: the event path keeps them.
     if (h.t === "hello_ok") helloOk = true;
-    else if (h.t === "ready" && helloOk) return;
-    else onFrame(h, frame);
+    onFrame(h, frame);
   }
 }
 

@@ -74,6 +74,11 @@ export class Inbound {
   #ended = false;
   #waiter: (() => void) | null = null;
   #last: QueuedInput | null = null;
+  /**
+   * The node's runtime parameters: those of `hello_ok`, then each change as
+   * its event is handed out (so they agree with the events seen).
+   */
+  params: Record<string, unknown> = {};
   #mappings: ShmMappings | null = null;
   /** Runtime type checks (`--type-check`); null when off. */
   #types: TypeGuard | null;
@@ -227,7 +232,20 @@ export class Inbound {
         this.#drains.push({ node: h.node, gen: h.gen });
         this.#answerDrains();
         break;
+      case "param_update":
+        this.#queue.pushControl({
+          type: "PARAM_UPDATE",
+          id: h.key,
+          key: h.key,
+          value: h.value,
+        });
+        break;
+      case "param_deleted":
+        this.#queue.pushControl({ type: "PARAM_DELETED", id: h.key, key: h.key });
+        break;
       case "hello_ok":
+        this.params = { ...h.params };
+        break;
       case "ready":
         break;
     }
@@ -451,6 +469,10 @@ export class Inbound {
         this.#end();
       } else if (event.type === "INPUT") {
         this.#last = event as QueuedInput;
+      } else if (event.type === "PARAM_UPDATE") {
+        this.params[event.key] = event.value;
+      } else if (event.type === "PARAM_DELETED") {
+        delete this.params[event.key];
       }
       return event;
     }

@@ -68,6 +68,27 @@ export interface ErrorEvent {
   error: string;
 }
 
+/**
+ * A runtime parameter of this node was set (`dora param set`); `node.params`
+ * has the new value once this event is handed out.
+ */
+export interface ParamUpdateEvent {
+  type: "PARAM_UPDATE";
+  /** The key (as in the original dora, `id` is the key too). */
+  id: string;
+  key: string;
+  /** The new value (any JSON value). */
+  value: unknown;
+}
+
+/** A runtime parameter of this node was deleted (`dora param delete`). */
+export interface ParamDeletedEvent {
+  type: "PARAM_DELETED";
+  /** The key (as in the original dora, `id` is the key too). */
+  id: string;
+  key: string;
+}
+
 /** Any event of the stream. */
 export type Event =
   | InputEvent
@@ -76,7 +97,9 @@ export type Event =
   | NodeRestartedEvent
   | NodeFailedEvent
   | StopEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | ParamUpdateEvent
+  | ParamDeletedEvent;
 
 /**
  * Builds an {@link InputEvent}; `onRelease` runs at most once. `value` may be

@@ -31,6 +31,8 @@ export type {
   InputRecoveredEvent,
   NodeFailedEvent,
   NodeRestartedEvent,
+  ParamDeletedEvent,
+  ParamUpdateEvent,
   StopEvent,
 } from "./events.ts";
 export {

@@ -154,6 +154,14 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   get restartCount(): number {
     return this.config.restart_count;
   }
+  /**
+   * The node's runtime parameters (key → JSON value): its `params:` or the
+   * values set with `dora param set` when it started, then each change as
+   * its `PARAM_UPDATE` / `PARAM_DELETED` event is handed out. A copy.
+   */
+  get params(): Record<string, unknown> {
+    return structuredClone(this.#inbound.params);
+  }
   /** Input ids of this node. */
   get inputs(): string[] {
     return Object.keys(this.config.inputs);

@@ -84,6 +84,38 @@ Deno.test("Node yields inputs and control events, and ends after STOP", async ()
   await daemon.close();
 });
 
+Deno.test("Node.params has the values of hello_ok and changes as PARAM_UPDATE / PARAM_DELETED are handed out", async () => {
+  const daemon = await FakeDaemon.start();
+  const [node, session] = await Promise.all([
+    Node.init({ config: daemon.config() }),
+    daemon.accept({ params: { threshold: 0.5, cfg: { labels: ["a"] } } }),
+  ]);
+  assert.deepEqual(node.params, { threshold: 0.5, cfg: { labels: ["a"] } });
+  (node.params.cfg as { labels: string[] }).labels.push("b"); // a copy
+  assert.deepEqual(node.params.cfg, { labels: ["a"] });
+  session.push({ t: "param_update", key: "threshold", value: 0.75 });
+  session.push({ t: "param_deleted", key: "cfg" });
+  session.push({ t: "stop", cause: "MANUAL" });
+  const seen: unknown[] = [];
+  for await (const e of node) {
+    if (e.type === "PARAM_UPDATE") {
+      seen.push([e.type, e.id, e.key, e.value, node.params]);
+    } else if (e.type === "PARAM_DELETED") {
+      seen.push([e.type, e.id, e.key, node.params]);
+    } else seen.push([e.type]);
+  }
+  assert.deepEqual(seen, [
+    ["PARAM_UPDATE", "threshold", "threshold", 0.75, {
+      threshold: 0.75,
+      cfg: { labels: ["a"] },
+    }],
+    ["PARAM_DELETED", "cfg", "cfg", { threshold: 0.75 }],
+    ["STOP"],
+  ]);
+  await node.close();
+  await daemon.close();
+});
+
 Deno.test("Node's event stream ends when the daemon goes away", async () => {
   const { daemon, node, session } = await setup();
   session.input("in", "x");

@@ -53,6 +53,8 @@ import type {
   InputRecoveredEvent,
   NodeFailedEvent,
   NodeRestartedEvent,
+  ParamDeletedEvent,
+  ParamUpdateEvent,
   StopEvent,
 } from "./events.ts";
 import type { InputEvent } from "./events.ts";
@@ -144,7 +146,9 @@ export type TypedEvent<P extends Ports> =
   | NodeRestartedEvent
   | NodeFailedEvent & { inputs: InputId<P>[] }
   | StopEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | ParamUpdateEvent
+  | ParamDeletedEvent;
 
 /** The `params` argument: required when the output's messages must carry metadata keys. */
 type ParamsArg<P extends Ports, K extends string> = K extends

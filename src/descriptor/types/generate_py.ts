@@ -231,10 +231,11 @@ function nodeLines(
   lines.push(
     `class ${other}(TypedDict, total=False):`,
     `    """Every event but INPUT."""`,
-    `    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR"]`,
+    `    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR", "PARAM_UPDATE", "PARAM_DELETED"]`,
     "    id: Any",
     "    value: Any",
     "    error: str",
+    "    key: str",
     `    kind: Literal["dora"]`,
     "",
   );

@@ -77,6 +77,8 @@ class _Handshake:
                     raise RuntimeError(f"dora daemon refused node `{self._node_id}`: {header.get('message')}")
                 if t == "hello_ok":
                     got_hello = True
+                    # The parameters of the moment; changes follow as events.
+                    self._params = dict(header.get("params") or {})
                 elif t == "ready":
                     if not got_hello:
                         raise ProtocolError("daemon sent `ready` before `hello_ok`")

@@ -25,15 +25,22 @@ def _strs(v):
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
+_MISSING = object()
+
+
+def _present(v):
+    return v is not _MISSING
+
+
 def _cause(v):
     return v in ("MANUAL", "ALL_INPUTS_CLOSED")
 
 
 _DESCRIBE = {_str: "a string", _int: "an integer", _opt_obj: "an object when present",
-             _obj: "an object", _strs: "a list of strings", _cause: '"MANUAL" or "ALL_INPUTS_CLOSED"'}
+             _obj: "an object", _strs: "a list of strings", _present: "a JSON value", _cause: '"MANUAL" or "ALL_INPUTS_CLOSED"'}
 
 DAEMON_TO_NODE = {
-    "hello_ok": {"v": _int, "daemon": _str},
+    "hello_ok": {"v": _int, "daemon": _str, "params": _opt_obj},
     "ready": {},
     "input": {"id": _str, "m": _obj, "d": _opt_obj, "shm": _opt_obj},
     "input_closed": {"id": _str},
@@ -43,6 +50,8 @@ DAEMON_TO_NODE = {
     "stop": {"cause": _cause},
     "error": {"message": _str},
     "release": {"tokens": _strs},
+    "param_update": {"key": _str, "value": _present},
+    "param_deleted": {"key": _str},
     "batch_end": {},
     "routes": {"out": _obj, "in": _obj},
     "drain": {"node": _str, "gen": _int},
@@ -61,7 +70,7 @@ def check_daemon_header(header: dict) -> dict:
             f'unknown message type "{t}" (daemon to node; expected one of {", ".join(DAEMON_TO_NODE)})'
         )
     for name, check in fields.items():
-        if not check(header.get(name)):
+        if not check(header.get(name, _MISSING if check is _present else None)):
             raise ProtocolError(f'"{t}" header: field "{name}" must be {_DESCRIBE[check]} '
                                 f"(got {header.get(name)!r})")
     return header

@@ -230,6 +230,13 @@ class _Inbound:
         elif t == "drain":
             self._drains.append((header.get("node"), int(header.get("gen") or 0)))
             self._answer_drains()
+        elif t == "param_update":
+            key = header.get("key")
+            self._control({"type": "PARAM_UPDATE", "id": key, "key": key,
+                           "value": header.get("value"), "kind": "dora"})
+        elif t == "param_deleted":
+            key = header.get("key")
+            self._control({"type": "PARAM_DELETED", "id": key, "key": key, "kind": "dora"})
         elif t in ("hello_ok", "ready"):
             pass
         else:
@@ -428,9 +435,14 @@ class _Inbound:
         if lease is not None:
             self._current_leases.append(lease)
         self._current_event = event
-        if event["type"] == "STOP":
+        kind = event["type"]
+        if kind == "STOP":
             self._stopped = True
             self._stream_ended()
+        elif kind == "PARAM_UPDATE":
+            self._params[event["key"]] = event["value"]
+        elif kind == "PARAM_DELETED":
+            self._params.pop(event["key"], None)
         return event
 
     def _stream_ended(self) -> None:

@@ -17,6 +17,7 @@ reference to its value.
 from __future__ import annotations
 
 import atexit
+import copy
 import os
 import sys
 import threading
@@ -65,6 +66,8 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._closed = False
         self._current_leases: list = []
         self._current_event = None
+        # Runtime parameters: those of `hello_ok`, then each handed-out change.
+        self._params: dict = {}
         self._maps = MappingCache()
         # Direct delivery (docs/protocol.md): links to senders and receivers,
         # and the counters of what went over them.
@@ -125,6 +128,13 @@ class Node(_Handshake, _Inbound, _Outbound):
     def node_config(self) -> dict:
         """The node's configuration as given by the daemon."""
         return dict(self._config)
+
+    def params(self) -> dict:
+        """The node's runtime parameters (key -> JSON value): its ``params:``
+        or the values set with ``dora param set`` when it started, then each
+        change as its ``PARAM_UPDATE`` / ``PARAM_DELETED`` event is handed
+        out. A copy."""
+        return copy.deepcopy(self._params)
 
     def restart_count(self) -> int:
         return int(self._config.get("restart_count", 0))

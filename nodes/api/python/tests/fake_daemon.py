@@ -16,7 +16,7 @@ from dora._frame import FrameReader, encode_frame
 
 class FakeDaemon:
     def __init__(self, tmp_path, node_id="node", outputs=("out",), inputs=None, shm=True,
-                 threshold=4096, refuse=None, dataflow_id="0123456789abcdef-df"):
+                 threshold=4096, refuse=None, dataflow_id="0123456789abcdef-df", params=None):
         self.path = str(tmp_path / "daemon.sock")
         self.node_id = node_id
         self.dataflow_id = dataflow_id
@@ -25,6 +25,7 @@ class FakeDaemon:
         self.shm = shm
         self.threshold = threshold
         self.refuse = refuse
+        self.params = params
         self.received: queue.Queue = queue.Queue()
         self.hello: dict | None = None
         self._pending: list = []
@@ -75,7 +76,10 @@ class FakeDaemon:
                         self._send({"t": "error", "message": self.refuse})
                         conn.close()
                         return
-                    self._send({"t": "hello_ok", "v": 1, "daemon": "fake"})
+                    ok = {"t": "hello_ok", "v": 1, "daemon": "fake"}
+                    if self.params is not None:
+                        ok["params"] = self.params
+                    self._send(ok)
                     self._send({"t": "ready"})
                 elif t == "next":
                     with self._lock:

@@ -109,6 +109,38 @@ def test_control_events_map_to_the_original_types(daemon, node):
                      ("STOP", "ALL_INPUTS_CLOSED")]
 
 
+def test_params_come_with_hello_ok_and_change_as_their_events_are_handed_out(tmp_path, monkeypatch):
+    d = FakeDaemon(tmp_path, params={"threshold": 0.5, "cfg": {"labels": ["a", "b"]}})
+    monkeypatch.setenv("DORA_NODE_CONFIG", d.config())
+    n = Node()
+    try:
+        assert n.params() == {"threshold": 0.5, "cfg": {"labels": ["a", "b"]}}
+        n.params()["cfg"]["labels"].append("c")  # a copy
+        assert n.params()["cfg"] == {"labels": ["a", "b"]}
+        d.push({"t": "param_update", "key": "threshold", "value": 0.75})
+        d.push({"t": "param_deleted", "key": "cfg"})
+        d.push({"t": "param_update", "key": "new", "value": None})
+        d.push({"t": "stop", "cause": "MANUAL"})
+        e = n.next()
+        assert (e["type"], e["id"], e["key"], e["value"]) == ("PARAM_UPDATE", "threshold", "threshold", 0.75)
+        assert n.params() == {"threshold": 0.75, "cfg": {"labels": ["a", "b"]}}
+        e = n.next()
+        assert (e["type"], e["id"], e["key"]) == ("PARAM_DELETED", "cfg", "cfg")
+        assert n.params() == {"threshold": 0.75}
+        e = n.next()
+        assert (e["type"], e["key"], e["value"]) == ("PARAM_UPDATE", "new", None)
+        assert n.params() == {"threshold": 0.75, "new": None}
+        assert n.next()["type"] == "STOP"
+    finally:
+        n.close()
+        n._pool.close()
+        d.close()
+
+
+def test_params_are_empty_without_any(node):
+    assert node.params() == {}
+
+
 def test_iteration_ends_when_the_daemon_hangs_up(daemon, node):
     assert node.next(timeout=0.01) is None  # a `next` is now outstanding
     daemon.push(*input_frame(pa.array([1])))
