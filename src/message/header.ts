@@ -335,8 +335,6 @@ const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   batch_end: {},
   routes: { out: "obj", in: "obj" },
   drain: { node: "str", gen: "int" },
-  param_update: { key: "str", value: "json" },
-  param_deleted: { key: "str" },
 };
 const RECEIVER_TO_SENDER: Record<string, Record<string, Check>> = {
   link: { v: "int", df: "str", node: "str", pid: "int" },
