@@ -42,8 +42,11 @@ const OPEN_TIMEOUT_MS = 10_000;
 /** An open session; see {@link openZenoh}. */
 export class ZenohSession {
   readonly endpoint: string;
-  /** The bridge's version (`1.10.2`), read from its admin space. */
-  readonly bridgeVersion: string;
+  /**
+   * The bridge's version (`1.10.2`) from its admin space; undefined when it
+   * did not say (the session works, the version was not checked).
+   */
+  readonly bridgeVersion: string | undefined;
   /** Settles once the connection to the bridge is gone. */
   readonly closed: Promise<void>;
   #session: Session;
@@ -54,7 +57,7 @@ export class ZenohSession {
   private constructor(
     endpoint: string,
     session: Session,
-    version: string,
+    version: string | undefined,
     closed: Promise<void>,
   ) {
     this.endpoint = endpoint;
@@ -155,14 +158,15 @@ export class ZenohSession {
       throw new ZenohUnreachableError(ep.text, String(err?.message ?? err));
     });
     const closed = watchClose(session);
-    let version: string;
+    let version: string | undefined;
     try {
-      version = await bridgeVersionOf(session, `at ${ep.text}`);
-    } catch (err) {
-      await quiet(() => session.close()).catch(() => {});
-      throw err;
+      version = await bridgeVersionOf(session);
+    } catch {
+      version = undefined;
     }
-    if (!compatibleVersions(ZENOH_TS_VERSION, version)) {
+    if (
+      version !== undefined && !compatibleVersions(ZENOH_TS_VERSION, version)
+    ) {
       await quiet(() => session.close()).catch(() => {});
       throw new ZenohVersionError(ZENOH_TS_VERSION, version, `at ${ep.text}`);
     }
@@ -202,7 +206,7 @@ export async function probe(
   } catch (err) {
     throw new ZenohUnreachableError(
       ep.text,
-      err instanceof Error ? err.message : String(err),
+      await tcpReason(ep) ?? (err instanceof Error ? err.message : String(err)),
     );
   } finally {
     ws.onerror = null;
@@ -215,14 +219,26 @@ export async function probe(
   }
 }
 
+/** Why a TCP connection to the endpoint fails, if it does. */
+async function tcpReason(ep: Endpoint): Promise<string | undefined> {
+  try {
+    const c = await Deno.connect({ hostname: ep.host, port: ep.port });
+    c.close();
+    return undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.ConnectionRefused) {
+      return "connection refused (nothing listens there)";
+    }
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 /** The bridge's version from its admin space (`@/<zid>/remote-plugin/version`). */
-async function bridgeVersionOf(
-  session: Session,
-  where: string,
-): Promise<string> {
+async function bridgeVersionOf(session: Session): Promise<string | undefined> {
   const zid = (await session.info()).zid().toString();
   // A bridge that just started may not serve its admin space yet.
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const deadline = Date.now() + 5000;
+  for (let attempt = 1; Date.now() < deadline; attempt++) {
     // The plugin's admin space answers the wildcard, not the exact key.
     const replies = await session.get(`@/${zid}/remote-plugin/**`);
     let version: unknown;
@@ -235,9 +251,9 @@ async function bridgeVersionOf(
       }
     }
     if (typeof version === "string") return version.replace(/^v/, "");
-    await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    await new Promise((r) => setTimeout(r, 100 * attempt));
   }
-  throw new ZenohVersionError(ZENOH_TS_VERSION, "of an unknown version", where);
+  return undefined;
 }
 
 /**

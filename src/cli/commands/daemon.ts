@@ -183,7 +183,11 @@ export function registerDaemon(program: Command): void {
           await agent.start();
           if (transport instanceof ZenohTransport) {
             log(
-              `data transport: zenoh through the bridge at ${transport.endpoint} (zenoh-bridge-remote-api ${transport.bridgeVersion})`,
+              `data transport: zenoh through the bridge at ${transport.endpoint} (${
+                transport.bridgeVersion
+                  ? `zenoh-bridge-remote-api ${transport.bridgeVersion}`
+                  : "warning: it did not report its version"
+              })`,
             );
           }
         } catch (err) {
