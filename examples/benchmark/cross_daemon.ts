@@ -69,7 +69,7 @@ async function runOnce(transport: string): Promise<string> {
       ),
     );
     const zA = freePort();
-    const zenoh = (machine: string, listen: number, connect?: number) =>
+    const zenoh = (listen: number, connect?: number) =>
       transport === "zenoh"
         ? [
           "--zenoh",
