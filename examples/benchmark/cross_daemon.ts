@@ -81,9 +81,9 @@ async function runOnce(transport: string): Promise<string> {
         ]
         : [];
     for (
-      const [m, z] of [["A", zenoh("A", zA)], [
+      const [m, z] of [["A", zenoh(zA)], [
         "B",
-        zenoh("B", freePort(), zA),
+        zenoh(freePort(), zA),
       ]] as const
     ) {
       procs.push(
