@@ -23,6 +23,7 @@ export const LAYERS: Record<string, number> = {
   "src/logs": 2,
   "src/descriptor": 2,
   "src/fault": 3,
+  "src/zenoh": 2.5, // zenoh-ts sessions, key layout, the local bridge
   "src/transport": 3,
   "src/store": 3,
   "src/build": 3,

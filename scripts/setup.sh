@@ -3,7 +3,9 @@
 # python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
 # pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, mcap
 # and pymcap-cli for the record tests, Chromium for the graph test, and
-# OpenSSH's server and systemd-analyze for the cluster tests.
+# OpenSSH's server and systemd-analyze for the cluster tests, the zenoh
+# bridge and the Python zenoh client for the zenoh tests (`--zenoh` builds
+# only the bridge).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -92,6 +94,43 @@ if [ "${1:-}" = "--test" ]; then
     if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   fi
 fi
+# zenoh: `zenoh-bridge-remote-api` (what zenoh-ts connects to) for
+# `dora daemon --zenoh` and the zenoh tests. `--zenoh` builds it into
+# .tools/bin (cargo install, about 15 minutes on 2 cores); `--test` builds
+# it only when no prebuilt one is beside the checkout (shared/tools), named
+# by DORA_ZENOH_BRIDGE or on PATH. Built once, then reused.
+zenoh_bridge_version="1.10.2"
+zenoh_prebuilt() {
+  local c tools
+  tools="$(realpath .tools 2>/dev/null || echo .tools)"
+  for c in "${DORA_ZENOH_BRIDGE:-}" "$root/../shared/tools/zenoh-bridge-remote-api" \
+    "$tools/../../shared/tools/zenoh-bridge-remote-api" "$(command -v zenoh-bridge-remote-api || true)"; do
+    [ -n "$c" ] && [ -x "$c" ] && return 0
+  done
+  return 1
+}
+build_zenoh=""
+[ "${1:-}" = "--zenoh" ] && build_zenoh=1
+[ "${1:-}" = "--test" ] && ! zenoh_prebuilt && build_zenoh=1
+if [ -n "$build_zenoh" ]; then
+  if ! RUST_LOG=error .tools/bin/zenoh-bridge-remote-api --version 2>/dev/null | grep -q "v$zenoh_bridge_version"; then
+    if command -v cargo >/dev/null 2>&1; then
+      echo "setup: building zenoh-bridge-remote-api $zenoh_bridge_version into .tools/bin (cargo install, about 15 minutes; log in .tools/zenoh-bridge-build.log)" >&2
+      mkdir -p .tools
+      cargo install zenoh-bridge-remote-api --version "$zenoh_bridge_version" --locked --root .tools \
+        >.tools/zenoh-bridge-build.log 2>&1 ||
+        echo "setup: warning: could not build zenoh-bridge-remote-api (see .tools/zenoh-bridge-build.log); the zenoh tests will fail saying so" >&2
+    else
+      echo "setup: warning: cargo not found: cannot build zenoh-bridge-remote-api (the zenoh tests will fail saying so)" >&2
+    fi
+  fi
+fi
+if [ "${1:-}" = "--test" ] && ! python3 -c "import zenoh" >/dev/null 2>&1; then
+  echo "setup: installing eclipse-zenoh for the zenoh interoperability tests" >&2
+  python3 -m pip install --quiet --disable-pip-version-check "eclipse-zenoh==$zenoh_bridge_version" >&2 ||
+    echo "setup: warning: could not install eclipse-zenoh" >&2
+fi
+
 # scripts/dora.sh skips this script while the stamp is newer than its inputs.
 stamps=".tools/stamps"
 mkdir -p "$stamps"

@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path";
 import { isIP } from "node:net";
+import { parseEndpoint } from "../zenoh/mod.ts";
 import type { Diagnostic } from "../descriptor/mod.ts";
 import { displayName, SourceFile } from "../descriptor/mod.ts";
 import { didYouMean } from "../descriptor/mod.ts";
@@ -36,6 +37,10 @@ export interface MachineConfig {
   labels: Record<string, string>;
   /** Where dora is installed on the machine (`~/` = the SSH user's home). */
   installDir: string;
+  /** With the zenoh transport: the address its bridge listens on for others. */
+  zenohAddr?: string;
+  /** With the zenoh transport: its bridge's zenoh port (default 5456). */
+  zenohPort: number;
 }
 
 /** A checked `cluster.yml`. */
@@ -46,9 +51,16 @@ export interface ClusterConfig {
   path: string;
   coordinator: { addr: string; port: number };
   machines: MachineConfig[];
+  /** Daemon-to-daemon data transport (zenoh when any zenoh field is set). */
+  transport: "tcp" | "zenoh";
+  /** A zenoh endpoint every machine's bridge links to (`tcp/HOST:PORT`). */
+  zenohPeer?: string;
 }
 
-const ROOT_KEYS = ["coordinator", "machines"];
+/** The zenoh port of a machine's bridge unless `zenoh_port` says otherwise. */
+export const DEFAULT_ZENOH_PORT = 5456;
+
+const ROOT_KEYS = ["coordinator", "machines", "transport"];
 const COORDINATOR_KEYS = ["addr", "port"];
 const MACHINE_KEYS = [
   "id",
@@ -59,11 +71,9 @@ const MACHINE_KEYS = [
   "labels",
   "install_dir",
 ];
-/** The original's zenoh fields: refused until zenoh is a transport here. */
-const ZENOH_KEYS = ["zenoh_peer", "zenoh_addr", "zenoh_port"];
-
-const ZENOH_REFUSED =
-  "zenoh is not a transport of dora for Deno yet; daemons exchange data over TCP on daemon_port (remove the field)";
+/** The original's zenoh fields (they select the zenoh transport). */
+const ZENOH_ROOT_KEYS = ["zenoh_peer"];
+const ZENOH_MACHINE_KEYS = ["zenoh_addr", "zenoh_port"];
 
 const MACHINE_ID = /^[A-Za-z0-9_.-]{1,256}$/;
 const USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -146,19 +156,53 @@ function check(
     );
     return undefined;
   }
-  for (const key of Object.keys(data)) {
-    if (ZENOH_KEYS.includes(key)) {
-      at([key], `"${key}": ${ZENOH_REFUSED}`, true);
-    }
-  }
   unknownKeys(
     src,
     problems,
     [],
     data,
-    [...ROOT_KEYS, ...ZENOH_KEYS],
+    [...ROOT_KEYS, ...ZENOH_ROOT_KEYS],
     "the cluster file",
   );
+  const anyZenoh = "zenoh_peer" in data ||
+    (Array.isArray(data.machines) &&
+      data.machines.some((m) =>
+        isMapping(m) && ZENOH_MACHINE_KEYS.some((k) => k in m)
+      ));
+  let transport: "tcp" | "zenoh" = anyZenoh ? "zenoh" : "tcp";
+  if (data.transport !== undefined) {
+    if (data.transport !== "tcp" && data.transport !== "zenoh") {
+      at(
+        ["transport"],
+        `invalid transport ${
+          JSON.stringify(data.transport)
+        }: expected tcp or zenoh`,
+      );
+    } else if (data.transport === "tcp" && anyZenoh) {
+      at(
+        ["transport"],
+        `"transport: tcp" with zenoh fields (zenoh_peer, zenoh_addr, zenoh_port): use transport: zenoh or remove them`,
+      );
+    } else transport = data.transport;
+  }
+  let zenohPeer: string | undefined;
+  if (data.zenoh_peer !== undefined) {
+    try {
+      zenohPeer = parseEndpoint(
+        String(data.zenoh_peer),
+        ["tcp", "udp", "tls", "quic"],
+        '"zenoh_peer"',
+      ).text;
+      if (typeof data.zenoh_peer !== "string") throw new Error();
+    } catch {
+      at(
+        ["zenoh_peer"],
+        `invalid zenoh_peer ${
+          JSON.stringify(data.zenoh_peer)
+        }: expected a zenoh endpoint such as tcp/10.0.0.1:5456`,
+      );
+    }
+  }
   const coordinator = checkCoordinator(src, problems, data.coordinator);
   const machines: MachineConfig[] = [];
   if (!("machines" in data)) {
@@ -178,7 +222,14 @@ function check(
     duplicates(src, problems, data.machines, machines);
   }
   if (!coordinator) return undefined;
-  return { file: src.file, path: src.abs, coordinator, machines };
+  return {
+    file: src.file,
+    path: src.abs,
+    coordinator,
+    machines,
+    transport,
+    ...(zenohPeer ? { zenohPeer } : {}),
+  };
 }
 
 function checkCoordinator(
@@ -250,21 +301,12 @@ function checkMachine(
   const name = typeof raw.id === "string"
     ? `machine "${raw.id}"`
     : `machine #${i + 1}`;
-  for (const key of Object.keys(raw)) {
-    if (ZENOH_KEYS.includes(key)) {
-      at(
-        [...path, key],
-        `"${key}" in ${name}: ${ZENOH_REFUSED}`,
-        true,
-      );
-    }
-  }
   unknownKeys(
     src,
     problems,
     path,
     raw,
-    [...MACHINE_KEYS, ...ZENOH_KEYS],
+    [...MACHINE_KEYS, ...ZENOH_MACHINE_KEYS],
     name,
   );
   let ok = true;
@@ -321,6 +363,26 @@ function checkMachine(
     "daemon_port",
     name,
   );
+  const zenohPort = portField(
+    src,
+    problems,
+    [...path, "zenoh_port"],
+    raw.zenoh_port,
+    "zenoh_port",
+    name,
+  );
+  if (
+    raw.zenoh_addr !== undefined &&
+    (typeof raw.zenoh_addr !== "string" || isIP(raw.zenoh_addr) === 0)
+  ) {
+    at(
+      [...path, "zenoh_addr"],
+      `invalid zenoh_addr ${
+        JSON.stringify(raw.zenoh_addr)
+      } in ${name}: expected an IP address`,
+    );
+    ok = false;
+  }
   const labels = checkLabels(src, problems, path, raw.labels, name);
   let installDir = DEFAULT_INSTALL_DIR;
   if (raw.install_dir !== undefined) {
@@ -346,6 +408,10 @@ function checkMachine(
     daemonPort: daemonPort ?? DEFAULT_DAEMON_PORT,
     labels,
     installDir,
+    zenohPort: zenohPort ?? DEFAULT_ZENOH_PORT,
+    ...(raw.zenoh_addr !== undefined
+      ? { zenohAddr: raw.zenoh_addr as string }
+      : {}),
   };
 }
 
@@ -433,9 +499,7 @@ function unknownKeys(
     if (known.includes(key)) continue;
     problems.push(src.at(
       [...path, key],
-      `unknown field "${key}" in ${where}${
-        didYouMean(key, known.filter((k) => !ZENOH_KEYS.includes(k)))
-      }`,
+      `unknown field "${key}" in ${where}${didYouMean(key, known)}`,
       { key: true },
     ));
   }

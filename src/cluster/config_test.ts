@@ -28,7 +28,9 @@ Deno.test("parseClusterFile() fills in the defaults of the original", () => {
     daemonPort: 53291,
     labels: {},
     installDir: "~/.dora/bin",
+    zenohPort: 5456,
   }]);
+  assert.equal(c.transport, "tcp");
 });
 
 Deno.test("parseClusterFile() reads every machine field", () => {
@@ -51,6 +53,7 @@ machines:
     daemonPort: 40000,
     labels: { gpu: "false", arch: "arm64" },
     installDir: "/opt/dora",
+    zenohPort: 5456,
   });
 });
 
@@ -71,26 +74,81 @@ machines:
   );
 });
 
-Deno.test("parseClusterFile() refuses zenoh fields with a clear message", () => {
+Deno.test("parseClusterFile() accepts the zenoh fields, which select the zenoh transport", async () => {
+  const c = parseClusterFile(
+    `coordinator: {addr: 10.0.0.1}
+zenoh_peer: tcp/10.0.0.1:7447
+machines:
+  - {id: a, host: b, zenoh_port: 5457, zenoh_addr: 10.0.0.2}
+  - {id: c, host: d}
+`,
+  );
+  assert.equal(c.transport, "zenoh");
+  assert.equal(c.zenohPeer, "tcp/10.0.0.1:7447");
+  assert.equal(c.machines[0].zenohPort, 5457);
+  assert.equal(c.machines[0].zenohAddr, "10.0.0.2");
+  assert.equal(c.machines[1].zenohPort, 5456);
+  const { daemonFlags } = await import("./remote_daemon.ts");
+  assert.deepEqual(daemonFlags(c, c.machines[0]).slice(-5), [
+    "--zenoh",
+    "--zenoh-listen",
+    "tcp/10.0.0.2:5457",
+    "--zenoh-connect",
+    "tcp/10.0.0.1:7447",
+  ]);
+  const plain = parseClusterFile(
+    `coordinator: {addr: 10.0.0.1}
+transport: zenoh
+machines: [{id: a, host: b}, {id: c, host: d}]
+`,
+  );
+  assert.deepEqual(daemonFlags(plain, plain.machines[1]).slice(-5), [
+    "--zenoh",
+    "--zenoh-listen",
+    "tcp/0.0.0.0:5456",
+    "--zenoh-connect",
+    "tcp/b:5456",
+  ]);
+  assert.ok(!daemonFlags(plain, plain.machines[0]).includes("--zenoh-connect"));
+  assert.equal(
+    parseClusterFile(
+      `coordinator: {addr: 10.0.0.1}\nmachines: [{id: a, host: b}]\n`,
+    ).transport,
+    "tcp",
+  );
+});
+
+Deno.test("parseClusterFile() reports bad zenoh fields by line", () => {
   const list = problems(`coordinator: {addr: 10.0.0.1}
+transport: tcp
+zenoh_peer: 10.0.0.1
 machines:
   - id: a
     host: b
-    zenoh_port: 5456
+    zenoh_port: 0
+    zenoh_addr: robot
 `);
-  assert.equal(list.length, 1);
+  assert.deepEqual(list.map((l) => l.replace(/: .*/, "")), [
+    "cluster.yml:2:12",
+    "cluster.yml:3:13",
+    "cluster.yml:7:17",
+    "cluster.yml:8:17",
+  ]);
+  assert.match(list[0], /"transport: tcp" with zenoh fields/);
   assert.match(
-    list[0]!,
-    /^cluster\.yml:5:5: "zenoh_port" in machine "a": zenoh is not a transport of dora for Deno yet/,
+    list[1],
+    /invalid zenoh_peer "10\.0\.0\.1": expected a zenoh endpoint/,
   );
-  const top = problems(`coordinator: {addr: 10.0.0.1}
-zenoh_peer: tcp/10.0.0.1:7447
-machines: [{id: a, host: b}]
-`);
-  assert.equal(top.length, 1);
+  assert.match(list[2], /invalid zenoh_port 0 in machine "a"/);
   assert.match(
-    top[0]!,
-    /^cluster\.yml:2:1: .*"zenoh_peer".*zenoh is not a transport/,
+    list[3],
+    /invalid zenoh_addr "robot" in machine "a": expected an IP address/,
+  );
+  assert.match(
+    problems(
+      `coordinator: {addr: 10.0.0.1}\ntransport: udp\nmachines: [{id: a, host: b}]\n`,
+    )[0],
+    /^cluster\.yml:2:12: invalid transport "udp": expected tcp or zenoh/,
   );
 });
 

@@ -57,6 +57,34 @@ export function daemonFlags(
     "--interface",
     loopback ? m.host : "0.0.0.0",
     ...(labels ? ["--labels", labels] : []),
+    ...zenohFlags(cluster, m, loopback),
+  ];
+}
+
+/**
+ * With the zenoh transport: the daemon starts its bridge, listening on
+ * `zenoh_addr:zenoh_port` and linked to `zenoh_peer` or else to the
+ * bridges of the machines listed before it (a mesh without duplicate links).
+ */
+function zenohFlags(
+  cluster: ClusterConfig,
+  m: MachineConfig,
+  loopback: boolean,
+): string[] {
+  if (cluster.transport !== "zenoh") return [];
+  const listenAddr = m.zenohAddr ?? (loopback ? m.host : "0.0.0.0");
+  const before = cluster.machines.slice(
+    0,
+    cluster.machines.findIndex((x) => x.id === m.id),
+  );
+  const connect = cluster.zenohPeer
+    ? [cluster.zenohPeer]
+    : before.map((x) => `tcp/${x.zenohAddr ?? x.host}:${x.zenohPort}`);
+  return [
+    "--zenoh",
+    "--zenoh-listen",
+    `tcp/${listenAddr}:${m.zenohPort}`,
+    ...(connect.length ? ["--zenoh-connect", connect.join(",")] : []),
   ];
 }
 

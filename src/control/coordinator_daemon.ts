@@ -11,6 +11,8 @@ import type { NodeResult } from "../store/types.ts";
 export interface DataAddress {
   host: string;
   port: number;
+  /** The daemon's data transport (absent: `tcp`); see src/transport. */
+  transport?: string;
 }
 
 /** A dataflow a (re)connecting daemon is running or has finished. */

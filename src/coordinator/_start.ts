@@ -45,6 +45,7 @@ export async function startDataflow(
     }
   }
   const nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
+  checkTransports(c, nodeToDaemon);
   const now = Date.now();
   const record: DataflowRecord = {
     uuid: uuidV7(),
@@ -125,4 +126,25 @@ export async function startDataflow(
   }
   c.config.log(`started dataflow ${record.uuid}${name ? ` (${name})` : ""}`);
   return current;
+}
+
+/** Every daemon of a dataflow must use the same data transport. */
+function checkTransports(
+  c: Coordinator,
+  nodeToDaemon: Record<string, string>,
+): void {
+  const kinds = new Map<string, string[]>();
+  for (const id of new Set(Object.values(nodeToDaemon))) {
+    const kind = c.daemons.get(id)?.dataAddr.transport ?? "tcp";
+    kinds.set(kind, [...(kinds.get(kind) ?? []), id]);
+  }
+  if (kinds.size > 1) {
+    throw new Error(
+      `the daemons of this dataflow use different data transports (${
+        [...kinds].map(([k, ids]) =>
+          `${k}: ${ids.map((i) => `"${i}"`).join(", ")}`
+        ).join("; ")
+      }); start them all with the same --transport`,
+    );
+  }
 }

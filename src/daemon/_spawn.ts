@@ -6,6 +6,8 @@
 import type { SpawnParams } from "../control/coordinator_daemon.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import { formatFaultSummary } from "../fault/counters.ts";
+import { errorMessage } from "../errors.ts";
+import { linkPlan } from "./_link_plan.ts";
 import { type AgentState, type Entry, prune } from "./_state.ts";
 
 /** Launches dataflow `params` (idempotent) and answers the coordinator's `spawn`. */
@@ -22,16 +24,33 @@ export async function spawnDataflow(
   s.peers.set(params.uuid, peers);
   // Peers may connect as soon as they spawned their part.
   s.opts.transport.authorize(params.uuid, params.dataSecret);
+  // Subscriptions and the readiness handshake (zenoh): the part is ready
+  // only once every receiver on another machine can be reached.
+  const linked = s.opts.transport.open?.(
+    params.uuid,
+    linkPlan(
+      params.descriptor as Dataflow,
+      params.nodeToDaemon,
+      s.daemonId,
+      params.peers,
+    ),
+  ) ?? Promise.resolve();
+  linked.catch((err) => {
+    s.opts.log(`dataflow ${params.uuid}: ${errorMessage(err)}; stopping it`);
+    s.dataflows.get(params.uuid)?.hosted.stop({});
+  });
   const hosted = await s.opts.launch(
     { ...params, descriptor: params.descriptor as Dataflow },
     {
       daemonId: s.daemonId,
       peers: params.peers,
       onReady: () => {
-        const e = s.dataflows.get(params.uuid);
-        if (e) e.ready = true;
-        else readyEarly = true;
-        s.peer?.notify("dataflow_ready", { uuid: params.uuid });
+        linked.then(() => {
+          const e = s.dataflows.get(params.uuid);
+          if (e) e.ready = true;
+          else readyEarly = true;
+          s.peer?.notify("dataflow_ready", { uuid: params.uuid });
+        }, () => {});
       },
       // Every machine stops, through the coordinator (or here alone without one).
       onStopRequest: (node) => {

@@ -132,6 +132,13 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       for (const d of targets) hooks.sendRemote(d, wire, payload);
     },
     onRemoteOutputsClosed(node, outputs) {
+      // One message object for every peer (a publishing transport sends it once).
+      const closed: InterDaemonMessage = {
+        t: "closed",
+        df: params.uuid,
+        node,
+        outputs,
+      };
       for (
         const d of remoteReceivers(
           dataflow,
@@ -140,13 +147,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
           node,
           outputs,
         )
-      ) {
-        hooks.sendRemote(
-          d,
-          { t: "closed", df: params.uuid, node, outputs },
-          null,
-        );
-      }
+      ) hooks.sendRemote(d, closed, null);
     },
     events: {
       onLocalReady: () => hooks.onReady(),

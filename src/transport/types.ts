@@ -1,6 +1,6 @@
 /**
  * The daemon-to-daemon data plane, behind an interface so TCP (default) and
- * other transports (zenoh, later) are interchangeable.
+ * zenoh are interchangeable.
  *
  * @module
  */
@@ -9,6 +9,28 @@
 export interface DataAddress {
   host: string;
   port: number;
+  /**
+   * The transport the daemon uses (absent: `tcp`). For zenoh, `host` is the
+   * daemon's id on zenoh and `port` is 0.
+   */
+  transport?: string;
+}
+
+/** One output of a node. */
+export interface OutputRef {
+  node: string;
+  output: string;
+}
+
+/**
+ * What crosses machines for one dataflow, seen from this daemon (for
+ * transports that subscribe per output and need a readiness handshake).
+ */
+export interface LinkPlan {
+  /** Outputs of nodes on other daemons that local nodes read. */
+  receive: OutputRef[];
+  /** Local outputs read on other daemons, with those daemons' addresses. */
+  send: (OutputRef & { peers: DataAddress[] })[];
 }
 
 /** An output message for receivers on another daemon. */
@@ -77,6 +99,14 @@ export interface DataTransport {
    */
   authorize(df: string, secret: string): void;
   /**
+   * Optional: prepares dataflow `df`'s links (subscriptions, publishers) and
+   * resolves once every receiver in `plan` is reachable, so that nothing
+   * sent after that is lost (the readiness handshake; the daemon reports
+   * its part ready only then). Rejects with the unreachable peers after a
+   * timeout. Transports that connect lazily and keep a backlog omit it.
+   */
+  open?(df: string, plan: LinkPlan): Promise<void>;
+  /**
    * Forgets dataflow `df`: flushes and closes the links this side opened for
    * it; new links for it are refused.
    */
@@ -84,7 +114,9 @@ export interface DataTransport {
   /**
    * Queues a message to `peer`, connecting on first use (one link per
    * dataflow). Synchronous so callers keep their order; delivery errors are
-   * reported to `onError`, never thrown.
+   * reported to `onError`, never thrown. Callers hand the same `msg` object
+   * to every peer that receives it: a publishing transport (zenoh) sends it
+   * once for all of them.
    */
   send(
     peer: DataAddress,

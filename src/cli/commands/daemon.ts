@@ -15,7 +15,19 @@ import {
   launchWithRuntime,
   serveDiscovery,
 } from "../../daemon/mod.ts";
-import { TcpTransport } from "../../transport/mod.ts";
+import {
+  type DataTransport,
+  TcpTransport,
+  ZenohTransport,
+} from "../../transport/mod.ts";
+import { sourceRoot } from "../../dora_command.ts";
+import {
+  DEFAULT_ZENOH_ENDPOINT,
+  findBridge,
+  parseEndpoint,
+  SupervisedBridge,
+  ZenohConfigError,
+} from "../../zenoh/mod.ts";
 import { runtimeBase } from "../../runtime/spawn/runtime_dir.ts";
 
 /** Parses `k=v,k2=v2`. */
@@ -66,6 +78,26 @@ export function registerDaemon(program: Command): void {
         "--allow-shell-nodes",
         "allow `path: shell` nodes (env DORA_ALLOW_SHELL_NODES)",
       )
+      .option(
+        "--transport <KIND>",
+        "daemon-to-daemon data transport: tcp or zenoh (env DORA_TRANSPORT; default tcp)",
+      )
+      .option(
+        "--zenoh",
+        "start and supervise a local zenoh-bridge-remote-api and use the zenoh transport",
+      )
+      .option(
+        "--zenoh-endpoint <ENDPOINT>",
+        `the bridge's WebSocket, ws/HOST:PORT (env DORA_ZENOH_ENDPOINT; default ${DEFAULT_ZENOH_ENDPOINT})`,
+      )
+      .option(
+        "--zenoh-listen <ENDPOINTS>",
+        "with --zenoh: where the bridge accepts other bridges, tcp/IP:PORT[,…] (default tcp/<interface>:7447)",
+      )
+      .option(
+        "--zenoh-connect <ENDPOINTS>",
+        "with --zenoh: other machines' bridges to link to, tcp/HOST:PORT[,…]",
+      )
       .option("--quiet", "do not log events to stderr")
       .option(
         "--rt",
@@ -108,6 +140,23 @@ export function registerDaemon(program: Command): void {
           ? () => {}
           : (m: string) =>
             console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`);
+        const zenoh = zenohSettings(opts);
+        let bridge: SupervisedBridge | undefined;
+        if (zenoh?.supervise) {
+          bridge = await SupervisedBridge.start({
+            program: findBridge(sourceRoot()),
+            endpoint: zenoh.endpoint,
+            listen: zenoh.listen.length
+              ? zenoh.listen
+              : [`tcp/${opts.interface}:7447`],
+            connect: zenoh.connect,
+            log,
+          });
+          log(`started zenoh bridge (pid ${bridge.pid}) at ${zenoh.endpoint}`);
+        }
+        const transport: DataTransport = zenoh
+          ? new ZenohTransport({ endpoint: zenoh.endpoint, onError: log })
+          : new TcpTransport((m) => log(m));
         const agent = new DaemonAgent({
           machineId,
           labels: parseLabels(opts.labels),
@@ -115,7 +164,7 @@ export function registerDaemon(program: Command): void {
           interface: opts.interface,
           dataPort,
           token,
-          transport: new TcpTransport((m) => log(m)),
+          transport,
           launch: launchWithRuntime,
           log,
         });
@@ -132,8 +181,19 @@ export function registerDaemon(program: Command): void {
         }
         try {
           await agent.start();
+          if (transport instanceof ZenohTransport) {
+            log(
+              `data transport: zenoh through the bridge at ${transport.endpoint} (${
+                transport.bridgeVersion
+                  ? `zenoh-bridge-remote-api ${transport.bridgeVersion}`
+                  : "warning: it did not report its version"
+              })`,
+            );
+          }
         } catch (err) {
           discovery.close();
+          transport.close();
+          await bridge?.stop();
           if (err instanceof Deno.errors.AddrInUse) {
             throw new CliError(
               `cannot listen for daemon data connections on ${opts.interface}:${dataPort}: the address is in use (another daemon? pick another --local-listen-port)`,
@@ -153,9 +213,66 @@ export function registerDaemon(program: Command): void {
         await new Promise((r) => setTimeout(r, 50));
         agent.close();
         discovery.close();
+        await bridge?.stop();
         Deno.removeSignalListener("SIGINT", onSignal);
         Deno.removeSignalListener("SIGTERM", onSignal);
         Deno.exit(0);
       }),
   );
+}
+
+/** The zenoh settings of `dora daemon`, or undefined for TCP. */
+function zenohSettings(opts: {
+  transport?: string;
+  zenoh?: boolean;
+  zenohEndpoint?: string;
+  zenohListen?: string;
+  zenohConnect?: string;
+}):
+  | {
+    endpoint: string;
+    supervise: boolean;
+    listen: string[];
+    connect: string[];
+  }
+  | undefined {
+  const kind = opts.transport ?? Deno.env.get("DORA_TRANSPORT") ??
+    (opts.zenoh ? "zenoh" : "tcp");
+  if (kind !== "tcp" && kind !== "zenoh") {
+    throw new UsageError(`--transport expects tcp or zenoh, got "${kind}"`);
+  }
+  if (kind === "tcp") {
+    if (opts.zenoh) {
+      throw new UsageError(
+        "--zenoh needs --transport zenoh (or no --transport)",
+      );
+    }
+    return undefined;
+  }
+  const list = (text: string | undefined, what: string) =>
+    (text ?? "").split(",").map((e) => e.trim()).filter(Boolean).map((e) => {
+      try {
+        return parseEndpoint(e, ["tcp", "udp", "tls", "quic"], what).text;
+      } catch (err) {
+        if (err instanceof ZenohConfigError) throw new UsageError(err.message);
+        throw err;
+      }
+    });
+  const endpointText = opts.zenohEndpoint ??
+    Deno.env.get("DORA_ZENOH_ENDPOINT") ?? DEFAULT_ZENOH_ENDPOINT;
+  let endpoint: string;
+  try {
+    endpoint = parseEndpoint(endpointText, ["ws"]).text;
+  } catch (err) {
+    if (err instanceof ZenohConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const listen = list(opts.zenohListen, "--zenoh-listen");
+  const connect = list(opts.zenohConnect, "--zenoh-connect");
+  if (!opts.zenoh && (listen.length || connect.length)) {
+    throw new UsageError(
+      "--zenoh-listen and --zenoh-connect configure the bridge that --zenoh starts",
+    );
+  }
+  return { endpoint, supervise: Boolean(opts.zenoh), listen, connect };
 }

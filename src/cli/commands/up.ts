@@ -88,12 +88,32 @@ export function registerUp(program: Command): void {
         .option(
           "--allow-shell-nodes",
           "let the daemon run `path: shell` nodes",
+        )
+        .option(
+          "--zenoh",
+          "the daemon starts a local zenoh bridge and uses the zenoh transport (see `dora daemon --zenoh`)",
+        )
+        .option(
+          "--zenoh-endpoint <ENDPOINT>",
+          "with --zenoh: the bridge's WebSocket, ws/HOST:PORT",
+        )
+        .option(
+          "--zenoh-listen <ENDPOINTS>",
+          "with --zenoh: where the bridge accepts other bridges",
+        )
+        .option(
+          "--zenoh-connect <ENDPOINTS>",
+          "with --zenoh: other machines' bridges to link to",
         ),
     ).action(async (
       opts: TargetFlags & {
         store: string;
         auth?: boolean;
         allowShellNodes?: boolean;
+        zenoh?: boolean;
+        zenohEndpoint?: string;
+        zenohListen?: string;
+        zenohConnect?: string;
       },
     ) => {
       const target = resolveTarget(opts);
@@ -177,6 +197,12 @@ export function registerUp(program: Command): void {
           "--coordinator-port",
           String(target.port),
           ...(opts.allowShellNodes ? ["--allow-shell-nodes"] : []),
+          ...(opts.zenoh ? ["--zenoh"] : []),
+          ...(opts.zenohEndpoint
+            ? ["--zenoh-endpoint", opts.zenohEndpoint]
+            : []),
+          ...(opts.zenohListen ? ["--zenoh-listen", opts.zenohListen] : []),
+          ...(opts.zenohConnect ? ["--zenoh-connect", opts.zenohConnect] : []),
         ], daemonLog);
         writeUpState({
           addr: target.addr,

@@ -10,17 +10,15 @@
 import type { Diagnostic } from "../diagnostic.ts";
 import type { NodePortTypes, PortType } from "../model.ts";
 import {
-  addressableOutputs,
   fieldOrigin,
   type FlatNode,
   type Origin,
   sourceText,
 } from "../flat.ts";
 import { parseInputSource } from "../input_source.ts";
-import { PATTERNS, type RawDataflow, type RawInput } from "../schema.ts";
+import type { RawDataflow } from "../schema.ts";
 import type { SourceFile } from "../source.ts";
 import { didYouMean } from "../suggest.ts";
-import { describeDataType } from "./arrow_names.ts";
 import {
   Compatibility,
   type Incompatibility,
@@ -29,6 +27,9 @@ import {
 } from "./compat.ts";
 import type { TypeLibrary } from "./library.ts";
 import { parseUrn } from "./urn.ts";
+import { type Owner, owners } from "./_owners.ts";
+import { checkMetadata } from "./_metadata_check.ts";
+import { typeRules } from "./_type_rules.ts";
 
 /** What the type checks found. */
 export interface TypeCheckResult {
@@ -38,71 +39,6 @@ export interface TypeCheckResult {
   notes: Diagnostic[];
   /** Per node id. */
   ports: Map<string, NodePortTypes>;
-}
-
-/** One set of ports: a node, its single operator, or one of its operators. */
-interface Owner {
-  node: FlatNode;
-  /** `node "x"` or `operator "op" of node "x"`. */
-  label: string;
-  /** Path of the owner inside the node (`[]`, `["operator"]`, `["operators", 2]`). */
-  field: (string | number)[];
-  /** How other nodes address its outputs, e.g. `x/op/` or `x/`. */
-  address: string;
-  outputs: string[];
-  inputs: Record<string, RawInput>;
-  outputTypes: Record<string, string>;
-  inputTypes: Record<string, string>;
-  outputMetadata: Record<string, string[]>;
-  pattern?: string;
-  plain: boolean;
-}
-
-function owners(node: FlatNode): Owner[] {
-  const raw = node.raw;
-  const routed = (o: { send_stdout_as?: string; send_logs_as?: string }) =>
-    [o.send_stdout_as, o.send_logs_as].filter((x): x is string => !!x);
-  if (raw.operators || raw.operator) {
-    const ops = raw.operators
-      ? raw.operators.map((op, i) => ({
-        op,
-        id: op.id,
-        field: ["operators", i],
-      }))
-      : [{
-        op: raw.operator!,
-        id: raw.operator!.id ?? "op",
-        field: ["operator"],
-      }];
-    return ops.map(({ op, id, field }) => ({
-      node,
-      label: raw.operators
-        ? `operator "${id}" of node "${node.id}"`
-        : `node "${node.id}"`,
-      field,
-      address: `${node.id}/${id}/`,
-      outputs: [...op.outputs ?? [], ...routed(op)],
-      inputs: op.inputs ?? {},
-      outputTypes: op.output_types ?? {},
-      inputTypes: op.input_types ?? {},
-      outputMetadata: op.output_metadata ?? {},
-      pattern: op.pattern,
-      plain: false,
-    }));
-  }
-  return [{
-    node,
-    label: `node "${node.id}"`,
-    field: [],
-    address: `${node.id}/`,
-    outputs: addressableOutputs(raw),
-    inputs: raw.inputs ?? {},
-    outputTypes: raw.output_types ?? {},
-    inputTypes: raw.input_types ?? {},
-    outputMetadata: raw.output_metadata ?? {},
-    pattern: raw.pattern,
-    plain: true,
-  }];
 }
 
 /** Runs the type checks on the valid nodes of a dataflow. */
@@ -368,150 +304,4 @@ function edgeMessage(
   }
   const detail = problem.fields.length ? `: ${problem.fields.join("; ")}` : "";
   return `${what} expects ${expected}, but ${from} sends ${sent}${detail}`;
-}
-
-/** Check 7: `output_metadata` keys name outputs, `pattern` is known; collects required keys. */
-function checkMetadata(
-  owner: Owner,
-  at: (...path: (string | number)[]) => Origin,
-  report: (o: Origin, message: string, code: string, key?: boolean) => void,
-  library: TypeLibrary,
-  ports: NodePortTypes,
-): void {
-  const required = new Map<string, Set<string>>();
-  const need = (output: string, keys: Iterable<string>) => {
-    const set = required.get(output) ?? new Set<string>();
-    for (const k of keys) set.add(k);
-    required.set(output, set);
-  };
-  for (const [output, keys] of Object.entries(owner.outputMetadata)) {
-    if (!owner.outputs.includes(output)) {
-      report(
-        at("output_metadata", output),
-        `output_metadata names "${output}", which is not an output of ${owner.label}${
-          didYouMean(output, owner.outputs)
-        }`,
-        "metadata",
-        true,
-      );
-      continue;
-    }
-    keys.forEach((k, i) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k)) {
-        report(
-          at("output_metadata", output, i),
-          `metadata key "${k}" of output "${output}" of ${owner.label} is not a valid key`,
-          "metadata",
-        );
-      }
-    });
-    need(output, keys);
-  }
-  if (owner.pattern !== undefined) {
-    const known = Object.keys(PATTERNS);
-    if (!Object.hasOwn(PATTERNS, owner.pattern)) {
-      report(
-        at("pattern"),
-        `unknown pattern "${owner.pattern}" of ${owner.label}${
-          didYouMean(owner.pattern, known)
-        }; the patterns are ${known.join(", ")}`,
-        "metadata",
-      );
-    } else {
-      if (owner.outputs.length === 0) {
-        report(
-          at("pattern"),
-          `pattern "${owner.pattern}" of ${owner.label} needs outputs to carry its metadata keys`,
-          "metadata",
-        );
-      }
-      const keys = PATTERNS[owner.pattern as keyof typeof PATTERNS];
-      for (const output of owner.outputs) need(output, keys);
-    }
-  }
-  for (const [output, urn] of Object.entries(owner.outputTypes)) {
-    const def = library.get(urn);
-    if (def?.metadata.length && owner.outputs.includes(output)) {
-      need(output, def.metadata.map((m) => m.key));
-    }
-  }
-  if (owner.plain) {
-    for (const [output, keys] of required) {
-      ports.metadata[output] = [...keys].sort();
-    }
-  }
-}
-
-/** The dataflow's `type_rules`, each checked (URNs resolve, struct fields fit). */
-function typeRules(
-  root: Record<string, unknown>,
-  src: SourceFile,
-  library: TypeLibrary,
-  report: (o: Origin, message: string, code: string) => void,
-): { from: string; to: string }[] {
-  const list = Array.isArray(root.type_rules) ? root.type_rules : [];
-  const rules: { from: string; to: string }[] = [];
-  list.forEach((r: unknown, i) => {
-    if (typeof r !== "object" || r === null) return;
-    const rule = r as { from?: unknown; to?: unknown };
-    if (typeof rule.from !== "string" || typeof rule.to !== "string") return;
-    let ok = true;
-    for (const side of ["from", "to"] as const) {
-      const urn = rule[side] as string;
-      const parsed = parseUrn(urn);
-      const o = { src, path: ["type_rules", i, side] };
-      if (typeof parsed === "string") {
-        report(
-          o,
-          `"${side}" of type rule ${i + 1} is not a type URN: ${parsed}`,
-          "unknown",
-        );
-        ok = false;
-      } else if (library.isBroken(parsed.base)) {
-        ok = false;
-      } else if (!library.get(parsed.base)) {
-        const hint = library.suggest(parsed.base);
-        report(
-          o,
-          `unknown type "${parsed.base}" in "${side}" of type rule ${i + 1}${
-            hint ? ` (did you mean "${hint}"?)` : ""
-          }`,
-          "unknown",
-        );
-        ok = false;
-      }
-    }
-    if (!ok) return;
-    rules.push({ from: rule.from, to: rule.to });
-    const a = library.dataType(rule.from);
-    const b = library.dataType(rule.to);
-    if (!a || !b) return;
-    const compat = new Compatibility(library);
-    const fields = compat.fieldProblems(rule.from, rule.to);
-    const structs = [a, b].filter((d) =>
-      typeof d !== "string" && "struct" in d
-    ).length;
-    if (fields.length) {
-      report(
-        { src, path: ["type_rules", i] },
-        `type rule ${
-          i + 1
-        } lets ${rule.from} flow into ${rule.to}, but its data does not fit: ${
-          fields.join("; ")
-        }`,
-        "fields",
-      );
-    } else if (structs === 1) {
-      report(
-        { src, path: ["type_rules", i] },
-        `type rule ${i + 1} lets ${rule.from} (${
-          describeDataType(a)
-        }) flow into ${rule.to} (${
-          describeDataType(b)
-        }): a struct and a non-struct never fit`,
-        "fields",
-      );
-    }
-  });
-  return rules;
 }

@@ -1,0 +1,39 @@
+/**
+ * Zenoh through zenoh-ts: sessions on a `zenoh-bridge-remote-api`, the key
+ * layout, the supervised local bridge, and the open-data encoding.
+ *
+ * @module
+ */
+export { ZenohSession } from "./session.ts";
+export type { PutOptions, ZenohSample } from "./session.ts";
+export {
+  BRIDGE_PROGRAM,
+  bridgeProgramVersion,
+  findBridge,
+  SupervisedBridge,
+} from "./bridge.ts";
+export type { BridgeOptions } from "./bridge.ts";
+export {
+  DEFAULT_ZENOH_ENDPOINT,
+  type Endpoint,
+  parseEndpoint,
+} from "./endpoint.ts";
+export {
+  checkKeyExpr,
+  linkAckKey,
+  linkOutputKey,
+  linkPrefix,
+  openDataKey,
+  openDataWildcard,
+} from "./keys.ts";
+export {
+  ZenohBridgeMissingError,
+  ZenohConfigError,
+  ZenohUnreachableError,
+  ZenohVersionError,
+} from "./errors.ts";
+export {
+  compatibleVersions,
+  ZENOH_BRIDGE_VERSION,
+  ZENOH_TS_VERSION,
+} from "./version.ts";
