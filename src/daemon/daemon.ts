@@ -165,6 +165,17 @@ export class DaemonAgent {
   #onEvent(event: string, payload: unknown): void {
     this.#lastHeard = Date.now();
     const p = payload as Record<string, unknown>;
+    if (event === "daemon_lost") {
+      // A peer of these dataflows is gone for good: stop sending to it and
+      // fail its nodes for the local receivers.
+      const lost = p.daemonId as string;
+      for (const uuid of p.uuids as string[]) {
+        this.#s.peers.get(uuid)?.delete(lost);
+        const e = this.dataflows.get(uuid);
+        if (e && !e.results) e.hosted.peerLost(lost);
+      }
+      return;
+    }
     if (event === "release") {
       const e = this.dataflows.get(p.uuid as string);
       if (!e) this.#s.earlyRelease.add(p.uuid as string); // still launching

@@ -180,6 +180,13 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         runtime.closeRemoteOutputs(msg.node, msg.outputs);
       }
     },
+    peerLost(daemonId) {
+      for (const [node, d] of Object.entries(params.nodeToDaemon)) {
+        if (d === daemonId) {
+          runtime.remoteNodeLost(node, `daemon "${daemonId}" lost`);
+        }
+      }
+    },
     dynamicConfig(nodeId) {
       const spec = dataflow.nodes.find((n) => n.id === nodeId);
       if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {

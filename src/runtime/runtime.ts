@@ -43,6 +43,7 @@ import { onClose, sendRelease } from "./delivery/_node_frames.ts";
 import { unlinkRetired } from "./shm/_node_regions.ts";
 import { onHello, start } from "./spawn/_startup.ts";
 import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
+import { remoteNodeLost } from "./ending/_remote_loss.ts";
 
 export type * from "./options.ts";
 
@@ -185,6 +186,15 @@ export class DataflowRuntime implements ConnectionHandler {
   closeRemoteOutputs(from: string, outputs: string[]): void {
     const node = this.#rt.nodes.get(from);
     if (node) { for (const o of outputs) closeOutput(this.#rt, node, o); }
+  }
+
+  /**
+   * A node on another machine is gone for good (its daemon was lost): the
+   * local receivers of its open outputs get NODE_FAILED with `error`, then
+   * INPUT_CLOSED.
+   */
+  remoteNodeLost(from: string, error: string): void {
+    remoteNodeLost(this.#rt, from, error);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { storeOption } from "../_options.ts";
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
   DEFAULT_COORDINATOR_PORT,
@@ -95,12 +96,15 @@ export function registerCoordinator(program: Command): void {
             token ? ", auth: bearer token" : ""
           })`,
         );
+        // A bug in one handler must not end the control plane.
+        const unguard = guardProcess((m) => console.error(`coordinator: ${m}`));
         const stop = () => void running.shutdown();
         Deno.addSignalListener("SIGINT", stop);
         Deno.addSignalListener("SIGTERM", stop);
         await running.finished;
         Deno.removeSignalListener("SIGINT", stop);
         Deno.removeSignalListener("SIGTERM", stop);
+        unguard();
       }),
   );
 }

@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { CliError, UsageError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
 import { parsePort } from "../target.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
@@ -108,6 +109,10 @@ export function registerDaemon(program: Command): void {
           ? () => {}
           : (m: string) =>
             console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`);
+        // A bug in one callback must not end the daemon and its nodes.
+        guardProcess((m) =>
+          console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`)
+        );
         const agent = new DaemonAgent({
           machineId,
           labels: parseLabels(opts.labels),

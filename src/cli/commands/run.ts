@@ -28,6 +28,7 @@ import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
 import { CliError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
@@ -238,23 +239,7 @@ export async function runDataflow(
     })
     : undefined;
   // A bug in one callback must not take every node down with dora run.
-  const internal = (what: string, err: unknown) =>
-    say(
-      "error",
-      `internal error (${what}): ${
-        err instanceof Error ? err.stack ?? err.message : String(err)
-      }`,
-    );
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    internal("unhandled rejection", e.reason);
-  };
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    internal("uncaught exception", e.error);
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  globalThis.addEventListener("error", onError);
+  const unguard = guardProcess((text) => say("error", text));
   let signals = 0;
   const onSignal = (sig: Deno.Signal) => () => {
     signals++;
@@ -288,8 +273,7 @@ export async function runDataflow(
   discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-  globalThis.removeEventListener("unhandledrejection", onRejection);
-  globalThis.removeEventListener("error", onError);
+  unguard();
   await hooks.onSummary?.(summary);
   // Where the payload bytes went (inline vs shared memory): for debugging.
   const traffic = level === "debug" || level === "trace";
