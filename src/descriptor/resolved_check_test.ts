@@ -9,7 +9,7 @@ import {
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Every descriptor of the repository that loads without errors. */
-async function loadable(): Promise<string[]> {
+function loadable(): string[] {
   const paths: string[] = [];
   for (const dir of ["examples", "tests/descriptor_cases"]) {
     const walk = (d: string) => {
@@ -28,7 +28,7 @@ async function loadable(): Promise<string[]> {
 
 Deno.test("checkResolvedDataflow() accepts every loadable descriptor after the wire round trip", async () => {
   let checked = 0;
-  for (const path of await loadable()) {
+  for (const path of loadable()) {
     const { dataflow } = await analyze(path);
     if (!dataflow) continue;
     const wire = decodeJson(encodeJson(dataflow));
