@@ -24,6 +24,8 @@ export interface AgentOptions {
   machineId?: string;
   labels: Record<string, string>;
   target: CoordinatorTarget;
+  /** Token for the coordinator (else the token files, read at each connect). */
+  token?: string;
   /** Address the data transport listens on (and advertises). */
   interface: string;
   /** Port of the data transport (0 or absent: any free port). */

@@ -113,8 +113,12 @@ export function registerDaemon(program: Command): void {
         guardProcess((m) =>
           console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`)
         );
+        // Kept here, out of the environment every child (builds) inherits.
+        const token = Deno.env.get("DORA_AUTH_TOKEN")?.trim() || undefined;
+        Deno.env.delete("DORA_AUTH_TOKEN");
         const agent = new DaemonAgent({
           machineId,
+          token,
           labels: parseLabels(opts.labels),
           target: { addr, port },
           interface: opts.interface,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { durationOption, logSettings } from "../_options.ts";
+import { durationOption, envPairs, logSettings } from "../_options.ts";
 import { useColor, writeLines } from "../_output.ts";
 import { type Command, Option } from "commander";
 import { loadForCli } from "../load_descriptor.ts";
@@ -35,6 +35,7 @@ export interface RunOptions {
   /** False with `--no-build`. */
   build?: boolean;
   stopAfter?: string;
+  env?: string[];
   graceDuration?: string;
   allowShellNodes?: boolean;
   logLevel?: string;
@@ -60,6 +61,11 @@ export function registerRun(program: Command): void {
     .option(
       "--grace-duration <DURATION>",
       "how long nodes get to exit after STOP before SIGTERM (default 10s)",
+    )
+    .option(
+      "--env <K=V>",
+      "extra environment for every node (repeatable); nodes do not inherit this shell's variables",
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
       "--allow-shell-nodes",
@@ -195,7 +201,14 @@ export async function runDataflow(
       say("info", `--rt: memory locked, SCHED_FIFO priority ${RT_PRIORITY}`);
     }
   }
-  const dataflow = prepared.dataflow;
+  const extra = envPairs(opts.env);
+  const dataflow = Object.keys(extra).length === 0 ? prepared.dataflow : {
+    ...prepared.dataflow,
+    nodes: prepared.dataflow.nodes.map((n) => ({
+      ...n,
+      env: { ...n.env, ...extra },
+    })),
+  };
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
   const color = useColor(Deno.stderr);

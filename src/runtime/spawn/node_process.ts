@@ -8,6 +8,7 @@
 import type { SpawnPlan } from "./spawn_plan.ts";
 import { parsePermissionViolation } from "./permissions.ts";
 import type { PermissionViolation } from "./permissions.ts";
+import { inheritedEnv } from "./node_env.ts";
 
 /** How a node process ended. */
 export interface NodeExitStatus {
@@ -68,7 +69,8 @@ export class NodeProcess {
 
   /**
    * Spawns the process in its own session/process group (so a terminal's
-   * Ctrl-C does not reach it) with stdin closed.
+   * Ctrl-C does not reach it) with stdin closed, and only the machine basics
+   * of this process's environment (see node_env.ts) under the plan's.
    *
    * @throws {Error} when the executable cannot be started.
    */
@@ -76,7 +78,8 @@ export class NodeProcess {
     this.#child = new Deno.Command(plan.cmd, {
       args: plan.args,
       cwd: plan.cwd,
-      env: { ...plan.env, ...extraEnv },
+      env: { ...inheritedEnv(), ...plan.env, ...extraEnv },
+      clearEnv: true,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -56,7 +56,7 @@ export interface SpawnPlan {
   cmd: string;
   args: string[];
   cwd: string;
-  /** Variables added to the inherited environment (without DORA_NODE_CONFIG). */
+  /** Variables on top of the inherited basics (without DORA_NODE_CONFIG; see node_env.ts). */
   env: Record<string, string>;
   /** Whether the node may use shared memory (FFI granted). */
   shm: boolean;
