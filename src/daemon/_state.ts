@@ -14,7 +14,7 @@ import type { NodeResult } from "../store/types.ts";
 import type { DataTransport } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
 import type { ProcSampler } from "./metrics.ts";
-import type { LogTailer } from "./tail.ts";
+import type { LogTailer } from "../logs/mod.ts";
 
 /** Finished dataflows a daemon remembers (to serve their logs). */
 const KEEP_FINISHED = 200;

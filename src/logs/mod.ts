@@ -18,3 +18,4 @@ export * from "./record.ts";
 export * from "./writer.ts";
 export * from "./format.ts";
 export * from "./reader.ts";
+export { LogTailer } from "./tail.ts";
