@@ -26,6 +26,11 @@ export interface AgentOptions {
   target: CoordinatorTarget;
   /** Token for the coordinator (else the token files, read at each connect). */
   token?: string;
+  /**
+   * How long the daemon runs without its coordinator, once it had one,
+   * before it stops its dataflows and exits (0: forever).
+   */
+  coordinatorTimeoutMs?: number;
   /** Address the data transport listens on (and advertises). */
   interface: string;
   /** Port of the data transport (0 or absent: any free port). */

@@ -6,6 +6,10 @@
 import { Command } from "commander";
 import { CliError, UsageError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
+import { durationOption } from "../_options.ts";
+
+/** How long a daemon runs without its coordinator (after having one). */
+const DEFAULT_COORDINATOR_TIMEOUT_MS = 5 * 60_000;
 import { parsePort } from "../target.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
@@ -67,6 +71,10 @@ export function registerDaemon(program: Command): void {
         "--allow-shell-nodes",
         "allow `path: shell` nodes (env DORA_ALLOW_SHELL_NODES)",
       )
+      .option(
+        "--coordinator-timeout <DURATION>",
+        "stop the dataflows and exit after this long without the coordinator (0: never; env DORA_COORDINATOR_TIMEOUT)",
+      )
       .option("--quiet", "do not log events to stderr")
       .option(
         "--rt",
@@ -116,9 +124,14 @@ export function registerDaemon(program: Command): void {
         // Kept here, out of the environment every child (builds) inherits.
         const token = Deno.env.get("DORA_AUTH_TOKEN")?.trim() || undefined;
         Deno.env.delete("DORA_AUTH_TOKEN");
+        const coordinatorTimeoutMs = durationOption(
+          "--coordinator-timeout",
+          opts.coordinatorTimeout ?? Deno.env.get("DORA_COORDINATOR_TIMEOUT"),
+        ) ?? DEFAULT_COORDINATOR_TIMEOUT_MS;
         const agent = new DaemonAgent({
           machineId,
           token,
+          coordinatorTimeoutMs,
           labels: parseLabels(opts.labels),
           target: { addr, port },
           interface: opts.interface,
@@ -164,7 +177,7 @@ export function registerDaemon(program: Command): void {
         discovery.close();
         Deno.removeSignalListener("SIGINT", onSignal);
         Deno.removeSignalListener("SIGTERM", onSignal);
-        Deno.exit(0);
+        Deno.exit(agent.exitCode);
       }),
   );
 }
