@@ -173,7 +173,8 @@ export class ReceiverQueue {
 
   /**
    * Takes up to `max` events: control events first, then inputs one at a time
-   * from the least-recently-served non-empty input. STOP(ALL_INPUTS_CLOSED)
+   * from the least-recently-served non-empty input (none in a batch with
+   * STOP). STOP(ALL_INPUTS_CLOSED)
    * comes once every input is closed and drained, so no data is overtaken.
    */
   take(max: number): OutgoingEvent[] {
@@ -181,6 +182,10 @@ export class ReceiverQueue {
     while (out.length < max && this.#controls.length > 0) {
       out.push(this.#controls.shift()!);
     }
+    // STOP goes without inputs behind it: a node that stops reading at STOP
+    // leaves them here, where they are counted as undelivered, instead of
+    // in its own buffer, where they would vanish uncounted.
+    if (out.some((e) => e.header.t === "stop")) return out;
     while (out.length < max) {
       let pick: InputQueue | undefined;
       for (const q of this.#inputs.values()) {
