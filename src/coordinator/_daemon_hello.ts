@@ -17,6 +17,7 @@ import type { Coordinator } from "./coordinator.ts";
 import { mergeFault } from "./fault.ts";
 import { LiveDataflow } from "./live.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
+import { isTerminal } from "../store/types.ts";
 
 /** Handles a daemon's `hello`: version check, registration, re-adoption. */
 export function daemonHello(
@@ -77,6 +78,18 @@ export function daemonHello(
 function adopt(c: Coordinator, daemonId: string, report: AdoptReport): void {
   const now = Date.now();
   let record = c.config.store.getDataflow(report.uuid);
+  if (
+    record?.stopRequested && isTerminal(record.status) &&
+    report.state === "running"
+  ) {
+    // Stopped while this daemon was away: its part stops now too.
+    c.daemons.get(daemonId)?.peer.call("stop", { uuid: report.uuid })
+      .catch(() => {});
+    c.config.log(
+      `daemon "${daemonId}" came back running dataflow ${report.uuid}, which was stopped meanwhile: stopping it there`,
+    );
+    return;
+  }
   if (!record) {
     record = {
       uuid: report.uuid,

@@ -93,7 +93,7 @@ export interface NodeSpec {
   minLogLevel?: LogLevel;
   sendStdoutAs?: string;
   sendLogsAs?: string;
-  /** Bytes; undefined = unbounded. */
+  /** Bytes (default 50 MiB); undefined = never rotated (`max_log_size: 0`). */
   maxLogSize?: number;
   maxRotatedFiles: number;
   deploy?: {

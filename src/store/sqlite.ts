@@ -11,10 +11,9 @@ import type {
   DaemonRecord,
   DataflowRecord,
 } from "./types.ts";
+import { MAX_TERMINAL_RECORDS } from "./types.ts";
 
 const SCHEMA_VERSION = 1;
-/** Finished dataflows kept at most (oldest are pruned) so the file stays bounded. */
-const MAX_TERMINAL_RECORDS = 1000;
 
 /** A store backed by an SQLite database file. */
 export class SqliteStore implements CoordinatorStore {
