@@ -29,6 +29,7 @@ import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
 import { CliError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
+import { requireBuildConsent } from "../_build_consent.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
@@ -132,6 +133,7 @@ async function prepareDataflow(
 ): Promise<{ dataflow: Dataflow; uv?: string }> {
   const build = opts.build !== false;
   if (!opts.uv && !dataflow.nodes.some(needsBuild)) return { dataflow };
+  if (build) await requireBuildConsent(dataflow, opts.allowShellNodes);
   const { buildDataflow, BuildError, ensureUv, ensureUvVenv, UvError } =
     await import("../../build/mod.ts");
   try {
