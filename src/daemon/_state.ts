@@ -24,8 +24,6 @@ export interface AgentOptions {
   machineId?: string;
   labels: Record<string, string>;
   target: CoordinatorTarget;
-  /** Token for the coordinator (else the token files, read at each connect). */
-  token?: string;
   /**
    * How long the daemon runs without its coordinator, once it had one,
    * before it stops its dataflows and exits (0: forever).

@@ -121,16 +121,12 @@ export function registerDaemon(program: Command): void {
         guardProcess((m) =>
           console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`)
         );
-        // Kept here, out of the environment every child (builds) inherits.
-        const token = Deno.env.get("DORA_AUTH_TOKEN")?.trim() || undefined;
-        Deno.env.delete("DORA_AUTH_TOKEN");
         const coordinatorTimeoutMs = durationOption(
           "--coordinator-timeout",
           opts.coordinatorTimeout ?? Deno.env.get("DORA_COORDINATOR_TIMEOUT"),
         ) ?? DEFAULT_COORDINATOR_TIMEOUT_MS;
         const agent = new DaemonAgent({
           machineId,
-          token,
           coordinatorTimeoutMs,
           labels: parseLabels(opts.labels),
           target: { addr, port },
