@@ -18,4 +18,10 @@ export * from "./record.ts";
 export * from "./writer.ts";
 export * from "./format.ts";
 export * from "./reader.ts";
-export { LogTailer } from "./tail.ts";
+export {
+  type LogFilesSnapshot,
+  LogTailer,
+  type OpenLogFile,
+  readRest,
+  snapshotLogFiles,
+} from "./tail.ts";

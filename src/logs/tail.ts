@@ -23,6 +23,71 @@ const PER_POLL = 8 * 1024 * 1024;
 /** A line longer than this without a newline is dropped (a broken file). */
 const MAX_LINE = 4 * 1024 * 1024;
 
+/** An open log file and its inode. */
+export interface OpenLogFile {
+  file: Deno.FsFile;
+  ino: number | null;
+}
+
+/** A node's log files, all opened at one moment (see {@link snapshotLogFiles}). */
+export interface LogFilesSnapshot {
+  /** Rotated files, oldest first. */
+  rotated: OpenLogFile[];
+  /** The current file, when it exists. */
+  current?: OpenLogFile;
+}
+
+/**
+ * Opens every log file of a node (`current`, and `rotated(1)`, `rotated(2)`
+ * … while they exist) at one consistent moment: the writer renames files
+ * one by one while it rotates, so the names are checked again after the
+ * opens and the whole is retried when a file moved meanwhile. An open file
+ * stays readable whatever happens to its name later.
+ */
+export async function snapshotLogFiles(
+  current: string,
+  rotated: (i: number) => string,
+): Promise<LogFilesSnapshot> {
+  const open = async (path: string): Promise<OpenLogFile | undefined> => {
+    try {
+      const file = await Deno.open(path, { read: true });
+      return { file, ino: (await file.stat()).ino };
+    } catch {
+      return undefined;
+    }
+  };
+  const inoOf = (path: string) =>
+    Deno.stat(path).then((st) => st.ino, () => undefined);
+  let snap: LogFilesSnapshot = { rotated: [] };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const byIndex: OpenLogFile[] = [];
+    for (let i = 1; i < 10_000; i++) {
+      const f = await open(rotated(i));
+      if (!f) break;
+      byIndex.push(f);
+    }
+    snap = { rotated: byIndex.slice().reverse(), current: await open(current) };
+    // Did anything move while the files were being opened?
+    let moved = (await inoOf(rotated(byIndex.length + 1))) !== undefined;
+    for (const [i, f] of byIndex.entries()) {
+      if (moved) break;
+      moved = (await inoOf(rotated(i + 1))) !== f.ino;
+    }
+    if (!moved && snap.current) {
+      moved = (await inoOf(current)) !== snap.current.ino;
+    }
+    // The last try is taken as it is: better than nothing under a storm of
+    // rotations (a writer rotating faster than files can be opened).
+    if (!moved || attempt === 49) return snap;
+    for (
+      const f of [...snap.rotated, ...(snap.current ? [snap.current] : [])]
+    ) {
+      f.file.close();
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return snap;
+}
 /** One followed file. */
 class Followed {
   readonly path: string;
@@ -81,50 +146,34 @@ class Followed {
       // rotated after it (when several rotations happened since the last
       // poll), then the new current file from its start.
       await this.#drain(out, Infinity);
+      const finished = this.#ino;
       this.close();
-      for (const path of await this.#newerRotated()) {
+      const snap = await snapshotLogFiles(this.path, this.#rotated);
+      const at = snap.rotated.findIndex((e) => e.ino === finished);
+      for (const [i, e] of snap.rotated.entries()) {
+        if (at < 0 || i <= at) {
+          e.file.close();
+          continue;
+        }
         this.#restart();
-        await this.#openAt(path);
-        if (this.#file) await this.#drain(out, Infinity);
+        this.#file = e.file;
+        this.#ino = e.ino;
+        await this.#drain(out, Infinity);
         this.close();
       }
       this.#restart();
-      this.open(true);
-      if (this.#file) await this.#drain(out, PER_POLL);
+      if (snap.current) {
+        this.#file = snap.current.file;
+        this.#ino = snap.current.ino;
+        await this.#drain(out, PER_POLL);
+      }
     }
     return out;
-  }
-
-  /** Rotated files newer than the one just finished, oldest first. */
-  async #newerRotated(): Promise<string[]> {
-    const newer: string[] = [];
-    for (let i = 1; i < 10_000; i++) {
-      const path = this.#rotated(i);
-      let st: Deno.FileInfo;
-      try {
-        st = await Deno.stat(path);
-      } catch {
-        return []; // the finished file was removed: nothing to place it by
-      }
-      if (st.ino === this.#ino) return newer.reverse();
-      newer.push(path);
-    }
-    return [];
   }
 
   #restart(): void {
     this.#rest = "";
     this.#decoder = new TextDecoder();
-  }
-
-  async #openAt(path: string): Promise<void> {
-    try {
-      const file = await Deno.open(path, { read: true });
-      this.#file = file;
-      this.#ino = (await file.stat()).ino;
-    } catch {
-      // removed meanwhile
-    }
   }
 
   /** Reads up to `budget` bytes; true when data is left. */
@@ -169,6 +218,21 @@ class Followed {
  * tailer.stop();
  * ```
  */
+/** The rest of an open file as text. */
+export async function readRest(file: Deno.FsFile): Promise<string> {
+  const decoder = new TextDecoder();
+  const buf = new Uint8Array(CHUNK);
+  let text = "";
+  for (
+    let n = await file.read(buf);
+    n !== null && n > 0;
+    n = await file.read(buf)
+  ) {
+    text += decoder.decode(buf.subarray(0, n), { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 export class LogTailer {
   #files: Followed[];
   #timer?: ReturnType<typeof setInterval>;

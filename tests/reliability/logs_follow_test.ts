@@ -61,7 +61,7 @@ Deno.test("dora logs --local --follow sees every line once, in order, across rot
     Deno.writeTextFileSync(`${dir}/writer.py`, WRITER);
     Deno.writeTextFileSync(
       `${dir}/dataflow.yml`,
-      dataflow({ LINES: N }, "8KB"),
+      dataflow({ LINES: N }, "48KB"),
     );
     await run.waitForLine(/line 20 /);
     follower = new DoraProcess(
@@ -72,7 +72,7 @@ Deno.test("dora logs --local --follow sees every line once, in order, across rot
     const rotated = [...Deno.readDirSync(`${dir}/out`)].flatMap((d) =>
       [...Deno.readDirSync(`${dir}/out/${d.name}`)].map((f) => f.name)
     ).filter((f) => /\.\d+\.jsonl$/.test(f));
-    assert.ok(rotated.length > 10, `only ${rotated.length} rotations`);
+    assert.ok(rotated.length >= 5, `only ${rotated.length} rotations`);
     checkLines(follower.lines, N);
   } finally {
     follower?.kill("SIGKILL");
@@ -93,7 +93,7 @@ Deno.test("dora logs --follow through the coordinator sees every line once, in o
     const go = `${sb.dir}/go`;
     const file = sb.write(
       "dataflow.yml",
-      dataflow({ LINES: N, GO: go }, "8KB"),
+      dataflow({ LINES: N, GO: go }, "48KB"),
     );
     const start = await sb.dora(["start", file, "--detach"]);
     assert.equal(start.code, 0, start.stderr);

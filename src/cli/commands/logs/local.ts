@@ -10,11 +10,12 @@ import {
   listLogNodes,
   listRuns,
   logFilePath,
-  logFilesOf,
   type LogRecord,
   LogTailer,
   parseStoredRecord,
+  readRest,
   readRunLogs,
+  snapshotLogFiles,
 } from "../../../logs/mod.ts";
 import { CliError, UsageError } from "../../errors.ts";
 import { type LogsOptions, logsQuery } from "./query.ts";
@@ -76,22 +77,20 @@ export async function showLocalLogs(
   const open = tailer.openInodes();
   const records: LogRecord[] = [];
   for (const n of nodes) {
-    // Rotated files, oldest first; those from the open one on (it may have
-    // been rotated since it was opened) are the tailer's to read.
-    const rotated = (await logFilesOf(run.path, n)).filter((f) =>
-      f !== logFilePath(run.path, n, 0)
+    // Rotated files older than the open one (it may have been rotated since
+    // it was opened: the tailer reads it and what came after it).
+    const snap = await snapshotLogFiles(
+      logFilePath(run.path, n, 0),
+      (i) => logFilePath(run.path, n, i),
     );
-    const inodes = await Promise.all(
-      rotated.map((f) => Deno.stat(f).then((st) => st.ino, () => null)),
-    );
-    const at = inodes.findIndex((ino) => ino !== null && open.has(ino));
-    for (const file of at >= 0 ? rotated.slice(0, at) : rotated) {
-      try {
-        records.push(...parseRecords(await Deno.readTextFile(file)));
-      } catch {
-        // removed meanwhile (beyond max_rotated_files)
+    const at = snap.rotated.findIndex((f) => f.ino !== null && open.has(f.ino));
+    for (const [i, f] of snap.rotated.entries()) {
+      if (at < 0 || i < at) {
+        records.push(...parseRecords(await readRest(f.file)));
       }
+      f.file.close();
     }
+    snap.current?.file.close();
   }
   for (let batch = await tailer.read(); batch.length > 0;) {
     records.push(...batch);
