@@ -84,6 +84,7 @@ const operator = z.object({
   id: text,
   source: z.object({
     python: text.optional(),
+    typescript: text.optional(),
     sharedLibrary: text.optional(),
     wasm: text.optional(),
   }).strict(),
@@ -92,6 +93,10 @@ const operator = z.object({
   name: text.optional(),
   description: text.optional(),
   build: text.optional(),
+  condaEnv: text.optional(),
+  sendStdoutAs: text.optional(),
+  sendLogsAs: text.optional(),
+  minLogLevel: z.enum(LOG_LEVELS as [string, ...string[]]).optional(),
 }).strict();
 
 const node = z.object({
@@ -102,6 +107,8 @@ const node = z.object({
   args: text.optional(),
   env: z.record(text, text),
   build: text.optional(),
+  pathSha256: text.optional(),
+  workingDir: text.optional(),
   git: z.object({
     url: text,
     branch: text.optional(),
@@ -129,6 +136,7 @@ const node = z.object({
   }).strict().optional(),
   permissions: permissions.optional(),
   operators: z.array(operator).optional(),
+  singleOperator: z.boolean().optional(),
   module: text.optional(),
   kind: z.enum(["custom", "runtime"]).optional(),
   finishGraceSecs: seconds.optional(),
@@ -152,7 +160,8 @@ const dataflow = z.object({
   startupTimeout: seconds.optional(),
   debug: z.object({ publishAllMessages: z.boolean() }).strict(),
   strictTypes: z.boolean().optional(),
-  typeCheck: z.enum(["warn", "error"]).optional(),
+  typeCheck: z.enum(["warn", "error", "off"]).optional(),
+  hotReload: z.boolean().optional(),
   exitWhenNodesFinish: z.boolean().optional(),
 }).strict();
 
