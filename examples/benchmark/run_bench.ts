@@ -35,9 +35,20 @@ async function runVariant(variant: string): Promise<string> {
   });
   try {
     const { cmd, args } = doraCommand();
+    // Nodes get only the environment they are given: the BENCH_* settings
+    // of this shell, the CSV file and the mode.
+    const bench = Object.entries(Deno.env.toObject())
+      .filter(([k]) => k.startsWith("BENCH_"))
+      .map(([k, v]) => `${k}=${v}`);
+    const envFlags = [
+      ...bench,
+      `BENCH_CSV=${csv}`,
+      `BENCH_QUICK=${quick ? 1 : 0}`,
+    ]
+      .flatMap((kv) => ["--env", kv]);
     const out = await new Deno.Command(cmd, {
-      args: [...args, "run", `${here}dataflow-${variant}.yml`],
-      env: { BENCH_CSV: csv, BENCH_QUICK: quick ? "1" : "0", NO_COLOR: "1" },
+      args: [...args, "run", `${here}dataflow-${variant}.yml`, ...envFlags],
+      env: { NO_COLOR: "1" },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

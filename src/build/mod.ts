@@ -51,3 +51,11 @@ export {
   UvError,
   uvVersion,
 } from "./uv.ts";
+export {
+  type BuildCommand,
+  buildCommands,
+  BuildNotAllowedError,
+  checkBuildAllowed,
+  isBuildTrusted,
+  trustBuild,
+} from "./trust.ts";

@@ -15,6 +15,7 @@ import { LinkClosedError, type Peer, RemoteError } from "../control/peer.ts";
 import { VersionMismatchError } from "../control/protocol.ts";
 import { type CoordinatorTarget, formatTarget } from "../control/target.ts";
 import { CliError } from "./errors.ts";
+import { tokenFile } from "../control/auth.ts";
 
 export type { ConnectOptions };
 
@@ -58,10 +59,10 @@ export function asCliError(err: unknown, target: CoordinatorTarget): unknown {
       err.kind === "missing"
         ? `the dora coordinator at ${
           formatTarget(target)
-        } requires an auth token: set DORA_AUTH_TOKEN or put the token (printed by \`dora coordinator --auth\`) in .dora-token`
+        } requires an auth token: set DORA_AUTH_TOKEN or put the token (\`<state dir>/token\` of the user running the coordinator, default ~/.dora/token) in .dora-token`
         : `the dora coordinator at ${
           formatTarget(target)
-        } refused the auth token: check DORA_AUTH_TOKEN / .dora-token`,
+        } refused the auth token: check DORA_AUTH_TOKEN / .dora-token / ${tokenFile()}`,
     );
   }
   if (err instanceof VersionMismatchError || err instanceof RemoteError) {

@@ -6,7 +6,7 @@
  * @module
  */
 import { DORA_VERSION } from "../version.ts";
-import { findToken } from "./auth.ts";
+import { tokenCandidates } from "./auth.ts";
 import { Peer, type PeerOptions, RemoteError } from "./peer.ts";
 import {
   CONTROL_PATH,
@@ -50,7 +50,7 @@ export interface ConnectOptions extends PeerOptions {
   role?: "cli" | "daemon";
   /** Extra `hello` parameters (daemons register through them). */
   hello?: Record<string, unknown>;
-  /** Token to send; default: {@link findToken}. */
+  /** Token to send; default: each of {@link tokenCandidates} in turn. */
   token?: string;
   /** Give up opening after this many milliseconds (default 5000). */
   timeoutMs?: number;
@@ -65,10 +65,26 @@ export async function connectCoordinator(
   target: CoordinatorTarget,
   opts: ConnectOptions = {},
 ): Promise<{ peer: Peer; hello: HelloResult & Record<string, unknown> }> {
+  const tokens = opts.token !== undefined ? [opts.token] : tokenCandidates();
+  for (let i = 0;; i++) {
+    try {
+      return await connectWith(target, opts, tokens[i]);
+    } catch (err) {
+      const next = i + 1 < tokens.length;
+      if (!(next && err instanceof ControlAuthError)) throw err;
+    }
+  }
+}
+
+/** One attempt of {@link connectCoordinator} with `token` (or none). */
+async function connectWith(
+  target: CoordinatorTarget,
+  opts: ConnectOptions,
+  token: string | undefined,
+): Promise<{ peer: Peer; hello: HelloResult & Record<string, unknown> }> {
   const role = opts.role ?? "cli";
   const host = target.addr.includes(":") ? `[${target.addr}]` : target.addr;
   const path = role === "cli" ? CONTROL_PATH : DAEMON_PATH;
-  const token = opts.token ?? findToken();
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   // Deno accepts request headers on the WebSocket constructor.

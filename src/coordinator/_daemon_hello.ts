@@ -19,6 +19,7 @@ import { LiveDataflow } from "./live.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
 import { syncParamsTo } from "./_params.ts";
 import type { ParamValue } from "../descriptor/node_params.ts";
+import { isTerminal } from "../store/types.ts";
 
 /** Handles a daemon's `hello`: version check, registration, re-adoption. */
 export function daemonHello(
@@ -79,6 +80,18 @@ export function daemonHello(
 function adopt(c: Coordinator, daemonId: string, report: AdoptReport): void {
   const now = Date.now();
   let record = c.config.store.getDataflow(report.uuid);
+  if (
+    record?.stopRequested && isTerminal(record.status) &&
+    report.state === "running"
+  ) {
+    // Stopped while this daemon was away: its part stops now too.
+    c.daemons.get(daemonId)?.peer.call("stop", { uuid: report.uuid })
+      .catch(() => {});
+    c.config.log(
+      `daemon "${daemonId}" came back running dataflow ${report.uuid}, which was stopped meanwhile: stopping it there`,
+    );
+    return;
+  }
   const fresh = !record;
   if (!record) {
     record = {

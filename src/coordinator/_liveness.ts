@@ -41,16 +41,29 @@ function failLaterIfGone(c: Coordinator, daemonId: string, oldPeer: Peer) {
   setTimeout(() => {
     const now = c.daemons.get(daemonId);
     if (now && now.peer !== oldPeer) return; // it came back
-    for (const live of c.live.values()) {
-      if (live.daemons.has(daemonId) && !live.finished.has(daemonId)) {
-        live.finished.set(daemonId, {
-          [`(daemon ${daemonId})`]: {
-            ok: false,
-            error: `daemon "${daemonId}" lost`,
-          },
-        });
-        maybeSettle(c, live);
+    const affected = [...c.live.values()].filter((live) =>
+      live.daemons.has(daemonId) && !live.finished.has(daemonId)
+    );
+    // The other daemons fail the lost machine's nodes for their receivers
+    // and keep running the rest (best effort: one may be gone too).
+    const survivors = new Map<string, string[]>();
+    for (const live of affected) {
+      for (const d of live.daemons) {
+        if (d === daemonId || live.finished.has(d)) continue;
+        survivors.set(d, [...(survivors.get(d) ?? []), live.uuid]);
       }
+    }
+    for (const [d, uuids] of survivors) {
+      c.daemons.get(d)?.peer.notify("daemon_lost", { daemonId, uuids });
+    }
+    for (const live of affected) {
+      live.finished.set(daemonId, {
+        [`(daemon ${daemonId})`]: {
+          ok: false,
+          error: `daemon "${daemonId}" lost`,
+        },
+      });
+      maybeSettle(c, live);
     }
   }, c.config.daemonTimeoutMs);
 }

@@ -9,6 +9,7 @@ import type { Coordinator } from "./coordinator.ts";
 import type { DataflowOutcome } from "./live.ts";
 import { errorMessage } from "../errors.ts";
 import { withTimeout } from "./util.ts";
+import { maybeSettle } from "./_settle.ts";
 
 /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
 export async function stopDataflow(
@@ -31,19 +32,31 @@ export async function stopDataflow(
     );
   }
   live.stopRequested = true;
-  if (record.status === "running") {
-    record.status = "stopping";
-    record.updatedAt = Date.now();
-    c.config.store.putDataflow(record);
-  }
+  record.stopRequested = true;
+  if (record.status === "running") record.status = "stopping";
+  record.updatedAt = Date.now();
+  c.config.store.putDataflow(record);
   for (const id of live.daemons) {
+    if (live.finished.has(id)) continue;
     const d = c.daemons.get(id);
-    if (!d) continue;
+    if (!d) {
+      // Best effort: a daemon that is gone does not hold up the stop of the
+      // others; if it comes back, it is told to stop (see _daemon_hello.ts).
+      live.finished.set(id, {
+        [`(daemon ${id})`]: {
+          ok: false,
+          error:
+            `daemon "${id}" was not connected when the dataflow was stopped`,
+        },
+      });
+      continue;
+    }
     d.peer.call("stop", { uuid, graceMs: opts.graceMs, force: opts.force })
       .catch((err) =>
         c.config.log(`stop on daemon "${id}" failed: ${errorMessage(err)}`)
       );
   }
+  maybeSettle(c, live);
   return await live.wait();
 }
 

@@ -6,7 +6,7 @@
 import { DORA_VERSION } from "../version.ts";
 import type { Peer } from "../control/peer.ts";
 import { versionMismatch, VersionMismatchError } from "../control/protocol.ts";
-import type { Dataflow } from "../descriptor/mod.ts";
+import { checkResolvedDataflow } from "../descriptor/mod.ts";
 import { isTerminal } from "../store/types.ts";
 import { COUNTER_NAMES } from "../fault/counters.ts";
 import type { Coordinator } from "./coordinator.ts";
@@ -118,8 +118,9 @@ export function cliHandler(c: Coordinator) {
         };
       }
       case "start": {
+        // Resolved by the client: checked here before anything is placed.
         const r = await c.start(
-          p.descriptor as Dataflow,
+          checkResolvedDataflow(p.descriptor),
           p.name as string | undefined,
           (p.env ?? {}) as Record<string, string>,
           { source: typeof p.source === "string" ? p.source : undefined },
@@ -195,7 +196,7 @@ export function cliHandler(c: Coordinator) {
       case "build":
         return await buildOnDaemons(
           c,
-          p.descriptor as Dataflow,
+          checkResolvedDataflow(p.descriptor),
           peer,
           Boolean(p.uv),
         );

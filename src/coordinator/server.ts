@@ -1,7 +1,9 @@
 /**
  * The coordinator's WebSocket server: `/api/control` for the CLI,
- * `/api/daemon` for daemons, `/health` for probes. Off loopback every
- * upgrade needs `Authorization: Bearer <token>`.
+ * `/api/daemon` for daemons, `/health` for probes. A request with an
+ * `Origin` header comes from a web page and is refused (dora has no browser
+ * client); every upgrade needs `Authorization: Bearer <token>` when the
+ * coordinator has a token (the default, see docs/security.md).
  *
  * @module
  */
@@ -38,6 +40,14 @@ export function serveCoordinator(
     if (url.pathname === "/health") return new Response("ok\n");
     if (url.pathname !== CONTROL_PATH && url.pathname !== DAEMON_PATH) {
       return new Response("not found\n", { status: 404 });
+    }
+    // Browsers always send Origin on a WebSocket upgrade and let any page
+    // open one to 127.0.0.1; dora's own clients never send it.
+    if (req.headers.has("origin")) {
+      return new Response(
+        "cross-origin requests are refused: web pages cannot use the dora control plane\n",
+        { status: 403 },
+      );
     }
     if (opts.token !== undefined) {
       const header = req.headers.get("authorization") ?? "";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LogTailer } from "./tail.ts";
+import { LogTailer } from "../logs/mod.ts";
 import type { AgentState } from "./_state.ts";
 
 /** Starts (`on`) or stops following the logs of dataflow `uuid`. */
@@ -19,11 +19,8 @@ export function follow(s: AgentState, uuid: string, on: boolean): void {
   if (existing || !e || e.results) return;
   const nodes = Object.entries(e.params.nodeToDaemon)
     .filter(([, d]) => d === s.daemonId).map(([n]) => n);
-  const tailer = new LogTailer(
-    e.hosted.logDir,
-    nodes,
-    (record) => s.peer?.notify("log", { uuid, record }),
-  );
+  const tailer = new LogTailer(e.hosted.logDir, nodes);
+  tailer.follow((record) => s.peer?.notify("log", { uuid, record }));
   s.tailers.set(uuid, tailer);
 }
 

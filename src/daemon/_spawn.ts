@@ -5,8 +5,8 @@
  */
 import type { SpawnParams } from "../control/coordinator_daemon.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
-import { formatFaultSummary } from "../fault/counters.ts";
 import { errorMessage } from "../errors.ts";
+import { formatFaultSummary } from "../fault/counters.ts";
 import { linkPlan } from "./_link_plan.ts";
 import { type AgentState, type Entry, prune } from "./_state.ts";
 
@@ -21,6 +21,8 @@ export async function spawnDataflow(
   }
   const peers = new Map(Object.entries(params.peers));
   let readyEarly = false;
+  /** Peers whose link failed (reported once). */
+  const broken = new Set<string>();
   s.peers.set(params.uuid, peers);
   // Peers may connect as soon as they spawned their part.
   s.opts.transport.authorize(params.uuid, params.dataSecret);
@@ -60,7 +62,20 @@ export async function spawnDataflow(
       },
       sendRemote: (daemonId, msg, payload) => {
         const addr = peers.get(daemonId);
-        if (addr) s.opts.transport.send(addr, msg, payload);
+        if (!addr) return; // lost for good: its receivers are gone
+        try {
+          s.opts.transport.send(addr, msg, payload);
+        } catch (err) {
+          // A broken link must never take this daemon's nodes down.
+          if (!broken.has(daemonId)) {
+            broken.add(daemonId);
+            s.opts.log(
+              `data link to daemon "${daemonId}" (dataflow ${params.uuid}) failed: ${
+                errorMessage(err)
+              }; messages to it are dropped`,
+            );
+          }
+        }
       },
     },
   ).catch(async (err) => {

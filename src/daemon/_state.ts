@@ -14,7 +14,7 @@ import type { NodeResult } from "../store/types.ts";
 import type { DataTransport } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
 import type { ProcSampler } from "./metrics.ts";
-import type { LogTailer } from "./tail.ts";
+import type { LogTailer } from "../logs/mod.ts";
 
 /** Finished dataflows a daemon remembers (to serve their logs). */
 const KEEP_FINISHED = 200;
@@ -24,6 +24,11 @@ export interface AgentOptions {
   machineId?: string;
   labels: Record<string, string>;
   target: CoordinatorTarget;
+  /**
+   * How long the daemon runs without its coordinator, once it had one,
+   * before it stops its dataflows and exits (0: forever).
+   */
+  coordinatorTimeoutMs?: number;
   /** Address the data transport listens on (and advertises). */
   interface: string;
   /** Port of the data transport (0 or absent: any free port). */

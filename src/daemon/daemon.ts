@@ -84,6 +84,30 @@ export class DaemonAgent {
     this.dataflows.get(msg.df)?.hosted.deliver(msg, payload);
   }
 
+  /** The exit code for the CLI: 1 after giving up on the coordinator. */
+  exitCode = 0;
+  #giveUp?: ReturnType<typeof setTimeout>;
+
+  /**
+   * The coordinator link was lost: unless it comes back within the
+   * coordinator timeout, stop every dataflow and exit (nodes nobody can
+   * stop must not run forever).
+   */
+  #armGiveUp(): void {
+    const ms = this.opts.coordinatorTimeoutMs ?? 0;
+    if (ms <= 0 || this.#giveUp !== undefined || this.#stopped) return;
+    this.#giveUp = setTimeout(async () => {
+      const running = [...this.dataflows.values()].filter((e) => !e.results);
+      this.exitCode = 1;
+      this.opts.log(
+        `no coordinator for ${
+          formatMs(ms)
+        } (--coordinator-timeout): stopped ${running.length} dataflow(s); exiting`,
+      );
+      await this.shutdown(false);
+    }, ms);
+  }
+
   async #connectLoop(): Promise<void> {
     let delay = 200;
     let warned = false;
@@ -106,6 +130,8 @@ export class DaemonAgent {
           onEvent: (e, p) => this.#onEvent(e, p),
         });
         const welcome = hello as unknown as DaemonWelcome;
+        clearTimeout(this.#giveUp);
+        this.#giveUp = undefined;
         this.#s.daemonId = welcome.daemonId;
         this.#s.peer = peer;
         for (const e of this.dataflows.values()) {
@@ -124,6 +150,7 @@ export class DaemonAgent {
         stopFollowing(this.#s);
         if (!this.#stopped) {
           this.opts.log("lost the coordinator link; reconnecting");
+          this.#armGiveUp();
         }
       } catch (err) {
         const msg = errorMessage(err);
@@ -165,6 +192,17 @@ export class DaemonAgent {
   #onEvent(event: string, payload: unknown): void {
     this.#lastHeard = Date.now();
     const p = payload as Record<string, unknown>;
+    if (event === "daemon_lost") {
+      // A peer of these dataflows is gone for good: stop sending to it and
+      // fail its nodes for the local receivers.
+      const lost = p.daemonId as string;
+      for (const uuid of p.uuids as string[]) {
+        this.#s.peers.get(uuid)?.delete(lost);
+        const e = this.dataflows.get(uuid);
+        if (e && !e.results) e.hosted.peerLost(lost);
+      }
+      return;
+    }
     if (event === "release") {
       const e = this.dataflows.get(p.uuid as string);
       if (!e) this.#s.earlyRelease.add(p.uuid as string); // still launching
@@ -191,6 +229,7 @@ export class DaemonAgent {
   /** Stops every dataflow (stop ladder or force) and ends the daemon. */
   async shutdown(force: boolean): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#giveUp);
     const running = [...this.dataflows.values()].filter((e) => !e.results);
     for (const e of running) e.hosted.stop({ force });
     await Promise.allSettled(running.map((e) => e.hosted.finished));
@@ -204,4 +243,11 @@ export class DaemonAgent {
     this.#s.peer?.close(1000, "daemon exiting");
     this.opts.transport.close();
   }
+}
+
+/** `90s`, `5m`, `1500ms`: a duration as the options spell it. */
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }

@@ -9,34 +9,13 @@
  * @module
  */
 import { errorMessage } from "../errors.ts";
-import { runtimeBase } from "../runtime/spawn/runtime_dir.ts";
+import { runtimeBase, sweepLeftovers } from "../runtime/spawn/runtime_dir.ts";
 import { encodeFrame } from "../message/frame.ts";
 import { FrameReader } from "../message/frame_reader.ts";
 
 /** The discovery socket path of this daemon process. */
 export function discoverySocketPath(machineId?: string): string {
   return `${runtimeBase()}/daemon-${machineId ?? "default"}-${Deno.pid}.sock`;
-}
-
-/** Removes discovery sockets of daemon processes that are gone. */
-function sweepStaleSockets(): void {
-  try {
-    for (const e of Deno.readDirSync(runtimeBase())) {
-      const m = /^daemon-.+-(\d+)\.sock$/.exec(e.name);
-      if (!m) continue;
-      try {
-        Deno.statSync(`/proc/${m[1]}`);
-      } catch {
-        try {
-          Deno.removeSync(`${runtimeBase()}/${e.name}`);
-        } catch {
-          // someone else removed it
-        }
-      }
-    }
-  } catch {
-    // no folder yet
-  }
 }
 
 /** A bound discovery socket. */
@@ -55,7 +34,8 @@ export function serveDiscovery(
 ): DiscoveryServer {
   const path = discoverySocketPath(machineId);
   Deno.mkdirSync(runtimeBase(), { recursive: true, mode: 0o700 });
-  sweepStaleSockets();
+  // Sockets, folders and regions of daemons and runs that died.
+  sweepLeftovers();
   const listener = Deno.listen({ transport: "unix", path });
   (async () => {
     try {

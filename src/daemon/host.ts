@@ -37,6 +37,11 @@ export interface HostedDataflow {
   pids(): number[];
   /** Hands a message from another daemon to the local receivers. */
   deliver(msg: InterDaemonMessage, payload: Uint8Array | null): void;
+  /**
+   * Daemon `daemonId` was lost for good: its nodes fail for the local
+   * receivers (NODE_FAILED, then INPUT_CLOSED).
+   */
+  peerLost(daemonId: string): void;
   /** `DORA_NODE_CONFIG` for a `path: dynamic` node, if this dataflow declares it locally. */
   dynamicConfig(nodeId: string): Record<string, unknown> | undefined;
   /**
@@ -72,7 +77,10 @@ export interface HostHooks {
    * `STOP_ALL`); without it the local part stops.
    */
   onStopRequest?(node: string): void;
-  /** Sends a message to the daemon `daemonId` (order per peer is preserved). */
+  /**
+   * Sends a message to the daemon `daemonId` (order per peer is preserved).
+   * Never throws: a broken link is reported and its messages are dropped.
+   */
   sendRemote(
     daemonId: string,
     msg: InterDaemonMessage,

@@ -197,6 +197,13 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     syncParams: (node, p) => runtime.syncParams(node, p),
     restartNode: (node, graceMs) => runtime.restartNode(node, graceMs),
     stopNode: (node, graceMs) => runtime.stopNode(node, graceMs),
+    peerLost(daemonId) {
+      for (const [node, d] of Object.entries(params.nodeToDaemon)) {
+        if (d === daemonId) {
+          runtime.remoteNodeLost(node, `daemon "${daemonId}" lost`);
+        }
+      }
+    },
     dynamicConfig(nodeId) {
       const spec = dataflow.nodes.find((n) => n.id === nodeId);
       if (!spec || spec.path !== "dynamic" || !localNodes.includes(nodeId)) {

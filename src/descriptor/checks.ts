@@ -17,7 +17,7 @@ import {
   type Origin,
   sourceText,
 } from "./flat.ts";
-import { parseInputSource } from "./input_source.ts";
+import { parseInputSource, timerIntervalWarning } from "./input_source.ts";
 import type { RawInput } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { valueAt } from "./issues.ts";
@@ -93,6 +93,11 @@ export function checkFlat(nodes: FlatNode[], opts: CheckOptions): Diagnostic[] {
             }`,
           );
         }
+        continue;
+      }
+      if (src.kind === "timer") {
+        const problem = timerIntervalWarning(src.intervalNs);
+        if (problem) warn(o, `${what} reads "${text}": ${problem}`);
         continue;
       }
       if (src.kind !== "node") continue;

@@ -141,3 +141,33 @@ export function formatInterval(ns: bigint): string {
   }
   return `nanos/${ns}`;
 }
+
+/** Timers slower than this fire so rarely that it is likely a mistake. */
+const LONGEST_SENSIBLE_NS = 24n * 3600n * 1_000_000_000n;
+/** Timers faster than this fire more often than a node can take inputs. */
+const SHORTEST_SENSIBLE_NS = 100_000n;
+
+/**
+ * Why a timer interval looks like a mistake (a warning, not an error), or
+ * undefined: longer than a day, or shorter than 100 µs (over 10 000 ticks a
+ * second).
+ *
+ * @example
+ * ```ts
+ * timerIntervalWarning(3_000_000n * 1_000_000_000n); // "fires only every 34.7 days …"
+ * timerIntervalWarning(100_000_000n); // undefined
+ * ```
+ */
+export function timerIntervalWarning(ns: bigint): string | undefined {
+  if (ns > LONGEST_SENSIBLE_NS) {
+    const days = Number(ns / 1_000_000n) / 86_400_000;
+    return `the timer fires only every ${
+      days.toFixed(1)
+    } days: is the unit right (secs, millis, micros, nanos)?`;
+  }
+  if (ns < SHORTEST_SENSIBLE_NS) {
+    const perSecond = Math.round(1e9 / Number(ns));
+    return `the timer would fire ${perSecond} times a second, more than a node can take: ticks are skipped while the receiver is busy; is the unit right?`;
+  }
+  return undefined;
+}

@@ -42,3 +42,21 @@ Deno.test("analyze() reports odd input as diagnostics and never throws", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("analyze() rotates node logs at 50 MiB by default; max_log_size 0 never rotates", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/d.yml`,
+      "nodes:\n  - id: a\n    path: dynamic\n  - id: b\n    path: dynamic\n    max_log_size: 0\n  - id: c\n    path: dynamic\n    max_log_size: 1KB\n",
+    );
+    const { dataflow } = await analyze(`${dir}/d.yml`);
+    assert.deepEqual(dataflow?.nodes.map((n) => n.maxLogSize), [
+      50 * 1024 * 1024,
+      undefined,
+      1024,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

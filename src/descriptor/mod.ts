@@ -37,6 +37,10 @@ export {
   hasErrors,
 } from "./load.ts";
 export {
+  checkResolvedDataflow,
+  InvalidDataflowError,
+} from "./resolved_check.ts";
+export {
   isReservedEnv,
   RESERVED_ENV,
   RESERVED_ENV_PREFIXES,

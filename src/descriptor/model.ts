@@ -94,7 +94,7 @@ export interface NodeSpec {
   minLogLevel?: LogLevel;
   sendStdoutAs?: string;
   sendLogsAs?: string;
-  /** Bytes; undefined = unbounded. */
+  /** Bytes (default 50 MiB); undefined = never rotated (`max_log_size: 0`). */
   maxLogSize?: number;
   maxRotatedFiles: number;
   deploy?: {

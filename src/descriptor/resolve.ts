@@ -33,6 +33,9 @@ import type { NodeParams } from "./node_params.ts";
 /** Default per-input queue size. */
 export const DEFAULT_QUEUE_SIZE = 10;
 
+/** Default `max_log_size`: 50 MiB (with 5 rotated files, 300 MiB per node). */
+export const DEFAULT_MAX_LOG_SIZE = 50 * 1024 * 1024;
+
 /** Builds the resolved dataflow; unresolvable host env vars become warnings. */
 export function resolveDataflow(
   abs: string,
@@ -137,12 +140,11 @@ function resolveNode(
   opt("minLogLevel", raw.min_log_level as LogLevel | undefined);
   opt("sendStdoutAs", raw.send_stdout_as);
   opt("sendLogsAs", raw.send_logs_as);
-  opt(
-    "maxLogSize",
-    raw.max_log_size === undefined
-      ? undefined
-      : parseByteSize(raw.max_log_size),
-  );
+  // A default keeps a chatty node from filling the disk; 0 = never rotate.
+  const logSize = raw.max_log_size === undefined
+    ? DEFAULT_MAX_LOG_SIZE
+    : parseByteSize(raw.max_log_size);
+  opt("maxLogSize", logSize === 0 ? undefined : logSize);
   opt("cpuAffinity", raw.cpu_affinity);
   if (raw.params && Object.keys(raw.params).length) {
     spec.params = raw.params as NodeParams;

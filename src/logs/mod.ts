@@ -18,3 +18,10 @@ export * from "./record.ts";
 export * from "./writer.ts";
 export * from "./format.ts";
 export * from "./reader.ts";
+export {
+  type LogFilesSnapshot,
+  LogTailer,
+  type OpenLogFile,
+  readRest,
+  snapshotLogFiles,
+} from "./tail.ts";

@@ -67,24 +67,83 @@ export async function logFilesOf(
   return [...rotated.map(([, p]) => p), ...(current ? [current] : [])];
 }
 
-/** Reads every record of `nodes` in a run, merged in timestamp order. */
+/**
+ * Reads every record of `nodes` in a run, merged in timestamp order. Safe
+ * while the node logs and its files rotate: each file is opened (a rename
+ * does not move what an open descriptor reads) and the folder is listed
+ * again until no new file shows up, so no file is read twice or missed.
+ */
 export async function readRunLogs(
   runDir: string,
   nodes: string[],
 ): Promise<LogRecord[]> {
   const all: LogRecord[] = [];
   for (const node of nodes) {
-    for (const file of await logFilesOf(runDir, node)) {
-      const text = await Deno.readTextFile(file);
-      for (const line of text.split("\n")) {
-        if (line === "") continue;
-        const record = parseStoredRecord(line);
-        if (record) all.push(record);
+    for (const file of await openLogFiles(runDir, node)) {
+      try {
+        const text = new TextDecoder().decode(await readAll(file));
+        for (const line of text.split("\n")) {
+          if (line === "") continue;
+          const record = parseStoredRecord(line);
+          if (record) all.push(record);
+        }
+      } finally {
+        file.close();
       }
     }
   }
   // Stable sort: lines of one node with equal timestamps keep file order.
   return all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+}
+
+/** Every log file of `node`, each opened once (by inode), see {@link readRunLogs}. */
+async function openLogFiles(
+  runDir: string,
+  node: string,
+): Promise<Deno.FsFile[]> {
+  const seen = new Set<number>();
+  const files: Deno.FsFile[] = [];
+  for (let pass = 0; pass < 20; pass++) {
+    let added = false;
+    for (const path of await logFilesOf(runDir, node)) {
+      let file: Deno.FsFile;
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch {
+        continue; // rotated away between the listing and the open
+      }
+      const ino = (await file.stat()).ino ?? -1;
+      if (seen.has(ino)) {
+        file.close();
+        continue;
+      }
+      seen.add(ino);
+      files.push(file);
+      added = true;
+    }
+    if (!added) break;
+  }
+  return files;
+}
+
+/** The rest of an open file. */
+async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const buf = new Uint8Array(256 * 1024);
+    const n = await file.read(buf);
+    if (n === null) break;
+    chunks.push(buf.subarray(0, n));
+    size += n;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** Criteria for {@linkcode filterRecords}. */

@@ -54,7 +54,12 @@ export {
 export { ShellWordsError, splitShellWords } from "./spawn/shell_words.ts";
 export { TimerHub } from "./timers.ts";
 export { ShmTracker } from "./shm/shm_tracker.ts";
-export { runtimeBase, sweepStale } from "./spawn/runtime_dir.ts";
+export {
+  type Leftovers,
+  runtimeBase,
+  sweepLeftovers,
+  sweepStale,
+} from "./spawn/runtime_dir.ts";
 export {
   type InjectedMessage,
   type NewInputSettings,

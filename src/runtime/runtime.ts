@@ -64,6 +64,7 @@ import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
 import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
 import { deleteParam, paramsOf, setParam, syncParams } from "./params.ts";
 import { restartNode, stopNode } from "./node_control.ts";
+import { remoteNodeLost } from "./ending/_remote_loss.ts";
 
 export type * from "./options.ts";
 
@@ -263,6 +264,15 @@ export class DataflowRuntime implements ConnectionHandler {
   closeRemoteOutputs(from: string, outputs: string[]): void {
     const node = this.#rt.nodes.get(from);
     if (node) { for (const o of outputs) closeOutput(this.#rt, node, o); }
+  }
+
+  /**
+   * A node on another machine is gone for good (its daemon was lost): the
+   * local receivers of its open outputs get NODE_FAILED with `error`, then
+   * INPUT_CLOSED.
+   */
+  remoteNodeLost(from: string, error: string): void {
+    remoteNodeLost(this.#rt, from, error);
   }
 
   /**

@@ -10,8 +10,12 @@ import type {
   DataflowParams,
   DataflowRecord,
 } from "./types.ts";
+import { isTerminal, MAX_TERMINAL_RECORDS } from "./types.ts";
 
-/** Keeps records in maps; copies on the way in and out. */
+/**
+ * Keeps records in maps; copies on the way in and out. At most
+ * {@link MAX_TERMINAL_RECORDS} finished dataflows are kept.
+ */
 export class MemoryStore implements CoordinatorStore {
   readonly kind = "memory";
   #dataflows = new Map<string, DataflowRecord>();
@@ -20,6 +24,19 @@ export class MemoryStore implements CoordinatorStore {
 
   putDataflow(record: DataflowRecord): void {
     this.#dataflows.set(record.uuid, structuredClone(record));
+    if (isTerminal(record.status)) this.#prune();
+  }
+
+  /** Forgets the oldest finished dataflows beyond the cap. */
+  #prune(): void {
+    const done = [...this.#dataflows.values()].filter((r) =>
+      isTerminal(r.status)
+    );
+    if (done.length <= MAX_TERMINAL_RECORDS) return;
+    done.sort((a, b) => a.createdAt - b.createdAt);
+    for (const r of done.slice(0, done.length - MAX_TERMINAL_RECORDS)) {
+      this.#dataflows.delete(r.uuid);
+    }
   }
   getDataflow(uuid: string): DataflowRecord | undefined {
     const r = this.#dataflows.get(uuid);

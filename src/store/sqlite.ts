@@ -13,11 +13,10 @@ import type {
   DataflowParams,
   DataflowRecord,
 } from "./types.ts";
+import { MAX_TERMINAL_RECORDS } from "./types.ts";
 
 /** 2: runtime parameters (`params`). */
 const SCHEMA_VERSION = 2;
-/** Finished dataflows kept at most (oldest are pruned) so the file stays bounded. */
-const MAX_TERMINAL_RECORDS = 1000;
 
 /** A store backed by an SQLite database file. */
 export class SqliteStore implements CoordinatorStore {

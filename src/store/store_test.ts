@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { MemoryStore } from "./memory.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { CoordinatorStore, DataflowRecord } from "./types.ts";
+import { MAX_TERMINAL_RECORDS } from "./types.ts";
 
 function record(
   uuid: string,
@@ -84,6 +85,25 @@ Deno.test("SqliteStore keeps dataflows and params across reopen and skips a corr
       lidar: { hz: 10 },
     });
     again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("MemoryStore and SqliteStore keep at most MAX_TERMINAL_RECORDS finished dataflows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const store of [new MemoryStore(), new SqliteStore(`${dir}/s.db`)]) {
+      store.putDataflow(record("live", 0));
+      for (let i = 1; i <= MAX_TERMINAL_RECORDS + 5; i++) {
+        store.putDataflow(record(`d${i}`, i, "finished"));
+      }
+      const uuids = store.listDataflows().map((r) => r.uuid);
+      assert.equal(uuids.length, MAX_TERMINAL_RECORDS + 1, store.kind);
+      assert.ok(uuids.includes("live"), "a running dataflow is never pruned");
+      assert.ok(!uuids.includes("d5") && uuids.includes("d6"), store.kind);
+      store.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

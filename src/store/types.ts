@@ -33,6 +33,12 @@ export interface NodeResult {
 }
 
 /** One dataflow ever started through this coordinator. */
+/**
+ * Finished and failed dataflows a store keeps at most (the oldest are
+ * forgotten first), so a long-running coordinator's state stays bounded.
+ */
+export const MAX_TERMINAL_RECORDS = 1000;
+
 export interface DataflowRecord {
   uuid: string;
   name?: string;
@@ -62,6 +68,8 @@ export interface DataflowRecord {
    * last report while it runs, the final one once it ended.
    */
   fault?: FaultSummary;
+  /** `dora stop` was asked: a daemon that comes back stops it, not re-adopts it. */
+  stopRequested?: boolean;
   createdAt: number;
   updatedAt: number;
 }

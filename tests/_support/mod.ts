@@ -13,3 +13,4 @@ export * from "./fault.ts";
 export * from "./shm.ts";
 export * from "./scenarios.ts";
 export * from "./ssh.ts";
+export * from "./wait.ts";

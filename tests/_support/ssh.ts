@@ -305,16 +305,3 @@ export function processesWith(needle: string): number[] {
   }
   return out;
 }
-
-/** Resolves once `check()` is true, polling every 100 ms; throws `what` after `ms`. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -49,7 +49,7 @@ Deno.test("dora build clones git sources at their tag and runs build: locally an
     build: echo built > built.txt
 `,
     );
-    const local = await sb.dora(["build", yml]);
+    const local = await sb.dora(["build", yml, "--allow-shell-nodes"]);
     assert.equal(local.code, 0, local.stderr + local.stdout);
     assert.match(local.stdout, /greeter: \$ echo built > built\.txt/);
     const clone = `${sb.dir}/.dora/git/greeter`;
@@ -59,7 +59,7 @@ Deno.test("dora build clones git sources at their tag and runs build: locally an
 
     await sb.coordinator();
     await sb.daemon();
-    const remote = await sb.dora(["build", yml]);
+    const remote = await sb.dora(["build", yml, "--allow-shell-nodes"]);
     assert.equal(remote.code, 0, remote.stderr + remote.stdout);
     assert.match(remote.stdout, /greeter: \$ git fetch/);
     assert.ok(Deno.statSync(`${clone}/built.txt`).isFile);
@@ -72,7 +72,7 @@ Deno.test("dora build clones git sources at their tag and runs build: locally an
       "broken.yml",
       "nodes:\n  - id: bad\n    path: x.sh\n    build: exit 3\n",
     );
-    const failed = await sb.dora(["build", broken]);
+    const failed = await sb.dora(["build", broken, "--allow-shell-nodes"]);
     assert.equal(failed.code, 1);
     assert.match(
       failed.stderr,

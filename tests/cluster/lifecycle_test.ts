@@ -12,6 +12,26 @@ const DATAFLOW = `nodes:
       tick: dora/timer/millis/20
 `;
 
+/** Kills what `dora up` recorded in the sandbox, and `extra`, if still alive. */
+function killLeftovers(sb: Sandbox, extra: number[]): void {
+  const pids = [...extra];
+  try {
+    const state = JSON.parse(
+      Deno.readTextFileSync(`${sb.dir}/state/up-${sb.port}.json`),
+    );
+    pids.push(state.coordinatorPid, state.daemonPid);
+  } catch {
+    // nothing recorded (or already removed by `dora down`)
+  }
+  for (const pid of pids.filter((p) => p && alive(p))) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -92,7 +112,9 @@ Deno.test("dora up, start, list, logs, stop and down leave no process behind", a
     );
     assert.equal(status.stderr.trim().split("\n").length, 1);
   } finally {
-    for (const pid of pids.filter(alive)) Deno.kill(pid, "SIGKILL");
+    // Also when an assertion failed early: a second coordinator started by
+    // `dora up` is only known from the state file.
+    killLeftovers(sb, pids);
     await sb.cleanup();
   }
 });
@@ -122,7 +144,9 @@ Deno.test("dora up after its coordinator died reuses the surviving daemon", asyn
     assert.equal((await sb.dora(["down"])).code, 0);
     assert.ok(!pids.some(alive), "nothing left");
   } finally {
-    for (const pid of pids.filter(alive)) Deno.kill(pid, "SIGKILL");
+    // Also when an assertion failed early: a second coordinator started by
+    // `dora up` is only known from the state file.
+    killLeftovers(sb, pids);
     await sb.cleanup();
   }
 });

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { freePort } from "../_support/cluster.ts";
-import { SshLab, waitUntil } from "../_support/ssh.ts";
+import { SshLab } from "../_support/ssh.ts";
+import { waitUntil } from "../_support/wait.ts";
 
 const SENDER = `import { Node } from "dora";
 const node = await Node.init();

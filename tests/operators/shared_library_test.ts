@@ -126,11 +126,22 @@ console.log(got.join() === expected.join() ? "SUCCESS" : \`FAILURE: \${got.join(
     /operator "counter" of node "native": shared-library file "build\/libcounter\.so" not found .*it has a `build:` command/,
   );
 
-  const build = await runDora(["build", "--local", df.path]);
+  const build = await runDora([
+    "build",
+    "--local",
+    df.path,
+    "--allow-shell-nodes",
+  ]);
   assert.equal(build.code, 0, `${build.stdout}\n${build.stderr}`);
   assert.match(build.stdout, /native: .*mkdir -p build && cc /);
 
-  const run = await runDora(["run", df.path, "--stop-after", "60s"]);
+  const run = await runDora([
+    "run",
+    df.path,
+    "--stop-after",
+    "60s",
+    "--allow-shell-nodes",
+  ]);
   const output = `${run.stdout}\n${run.stderr}`;
   assert.match(output, /sink: SUCCESS/);
   // What C printed shows up in the node's log (flushed after each call).

@@ -56,8 +56,9 @@ Deno.test("a node ignoring STOP is killed after the grace period and reported as
   const dora = new DoraProcess([
     "run",
     df.path,
+    // Long enough for a well-behaved node on a loaded machine.
     "--grace-duration",
-    "300ms",
+    "3s",
     "--log-format",
     "json",
   ]);

@@ -81,6 +81,8 @@ Deno.test("the original's python-dataflow-builder example builds and runs unchan
       UV_FIND_LINKS: `${dir}/wheels`,
       UV_OFFLINE: "1",
       UV_CACHE_DIR: `${dir}/uv-cache`,
+      // The generated build: lines run without a terminal to confirm them.
+      DORA_ALLOW_SHELL_NODES: "true",
       // Build locally: no coordinator answers on this port.
       DORA_COORDINATOR_PORT: String(freePort()),
       PATH: Deno.env.get("PATH") ?? "",

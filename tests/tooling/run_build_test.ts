@@ -59,7 +59,7 @@ Deno.test("dora run clones a git source at its tag, builds in the clone and runs
       yml,
       `nodes:\n  - id: where\n    git: file://${repo}\n    tag: v1\n    path: where.py\n    build: echo "from the build" > built.txt\n`,
     );
-    const r = await runDora(["run", yml]);
+    const r = await runDora(["run", yml, "--allow-shell-nodes"]);
     assert.equal(r.code, 0, r.stderr);
     const clone = `${dir}/flow/.dora/git/where`;
     assert.match(r.stderr, /where: \$ echo "from the build" > built\.txt/);
@@ -84,7 +84,7 @@ Deno.test("dora run clones a git source at its tag, builds in the clone and runs
     );
     Deno.removeSync(`${dir}/flow/.dora`, { recursive: true });
     Deno.removeSync(`${dir}/flow/out`, { recursive: true });
-    const bad = await runDora(["run", yml]);
+    const bad = await runDora(["run", yml, "--allow-shell-nodes"]);
     assert.equal(bad.code, 1);
     assert.match(
       bad.stderr,
@@ -126,7 +126,9 @@ Deno.test("dora run stops at a failing build with the node, the command and its 
       touch never.txt
 `,
     );
-    const r = await runDora(["run", "dataflow.yml"], { cwd: dir });
+    const r = await runDora(["run", "dataflow.yml", "--allow-shell-nodes"], {
+      cwd: dir,
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /camera: compiling camera/);
     assert.match(
@@ -140,7 +142,11 @@ Deno.test("dora run stops at a failing build with the node, the command and its 
       `${dir}/dataflow.yml`,
       "nodes:\n  - id: cam\n    path: mark.py\n    build: no-such-compiler --version\n",
     );
-    const notFound = await runDora(["run", "dataflow.yml"], { cwd: dir });
+    const notFound = await runDora([
+      "run",
+      "dataflow.yml",
+      "--allow-shell-nodes",
+    ], { cwd: dir });
     assert.equal(notFound.code, 1);
     assert.match(
       notFound.stderr,
@@ -215,7 +221,10 @@ with tarfile.open("${dir}/tools.tar.gz", "w:gz") as t:
 `,
     );
     for (let run = 0; run < 2; run++) {
-      const r = await runDora(["run", "dataflow.yml"], { cwd: dir, env });
+      const r = await runDora(["run", "dataflow.yml", "--allow-shell-nodes"], {
+        cwd: dir,
+        env,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /hello: downloaded node runs/);
       assert.match(r.stderr, /greeter: archive node runs/);
@@ -231,7 +240,7 @@ with tarfile.open("${dir}/tools.tar.gz", "w:gz") as t:
       }\n`,
     );
     const cache2 = { DORA_CACHE_DIR: `${dir}/cache2` };
-    const bad = await runDora(["run", "dataflow.yml"], {
+    const bad = await runDora(["run", "dataflow.yml", "--allow-shell-nodes"], {
       cwd: dir,
       env: cache2,
     });
@@ -248,7 +257,11 @@ with tarfile.open("${dir}/tools.tar.gz", "w:gz") as t:
       `${dir}/dataflow.yml`,
       `nodes:\n  - id: gone\n    path: ${srv.url}/nodes/gone.py\n`,
     );
-    const missing = await runDora(["run", "dataflow.yml"], {
+    const missing = await runDora([
+      "run",
+      "dataflow.yml",
+      "--allow-shell-nodes",
+    ], {
       cwd: dir,
       env: cache2,
     });
@@ -286,7 +299,12 @@ with zipfile.ZipFile("${dir}/wheels/greeting-0.1-py3-none-any.whl", "w") as z:
       `${dir}/dataflow.yml`,
       "nodes:\n  - id: py\n    path: node.py\n    build: pip install --no-index --find-links wheels greeting\n",
     );
-    const r = await runDora(["run", "dataflow.yml", "--uv"], { cwd: dir });
+    const r = await runDora([
+      "run",
+      "dataflow.yml",
+      "--uv",
+      "--allow-shell-nodes",
+    ], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,

@@ -241,7 +241,11 @@ export class Inbound {
         });
         break;
       case "param_deleted":
-        this.#queue.pushControl({ type: "PARAM_DELETED", id: h.key, key: h.key });
+        this.#queue.pushControl({
+          type: "PARAM_DELETED",
+          id: h.key,
+          key: h.key,
+        });
         break;
       case "hello_ok":
         this.params = { ...h.params };

@@ -7,6 +7,7 @@
  */
 import { Command } from "commander";
 import { CliError } from "../errors.ts";
+import { requireBuildConsent } from "../_build_consent.ts";
 import { asCliError, connectCoordinator } from "../coordinator_client.ts";
 import { loadForCli } from "../load_descriptor.ts";
 import {
@@ -50,6 +51,10 @@ export function registerBuild(program: Command): void {
           "type problems are errors (like strict_types: true in the file)",
         )
         .option(
+          "--allow-shell-nodes",
+          "run the build: commands without asking (env DORA_ALLOW_SHELL_NODES)",
+        )
+        .option(
           "--uv",
           "run pip lines with `uv pip` in the dataflow's uv environment (uv is installed from PyPI when missing)",
         ),
@@ -59,11 +64,14 @@ export function registerBuild(program: Command): void {
         local?: boolean;
         strictTypes?: boolean;
         uv?: boolean;
+        allowShellNodes?: boolean;
       },
     ) => {
       const dataflow = await loadForCli(path, {
         strictTypes: opts.strictTypes,
       });
+      // Here, on the user's terminal, wherever the commands will run.
+      await requireBuildConsent(dataflow, opts.allowShellNodes);
       const printLine = (node: string, line: string) =>
         console.log(`${node}: ${line}`);
       if (!opts.local) {

@@ -4,27 +4,25 @@
  * @module
  */
 import { storeOption } from "../_options.ts";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { CliError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
   DEFAULT_COORDINATOR_PORT,
 } from "../../control/protocol.ts";
-import { isTrustedLoopback, newToken } from "../../control/auth.ts";
+import { coordinatorToken } from "../../control/auth.ts";
 import { parsePort } from "../target.ts";
 import { startCoordinator } from "../../coordinator/mod.ts";
 
-/** Resolves the token a coordinator requires, creating `.dora-token` if asked. */
-function resolveToken(iface: string, auth: boolean): string | undefined {
-  if (!auth && isTrustedLoopback(iface)) return undefined;
-  const env = Deno.env.get("DORA_AUTH_TOKEN");
-  if (env) return env.trim();
-  const token = newToken();
-  const path = `${Deno.cwd()}/.dora-token`;
-  Deno.writeTextFileSync(path, token + "\n", { mode: 0o600 });
-  console.error(
-    `auth token written to ${path}; clients send it from DORA_AUTH_TOKEN or .dora-token`,
-  );
+/** The token this coordinator requires (see docs/security.md). */
+function resolveToken(): string {
+  const { token, created } = coordinatorToken();
+  if (created) {
+    console.error(
+      `auth token written to ${created} (mode 0600); clients on this machine read it from there, others need it in DORA_AUTH_TOKEN or .dora-token`,
+    );
+  }
   return token;
 }
 
@@ -52,10 +50,8 @@ export function registerCoordinator(program: Command): void {
         "state backend: memory | sqlite[:PATH]",
         "memory",
       )
-      .option(
-        "--auth",
-        "require a bearer token (created in ./.dora-token unless DORA_AUTH_TOKEN is set); always on off loopback",
-      )
+      // Tokens are always required now; the flag stays for old scripts.
+      .addOption(new Option("--auth").hideHelp())
       .option("--quiet", "do not log events to stderr")
       .action(async (opts) => {
         const iface = opts.interface ??
@@ -63,7 +59,7 @@ export function registerCoordinator(program: Command): void {
           DEFAULT_COORDINATOR_ADDR;
         const port = parsePort(opts.port, "--port");
         storeOption(opts.store);
-        const token = resolveToken(iface, Boolean(opts.auth));
+        const token = resolveToken();
         let running;
         try {
           running = startCoordinator({
@@ -91,16 +87,17 @@ export function registerCoordinator(program: Command): void {
           );
         }
         console.error(
-          `dora coordinator listening on ${iface}:${running.port} (store: ${running.coordinator.config.store.kind}${
-            token ? ", auth: bearer token" : ""
-          })`,
+          `dora coordinator listening on ${iface}:${running.port} (store: ${running.coordinator.config.store.kind}, auth: bearer token)`,
         );
+        // A bug in one handler must not end the control plane.
+        const unguard = guardProcess((m) => console.error(`coordinator: ${m}`));
         const stop = () => void running.shutdown();
         Deno.addSignalListener("SIGINT", stop);
         Deno.addSignalListener("SIGTERM", stop);
         await running.finished;
         Deno.removeSignalListener("SIGINT", stop);
         Deno.removeSignalListener("SIGTERM", stop);
+        unguard();
       }),
   );
 }

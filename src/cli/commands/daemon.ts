@@ -5,6 +5,11 @@
  */
 import { Command } from "commander";
 import { CliError, UsageError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
+import { durationOption } from "../_options.ts";
+
+/** How long a daemon runs without its coordinator (after having one). */
+const DEFAULT_COORDINATOR_TIMEOUT_MS = 5 * 60_000;
 import { parsePort } from "../target.ts";
 import {
   DEFAULT_COORDINATOR_ADDR,
@@ -98,6 +103,10 @@ export function registerDaemon(program: Command): void {
         "--zenoh-connect <ENDPOINTS>",
         "with --zenoh: other machines' bridges to link to, tcp/HOST:PORT[,…]",
       )
+      .option(
+        "--coordinator-timeout <DURATION>",
+        "stop the dataflows and exit after this long without the coordinator (0: never; env DORA_COORDINATOR_TIMEOUT)",
+      )
       .option("--quiet", "do not log events to stderr")
       .option(
         "--rt",
@@ -140,6 +149,14 @@ export function registerDaemon(program: Command): void {
           ? () => {}
           : (m: string) =>
             console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`);
+        // A bug in one callback must not end the daemon and its nodes.
+        guardProcess((m) =>
+          console.error(`daemon${machineId ? ` ${machineId}` : ""}: ${m}`)
+        );
+        const coordinatorTimeoutMs = durationOption(
+          "--coordinator-timeout",
+          opts.coordinatorTimeout ?? Deno.env.get("DORA_COORDINATOR_TIMEOUT"),
+        ) ?? DEFAULT_COORDINATOR_TIMEOUT_MS;
         const zenoh = zenohSettings(opts);
         let bridge: SupervisedBridge | undefined;
         if (zenoh?.supervise) {
@@ -159,6 +176,7 @@ export function registerDaemon(program: Command): void {
           : new TcpTransport((m) => log(m));
         const agent = new DaemonAgent({
           machineId,
+          coordinatorTimeoutMs,
           labels: parseLabels(opts.labels),
           target: { addr, port },
           interface: opts.interface,
@@ -216,7 +234,7 @@ export function registerDaemon(program: Command): void {
         await bridge?.stop();
         Deno.removeSignalListener("SIGINT", onSignal);
         Deno.removeSignalListener("SIGTERM", onSignal);
-        Deno.exit(0);
+        Deno.exit(agent.exitCode);
       }),
   );
 }

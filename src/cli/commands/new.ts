@@ -49,6 +49,15 @@ export function registerNew(program: Command): void {
           details: err.hint ? [err.hint] : [],
         });
       }
+      // What dora itself wrote may build without asking.
+      const { analyze } = await import("../../descriptor/mod.ts");
+      const { trustBuild } = await import("../../build/mod.ts");
+      const root = dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}`;
+      for (const yml of ["dataflow.yml", "tests/dataflow.yml"]) {
+        if (!files.includes(yml)) continue;
+        const { dataflow } = await analyze(`${root}/${yml}`);
+        if (dataflow) await trustBuild(dataflow);
+      }
       const what = opts.kind === "dataflow" ? "dataflow project" : "node";
       console.log(`created ${opts.lang} ${what} ${name} in ${dir}/:`);
       for (const f of files) console.log(`  ${f}`);

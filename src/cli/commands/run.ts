@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { durationOption, logSettings } from "../_options.ts";
+import { durationOption, envPairs, logSettings } from "../_options.ts";
 import { useColor, writeLines } from "../_output.ts";
 import { type Command, Option } from "commander";
 import { loadForCli } from "../load_descriptor.ts";
@@ -28,12 +28,15 @@ import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
 import { CliError } from "../errors.ts";
+import { guardProcess } from "../_guard.ts";
+import { requireBuildConsent } from "../_build_consent.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
   /** False with `--no-build`. */
   build?: boolean;
   stopAfter?: string;
+  env?: string[];
   graceDuration?: string;
   allowShellNodes?: boolean;
   logLevel?: string;
@@ -59,6 +62,11 @@ export function registerRun(program: Command): void {
     .option(
       "--grace-duration <DURATION>",
       "how long nodes get to exit after STOP before SIGTERM (default 10s)",
+    )
+    .option(
+      "--env <K=V>",
+      "extra environment for every node (repeatable); nodes do not inherit this shell's variables",
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
       "--allow-shell-nodes",
@@ -125,6 +133,7 @@ async function prepareDataflow(
 ): Promise<{ dataflow: Dataflow; uv?: string }> {
   const build = opts.build !== false;
   if (!opts.uv && !dataflow.nodes.some(needsBuild)) return { dataflow };
+  if (build) await requireBuildConsent(dataflow, opts.allowShellNodes);
   const { buildDataflow, BuildError, ensureUv, ensureUvVenv, UvError } =
     await import("../../build/mod.ts");
   try {
@@ -194,7 +203,14 @@ export async function runDataflow(
       say("info", `--rt: memory locked, SCHED_FIFO priority ${RT_PRIORITY}`);
     }
   }
-  const dataflow = prepared.dataflow;
+  const extra = envPairs(opts.env);
+  const dataflow = Object.keys(extra).length === 0 ? prepared.dataflow : {
+    ...prepared.dataflow,
+    nodes: prepared.dataflow.nodes.map((n) => ({
+      ...n,
+      env: { ...n.env, ...extra },
+    })),
+  };
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
   const color = useColor(Deno.stderr);
@@ -238,23 +254,7 @@ export async function runDataflow(
     })
     : undefined;
   // A bug in one callback must not take every node down with dora run.
-  const internal = (what: string, err: unknown) =>
-    say(
-      "error",
-      `internal error (${what}): ${
-        err instanceof Error ? err.stack ?? err.message : String(err)
-      }`,
-    );
-  const onRejection = (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    internal("unhandled rejection", e.reason);
-  };
-  const onError = (e: ErrorEvent) => {
-    e.preventDefault();
-    internal("uncaught exception", e.error);
-  };
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  globalThis.addEventListener("error", onError);
+  const unguard = guardProcess((text) => say("error", text));
   let signals = 0;
   const onSignal = (sig: Deno.Signal) => () => {
     signals++;
@@ -288,8 +288,7 @@ export async function runDataflow(
   discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-  globalThis.removeEventListener("unhandledrejection", onRejection);
-  globalThis.removeEventListener("error", onError);
+  unguard();
   await hooks.onSummary?.(summary);
   // Where the payload bytes went (inline vs shared memory): for debugging.
   const traffic = level === "debug" || level === "trace";

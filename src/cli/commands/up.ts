@@ -5,7 +5,7 @@
  * @module
  */
 import { storeOption } from "../_options.ts";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { CliError } from "../errors.ts";
 import { doraCommand } from "../../dora_command.ts";
 import { doraStateDir } from "../../state_dir.ts";
@@ -84,7 +84,8 @@ export function registerUp(program: Command): void {
           "coordinator store: memory | sqlite[:PATH]",
           "memory",
         )
-        .option("--auth", "require a bearer token (written to ./.dora-token)")
+        // Tokens are always required now; the flag stays for old scripts.
+        .addOption(new Option("--auth").hideHelp())
         .option(
           "--allow-shell-nodes",
           "let the daemon run `path: shell` nodes",
@@ -132,7 +133,6 @@ export function registerUp(program: Command): void {
           String(target.port),
           "--store",
           opts.store,
-          ...(opts.auth ? ["--auth"] : []),
         ], coordLog);
         coordinatorPid = child.pid;
         const deadline = Date.now() + 20_000;

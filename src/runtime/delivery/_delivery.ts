@@ -43,12 +43,19 @@ export function deliver(rt: RuntimeContext, node: RunningNode): void {
   if (node.exited || !conn) return;
   const queue = node.queue;
   let sent = false;
+  let stopSent = false;
   if (queue.hasControls) {
     const controls = queue.takeControls();
-    for (let i = 0; i < controls.length; i++) conn.send(controls[i].header);
+    for (let i = 0; i < controls.length; i++) {
+      conn.send(controls[i].header);
+      if (controls[i].header.t === "stop") stopSent = true;
+    }
     sent = true;
   }
-  if (node.pendingNext !== undefined && queue.hasInputs) {
+  // STOP goes without inputs behind it: a node that stops reading at STOP
+  // leaves them here, where they are counted as undelivered, instead of in
+  // its own buffer, where they would vanish uncounted.
+  if (!stopSent && node.pendingNext !== undefined && queue.hasInputs) {
     const events = queue.takeInputs(node.pendingNext);
     node.pendingNext = undefined;
     for (let i = 0; i < events.length; i++) {

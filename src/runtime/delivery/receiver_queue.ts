@@ -177,7 +177,8 @@ export class ReceiverQueue {
 
   /**
    * Takes up to `max` events: control events first, then inputs one at a time
-   * from the least-recently-served non-empty input. STOP(ALL_INPUTS_CLOSED)
+   * from the least-recently-served non-empty input (none in a batch with
+   * STOP). STOP(ALL_INPUTS_CLOSED)
    * comes once every input is closed and drained, so no data is overtaken.
    */
   take(max: number): OutgoingEvent[] {

@@ -45,8 +45,14 @@ Deno.test("ReceiverQueue serves control events first and inputs fairly", () => {
   });
   for (let n = 0; n < 3; n++) q.pushInput("a", msg("a", n));
   q.pushInput("b", msg("b", 0));
-  q.pushStop();
-  assert.deepEqual(ids(q.take(10)), ["stop", "a0", "b0", "a1", "a2"]);
+  q.pushControl({ t: "node_restarted", id: "src" });
+  assert.deepEqual(ids(q.take(10)), [
+    "node_restarted",
+    "a0",
+    "b0",
+    "a1",
+    "a2",
+  ]);
 });
 
 Deno.test("ReceiverQueue sends input_closed and STOP(ALL_INPUTS_CLOSED) only after queued data", () => {
@@ -77,4 +83,13 @@ Deno.test("ReceiverQueue.offerInput() drops and counts on a full backpressure in
   for (let n = 0; n < 12; n++) q.offerInput("a", msg("a", n));
   assert.equal(q.queued("a"), 10);
   assert.deepEqual(q.drops(), { a: 2 });
+});
+
+Deno.test("ReceiverQueue.take() sends STOP without the inputs queued behind it", () => {
+  const q = new ReceiverQueue([input("a", 10)], { onDrop: () => {} });
+  q.pushInput("a", msg("a", 1));
+  q.pushInput("a", msg("a", 2));
+  q.pushControl({ t: "stop", cause: "MANUAL" });
+  assert.deepEqual(ids(q.take(10)), ["stop"]);
+  assert.equal(q.clear().length, 2);
 });

@@ -7,10 +7,12 @@
 import { wakeSenders } from "../delivery/_backpressure.ts";
 import { type RuntimeContext } from "../_context.ts";
 import {
+  regionsPrefix,
   removeRuntimeDir,
   shmPrefixMatches,
   unlinkShm,
 } from "../spawn/runtime_dir.ts";
+import { treeWatchdog } from "../spawn/tree_watchdog.ts";
 import { type NodeSummary, type RunSummary } from "./summary.ts";
 import { totalsOf } from "../running_node.ts";
 import { closeTaps } from "../delivery/route_changes.ts";
@@ -63,7 +65,11 @@ export function maybeFinish(rt: RuntimeContext): void {
 
 /** Removes the runtime folder and any region of this dataflow left in /dev/shm. */
 export function cleanupDirs(rt: RuntimeContext): void {
-  if (rt.runtimeDir) removeRuntimeDir(rt.runtimeDir);
+  if (rt.runtimeDir) {
+    removeRuntimeDir(rt.runtimeDir);
+    treeWatchdog().forgetDir(rt.runtimeDir);
+    treeWatchdog().forgetRegions(regionsPrefix(rt.id));
+  }
   // Regions of this dataflow the nodes did not register (crash mid-create).
   try {
     for (const e of Deno.readDirSync("/dev/shm")) {

@@ -21,7 +21,8 @@ import { findSetpriv, importMap, nodeConfig } from "./node_config.ts";
 import { NodeProcess } from "./node_process.ts";
 import { pinProcess } from "./cpu_affinity.ts";
 import { type RunningNode } from "../running_node.ts";
-import { createRuntimeDir, sweepStale } from "./runtime_dir.ts";
+import { createRuntimeDir, regionsPrefix, sweepStale } from "./runtime_dir.ts";
+import { treeWatchdog } from "./tree_watchdog.ts";
 import { linkSocketPath, updateRoutes } from "../delivery/direct_routes.ts";
 import { planSpawn, SpawnError } from "./spawn_plan.ts";
 import { watchOperators } from "../_hot_reload.ts";
@@ -44,6 +45,9 @@ export async function start(rt: RuntimeContext): Promise<void> {
   }
   rt.runtimeDir = createRuntimeDir(rt.id);
   rt.socketPath = `${rt.runtimeDir}/daemon.sock`;
+  // Removed by the watchdog if this process dies without cleaning up.
+  treeWatchdog().watchDir(rt.runtimeDir);
+  treeWatchdog().watchRegions(regionsPrefix(rt.id));
   const importMapPath = `${rt.runtimeDir}/import_map.json`;
   try {
     const ctx = {

@@ -8,6 +8,8 @@
 import type { SpawnPlan } from "./spawn_plan.ts";
 import { parsePermissionViolation } from "./permissions.ts";
 import type { PermissionViolation } from "./permissions.ts";
+import { inheritedEnv } from "./node_env.ts";
+import { treeWatchdog } from "./tree_watchdog.ts";
 
 /** How a node process ended. */
 export interface NodeExitStatus {
@@ -68,7 +70,8 @@ export class NodeProcess {
 
   /**
    * Spawns the process in its own session/process group (so a terminal's
-   * Ctrl-C does not reach it) with stdin closed.
+   * Ctrl-C does not reach it) with stdin closed, and only the machine basics
+   * of this process's environment (see node_env.ts) under the plan's.
    *
    * @throws {Error} when the executable cannot be started.
    */
@@ -76,15 +79,28 @@ export class NodeProcess {
     this.#child = new Deno.Command(plan.cmd, {
       args: plan.args,
       cwd: plan.cwd,
-      env: { ...plan.env, ...extraEnv },
+      env: { ...inheritedEnv(), ...plan.env, ...extraEnv },
+      clearEnv: true,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
       detached: true,
     }).spawn();
+    const pgid = this.#child.pid;
+    // The whole group dies with this process, however it ends.
+    treeWatchdog().watchGroup(pgid);
     const out = this.#pump(this.#child.stdout, "stdout");
     const err = this.#pump(this.#child.stderr, "stderr");
     this.#child.status.then(async (s) => {
+      // What the node left running in its group (a wrapper's child, a
+      // helper it started) ends with it, at once: the group id is free
+      // for reuse once the group is empty.
+      try {
+        Deno.kill(-pgid, "SIGKILL");
+      } catch {
+        // the group is empty
+      }
+      treeWatchdog().forgetGroup(pgid);
       // A grandchild may hold the pipes open: don't wait for it forever.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([

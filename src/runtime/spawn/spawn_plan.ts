@@ -17,6 +17,7 @@ import {
 import { permissionFlags } from "./permissions.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import { type PythonCache, resolvePython } from "./python_interpreter.ts";
+import { shellReason } from "./shell_gate.ts";
 
 /** A node that cannot be started; the message names it. */
 export class SpawnError extends Error {
@@ -61,7 +62,7 @@ export interface SpawnPlan {
   cmd: string;
   args: string[];
   cwd: string;
-  /** Variables added to the inherited environment (without DORA_NODE_CONFIG). */
+  /** Variables on top of the inherited basics (without DORA_NODE_CONFIG; see node_env.ts). */
   env: Record<string, string>;
   /** Whether the node may use shared memory (FFI granted). */
   shm: boolean;
@@ -136,6 +137,12 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
     } else if (file.endsWith(".py")) {
       plan = pythonPlan(ctx, base, ["-u", file, ...args]);
     } else {
+      const why = shellReason(realPath(file), args) ?? shellReason(file, args);
+      if (why && !ctx.allowShell) {
+        throw new SpawnError(
+          `node "${node.id}" ${why} with commands written in the descriptor (a shell node): pass --allow-shell-nodes (or set DORA_ALLOW_SHELL_NODES=true) to allow it, or put the commands in a script file`,
+        );
+      }
       plan = { ...base, kind: "exe", cmd: file, args, shm: true };
     }
   }
@@ -281,6 +288,15 @@ function resolveExecutable(
   throw new SpawnError(
     `node "${node.id}": executable "${path}" not found in ${workingDir} or on PATH`,
   );
+}
+
+/** `path` with symlinks followed (`/bin/sh` → `/usr/bin/dash`). */
+function realPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function isFile(path: string): boolean {

@@ -31,8 +31,9 @@ _ARENA = 8 * 1024
 _ARENA_MAX_ITEM = 512
 
 
-class ProtocolError(Exception):
-    """The peer broke the wire contract (bad frame, bad header)."""
+class ProtocolError(ValueError):
+    """The peer broke the wire contract (bad frame, header, metadata or data
+    layout). A ``ValueError``, as these errors were before."""
 
 
 # ---------------------------------------------------------------- binary headers

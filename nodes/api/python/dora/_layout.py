@@ -8,6 +8,8 @@ import json
 
 import pyarrow as pa
 
+from ._frame import ProtocolError
+
 _PRIMITIVE = {
     "null": pa.null(), "bool": pa.bool_(),
     "i8": pa.int8(), "i16": pa.int16(), "i32": pa.int32(), "i64": pa.int64(),
@@ -57,7 +59,7 @@ def type_from_json(dt) -> pa.DataType:
     if isinstance(dt, str):
         t = _PRIMITIVE.get(dt)
         if t is None:
-            raise ValueError(f"unknown data type {dt!r}")
+            raise ProtocolError(f"unknown data type {dt!r}")
         return t
     if isinstance(dt, dict):
         if "fixed_binary" in dt:
@@ -72,7 +74,7 @@ def type_from_json(dt) -> pa.DataType:
             return pa.list_(field_from_json(dt["list"]))
         if "struct" in dt:
             return pa.struct([field_from_json(f) for f in dt["struct"]])
-    raise ValueError(f"unknown data type {dt!r}")
+    raise ProtocolError(f"unknown data type {dt!r}")
 
 
 def field_from_json(f: dict) -> pa.Field:
@@ -174,7 +176,21 @@ def decode_array(layout: dict | None, payload: pa.Buffer | None) -> pa.Array:
         fast = _decode_primitive(layout, dt, width, payload)
         if fast is not None:
             return fast
-    return _decode(layout, type_from_json(dt), payload)
+    arr = _decode(layout, type_from_json(dt), payload)
+    if _has_offsets(arr.type):
+        # Offsets come from the sender: ones that run backwards or past the
+        # values would make later reads go out of bounds.
+        try:
+            arr.validate(full=True)
+        except pa.ArrowInvalid as e:
+            raise ProtocolError(f"data layout: {e}") from None
+    return arr
+
+
+def _has_offsets(t: pa.DataType) -> bool:
+    """Types whose buffers hold offsets into other buffers (checked whole)."""
+    return (pa.types.is_string(t) or pa.types.is_binary(t) or pa.types.is_large_string(t)
+            or pa.types.is_large_binary(t) or _is_nested(t))
 
 
 _FIXED = {t: t.bit_width // 8 for t in _PRIMITIVE.values()
@@ -235,7 +251,7 @@ def _decode_primitive(layout: dict, dt: str, width: int, payload):
 
 
 def _fail(path: str, what: str):
-    raise ValueError(f"data layout{path}: {what}")
+    raise ProtocolError(f"data layout{path}: {what}")
 
 
 def _buffer_count(t: pa.DataType) -> int:
@@ -258,6 +274,8 @@ def _decode(layout: dict, t: pa.DataType, payload, path: str = "") -> pa.Array:
     nulls = layout.get("nulls", 0)
     full = off + length
     specs = layout.get("bufs") or []
+    if not isinstance(specs, list):
+        _fail(path, "bufs is not a list")
     want = _buffer_count(t)
     if len(specs) != want and not (want == 0 and specs == [None]):
         _fail(path, f"type {json.dumps(layout.get('dt'))} needs {want} buffers, got {len(specs)}")
@@ -302,6 +320,8 @@ def _decode(layout: dict, t: pa.DataType, payload, path: str = "") -> pa.Array:
             bufs.append(view(1, (full + 1) * (8 if pa.types.is_large_list(t) else 4), "offsets"))
         fields = [t.field(i) for i in range(t.num_fields)] if pa.types.is_struct(t) else [t.value_field]
         ch = layout.get("ch") or []
+        if not isinstance(ch, list):
+            _fail(path, "ch is not a list")
         if len(ch) != len(fields):
             _fail(path, f"{t} needs {len(fields)} children, got {len(ch)}")
         children = [_decode(c, f.type, payload, f"{path}.ch[{i}]")
@@ -310,7 +330,7 @@ def _decode(layout: dict, t: pa.DataType, payload, path: str = "") -> pa.Array:
         bufs.append(view(1, full * (t.bit_width // 8), "values"))
     if want >= 2 and bufs[1] is None and not (pa.types.is_list(t) or pa.types.is_large_list(t)):
         _fail(path, "values buffer is missing")
-    if bufs[0] is not None and off:
-        nulls = -1  # counted by pyarrow for the slice
+    if bufs[0] is not None:
+        nulls = -1  # counted by pyarrow from the bitmap, not taken on trust
     return pa.Array.from_buffers(t, length, bufs, null_count=nulls if bufs[0] is not None else 0,
                                  offset=off, children=children)

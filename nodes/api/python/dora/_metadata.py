@@ -10,6 +10,8 @@ import math
 import threading
 import time
 
+from ._frame import ProtocolError
+
 _UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _SAFE = 2**53 - 1
@@ -135,12 +137,12 @@ def _decode_float(v) -> float:
     if isinstance(v, str):
         if v in ("NaN", "inf", "-inf"):
             return float(v.lower() if v != "NaN" else "nan")
-        raise ValueError(f"invalid float {v!r}")
+        raise ProtocolError(f"invalid float {v!r}")
     return float(v)
 
 
 def _bad(key, what):
-    raise ValueError(f'parameter "{key}": {what}')
+    raise ProtocolError(f'parameter "{key}": {what}')
 
 
 def _decode_int_strict(key, v) -> int:
@@ -199,13 +201,13 @@ def decode_metadata(m: dict | None) -> tuple[int, dict]:
     else:
         raw = m.get("ts")
         if not isinstance(raw, str) or not raw.isdigit():
-            raise ValueError(f'metadata "ts" must be a decimal string (got {raw!r})')
+            raise ProtocolError(f'metadata "ts" must be a decimal string (got {raw!r})')
         ts = int(raw)
         p = m.get("p")
         if not p:
             out = {}
         elif not isinstance(p, dict):
-            raise ValueError('metadata "p" must be an object')
+            raise ProtocolError('metadata "p" must be an object')
         else:
             out = {k: decode_param(v, k) for k, v in p.items()}
     out["timestamp"] = Timestamp.from_ns(ts)

@@ -9,7 +9,13 @@ import {
   formatRecord,
   listLogNodes,
   listRuns,
+  logFilePath,
+  type LogRecord,
+  LogTailer,
+  parseStoredRecord,
+  readRest,
   readRunLogs,
+  snapshotLogFiles,
 } from "../../../logs/mod.ts";
 import { CliError, UsageError } from "../../errors.ts";
 import { type LogsOptions, logsQuery } from "./query.ts";
@@ -54,37 +60,56 @@ export async function showLocalLogs(
   } else nodes = [node];
   const color = useColor();
   const print = (lines: string[]) => writeLines(lines);
-  let records = filterRecords(await readRunLogs(run.path, nodes), query);
-  print(
-    records.map((r) =>
-      formatRecord(r, format, { color, extra: { dataflow_id: run.id } })
-    ),
-  );
-  if (!opts.follow) return;
-  // Follow: poll, print records newer than the last one seen.
-  let last = records.length > 0 ? records[records.length - 1]!.ts : "";
-  let seen = new Set(
-    records.filter((r) => r.ts === last).map((r) => JSON.stringify(r)),
-  );
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 500));
-    records = filterRecords(await readRunLogs(run.path, nodes), {
-      ...query,
-      tail: undefined,
-    });
-    const fresh = records.filter((r) =>
-      r.ts > last || (r.ts === last && !seen.has(JSON.stringify(r)))
-    );
+  const show = (records: LogRecord[]) =>
     print(
-      fresh.map((r) =>
+      records.map((r) =>
         formatRecord(r, format, { color, extra: { dataflow_id: run.id } })
       ),
     );
-    if (fresh.length > 0) {
-      last = fresh[fresh.length - 1]!.ts;
-      seen = new Set(
-        records.filter((r) => r.ts === last).map((r) => JSON.stringify(r)),
-      );
-    }
+  if (!opts.follow) {
+    show(filterRecords(await readRunLogs(run.path, nodes), query));
+    return;
   }
+  // Follow: each current file stays open from its start and is read on as
+  // it grows (never from the start again); older rotated files are read
+  // once.
+  const tailer = new LogTailer(run.path, nodes, { fromStart: true });
+  const open = tailer.openInodes();
+  const records: LogRecord[] = [];
+  for (const n of nodes) {
+    // Rotated files older than the open one (it may have been rotated since
+    // it was opened: the tailer reads it and what came after it).
+    const snap = await snapshotLogFiles(
+      logFilePath(run.path, n, 0),
+      (i) => logFilePath(run.path, n, i),
+    );
+    const at = snap.rotated.findIndex((f) => f.ino !== null && open.has(f.ino));
+    for (const [i, f] of snap.rotated.entries()) {
+      if (at < 0 || i < at) {
+        records.push(...parseRecords(await readRest(f.file)));
+      }
+      f.file.close();
+    }
+    snap.current?.file.close();
+  }
+  for (let batch = await tailer.read(); batch.length > 0;) {
+    records.push(...batch);
+    batch = await tailer.read();
+  }
+  records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  show(filterRecords(records, query));
+  const live = { ...query, tail: undefined };
+  tailer.follow((r) => show(filterRecords([r], live)));
+  // Until Ctrl-C.
+  await new Promise(() => {});
+}
+
+/** The records of a log file's text (lines that are not records are skipped). */
+function parseRecords(text: string): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const line of text.split("\n")) {
+    const r = line ? parseStoredRecord(line) : undefined;
+    if (r) out.push(r);
+  }
+  return out;
 }

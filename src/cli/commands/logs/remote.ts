@@ -117,15 +117,19 @@ export async function showCoordinatorLogs(
       }
     };
     const ended = Promise.withResolvers<void>();
+    const live = { ...query, tail: undefined };
+    // Records streamed before the stored ones are printed wait for them,
+    // so the output stays in order (duplicates are dropped by `seen`).
+    let early: LogRecord[] | undefined = [];
     if (opts.follow) {
       peer.setHandlers({
         onEvent: (event, payload) => {
           if (event === "finished") ended.resolve();
           if (event !== "log") return;
           const r = (payload as { record: LogRecord }).record;
-          if (nodes.includes(r.node)) {
-            print(filterRecords([r], { ...query, tail: undefined }));
-          }
+          if (!nodes.includes(r.node)) return;
+          if (early) early.push(r);
+          else print(filterRecords([r], live));
         },
       });
       const f = await peer.call<{ status: string }>("follow", { ref: df.uuid });
@@ -138,6 +142,9 @@ export async function showCoordinatorLogs(
     });
     lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     print(filterRecords(lines, query));
+    const streamed = early;
+    early = undefined;
+    print(filterRecords(streamed, live));
     if (!opts.follow) return;
     const onInt = () => ended.resolve();
     Deno.addSignalListener("SIGINT", onInt);
