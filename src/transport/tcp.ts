@@ -212,7 +212,9 @@ export class TcpTransport implements DataTransport {
       return;
     }
     try {
-      link.writer.push(msg, payload ?? undefined);
+      // JSON: link messages name their dataflow, node and output, which the
+      // binary header of node frames does not carry.
+      link.writer.pushJson(JSON.stringify(msg), payload ?? undefined);
     } catch (err) {
       this.#fail(peer, link, err);
     }
@@ -267,7 +269,9 @@ export class TcpTransport implements DataTransport {
         const writer = new FrameWriter(conn);
         const hello: LinkHello = { t: "hello", df, secret };
         writer.push(hello);
-        for (const [m, p] of link.backlog) writer.push(m, p ?? undefined);
+        for (const [m, p] of link.backlog) {
+          writer.pushJson(JSON.stringify(m), p ?? undefined);
+        }
         link.backlog = [];
         link.writer = writer;
       } catch (err) {

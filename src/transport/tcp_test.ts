@@ -66,7 +66,7 @@ async function guardedServer(): Promise<{
 async function rawClient(addr: DataAddress, frames: object[]): Promise<void> {
   const conn = await Deno.connect({ hostname: addr.host, port: addr.port });
   const writer = new FrameWriter(conn);
-  for (const f of frames) writer.push(f);
+  for (const f of frames) writer.pushJson(JSON.stringify(f));
   await writer.flush();
   // The server closes a refused link: the read ends.
   assert.equal(await new FrameReader(conn).next(), null);

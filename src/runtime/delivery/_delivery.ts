@@ -7,6 +7,7 @@
 import { wakeSenders } from "./_backpressure.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { type RunningNode, totalsOf } from "../running_node.ts";
+import { isStop } from "./receiver_queue.ts";
 
 const BATCH_END = '{"t":"batch_end"}';
 
@@ -48,13 +49,11 @@ export function deliver(rt: RuntimeContext, node: RunningNode): void {
     const controls = queue.takeControls();
     for (let i = 0; i < controls.length; i++) {
       conn.send(controls[i].header);
-      if (controls[i].header.t === "stop") stopSent = true;
+      if (isStop(controls[i])) stopSent = true;
     }
     sent = true;
   }
-  // STOP goes without inputs behind it: a node that stops reading at STOP
-  // leaves them here, where they are counted as undelivered, instead of in
-  // its own buffer, where they would vanish uncounted.
+  // STOP goes alone (see `isStop`).
   if (!stopSent && node.pendingNext !== undefined && queue.hasInputs) {
     const events = queue.takeInputs(node.pendingNext);
     node.pendingNext = undefined;

@@ -183,6 +183,7 @@ export class ReceiverQueue {
    */
   take(max: number): OutgoingEvent[] {
     const out = this.takeControls();
+    if (out.some(isStop)) return out;
     out.push(...this.takeInputs(max - out.length));
     const stop = this.takeFinalStop();
     if (stop && out.length < max) out.push(stop);
@@ -258,4 +259,14 @@ export class ReceiverQueue {
     this.#controls = [];
     return all;
   }
+}
+
+/**
+ * Whether `event` is a STOP. STOP goes without inputs behind it: a node that
+ * stops reading at STOP leaves them in the queue, where they are counted as
+ * undelivered, instead of in its own buffer, where they would vanish
+ * uncounted.
+ */
+export function isStop(event: OutgoingEvent): boolean {
+  return event.header.t === "stop";
 }
