@@ -163,13 +163,14 @@ export class Inbound {
   /** Inbound counters of a `stats` report. */
   stats(): Pick<
     StatsHeader,
-    "received" | "shm_received" | "inline_received" | "drops"
+    "received" | "shm_received" | "inline_received" | "drops" | "unread"
   > {
     return {
       received: this.#received,
       shm_received: this.#shmReceived,
       inline_received: this.#inlineReceived,
       drops: this.#queue.drops(),
+      unread: this.#queue.unreadInputs,
     };
   }
 
