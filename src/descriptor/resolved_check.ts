@@ -15,6 +15,7 @@ import { z } from "zod";
 import { LOG_LEVELS } from "../logs/levels.ts";
 import { dataIdProblem, nodeIdProblem } from "./ids.ts";
 import type { Dataflow } from "./model.ts";
+import { paramKeyProblem, paramValueProblem } from "./node_params.ts";
 import { QUEUE_POLICIES, RESTART_POLICIES } from "./schema.ts";
 
 /** A resolved dataflow that does not have the model's shape or wiring. */
@@ -150,6 +151,12 @@ const node = z.object({
     metadata: z.record(text, z.array(text)),
   }).strict().optional(),
   modules: z.array(text).optional(),
+  params: z.record(z.string(), z.json()).superRefine((params, ctx) => {
+    for (const [key, value] of Object.entries(params)) {
+      const problem = paramKeyProblem(key) ?? paramValueProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }
+  }).optional(),
 }).strict();
 
 const dataflow = z.object({

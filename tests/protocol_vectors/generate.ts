@@ -212,6 +212,12 @@ add("shm_new", N2D, {
 });
 
 add("hello_ok", D2N, { t: "hello_ok", v: 1, daemon: "0.1.0" });
+add("hello_ok with runtime parameters", D2N, {
+  t: "hello_ok",
+  v: 1,
+  daemon: "0.1.0",
+  params: { threshold: 0.5, config: { labels: ["cat", "dog"], nms: 0.4 } },
+});
 add("ready", D2N, { t: "ready" });
 add(
   "input f64",
@@ -267,6 +273,12 @@ add("input via shared memory", D2N, {
 add("input_closed", D2N, { t: "input_closed", id: "in" });
 add("input_recovered", D2N, { t: "input_recovered", id: "in" });
 add("node_restarted", D2N, { t: "node_restarted", id: "camera" });
+add("param_update", D2N, {
+  t: "param_update",
+  key: "threshold",
+  value: { confidence: 0.8, nms: [0.5, null] },
+});
+add("param_deleted", D2N, { t: "param_deleted", key: "threshold" });
 add("node_failed", D2N, {
   t: "node_failed",
   id: "camera",

@@ -87,6 +87,14 @@ export const COMMAND_TABLE: CommandEntry[] = [
     load: async () => (await import("./restart.ts")).registerRestart,
   },
   {
+    names: ["node"],
+    load: async () => (await import("./node/mod.ts")).registerNode,
+  },
+  {
+    names: ["param"],
+    load: async () => (await import("./param/mod.ts")).registerParam,
+  },
+  {
     names: ["list", "ps"],
     load: async () => (await import("./list.ts")).registerList,
   },

@@ -1,0 +1,75 @@
+/**
+ * A coordinator and daemons in a sandbox running one dataflow started with
+ * `dora start --detach`, and what its nodes printed (read from their log
+ * files), for the end-to-end tests of the change commands.
+ *
+ * @module
+ */
+import { fixture } from "../_support/dora.ts";
+import { Sandbox } from "../_support/cluster.ts";
+import { readOrEmpty, waitUntil } from "../_support/wait.ts";
+
+/** A fixture of tests/fixtures/dynamic/. */
+export const dyn = (name: string): string => fixture(`dynamic/${name}`);
+
+/** A started cluster dataflow; dispose to stop everything and clean up. */
+export async function startCluster(
+  yaml: string,
+  opts: { machines?: string[]; name?: string } = {},
+) {
+  const sb = await Sandbox.create();
+  const name = opts.name ?? "demo";
+  try {
+    await sb.coordinator();
+    for (const m of opts.machines ?? [undefined]) {
+      await sb.daemon(m ? ["--machine-id", m] : []);
+    }
+    const path = sb.write("dataflow.yml", yaml);
+    const started = await sb.dora(["start", path, "--name", name, "--detach"]);
+    if (started.code !== 0) {
+      throw new Error(`dora start failed:\n${started.stderr}${started.stdout}`);
+    }
+    const uuid = started.stdout.trim().split("\n").at(-1)!.trim();
+    const lines = (node: string): string[] =>
+      readOrEmpty(`${sb.dir}/out/${uuid}/log_${node}.jsonl`).split("\n")
+        .filter((l) => l.trim()).flatMap((l) => {
+          try {
+            return [String(JSON.parse(l).msg)];
+          } catch {
+            return []; // a line being written
+          }
+        });
+    return {
+      sb,
+      uuid,
+      name,
+      /** `dora <args>` in the sandbox. */
+      dora: (args: string[]) => sb.dora(args),
+      /** What `node` printed so far (log lines). */
+      says: lines,
+      /** The `EVENT {json}` lines of `node`, parsed. */
+      events(node: string): Record<string, unknown>[] {
+        return lines(node).filter((l) => l.startsWith("EVENT "))
+          .map((l) => JSON.parse(l.slice(6)));
+      },
+      /** Resolves once `node` printed `count` lines matching `re`. */
+      saw(node: string, re: RegExp, count = 1): Promise<string[]> {
+        return waitUntil(
+          () => {
+            const hits = lines(node).filter((l) => re.test(l));
+            return hits.length >= count && hits;
+          },
+          `${count} line(s) of node "${node}" matching ${re}`,
+          { detail: () => lines(node).slice(-20).join("\n") },
+        );
+      },
+      async [Symbol.asyncDispose]() {
+        await sb.dora(["stop", name, "--force"]).catch(() => {});
+        await sb.cleanup();
+      },
+    };
+  } catch (err) {
+    await sb.cleanup();
+    throw err;
+  }
+}
