@@ -2,7 +2,9 @@
  * The methods that change a running dataflow, as a CLI calls them on a
  * coordinator or on the local endpoint of a `dora run` (both serve the same
  * methods, see `docs/dynamic.md`), and as a coordinator passes them on to a
- * daemon: runtime parameters (`param_*`), `node_restart` / `node_stop`.
+ * daemon: runtime parameters (`param_*`), `node_restart` / `node_stop`, and
+ * graph changes (`graph_get`, `graph_apply`; to daemons `graph_check` then
+ * `graph_apply`).
  *
  * Parameter values travel as JSON text (`json`), so no value is ever read as
  * one of the control plane's own encodings.
@@ -18,7 +20,10 @@ export type ChangeErrorCode =
   | "dynamic_node"
   | "bad_param"
   | "no_param"
-  | "dataflow_ended";
+  | "dataflow_ended"
+  | "conflict"
+  | "placement"
+  | "daemon_failed";
 
 /** A refused change: nothing changed. The `code` crosses control links. */
 export class ChangeError extends Error {
@@ -142,4 +147,54 @@ export interface GraphResult {
   source?: string;
   /** The resolved dataflow (`src/descriptor` model). */
   descriptor: unknown;
+}
+
+/**
+ * `graph_apply {ref, revision, descriptor, source, graceMs}`: make the
+ * running graph the edited one. The client resolved and checked it (like
+ * `dora validate`) against revision `revision` of the current graph; a
+ * graph that changed meanwhile is a `conflict` error (nothing changed).
+ */
+export interface GraphApplyParams {
+  ref: string;
+  /** The revision the edit was made against. */
+  revision: number;
+  /** The edited dataflow, resolved (`src/descriptor` model). */
+  descriptor: unknown;
+  /** The edited dataflow as flat YAML. */
+  source: string;
+  /** Grace period of the stop ladders the change runs. */
+  graceMs?: number;
+  /** What the change is, for the coordinator's log (`node add filter`). */
+  what?: string;
+}
+
+/** What a graph change did (the union over the daemons). */
+export interface GraphApplyResult {
+  uuid: string;
+  name?: string;
+  /** The graph's revision after the change. */
+  revision: number;
+  added: string[];
+  removed: string[];
+  replaced: string[];
+  /** Inputs (`node/input`) that now read a source. */
+  connected: string[];
+  /** Inputs (`node/input`) that no longer read one. */
+  disconnected: string[];
+  /** Node id → daemon id of the nodes that joined. */
+  placed: Record<string, string>;
+}
+
+/**
+ * Coordinator → daemon: `graph_check` (can the change be made here?) and
+ * then `graph_apply` (make it).
+ */
+export interface DaemonGraphChange {
+  uuid: string;
+  descriptor: unknown;
+  nodeToDaemon: Record<string, string>;
+  /** Runtime parameters of the nodes that join (JSON text per node). */
+  params: Record<string, string>;
+  graceMs?: number;
 }

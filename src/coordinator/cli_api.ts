@@ -12,6 +12,7 @@ import { COUNTER_NAMES } from "../fault/counters.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
 import type {
+  GraphApplyParams,
   GraphResult,
   NodeControlParams,
   NodeTarget,
@@ -20,6 +21,7 @@ import type {
 } from "../control/changes.ts";
 import { paramDelete, paramGet, paramList, paramSet } from "./_params.ts";
 import { nodeControl } from "./_node_control.ts";
+import { graphApply } from "./_graph.ts";
 import {
   buildOnDaemons,
   collectMetrics,
@@ -213,6 +215,8 @@ export function cliHandler(c: Coordinator) {
         };
         return result;
       }
+      case "graph_apply":
+        return await graphApply(c, p as unknown as GraphApplyParams);
       case "param_list":
         return paramList(c, p as unknown as NodeTarget);
       case "param_get":

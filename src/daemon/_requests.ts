@@ -12,6 +12,7 @@ import type {
 import { fromWireQuery } from "../control/log_query.ts";
 import {
   ChangeError,
+  type DaemonGraphChange,
   type DaemonNodeControl,
   type DaemonParamDelete,
   type DaemonParamSet,
@@ -94,6 +95,15 @@ export async function handleRequest(
         hosted.syncParams(node, JSON.parse(json));
       }
       return {};
+    }
+    case "graph_check": {
+      const q = params as DaemonGraphChange;
+      running(s, q.uuid).checkGraph(q);
+      return {};
+    }
+    case "graph_apply": {
+      const q = params as DaemonGraphChange;
+      return running(s, q.uuid).applyGraph(q);
     }
     case "node_restart": {
       const q = params as DaemonNodeControl;

@@ -14,11 +14,13 @@ import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import type { DataflowRuntime } from "../runtime/mod.ts";
+import type { DataflowRuntime, GraphChangeSummary } from "../runtime/mod.ts";
+import type { DaemonGraphChange } from "../control/changes.ts";
 
 /** A dataflow whose local nodes run on this daemon. */
 export interface HostedDataflow {
   readonly uuid: string;
+  /** The current graph (changes at run time included). */
   readonly descriptor: Dataflow;
   /** Folder holding `log_<node>.jsonl` files. */
   readonly logDir: string;
@@ -64,6 +66,10 @@ export interface HostedDataflow {
   restartNode(node: string, graceMs?: number): void;
   /** `dora node stop` of a local node. */
   stopNode(node: string, graceMs?: number): void;
+  /** Whether a graph change can be made here (throws naming the node if not). */
+  checkGraph(change: DaemonGraphChange): void;
+  /** Makes a graph change here (see `src/runtime/graph_change.ts`). */
+  applyGraph(change: DaemonGraphChange): GraphChangeSummary;
 }
 
 /** Callbacks the host gives a launched dataflow. */

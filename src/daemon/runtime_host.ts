@@ -7,7 +7,7 @@
 import { DataflowRuntime, type RemoteMessage } from "../runtime/mod.ts";
 import type { RunSummary } from "../runtime/mod.ts";
 import { nodeConfig } from "../runtime/spawn/node_config.ts";
-import type { Dataflow } from "../descriptor/mod.ts";
+import { checkResolvedDataflow, type Dataflow } from "../descriptor/mod.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { WireMetadata } from "../message/mod.ts";
 import type { NodeResult } from "../store/types.ts";
@@ -71,19 +71,26 @@ function readShm(name: string, size: number): Uint8Array {
 
 /** The {@link LaunchDataflow} backed by `DataflowRuntime`. */
 export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
-  const dataflow = params.descriptor;
+  // The current graph: `graph_apply` changes it while the dataflow runs.
+  let dataflow = params.descriptor;
+  let nodeToDaemon = params.nodeToDaemon;
   const self = hooks.daemonId;
-  const localNodes = Object.entries(params.nodeToDaemon)
-    .filter(([, d]) => d === self).map(([n]) => n);
+  const localOf = (placement: Record<string, string>) =>
+    Object.entries(placement).filter(([, d]) => d === self).map(([n]) => n);
+  let localNodes = localOf(nodeToDaemon);
   const multi = new Set(Object.values(params.nodeToDaemon)).size > 1;
   const env = params.env ?? {};
-  const withEnv: Dataflow = {
+  const prepare = (
+    dataflow: Dataflow,
+    localNodes: string[],
+    nodeParams: Record<string, string> | undefined,
+  ): Dataflow => ({
     ...dataflow,
     nodes: dataflow.nodes.map((n) => {
       const node = { ...n, env: { ...n.env, ...env } };
       // The coordinator's current values (a restart keeps what was tuned).
-      if (params.params) {
-        const json = params.params[n.id];
+      if (nodeParams) {
+        const json = nodeParams[n.id];
         node.params = json === undefined ? {} : JSON.parse(json);
       }
       // `git:` nodes run from their clone (made by `dora build`).
@@ -100,7 +107,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       }
       return node;
     }),
-  };
+  });
+  const withEnv = prepare(dataflow, localNodes, params.params);
   const runtime = new DataflowRuntime({
     dataflow: withEnv,
     dataflowId: params.uuid,
@@ -110,7 +118,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
         dataflow,
-        params.nodeToDaemon,
+        nodeToDaemon,
         self,
         msg.from,
         [
@@ -142,7 +150,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       for (
         const d of remoteReceivers(
           dataflow,
-          params.nodeToDaemon,
+          nodeToDaemon,
           self,
           node,
           outputs,
@@ -166,7 +174,9 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
   });
   const hosted: HostedDataflow = {
     uuid: params.uuid,
-    descriptor: dataflow,
+    get descriptor() {
+      return dataflow;
+    },
     logDir: runtime.logDir,
     finished,
     stop: (opts) => runtime.stop(opts),
@@ -197,8 +207,26 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     syncParams: (node, p) => runtime.syncParams(node, p),
     restartNode: (node, graceMs) => runtime.restartNode(node, graceMs),
     stopNode: (node, graceMs) => runtime.stopNode(node, graceMs),
+    checkGraph(change) {
+      const next = checkResolvedDataflow(change.descriptor);
+      const local = localOf(change.nodeToDaemon);
+      runtime.checkGraph(prepare(next, local, change.params), local);
+    },
+    applyGraph(change) {
+      const next = checkResolvedDataflow(change.descriptor);
+      const local = localOf(change.nodeToDaemon);
+      const summary = runtime.applyGraph(
+        prepare(next, local, change.params),
+        local,
+        { graceMs: change.graceMs },
+      );
+      dataflow = next;
+      nodeToDaemon = change.nodeToDaemon;
+      localNodes = local;
+      return summary;
+    },
     peerLost(daemonId) {
-      for (const [node, d] of Object.entries(params.nodeToDaemon)) {
+      for (const [node, d] of Object.entries(nodeToDaemon)) {
         if (d === daemonId) {
           runtime.remoteNodeLost(node, `daemon "${daemonId}" lost`);
         }

@@ -81,3 +81,11 @@ export {
   sharedLibraryFile,
   sharedLibraryNameProblem,
 } from "./operators.ts";
+export {
+  analyzeEdit,
+  type CurrentGraph,
+  type EditAnalysis,
+  type GraphEdit,
+  GraphEditError,
+  type Port,
+} from "./graph_edit.ts";

@@ -80,6 +80,27 @@ export class FaultSupervisor {
     }
   }
 
+  /**
+   * The graph changed while the dataflow runs (`dora node add`, `connect`,
+   * …): who reads whom is taken from `dataflow`, and the local nodes in
+   * `added` are supervised like the others (restart policy, health check,
+   * input timeouts).
+   */
+  graphChanged(dataflow: Dataflow, added: string[]): void {
+    const st = this.#st;
+    st.downstream.clear();
+    for (const [k, v] of downstreamOf(dataflow)) st.downstream.set(k, v);
+    for (const id of added) {
+      const spec = dataflow.nodes.find((n) => n.id === id);
+      if (!spec) continue;
+      st.nodes.set(id, newNodeState(spec, dataflow, this.timeouts));
+      for (const input of spec.inputs) {
+        const ms = secondsToMs(input.inputTimeout);
+        if (ms !== undefined) st.breaker.guard(spec.id, input.id, ms);
+      }
+    }
+  }
+
   /** Every static node was spawned: arm the start-up timeout and the sweep. */
   start(): void {
     const st = this.#st;

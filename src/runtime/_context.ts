@@ -19,6 +19,7 @@ import type { RunSummary } from "./ending/summary.ts";
 import type { TimerHub } from "./timers.ts";
 import type { RuntimeOptions } from "./options.ts";
 import type { Tap } from "./delivery/taps.ts";
+import type { SpawnContext } from "./spawn/spawn_plan.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -91,6 +92,8 @@ export class RuntimeContext {
   direct = true;
   /** `sender\0receiver` pairs relayed because the receiver could not link. */
   relayPairs = new Set<string>();
+  /** What spawning a node needs (set at start; nodes added later use it). */
+  spawnCtx?: SpawnContext;
   /** Subscribers per `node/output` (see delivery/taps.ts). */
   taps = new Map<string, Set<Tap>>();
 

@@ -28,6 +28,7 @@
  */
 export { DataflowRuntime } from "./runtime.ts";
 export { type RuntimeChangeCode, RuntimeChangeError } from "./change_error.ts";
+export type { GraphChangeOptions, GraphChangeSummary } from "./graph_change.ts";
 export type * from "./options.ts";
 export {
   formatSummary,

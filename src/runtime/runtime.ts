@@ -65,6 +65,18 @@ import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
 import { deleteParam, paramsOf, setParam, syncParams } from "./params.ts";
 import { restartNode, stopNode } from "./node_control.ts";
 import { remoteNodeLost } from "./ending/_remote_loss.ts";
+import {
+  applyGraph,
+  checkGraph,
+  type GraphChangeOptions,
+  type GraphChangeSummary,
+} from "./graph_change.ts";
+
+function isLocalIn(nodes: string[] | undefined): (id: string) => boolean {
+  if (!nodes) return () => true;
+  const set = new Set(nodes);
+  return (id) => set.has(id);
+}
 
 export type * from "./options.ts";
 
@@ -327,6 +339,30 @@ export class DataflowRuntime implements ConnectionHandler {
    */
   stopNode(node: string, graceMs?: number): void {
     stopNode(this.#rt, node, graceMs);
+  }
+
+  /**
+   * Checks that the graph change to `next` can be made here: the local
+   * nodes it brings or redefines can be started (see `graph_change.ts`).
+   * Throws {@linkcode SpawnError} naming the node otherwise; changes nothing.
+   * `localNodes`: the nodes of `next` that run here (default: all).
+   */
+  checkGraph(next: Dataflow, localNodes?: string[]): void {
+    checkGraph(this.#rt, next, isLocalIn(localNodes));
+  }
+
+  /**
+   * Makes the running graph equal to `next` (checked like `dora validate`):
+   * nodes join (spawned, with their routes, timers and logs), leave (their
+   * stop ladder), are restarted with a new definition, and inputs are
+   * connected or disconnected. Returns what changed.
+   */
+  applyGraph(
+    next: Dataflow,
+    localNodes?: string[],
+    options?: GraphChangeOptions,
+  ): GraphChangeSummary {
+    return applyGraph(this.#rt, next, isLocalIn(localNodes), options);
   }
 
   /** A snapshot of the run so far (final once `finished` resolved). */

@@ -15,7 +15,7 @@ export const dyn = (name: string): string => fixture(`dynamic/${name}`);
 /** A started cluster dataflow; dispose to stop everything and clean up. */
 export async function startCluster(
   yaml: string,
-  opts: { machines?: string[]; name?: string } = {},
+  opts: { machines?: string[]; name?: string; example?: string } = {},
 ) {
   const sb = await Sandbox.create();
   const name = opts.name ?? "demo";
@@ -24,7 +24,16 @@ export async function startCluster(
     for (const m of opts.machines ?? [undefined]) {
       await sb.daemon(m ? ["--machine-id", m] : []);
     }
-    const path = sb.write("dataflow.yml", yaml);
+    if (opts.example) {
+      for (const e of Deno.readDirSync(opts.example)) {
+        if (e.isFile) {
+          Deno.copyFileSync(`${opts.example}/${e.name}`, `${sb.dir}/${e.name}`);
+        }
+      }
+    }
+    const path = opts.example
+      ? `${sb.dir}/dataflow.yml`
+      : sb.write("dataflow.yml", yaml);
     const started = await sb.dora(["start", path, "--name", name, "--detach"]);
     if (started.code !== 0) {
       throw new Error(`dora start failed:\n${started.stderr}${started.stdout}`);

@@ -1,38 +1,111 @@
 /**
  * `dora expand <PATH> [--module]`: prints the dataflow with every module
- * expanded into plain nodes, as YAML.
+ * expanded into plain nodes, as YAML. `dora expand NAME_OR_UUID` (no such
+ * file) prints the current graph of a dataflow the coordinator knows, with
+ * the changes made while it runs (`dora node add`, …).
  *
  * @module
  */
 import { writeText } from "../_output.ts";
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
+import {
+  resolveTarget,
+  type TargetFlags,
+  withTargetOptions,
+} from "../target.ts";
+
+interface ExpandOptions extends TargetFlags {
+  module?: boolean;
+}
 
 /** Registers `dora expand`. */
 export function registerExpand(program: Command): void {
-  program
-    .command("expand")
-    .description("expand module references and print the flat dataflow YAML")
-    .argument("<PATH>", "dataflow descriptor (or a module file with --module)")
-    .option("--module", "check a standalone module file instead of a dataflow")
-    .action(async (path, options) => {
-      const { analyze, analyzeModule, flatData, hasErrors, yamlText } =
-        await import("../../descriptor/mod.ts");
-      const { printDiagnostics, summarize } = await import(
-        "../../descriptor/report.ts"
-      );
-
-      const analysis = options.module
-        ? await analyzeModule(path)
-        : await analyze(path, { skipPaths: true });
-      printDiagnostics(analysis.diagnostics);
-      if (hasErrors(analysis.diagnostics)) {
-        throw new CliError(
-          `${analysis.src.file}: ${summarize(analysis.diagnostics)}`,
-        );
+  withTargetOptions(
+    program
+      .command("expand")
+      .description(
+        "expand module references and print the flat dataflow YAML (or the current graph of a running dataflow)",
+      )
+      .argument(
+        "<PATH>",
+        "dataflow descriptor (or a module file with --module), or the name or uuid of a dataflow the coordinator knows",
+      )
+      .option(
+        "--module",
+        "check a standalone module file instead of a dataflow",
+      ),
+  ).action(async (path: string, options: ExpandOptions) => {
+    if (!options.module && !(await exists(path))) {
+      const stored = await storedGraph(path, options);
+      if (stored !== undefined) {
+        writeText(stored);
+        return;
       }
-      const flat = flatData(analysis);
-      if (options.module) delete flat.build;
-      writeText(yamlText(flat));
-    });
+    }
+    const { analyze, analyzeModule, flatData, hasErrors, yamlText } =
+      await import("../../descriptor/mod.ts");
+    const { printDiagnostics, summarize } = await import(
+      "../../descriptor/report.ts"
+    );
+
+    const analysis = options.module
+      ? await analyzeModule(path)
+      : await analyze(path, { skipPaths: true });
+    printDiagnostics(analysis.diagnostics);
+    if (hasErrors(analysis.diagnostics)) {
+      throw new CliError(
+        `${analysis.src.file}: ${summarize(analysis.diagnostics)}`,
+      );
+    }
+    const flat = flatData(analysis);
+    if (options.module) delete flat.build;
+    writeText(yamlText(flat));
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The flat YAML of the dataflow `ref` names, from the coordinator; undefined
+ * when no coordinator answers or it knows no such dataflow (then `ref` is
+ * a missing file).
+ */
+async function storedGraph(
+  ref: string,
+  flags: TargetFlags,
+): Promise<string | undefined> {
+  const { connectCoordinator } = await import("../coordinator_client.ts");
+  let peer;
+  try {
+    ({ peer } = await connectCoordinator(resolveTarget(flags)));
+  } catch {
+    return undefined;
+  }
+  try {
+    const g = await peer.call<{ source?: string; name?: string; uuid: string }>(
+      "graph_get",
+      { ref },
+    );
+    if (g.source === undefined) {
+      throw new CliError(
+        `dataflow ${
+          g.name ? `"${g.name}"` : g.uuid
+        } was started without its YAML (an older dora): its graph cannot be printed`,
+      );
+    }
+    return g.source;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    return undefined;
+  } finally {
+    peer.close(1000, "done");
+  }
 }

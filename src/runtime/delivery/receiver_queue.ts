@@ -250,6 +250,18 @@ export class ReceiverQueue {
     );
   }
 
+  /**
+   * Forgets a closed input whose end was delivered, so that a route added
+   * later under the same id opens it again (`dora node disconnect` then
+   * `connect`).
+   */
+  reopenInput(inputId: string): void {
+    const q = this.#inputs.get(inputId);
+    if (!q || !q.closed || q.length > 0 || q.closePending) return;
+    this.#inputs.delete(inputId);
+    if (!this.#allClosedSent) this.#allClosedPending = false;
+  }
+
   /** Removes every queued input message (node gone) and returns them. */
   clear(): QueuedMessage[] {
     const all: QueuedMessage[] = [];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Dataflow, LogLevel } from "../../descriptor/model.ts";
+import type { Dataflow, LogLevel, NodeSpec } from "../../descriptor/model.ts";
 
 /** One input of one node. */
 export interface Receiver {
@@ -68,6 +68,49 @@ export class RoutingTable {
     list.splice(i, 1);
     if (list.length === 0) this.#local.delete(key);
     return true;
+  }
+
+  /**
+   * Adds the routes of node `spec`'s inputs (a node that joined, or whose
+   * inputs are rebuilt): local receivers, timers and log subscriptions when
+   * it runs here, else its node sources as outputs read elsewhere. Returns
+   * the timer intervals it newly subscribes to.
+   */
+  addNode(spec: NodeSpec, local: boolean): bigint[] {
+    const newTimers: bigint[] = [];
+    for (const input of spec.inputs) {
+      const r = { node: spec.id, input: input.id };
+      const s = input.source;
+      if (s.kind === "node") {
+        if (local) this.addRoute(s.node, s.output, r);
+        else this.#remote.add(`${s.node}/${s.output}`);
+      } else if (!local) continue;
+      else if (s.kind === "timer") {
+        if (!this.timers.has(s.intervalNs)) newTimers.push(s.intervalNs);
+        push(this.timers, s.intervalNs, r);
+      } else this.logs.push({ ...r, level: s.level, from: s.node });
+    }
+    return newTimers;
+  }
+
+  /** Marks `node/output` as read on another machine. */
+  addRemote(node: string, output: string): void {
+    this.#remote.add(`${node}/${output}`);
+  }
+
+  /** Forgets every route to node `id` (it left the dataflow). */
+  removeNode(id: string): void {
+    for (const [key, list] of [...this.#local]) {
+      const kept = list.filter((r) => r.node !== id);
+      if (kept.length) this.#local.set(key, kept);
+      else this.#local.delete(key);
+    }
+    for (const [interval, list] of this.timers) {
+      this.timers.set(interval, list.filter((r) => r.node !== id));
+    }
+    for (let i = this.logs.length - 1; i >= 0; i--) {
+      if (this.logs[i]!.node === id) this.logs.splice(i, 1);
+    }
   }
 
   /** Every local route: `[node, output, receiver]`. */

@@ -24,7 +24,7 @@ import { type RunningNode } from "../running_node.ts";
 import { createRuntimeDir, regionsPrefix, sweepStale } from "./runtime_dir.ts";
 import { treeWatchdog } from "./tree_watchdog.ts";
 import { linkSocketPath, updateRoutes } from "../delivery/direct_routes.ts";
-import { planSpawn, SpawnError } from "./spawn_plan.ts";
+import { planSpawn, type SpawnContext, SpawnError } from "./spawn_plan.ts";
 import { watchOperators } from "../_hot_reload.ts";
 
 /**
@@ -50,7 +50,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
   treeWatchdog().watchRegions(regionsPrefix(rt.id));
   const importMapPath = `${rt.runtimeDir}/import_map.json`;
   try {
-    const ctx = {
+    const ctx: SpawnContext = rt.spawnCtx = {
       workingDir: rt.dataflow.workingDir,
       socketPath: rt.socketPath,
       importMapPath,
@@ -121,6 +121,33 @@ export async function start(rt: RuntimeContext): Promise<void> {
   if (rt.state === "running") rt.fault?.start();
   if (rt.state === "running") watchOperators(rt);
   if (![...rt.nodes.values()].some((n) => n.local)) maybeFinish(rt);
+}
+
+/**
+ * Plans a local node that joins a running dataflow (`dora node add` /
+ * `replace`): its link socket, spawn plan and log file. Throws
+ * {@linkcode SpawnError} naming the node when it cannot be started.
+ */
+export function planJoining(
+  rt: RuntimeContext,
+  node: RunningNode,
+  index: number,
+): void {
+  if (!rt.spawnCtx || !rt.runtimeDir) throw new Error("runtime not started");
+  node.listen ??= linkSocketPath(rt.runtimeDir, index);
+  if (node.dynamic) return;
+  const sockets = linkSockets(rt, node);
+  node.plan = planSpawn(node.spec, { ...rt.spawnCtx, linkSockets: sockets });
+  node.linkSockets = node.plan.kind === "deno" ? sockets : undefined;
+  for (const w of node.plan.warnings) message(rt, "warn", w);
+}
+
+/** Opens the log file of a node that joins a running dataflow. */
+export function openLog(rt: RuntimeContext, node: RunningNode): void {
+  node.log ??= new LogFileWriter(rt.logDir, node.spec.id, {
+    maxSize: node.spec.maxLogSize,
+    maxRotated: node.spec.maxRotatedFiles,
+  });
 }
 
 /** Spawns (or respawns) a local node's process. */
@@ -235,7 +262,7 @@ export function onHello(
  * nodes it reads from (a sandboxed TypeScript node gets access to exactly
  * these).
  */
-function linkSockets(rt: RuntimeContext, node: RunningNode): string[] {
+export function linkSockets(rt: RuntimeContext, node: RunningNode): string[] {
   if (!rt.direct) return [];
   const out = new Set<string>();
   if (node.listen) out.add(node.listen);

@@ -1,0 +1,198 @@
+/**
+ * Graph changes of a running dataflow (`dora node add/remove/replace/
+ * connect/disconnect`) across its daemons. The client sends the edited
+ * graph, resolved and checked against a revision of the stored one; here it
+ * is checked again (shape and wiring), the nodes that join are placed on
+ * the dataflow's daemons, every daemon first checks that it can make the
+ * change (`graph_check`: the programs of its new nodes can be started), and
+ * only when all of them can does each make it (`graph_apply`). The stored
+ * descriptor, flat YAML, revision, placement and parameters follow.
+ *
+ * @module
+ */
+import {
+  ChangeError,
+  type DaemonGraphChange,
+  type GraphApplyParams,
+  type GraphApplyResult,
+} from "../control/changes.ts";
+import { encodeJson } from "../control/json.ts";
+import { checkResolvedDataflow, type Dataflow } from "../descriptor/mod.ts";
+import { errorMessage } from "../errors.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { describe, runningRecord, serialized } from "./_changes.ts";
+import { placeNodes } from "./placement.ts";
+import { withTimeout } from "./util.ts";
+
+/** How long a daemon has to check or make a change. */
+const DAEMON_TIMEOUT_MS = 15_000;
+
+/** `graph_apply`: see the module doc. */
+export function graphApply(
+  c: Coordinator,
+  p: GraphApplyParams,
+): Promise<GraphApplyResult> {
+  const next = checkResolvedDataflow(p.descriptor);
+  const graceMs = p.graceMs === undefined ? undefined : Number(p.graceMs);
+  const r0 = c.resolve(String(p.ref));
+  return serialized(c, r0.uuid, async () => {
+    const r = runningRecord(c, r0.uuid);
+    const revision = r.revision ?? 0;
+    if (Number(p.revision) !== revision) {
+      throw new ChangeError(
+        "conflict",
+        `the graph of dataflow ${
+          describe(r)
+        } changed meanwhile (revision ${revision}, the change was made against ${p.revision}); nothing changed`,
+      );
+    }
+    const current = c.descriptorOf(r);
+    const live = c.live.get(r.uuid)!;
+    const involved = [...live.daemons];
+    const nodeToDaemon = place(c, r.nodeToDaemon, next, involved, describe(r));
+    const joining = next.nodes.filter((n) =>
+      !current.nodes.some((o) => o.id === n.id)
+    );
+    const change: DaemonGraphChange = {
+      uuid: r.uuid,
+      descriptor: next,
+      nodeToDaemon,
+      params: Object.fromEntries(
+        joining.map((n) => [n.id, JSON.stringify(n.params ?? {})]),
+      ),
+      graceMs,
+    };
+    // Every daemon checks first: a node that cannot start anywhere means
+    // nothing changes anywhere.
+    await onEvery(c, involved, "graph_check", change, "nothing changed");
+    const results = await onEvery(
+      c,
+      involved,
+      "graph_apply",
+      change,
+      "the change was made on the other daemons",
+    );
+    const store = c.config.store;
+    const params = store.getParams(r.uuid);
+    for (const id of Object.keys(params)) {
+      if (!nodeToDaemon[id]) delete params[id];
+    }
+    for (const n of joining) params[n.id] = n.params ?? {};
+    store.setParams(r.uuid, params);
+    const record = {
+      ...r,
+      descriptor: encodeJson(next),
+      source: String(p.source),
+      revision: revision + 1,
+      nodeToDaemon,
+      updatedAt: Date.now(),
+    };
+    store.putDataflow(record);
+    c.config.log(
+      `dataflow ${r.uuid}: ${p.what ?? "graph changed"} (revision ${
+        revision + 1
+      })`,
+    );
+    const union = (k: keyof Omit<DaemonSummary, never>) =>
+      [
+        ...new Set(results.flatMap((x) => x[k])),
+      ].sort();
+    return {
+      uuid: r.uuid,
+      name: r.name,
+      revision: revision + 1,
+      added: union("added"),
+      removed: union("removed"),
+      replaced: union("replaced"),
+      connected: union("connected"),
+      disconnected: union("disconnected"),
+      placed: Object.fromEntries(
+        joining.map((n) => [n.id, nodeToDaemon[n.id]!]),
+      ),
+    };
+  });
+}
+
+interface DaemonSummary {
+  added: string[];
+  removed: string[];
+  replaced: string[];
+  connected: string[];
+  disconnected: string[];
+}
+
+/**
+ * Node id → daemon for the edited graph: kept nodes stay where they run,
+ * joining ones are placed like at start, on one of the dataflow's daemons.
+ */
+function place(
+  c: Coordinator,
+  before: Record<string, string>,
+  next: Dataflow,
+  involved: string[],
+  label: string,
+): Record<string, string> {
+  const joining = next.nodes.filter((n) => before[n.id] === undefined);
+  let placed: Record<string, string> = {};
+  if (joining.length) {
+    const daemons = c.daemons.connected().filter((d) =>
+      involved.includes(d.daemonId)
+    );
+    try {
+      placed = placeNodes({ ...next, nodes: joining }, daemons);
+    } catch (err) {
+      throw new ChangeError(
+        "placement",
+        `${
+          errorMessage(err)
+        }; a node added at run time runs on one of the machines of dataflow ${label}`,
+      );
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const n of next.nodes) out[n.id] = before[n.id] ?? placed[n.id]!;
+  return out;
+}
+
+/** Calls `method` on every daemon; any failure is an error naming the daemon. */
+async function onEvery(
+  c: Coordinator,
+  daemonIds: string[],
+  method: "graph_check" | "graph_apply",
+  change: DaemonGraphChange,
+  consequence: string,
+): Promise<DaemonSummary[]> {
+  const results = await Promise.allSettled(daemonIds.map(async (id) => {
+    const d = c.daemons.get(id);
+    if (!d || d.state !== "connected") {
+      throw new Error(`daemon "${id}" is not connected`);
+    }
+    try {
+      return await withTimeout(
+        d.peer.call<DaemonSummary>(method, change),
+        DAEMON_TIMEOUT_MS,
+        `daemon "${id}" did not answer within ${DAEMON_TIMEOUT_MS / 1000}s`,
+      );
+    } catch (err) {
+      throw new Error(`daemon "${id}": ${errorMessage(err)}`);
+    }
+  }));
+  const failed = results.flatMap((x) =>
+    x.status === "rejected" ? [errorMessage(x.reason)] : []
+  );
+  if (failed.length) {
+    throw new ChangeError(
+      "daemon_failed",
+      `${failed.join("; ")} (${consequence})`,
+    );
+  }
+  return results.map((x) =>
+    (x as PromiseFulfilledResult<DaemonSummary>).value ?? {
+      added: [],
+      removed: [],
+      replaced: [],
+      connected: [],
+      disconnected: [],
+    }
+  );
+}

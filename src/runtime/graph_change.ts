@@ -1,0 +1,265 @@
+/**
+ * Changing the graph of a running dataflow on this machine (`dora node
+ * add`, `remove`, `replace`, `connect`, `disconnect`): the edited dataflow
+ * (already checked like `dora validate`) is compared with the running one,
+ * and only what differs changes. Nodes that join get their routes, timers,
+ * restart policy and logs like any other node; nodes that leave run their
+ * stop ladder; a node whose definition changed is restarted with the new
+ * one (its receivers get NODE_RESTARTED, messages to it wait for the new
+ * process); inputs that appear or disappear become routes added or removed
+ * (a removed one gets INPUT_CLOSED after what was sent on it before).
+ *
+ * @module
+ */
+import type { Dataflow, InputSpec, NodeSpec } from "../descriptor/model.ts";
+import type { RuntimeContext } from "./_context.ts";
+import { RuntimeChangeError } from "./change_error.ts";
+import { onDrop } from "./delivery/_delivery.ts";
+import { updateRoutes } from "./delivery/direct_routes.ts";
+import { ReceiverQueue } from "./delivery/receiver_queue.ts";
+import { addRoute, removeRoute } from "./delivery/route_changes.ts";
+import { DEFAULT_GRACE_MS, stopOneNode } from "./ending/stop_ladder.ts";
+import { RunningNode } from "./running_node.ts";
+import { openLog, planJoining, spawnNode } from "./spawn/_startup.ts";
+
+/** What a graph change did on this machine. */
+export interface GraphChangeSummary {
+  /** Nodes that joined (local and remote). */
+  added: string[];
+  /** Nodes that left. */
+  removed: string[];
+  /** Local nodes restarted with a new definition. */
+  replaced: string[];
+  /** Inputs (`node/input`) that now read a source. */
+  connected: string[];
+  /** Inputs (`node/input`) that no longer read one. */
+  disconnected: string[];
+}
+
+/** Options of a graph change. */
+export interface GraphChangeOptions {
+  /** Grace period of the stop ladders it runs (default: the dataflow's). */
+  graceMs?: number;
+}
+
+/** The node definition without its wiring and parameters (what `replace` swaps). */
+function definition(spec: NodeSpec): string {
+  const { inputs: _i, params: _p, ...rest } = spec;
+  return JSON.stringify(rest);
+}
+
+function sameInput(a: InputSpec, b: InputSpec): boolean {
+  return a.sourceText === b.sourceText && a.queueSize === b.queueSize &&
+    a.queuePolicy === b.queuePolicy;
+}
+
+/**
+ * Checks that the local nodes `next` brings or redefines can be started
+ * here (their programs exist, their settings fit), without changing
+ * anything. Throws {@linkcode SpawnError} naming the node, or
+ * {@linkcode RuntimeChangeError} when the dataflow is not running.
+ */
+export function checkGraph(
+  rt: RuntimeContext,
+  next: Dataflow,
+  isLocal: (node: string) => boolean,
+): void {
+  if (rt.state !== "running") {
+    throw new RuntimeChangeError(
+      "not_running",
+      `dataflow ${rt.id} is ${rt.state}: its graph cannot change now`,
+    );
+  }
+  for (const spec of next.nodes) {
+    if (!isLocal(spec.id) || spec.path === "dynamic") continue;
+    const old = rt.nodes.get(spec.id);
+    if (old && !old.exited && definition(old.spec) === definition(spec)) {
+      continue;
+    }
+    if (old && !old.exited && !rt.dataflow.nodes.includes(old.spec)) {
+      throw new RuntimeChangeError(
+        "not_running",
+        `node "${spec.id}" is still leaving the dataflow; add it again once it exited`,
+      );
+    }
+    const probe = new RunningNode(spec, true);
+    probe.queue = new ReceiverQueue([], { onDrop: () => {} });
+    planJoining(rt, probe, 0);
+  }
+}
+
+/**
+ * Makes the running graph equal to `next` (see the module doc). The local
+ * nodes are those `isLocal` names. Call {@link checkGraph} first.
+ */
+export function applyGraph(
+  rt: RuntimeContext,
+  next: Dataflow,
+  isLocal: (node: string) => boolean,
+  options: GraphChangeOptions = {},
+): GraphChangeSummary {
+  checkGraph(rt, next, isLocal);
+  const graceMs = options.graceMs ?? rt.opts.graceMs ?? DEFAULT_GRACE_MS;
+  const summary: GraphChangeSummary = {
+    added: [],
+    removed: [],
+    replaced: [],
+    connected: [],
+    disconnected: [],
+  };
+  const nextIds = new Set(next.nodes.map((n) => n.id));
+  const current = rt.dataflow.nodes;
+
+  // 1. Nodes that leave: their stop ladder, no restart; routes to them go.
+  for (const spec of [...current]) {
+    if (nextIds.has(spec.id)) continue;
+    const node = rt.nodes.get(spec.id)!;
+    current.splice(current.indexOf(spec), 1);
+    rt.routing.removeNode(spec.id);
+    summary.removed.push(spec.id);
+    if (node.local && !node.exited) {
+      if (!node.dynamic) rt.fault?.stopRequested(spec.id);
+      stopOneNode(rt, node, graceMs, "stop");
+    }
+  }
+
+  // 2. Nodes that join: state, routes, timers, then their process.
+  const joining: RunningNode[] = [];
+  for (const spec of next.nodes) {
+    const old = rt.nodes.get(spec.id);
+    if (old && current.includes(old.spec)) continue;
+    const local = isLocal(spec.id);
+    const node = new RunningNode(structuredClone(spec), local);
+    node.queue = new ReceiverQueue(node.spec.inputs, {
+      onDrop: (input, msg, total) =>
+        onDrop(rt, node, input, msg.token, msg.from, total),
+    });
+    rt.nodes.set(spec.id, node);
+    current.push(node.spec);
+    summary.added.push(spec.id);
+    if (local) joining.push(node);
+  }
+  for (const id of summary.added) {
+    const node = rt.nodes.get(id)!;
+    for (const interval of rt.routing.addNode(node.spec, node.local)) {
+      rt.timers.add(interval);
+    }
+    // Outputs of a joining node that others (already) read elsewhere.
+    addRemoteReaders(rt, next, id, isLocal);
+  }
+
+  // 3. Kept nodes: a changed definition restarts them with the new one;
+  //    inputs that appear or disappear are routes added or removed.
+  for (const spec of next.nodes) {
+    const node = rt.nodes.get(spec.id)!;
+    if (summary.added.includes(spec.id)) continue;
+    if (definition(node.spec) !== definition(spec)) {
+      redefine(rt, node, spec, graceMs);
+      summary.replaced.push(spec.id);
+    }
+    rewire(rt, node, spec, isLocal, summary);
+  }
+  rt.fault?.supervisor.graphChanged(
+    rt.dataflow,
+    summary.added.filter((id) => rt.nodes.get(id)!.local),
+  );
+
+  // 4. Start the joining processes (they get `ready` when they connect).
+  let index = rt.nodes.size;
+  for (const node of joining) {
+    planJoining(rt, node, 1000 + index++);
+    openLog(rt, node);
+  }
+  updateRoutes(rt);
+  for (const node of joining) {
+    if (!node.dynamic && rt.state === "running") spawnNode(rt, node);
+  }
+  return summary;
+}
+
+/** A node's definition (program, args, env, …) becomes `spec`'s; it restarts. */
+function redefine(
+  rt: RuntimeContext,
+  node: RunningNode,
+  spec: NodeSpec,
+  graceMs: number,
+): void {
+  const inputs = node.spec.inputs;
+  const fresh = structuredClone(spec);
+  for (const key of Object.keys(node.spec) as (keyof NodeSpec)[]) {
+    if (key !== "inputs" && key !== "params") delete node.spec[key];
+  }
+  Object.assign(node.spec, { ...fresh, inputs, params: node.spec.params });
+  for (const o of [...spec.outputs, spec.sendStdoutAs, spec.sendLogsAs]) {
+    if (o) node.openOutputs.add(o);
+  }
+  if (!node.local || node.exited) return;
+  planJoining(rt, node, 0);
+  stopOneNode(rt, node, graceMs, "restart");
+}
+
+/** Adds and removes the routes of `node` so that its inputs are `spec`'s. */
+function rewire(
+  rt: RuntimeContext,
+  node: RunningNode,
+  spec: NodeSpec,
+  isLocal: (node: string) => boolean,
+  summary: GraphChangeSummary,
+): void {
+  const before = node.spec.inputs;
+  const gone = before.filter((i) =>
+    !spec.inputs.some((n) => n.id === i.id && sameInput(n, i))
+  );
+  const come = spec.inputs.filter((i) =>
+    !before.some((o) => o.id === i.id && sameInput(o, i))
+  );
+  for (const input of gone) {
+    summary.disconnected.push(`${spec.id}/${input.id}`);
+    const s = input.source;
+    node.spec.inputs.splice(node.spec.inputs.indexOf(input), 1);
+    if (!node.local || s.kind !== "node") continue;
+    try {
+      removeRoute(rt, {
+        from: { node: s.node, output: s.output },
+        to: { node: spec.id, input: input.id },
+      });
+    } catch {
+      // Its sender left the dataflow in this change (routes already gone).
+      node.queue.closeInput(input.id);
+    }
+  }
+  for (const input of come) {
+    summary.connected.push(`${spec.id}/${input.id}`);
+    const s = input.source;
+    if (s.kind !== "node") continue; // timers and logs: set at start only
+    if (!node.local) {
+      if (isLocal(s.node)) rt.routing.addRemote(s.node, s.output);
+      node.spec.inputs.push(structuredClone(input));
+      continue;
+    }
+    node.queue.reopenInput(input.id);
+    addRoute(rt, {
+      from: { node: s.node, output: s.output },
+      to: { node: spec.id, input: input.id },
+    }, { queueSize: input.queueSize, queuePolicy: input.queuePolicy });
+  }
+}
+
+/** Marks the outputs of `id` that nodes on other machines read. */
+function addRemoteReaders(
+  rt: RuntimeContext,
+  next: Dataflow,
+  id: string,
+  isLocal: (node: string) => boolean,
+): void {
+  if (!isLocal(id)) return;
+  for (const reader of next.nodes) {
+    if (isLocal(reader.id)) continue;
+    for (const input of reader.inputs) {
+      const s = input.source;
+      if (s.kind === "node" && s.node === id) {
+        rt.routing.addRemote(id, s.output);
+      }
+    }
+  }
+}
