@@ -15,12 +15,17 @@ export const dyn = (name: string): string => fixture(`dynamic/${name}`);
 /** A started cluster dataflow; dispose to stop everything and clean up. */
 export async function startCluster(
   yaml: string,
-  opts: { machines?: string[]; name?: string; example?: string } = {},
+  opts: {
+    machines?: string[];
+    name?: string;
+    example?: string;
+    coordinatorArgs?: string[];
+  } = {},
 ) {
   const sb = await Sandbox.create();
   const name = opts.name ?? "demo";
   try {
-    await sb.coordinator();
+    await sb.coordinator(opts.coordinatorArgs);
     for (const m of opts.machines ?? [undefined]) {
       await sb.daemon(m ? ["--machine-id", m] : []);
     }
