@@ -197,4 +197,6 @@ export interface DaemonGraphChange {
   /** Runtime parameters of the nodes that join (JSON text per node). */
   params: Record<string, string>;
   graceMs?: number;
+  /** The edited graph's flat YAML (kept for a coordinator that re-adopts it). */
+  source?: string;
 }

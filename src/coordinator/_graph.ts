@@ -61,6 +61,7 @@ export function graphApply(
         joining.map((n) => [n.id, JSON.stringify(n.params ?? {})]),
       ),
       graceMs,
+      source: String(p.source),
     };
     // Every daemon checks first: a node that cannot start anywhere means
     // nothing changes anywhere.

@@ -103,7 +103,17 @@ export async function handleRequest(
     }
     case "graph_apply": {
       const q = params as DaemonGraphChange;
-      return running(s, q.uuid).applyGraph(q);
+      const hosted = running(s, q.uuid);
+      const summary = hosted.applyGraph(q);
+      // A coordinator that re-adopts the dataflow learns the current graph.
+      const e = s.dataflows.get(q.uuid)!;
+      e.params = {
+        ...e.params,
+        descriptor: hosted.descriptor,
+        nodeToDaemon: q.nodeToDaemon,
+        ...(q.source !== undefined ? { source: q.source } : {}),
+      };
+      return summary;
     }
     case "node_restart": {
       const q = params as DaemonNodeControl;
