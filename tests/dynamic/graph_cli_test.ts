@@ -257,3 +257,29 @@ Deno.test("bad graph changes are refused with errors naming the node, port, edge
   ]);
   assert.equal(JSON.parse(ok.stdout).revision, 1);
 });
+
+Deno.test("a node added at run time gets its restart policy and its logs like any other node", async () => {
+  await using df = await startCluster(YAML);
+  await df.saw("ts", /"type":"INPUT"/);
+  const file = df.sb.write(
+    "flaky.yml",
+    `id: flaky
+path: ${dyn("flaky.ts")}
+inputs: { value: counter/value }
+restart_policy: on-failure
+restart_delay: 0.1
+`,
+  );
+  const add = await df.dora(["node", "add", "--from-yaml", file]);
+  assert.equal(add.code, 0, add.stderr);
+  await df.saw("flaky", /^flaky crash$/);
+  await df.saw("flaky", /^flaky start restart=1$/);
+  const logs = await df.dora(["logs", "demo", "flaky"]);
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout, /flaky crash/);
+  assert.match(logs.stdout, /flaky start restart=1/);
+  const list = await df.dora(["list", "--format", "json"]);
+  const row = JSON.parse(list.stdout.trim());
+  assert.equal(row.status, "running");
+  assert.equal(row.fault?.nodes?.flaky?.restarts, 1, list.stdout);
+});
