@@ -65,14 +65,42 @@ export function graphApply(
     };
     // Every daemon checks first: a node that cannot start anywhere means
     // nothing changes anywhere.
-    await onEvery(c, involved, "graph_check", change, "nothing changed");
-    const results = await onEvery(
-      c,
-      involved,
-      "graph_apply",
-      change,
-      "the change was made on the other daemons",
-    );
+    const checked = await onEvery(c, involved, "graph_check", change);
+    if (checked.failed.length) {
+      throw new ChangeError(
+        "daemon_failed",
+        `${checked.failed.join("; ")} (nothing changed)`,
+      );
+    }
+    const applied = await onEvery(c, involved, "graph_apply", change);
+    if (applied.failed.length) {
+      // Those that made it go back to the graph as it was.
+      const undo: DaemonGraphChange = {
+        uuid: r.uuid,
+        descriptor: current,
+        nodeToDaemon: r.nodeToDaemon,
+        params: {},
+        graceMs,
+        source: r.source,
+      };
+      const undone = await onEvery(
+        c,
+        Object.keys(applied.done),
+        "graph_apply",
+        undo,
+      );
+      throw new ChangeError(
+        "daemon_failed",
+        `${applied.failed.join("; ")} (${
+          undone.failed.length
+            ? `rolling back failed too: ${undone.failed.join("; ")}`
+            : Object.keys(applied.done).length
+            ? "rolled back on the other daemons"
+            : "nothing changed"
+        })`,
+      );
+    }
+    const results = Object.values(applied.done);
     const store = c.config.store;
     const params = store.getParams(r.uuid);
     for (const id of Object.keys(params)) {
@@ -155,45 +183,40 @@ function place(
   return out;
 }
 
-/** Calls `method` on every daemon; any failure is an error naming the daemon. */
+/**
+ * Calls `method` on every daemon: the answers of those that did it, and one
+ * line per daemon that did not (naming it).
+ */
 async function onEvery(
   c: Coordinator,
   daemonIds: string[],
   method: "graph_check" | "graph_apply",
   change: DaemonGraphChange,
-  consequence: string,
-): Promise<DaemonSummary[]> {
-  const results = await Promise.allSettled(daemonIds.map(async (id) => {
+): Promise<{ done: Record<string, DaemonSummary>; failed: string[] }> {
+  const done: Record<string, DaemonSummary> = {};
+  const failed: string[] = [];
+  await Promise.all(daemonIds.map(async (id) => {
     const d = c.daemons.get(id);
     if (!d || d.state !== "connected") {
-      throw new Error(`daemon "${id}" is not connected`);
+      failed.push(`daemon "${id}" is not connected`);
+      return;
     }
     try {
-      return await withTimeout(
+      const answer = await withTimeout(
         d.peer.call<DaemonSummary>(method, change),
         DAEMON_TIMEOUT_MS,
-        `daemon "${id}" did not answer within ${DAEMON_TIMEOUT_MS / 1000}s`,
+        `did not answer within ${DAEMON_TIMEOUT_MS / 1000}s`,
       );
+      done[id] = {
+        added: answer?.added ?? [],
+        removed: answer?.removed ?? [],
+        replaced: answer?.replaced ?? [],
+        connected: answer?.connected ?? [],
+        disconnected: answer?.disconnected ?? [],
+      };
     } catch (err) {
-      throw new Error(`daemon "${id}": ${errorMessage(err)}`);
+      failed.push(`daemon "${id}": ${errorMessage(err)}`);
     }
   }));
-  const failed = results.flatMap((x) =>
-    x.status === "rejected" ? [errorMessage(x.reason)] : []
-  );
-  if (failed.length) {
-    throw new ChangeError(
-      "daemon_failed",
-      `${failed.join("; ")} (${consequence})`,
-    );
-  }
-  return results.map((x) =>
-    (x as PromiseFulfilledResult<DaemonSummary>).value ?? {
-      added: [],
-      removed: [],
-      replaced: [],
-      connected: [],
-      disconnected: [],
-    }
-  );
+  return { done, failed: failed.sort() };
 }
