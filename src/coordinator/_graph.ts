@@ -83,9 +83,10 @@ export function graphApply(
         graceMs,
         source: r.source,
       };
+      // Also those that failed half-way (a node that could not start).
       const undone = await onEvery(
         c,
-        Object.keys(applied.done),
+        involved.filter((id) => c.daemons.get(id)),
         "graph_apply",
         undo,
       );
@@ -94,9 +95,7 @@ export function graphApply(
         `${applied.failed.join("; ")} (${
           undone.failed.length
             ? `rolling back failed too: ${undone.failed.join("; ")}`
-            : Object.keys(applied.done).length
-            ? "rolled back on the other daemons"
-            : "nothing changed"
+            : "rolled back on every daemon: nothing changed"
         })`,
       );
     }

@@ -21,6 +21,8 @@ import { addRoute, removeRoute } from "./delivery/route_changes.ts";
 import { DEFAULT_GRACE_MS, stopOneNode } from "./ending/stop_ladder.ts";
 import { RunningNode } from "./running_node.ts";
 import { openLog, planJoining, spawnNode } from "./spawn/_startup.ts";
+import { SpawnError } from "./spawn/spawn_plan.ts";
+import { errorMessage } from "../errors.ts";
 
 /** What a graph change did on this machine. */
 export interface GraphChangeSummary {
@@ -171,9 +173,16 @@ export function applyGraph(
     openLog(rt, node);
   }
   updateRoutes(rt);
+  const failed: string[] = [];
   for (const node of joining) {
-    if (!node.dynamic && rt.state === "running") spawnNode(rt, node);
+    if (node.dynamic || rt.state !== "running") continue;
+    try {
+      spawnNode(rt, node, true);
+    } catch (err) {
+      failed.push(errorMessage(err));
+    }
   }
+  if (failed.length) throw new SpawnError(failed.join("; "));
   return summary;
 }
 

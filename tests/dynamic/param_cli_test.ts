@@ -191,7 +191,10 @@ Deno.test("dora node stop stops one node, the others run on; its readers get INP
   await df.saw("py", /"type":"INPUT"/, seen + 3);
   const again = await df.dora(["node", "stop", "ts", "-d", "demo"]);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /node "ts" is (not running|already being stopped)/);
+  assert.match(
+    again.stderr,
+    /node "ts" is (not running|already being stopped)/,
+  );
   // Stopping the sender closes its readers' input; they end.
   const counter = await df.dora(["node", "stop", "counter", "-d", "demo"]);
   assert.equal(counter.code, 0, counter.stderr);

@@ -150,8 +150,16 @@ export function openLog(rt: RuntimeContext, node: RunningNode): void {
   });
 }
 
-/** Spawns (or respawns) a local node's process. */
-export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
+/**
+ * Spawns (or respawns) a local node's process. A process that cannot be
+ * started fails the dataflow's start, or with `joining` (a node added at run
+ * time) is thrown for the graph change to fail.
+ */
+export function spawnNode(
+  rt: RuntimeContext,
+  node: RunningNode,
+  joining = false,
+): void {
   const proc = new NodeProcess(node.spec.id, {
     onLine: (stream, line) => onLine(rt, node, stream, line),
     onExit: (status) => onExit(rt, node, proc, status),
@@ -174,6 +182,10 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
     node.message = `node "${node.spec.id}" could not be started: ${
       errorMessage(err)
     }`;
+    if (joining) {
+      afterExit(rt, node);
+      throw new SpawnError(node.message);
+    }
     failStart(rt, node.message);
     afterExit(rt, node);
     return;
