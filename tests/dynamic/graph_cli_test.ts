@@ -6,7 +6,7 @@
  * change nothing.
  */
 import assert from "node:assert/strict";
-import { waitUntil } from "../_support/wait.ts";
+import { readOrEmpty, waitUntil } from "../_support/wait.ts";
 import { dyn, startCluster } from "./_cluster.ts";
 
 const YAML = `
@@ -287,4 +287,33 @@ restart_delay: 0.1
   const row = JSON.parse(list.stdout.trim());
   assert.equal(row.status, "running");
   assert.equal(row.fault?.nodes?.flaky?.restarts, 1, list.stdout);
+});
+
+Deno.test("dora restart starts the edited graph, with the current parameters", async () => {
+  await using df = await startCluster(YAML);
+  await df.saw("ts", /"type":"INPUT"/);
+  const file = df.sb.write(
+    "py.yml",
+    `id: py\npath: ${dyn("watcher.py")}\ninputs: { value: counter/value }\n`,
+  );
+  assert.equal(
+    (await df.dora(["node", "add", "--from-yaml", file])).code,
+    0,
+  );
+  assert.equal(
+    (await df.dora(["param", "set", "py", "gain", "[1, 2]"])).code,
+    0,
+  );
+  const restart = await df.dora(["restart", "demo"]);
+  assert.equal(restart.code, 0, restart.stderr);
+  const uuid = restart.stdout.trim();
+  assert.notEqual(uuid, df.uuid);
+  const log = () => readOrEmpty(`${df.sb.dir}/out/${uuid}/log_py.jsonl`);
+  const start = await waitUntil(
+    () => /EVENT \{\\"type\\":\\"START\\"[^\n]*/.exec(log())?.[0],
+    "py's start in the restarted dataflow",
+  );
+  assert.match(start, /\\"params\\":\{\\"gain\\":\[1,2\]\}/);
+  const expand = await df.dora(["expand", "demo"]);
+  assert.match(expand.stdout, /id: py/);
 });
