@@ -22,6 +22,7 @@ export const LAYERS: Record<string, number> = {
   "src/logs": 2,
   "src/descriptor": 2,
   "src/fault": 3,
+  "src/inspect": 3.5, // taps, metrics, traces: below the runtime that feeds them
   "src/transport": 3,
   "src/store": 3,
   "src/build": 3,

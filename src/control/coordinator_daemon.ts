@@ -6,6 +6,7 @@
  */
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
+import type { SpanContext } from "../inspect/trace.ts";
 
 /** Where a daemon accepts daemon-to-daemon data connections. */
 export interface DataAddress {
@@ -63,6 +64,8 @@ export interface SpawnParams {
    * (first frame), others are refused. Never given to nodes.
    */
   dataSecret: string;
+  /** The coordinator's span of this spawn (the daemon's spans join its trace). */
+  trace?: SpanContext;
 }
 
 /** `stop` request. */
@@ -70,6 +73,8 @@ export interface StopParams {
   uuid: string;
   graceMs?: number;
   force?: boolean;
+  /** The coordinator's `stop_dataflow` span. */
+  trace?: SpanContext;
 }
 
 /** Per-dataflow resource usage reported by `metrics`. */

@@ -15,3 +15,4 @@ export * from "./target.ts";
 export * from "./connect.ts";
 export type * from "./coordinator_daemon.ts";
 export * from "./log_query.ts";
+export type * from "./inspect.ts";

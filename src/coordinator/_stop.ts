@@ -9,12 +9,13 @@ import type { Coordinator } from "./coordinator.ts";
 import type { DataflowOutcome } from "./live.ts";
 import { errorMessage } from "../errors.ts";
 import { withTimeout } from "./util.ts";
+import type { SpanContext } from "../inspect/mod.ts";
 
 /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
 export async function stopDataflow(
   c: Coordinator,
   uuid: string,
-  opts: { graceMs?: number; force?: boolean },
+  opts: { graceMs?: number; force?: boolean; trace?: SpanContext },
 ): Promise<DataflowOutcome> {
   const live = c.live.get(uuid);
   const record = c.config.store.getDataflow(uuid);
@@ -30,6 +31,15 @@ export async function stopDataflow(
         : `no dataflow ${uuid}`,
     );
   }
+  const span = c.tracer.span("stop_dataflow", {
+    parent: opts.trace,
+    fields: {
+      dataflow_id: uuid,
+      name: record.name,
+      grace_ms: opts.graceMs,
+      force: opts.force || undefined,
+    },
+  });
   live.stopRequested = true;
   if (record.status === "running") {
     record.status = "stopping";
@@ -39,12 +49,22 @@ export async function stopDataflow(
   for (const id of live.daemons) {
     const d = c.daemons.get(id);
     if (!d) continue;
-    d.peer.call("stop", { uuid, graceMs: opts.graceMs, force: opts.force })
+    d.peer.call("stop", {
+      uuid,
+      graceMs: opts.graceMs,
+      force: opts.force,
+      trace: span.context(),
+    })
       .catch((err) =>
         c.config.log(`stop on daemon "${id}" failed: ${errorMessage(err)}`)
       );
   }
-  return await live.wait();
+  const outcome = await live.wait();
+  span.end(
+    { status: outcome.status },
+    outcome.status === "failed" ? outcome.error ?? "failed" : undefined,
+  );
+  return outcome;
 }
 
 /** Waits for a dataflow to end (immediately if it already has). */

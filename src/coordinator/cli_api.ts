@@ -11,6 +11,8 @@ import { isTerminal } from "../store/types.ts";
 import { COUNTER_NAMES } from "../fault/counters.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
+import { errorMessage } from "../errors.ts";
+import { nodeInfo, topicList, traces } from "./_inspect.ts";
 import {
   buildOnDaemons,
   collectMetrics,
@@ -140,14 +142,29 @@ export function cliHandler(c: Coordinator) {
       }
       case "restart": {
         const old = c.resolve(String(p.ref));
-        if (!isTerminal(old.status)) {
-          await c.stop(old.uuid, {
-            graceMs: p.graceMs as number | undefined,
-            force: Boolean(p.force),
-          });
+        const span = c.tracer.span("restart_dataflow", {
+          fields: { dataflow_id: old.uuid, name: old.name },
+        });
+        try {
+          if (!isTerminal(old.status)) {
+            await c.stop(old.uuid, {
+              graceMs: p.graceMs as number | undefined,
+              force: Boolean(p.force),
+              trace: span.context(),
+            });
+          }
+          const r = await c.start(
+            c.descriptorOf(old),
+            old.name,
+            old.env,
+            span.context(),
+          );
+          span.end({ new_dataflow_id: r.uuid });
+          return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
+        } catch (err) {
+          span.end({}, errorMessage(err));
+          throw err;
         }
-        const r = await c.start(c.descriptorOf(old), old.name, old.env);
-        return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
       }
       case "wait": {
         const r = c.resolve(String(p.uuid));
@@ -185,6 +202,15 @@ export function cliHandler(c: Coordinator) {
           peer,
           Boolean(p.uv),
         );
+      case "node_info":
+        return await nodeInfo(
+          c,
+          p.ref === undefined ? undefined : String(p.ref),
+        );
+      case "topic_list":
+        return await topicList(c, String(p.ref));
+      case "traces":
+        return await traces(c);
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

@@ -26,6 +26,7 @@ import { daemonHello } from "./_daemon_hello.ts";
 import { onDaemonClose, tick } from "./_liveness.ts";
 import { startDataflow } from "./_start.ts";
 import { destroyAll, stopDataflow, waitDataflow } from "./_stop.ts";
+import { type SpanContext, Tracer } from "../inspect/mod.ts";
 
 /** Coordinator settings. */
 export interface CoordinatorConfig {
@@ -51,6 +52,8 @@ export class Coordinator {
   readonly startedAt = Date.now();
   /** Build id → the CLI link that receives its `build_log` events. */
   readonly builds = new Map<string, Peer>();
+  /** Spans of the coordinator's work (`dora trace`). */
+  readonly tracer = new Tracer("dora_coordinator");
   #ticker: ReturnType<typeof setInterval>;
   /** Called when `destroy` finished; the server shuts down. */
   onShutdown: () => void = () => {};
@@ -131,14 +134,15 @@ export class Coordinator {
     descriptor: Dataflow,
     name: string | undefined,
     env: Record<string, string>,
+    trace?: SpanContext,
   ): Promise<DataflowRecord> {
-    return startDataflow(this, descriptor, name, env);
+    return startDataflow(this, descriptor, name, env, trace);
   }
 
   /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
   stop(
     uuid: string,
-    opts: { graceMs?: number; force?: boolean },
+    opts: { graceMs?: number; force?: boolean; trace?: SpanContext },
   ): Promise<DataflowOutcome> {
     return stopDataflow(this, uuid, opts);
   }

@@ -27,6 +27,7 @@ export async function spawnDataflow(
     {
       daemonId: s.daemonId,
       peers: params.peers,
+      tracer: s.tracer,
       onReady: () => {
         const e = s.dataflows.get(params.uuid);
         if (e) e.ready = true;

@@ -13,7 +13,7 @@ import type { CoordinatorTarget } from "../control/target.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { DataTransport } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
-import type { ProcSampler } from "./metrics.ts";
+import type { NodeMetrics, Tracer } from "../inspect/mod.ts";
 import type { LogTailer } from "./tail.ts";
 
 /** Finished dataflows a daemon remembers (to serve their logs). */
@@ -54,7 +54,10 @@ export interface AgentState {
   daemonId: string;
   /** The coordinator link, while up. */
   peer?: Peer;
-  readonly sampler: ProcSampler;
+  /** Samples of the local nodes (`dora top`, `node info`, `list`). */
+  readonly metrics: NodeMetrics;
+  /** Spans of this daemon's work (`dora trace`). */
+  readonly tracer: Tracer;
   /** Log subscriptions of the current coordinator link, by dataflow. */
   readonly tailers: Map<string, LogTailer>;
   /** Data addresses of the other daemons, by dataflow. */

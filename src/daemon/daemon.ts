@@ -21,7 +21,8 @@ import type {
 import type { Peer } from "../control/peer.ts";
 import { formatTarget } from "../control/target.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import { ProcSampler } from "./metrics.ts";
+import { METRICS_INTERVAL_MS, NodeMetrics, Tracer } from "../inspect/mod.ts";
+import { sampleAll } from "./_inspect.ts";
 import { stopFollowing } from "./_log_follow.ts";
 import { adoptReports, heartbeatPayload } from "./_reports.ts";
 import { handleRequest } from "./_requests.ts";
@@ -47,7 +48,8 @@ export class DaemonAgent {
       opts,
       dataflows: this.dataflows,
       daemonId: opts.machineId ?? "default",
-      sampler: new ProcSampler(),
+      metrics: new NodeMetrics(),
+      tracer: new Tracer("dora_daemon"),
       tailers: new Map(),
       peers: new Map(),
       earlyRelease: new Set(),
@@ -64,12 +66,8 @@ export class DaemonAgent {
 
   /** Binds the data listener once, then keeps a coordinator link up. */
   async start(): Promise<void> {
-    // Sample CPU in the background so `dora list` shows a rate at once.
-    const sampler = setInterval(() => {
-      for (const e of this.dataflows.values()) {
-        if (!e.results) this.#s.sampler.sample(e.hosted.pids());
-      }
-    }, 2000);
+    // Sample in the background so `dora list` and `top` show rates at once.
+    const sampler = setInterval(() => sampleAll(this.#s), METRICS_INTERVAL_MS);
     Deno.unrefTimer(sampler);
     this.dataAddr = await this.opts.transport.listen(
       this.opts.interface,

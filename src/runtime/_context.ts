@@ -18,6 +18,7 @@ import { InlineCopier } from "./shm/inline_copy.ts";
 import type { RunSummary } from "./ending/summary.ts";
 import type { TimerHub } from "./timers.ts";
 import type { RuntimeOptions } from "./options.ts";
+import type { RuntimeTrace } from "./_trace.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -27,8 +28,11 @@ export interface Route {
   head: string;
 }
 
-/** The local receivers of one output, and whether other machines have some. */
-export type Routes = Route[] & { remote: boolean };
+/**
+ * The local receivers of one output, whether other machines have some, and
+ * how many messages it carried (for `dora node info` rates).
+ */
+export type Routes = Route[] & { remote: boolean; sent: number };
 
 /** Where the runtime is in its life. */
 export type RuntimeState =
@@ -52,6 +56,8 @@ export class RuntimeContext {
   timers!: TimerHub;
   shm!: ShmTracker;
   fault?: FaultHooks;
+  /** Spans for `dora trace`, when the embedder gave a tracer. */
+  trace?: RuntimeTrace;
   clock = new HybridLogicalClock();
   /** Largest `ts` received and not yet applied to `clock` (see `hlc`). */
   seenTs?: string;

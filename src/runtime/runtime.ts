@@ -43,6 +43,10 @@ import { onClose, sendRelease } from "./delivery/_node_frames.ts";
 import { unlinkRetired } from "./shm/_node_regions.ts";
 import { onHello, start } from "./spawn/_startup.ts";
 import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
+import { RuntimeTrace } from "./_trace.ts";
+import { nodeCounters } from "./_inspect.ts";
+import type { NodeCounters } from "../inspect/node_info.ts";
+import type { SpanContext } from "../inspect/trace.ts";
 
 export type * from "./options.ts";
 
@@ -77,6 +81,9 @@ export class DataflowRuntime implements ConnectionHandler {
     this.logDir = rt.logDir;
     this.finished = new Promise((r) => (rt.resolveFinished = r));
     rt.timers = new TimerHub((i) => tick(rt, i));
+    if (options.tracer) {
+      rt.trace = new RuntimeTrace(options.tracer, rt.id, options.traceParent);
+    }
     rt.shm = new ShmTracker(
       (owner, tokens) => sendRelease(rt, owner, tokens),
       (regions) => unlinkRetired(rt, regions),
@@ -113,6 +120,15 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   /**
+   * The counters of every local node now: pid, restarts, status, and per
+   * input / output the messages queued, received, dropped and sent so far
+   * (`dora top`, `dora node list/info`).
+   */
+  nodeCounters(): NodeCounters[] {
+    return nodeCounters(this.#rt);
+  }
+
+  /**
    * The `DORA_NODE_CONFIG` object of a `path: dynamic` node of this runtime
    * (for a node started by hand), or `undefined` when there is none.
    */
@@ -138,6 +154,11 @@ export class DataflowRuntime implements ConnectionHandler {
     return this.#rt.socketPath;
   }
 
+  /** The run's private folder (socket, import map; valid after `start()`). */
+  get runtimeDir(): string {
+    return this.#rt.runtimeDir ?? "";
+  }
+
   /** Whether the ready barrier has been released. */
   get ready(): boolean {
     return this.#rt.barrierReleased;
@@ -159,7 +180,13 @@ export class DataflowRuntime implements ConnectionHandler {
    * the ladder runs change nothing.
    */
   stop(
-    options: { graceMs?: number; force?: boolean; reason?: string } = {},
+    options: {
+      graceMs?: number;
+      force?: boolean;
+      reason?: string;
+      /** The span of whoever asked (a coordinator's `stop_dataflow`). */
+      trace?: SpanContext;
+    } = {},
   ): void {
     stop(this.#rt, options);
   }

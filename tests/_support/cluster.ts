@@ -132,6 +132,9 @@ export class Sandbox {
       NO_COLOR: "1",
       DORA_STATE_DIR: `${dir}/state`,
       DORA_COORDINATOR_PORT: String(port),
+      // Its own runtime folder: the inspection commands never see the
+      // `dora run`s of other tests.
+      XDG_RUNTIME_DIR: `${dir}/rt`,
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? dir,
     };

@@ -13,3 +13,5 @@ export * from "./fault.ts";
 export * from "./shm.ts";
 export * from "./scenarios.ts";
 export * from "./ssh.ts";
+export * from "./inspect.ts";
+export * from "./tmux.ts";

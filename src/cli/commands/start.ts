@@ -79,6 +79,7 @@ interface StartOptions extends TargetFlags {
   detach?: boolean;
   env?: string[];
   typeCheck?: string;
+  debug?: boolean;
 }
 
 /** Registers `dora start`. */
@@ -96,6 +97,10 @@ export function registerStart(program: Command): void {
         .option(
           "--detach",
           "return once the dataflow is spawned (default when piped)",
+        )
+        .option(
+          "--debug",
+          "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
         )
         .option(
           "--env <K=V>",
@@ -117,6 +122,9 @@ export function registerStart(program: Command): void {
       const dataflow = await loadForCli(path);
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
+      if (opts.debug) {
+        dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
+      }
       const attached = opts.attach ??
         (opts.detach
           ? false

@@ -41,6 +41,7 @@ export function route(
       (ts.length === seen.length && ts > seen))
   ) rt.seenTs = ts;
   const routes = routesOf(rt, from, output);
+  routes.sent++;
   /** The region's bytes for receivers without shared memory (copied once). */
   let inline: { payload: Uint8Array | null } | { error: string } | undefined;
   for (let i = 0; i < routes.length; i++) {
@@ -113,7 +114,7 @@ export function routesOf(
         input: r.input,
         head: inputHead(r.input),
       })),
-      { remote: rt.routing.hasRemote(from, output) },
+      { remote: rt.routing.hasRemote(from, output), sent: 0 },
     );
     byOutput.set(output, routes);
   }

@@ -37,6 +37,8 @@ class InputQueue {
   items: QueuedMessage[] = [];
   head = 0;
   dropped = 0;
+  /** Messages queued so far (for rates). */
+  received = 0;
   closed = false;
   lastServed = 0;
   constructor(
@@ -106,6 +108,7 @@ export class ReceiverQueue {
   pushInput(inputId: string, message: QueuedMessage): void {
     const q = this.#inputs.get(inputId);
     if (!q) return;
+    q.received++;
     q.items.push(message);
     if (q.policy === "drop_oldest" && q.length > q.size) {
       const old = q.shift();
@@ -122,6 +125,7 @@ export class ReceiverQueue {
     const q = this.#inputs.get(inputId);
     if (!q) return;
     if (this.isFull(inputId)) {
+      q.received++;
       q.dropped++;
       this.#hooks.onDrop(inputId, message, q.dropped);
       return;
@@ -159,6 +163,16 @@ export class ReceiverQueue {
     return Object.fromEntries(
       [...this.#inputs.values()].map((q) => [q.id, q.dropped]),
     );
+  }
+
+  /** Per input: messages queued now, received so far, dropped so far. */
+  stats(): { id: string; queued: number; received: number; dropped: number }[] {
+    return [...this.#inputs.values()].map((q) => ({
+      id: q.id,
+      queued: q.length,
+      received: q.received,
+      dropped: q.dropped,
+    }));
   }
 
   /** Queued input messages (for backpressure accounting and tests). */

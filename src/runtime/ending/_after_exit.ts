@@ -50,6 +50,7 @@ export function afterExit(rt: RuntimeContext, node: RunningNode): void {
   });
   if (node.outcome === "failed") message(rt, "error", node.message!);
   rt.fault?.exited(node);
+  rt.trace?.exited(node);
   closeLogInputsIfDone(rt);
   checkBarrier(rt);
   maybeFinish(rt);

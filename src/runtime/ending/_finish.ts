@@ -23,6 +23,7 @@ export function maybeFinish(rt: RuntimeContext): void {
   rt.stopReason ??= "finished";
   rt.timers.stop();
   rt.fault?.finish();
+  rt.trace?.finished(rt.error);
   for (const n of rt.nodes.values()) {
     n.conn?.close();
     // Closed only now: a node's child may still write after it exited.

@@ -32,6 +32,7 @@ import { planSpawn, SpawnError } from "./spawn_plan.ts";
 export async function start(rt: RuntimeContext): Promise<void> {
   if (rt.state !== "created") throw new Error("runtime already started");
   rt.state = "starting";
+  rt.trace?.started(rt.dataflow.path);
   const allowShell = rt.opts.allowShellNodes ??
     ["1", "true", "yes"].includes(
       (Deno.env.get("DORA_ALLOW_SHELL_NODES") ?? "").toLowerCase(),
@@ -130,6 +131,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
     node.message = `node "${node.spec.id}" could not be started: ${
       errorMessage(err)
     }`;
+    rt.trace?.spawnFailed(node, node.message);
     failStart(rt, node.message);
     afterExit(rt, node);
     return;
@@ -143,6 +145,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
       message(rt, "warn", w);
     }
   }
+  rt.trace?.spawned(node);
 }
 
 /** Serves every node connection until the listener closes. */
@@ -190,6 +193,7 @@ export function onHello(
   conn.nodeId = node.spec.id;
   conn.send({ t: "hello_ok", v: PROTOCOL_VERSION, daemon: DORA_VERSION });
   rt.fault?.connected(node.spec.id);
+  rt.trace?.connected(node);
   if (rt.barrierReleased) sendReady(rt, node);
   else checkBarrier(rt);
   return null;

@@ -1,0 +1,165 @@
+/**
+ * Inspecting dataflows started through a coordinator with two daemons:
+ * nodes from both daemons with their cross-daemon bytes, topics, `top
+ * --once`, `dora list` CPU and memory, and the traces of start and stop that
+ * join the coordinator's and the daemons' spans.
+ */
+import assert from "node:assert/strict";
+import type {
+  NodeInfo,
+  TopicInfo,
+  TraceSpan,
+  TraceSummary,
+} from "../../src/inspect/mod.ts";
+import { eventually, fixture, Sandbox } from "../_support/mod.ts";
+
+const DEPLOYED = `nodes:
+  - id: sender
+    path: sender.ts
+    _unstable_deploy: { machine: A }
+    inputs:
+      tick: dora/timer/millis/20
+    outputs:
+      - numbers
+      - status
+  - id: receiver
+    path: receiver.ts
+    _unstable_deploy: { machine: B }
+    inputs:
+      numbers: sender/numbers
+`;
+
+Deno.test("dora node, topic, top and trace inspect a dataflow across two daemons", async () => {
+  const sb = await Sandbox.create();
+  for (const f of ["sender.ts", "receiver.ts"]) {
+    sb.write(f, Deno.readTextFileSync(fixture(`inspect/${f}`)));
+  }
+  const yml = sb.write("deployed.yml", DEPLOYED);
+  const json = async <T>(args: string[]): Promise<T> => {
+    const r = await sb.dora([...args, "-f", "json"]);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  };
+  try {
+    await sb.coordinator();
+    await sb.daemon(["--machine-id", "A"]);
+    await sb.daemon(["--machine-id", "B"]);
+    const start = await sb.dora(["start", yml, "--name", "across", "--detach"]);
+    assert.equal(start.code, 0, start.stderr);
+    const uuid = start.stdout.trim();
+
+    // Bytes cross from A to B: wait until both sides counted some.
+    const nodes = await eventually("cross-daemon bytes", async () => {
+      const n = await json<NodeInfo[]>(["node", "list"]);
+      return n.length === 2 && n[0]!.network.bytes_sent > 0 &&
+          n[1]!.network.bytes_received > 0
+        ? n
+        : undefined;
+    });
+    assert.deepEqual(
+      nodes.map((
+        n,
+      ) => [n.node_id, n.daemon_id, n.dataflow_name, n.metrics.status]),
+      [["sender", "A", "across", "running"], [
+        "receiver",
+        "B",
+        "across",
+        "running",
+      ]],
+    );
+    assert.ok(
+      nodes.every((n) => n.dataflow_id === uuid && n.metrics.pid !== null),
+    );
+
+    const receiver = await json<NodeInfo>([
+      "node",
+      "info",
+      "receiver",
+      "-d",
+      "across",
+    ]);
+    assert.deepEqual(receiver.inputs.map((i) => [i.id, i.source]), [
+      ["numbers", "sender/numbers"],
+    ]);
+    const topics = await json<TopicInfo[]>([
+      "topic",
+      "list",
+      "-d",
+      uuid.slice(0, 10),
+    ]);
+    assert.deepEqual(topics.map((t) => [t.topic, t.live]), [
+      ["sender/numbers", true],
+      ["sender/status", true],
+    ]);
+
+    const top = await sb.dora(["top", "--once"]);
+    assert.equal(top.code, 0, top.stderr);
+    assert.deepEqual(
+      (JSON.parse(top.stdout) as NodeInfo[]).map((n) => n.node_id),
+      ["receiver", "sender"],
+    );
+    const list = await sb.dora(["list", "--format", "json"]);
+    const row = JSON.parse(list.stdout.trim());
+    assert.equal(typeof row.cpu, "number");
+    assert.ok(row.memoryBytes > 0);
+
+    const stop = await sb.dora(["stop", "across"]);
+    assert.equal(stop.code, 0, stop.stderr);
+    const gone = await sb.dora(["node", "list", "-d", "across"]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /no running dataflow matches "across"/);
+
+    const traces = await json<TraceSummary[]>(["trace", "list"]);
+    assert.deepEqual(
+      traces.map((t) => t.root_span_name).sort(),
+      ["start_dataflow", "stop_dataflow"],
+    );
+    const startTrace = traces.find((t) =>
+      t.root_span_name === "start_dataflow"
+    )!;
+    const spans = await json<TraceSpan[]>([
+      "trace",
+      "view",
+      startTrace.trace_id,
+    ]);
+    const byName = (n: string) => spans.filter((s) => s.name === n);
+    assert.equal(byName("spawn_on_daemon").length, 2);
+    // The daemons' spawn spans are children of the coordinator's spans.
+    const onDaemon = new Map(
+      byName("spawn_on_daemon").map((s) => [s.span_id, s]),
+    );
+    for (const s of byName("spawn_node")) {
+      const parent = onDaemon.get(s.parent_span_id!);
+      assert.ok(
+        parent,
+        `spawn_node of ${s.fields.node_id} under a spawn_on_daemon`,
+      );
+      assert.equal(s.target, "dora_daemon");
+      assert.equal(
+        parent.fields.daemon_id,
+        s.fields.node_id === "sender" ? "A" : "B",
+      );
+    }
+    const tree = await sb.dora([
+      "trace",
+      "view",
+      startTrace.trace_id.slice(0, 8),
+    ]);
+    assert.match(tree.stdout, /^start_dataflow \[INFO .*\n {2}place_nodes/);
+    const stopTrace = traces.find((t) => t.root_span_name === "stop_dataflow")!;
+    const stopSpans = await json<TraceSpan[]>([
+      "trace",
+      "view",
+      stopTrace.trace_id,
+    ]);
+    assert.deepEqual(
+      stopSpans.filter((s) => s.name === "stop_node").map((s) =>
+        s.fields.node_id
+      )
+        .sort(),
+      ["receiver", "sender"],
+    );
+  } finally {
+    await sb.cleanup();
+  }
+});
