@@ -8,7 +8,7 @@
  * @module
  */
 import { type NodeCounters, type NodeInfo, nodeStatus } from "./node_info.ts";
-import { processTree, ProcSampler } from "./proc_sampler.ts";
+import { ProcSampler } from "./proc_sampler.ts";
 import type { Topic } from "./topics.ts";
 
 /** How often a daemon samples its nodes (as the original's `METRICS_INTERVAL`). */
@@ -59,7 +59,6 @@ export class NodeMetrics {
   /** Takes one sample of every dataflow; forgets dataflows not passed. */
   sample(dataflows: SampledDataflow[]): void {
     const now = this.#now();
-    const tree = processTree();
     const roots = new Map<string, number>();
     const counters = new Map<string, NodeCounters[]>();
     for (const df of dataflows) {
@@ -71,7 +70,7 @@ export class NodeMetrics {
         }
       }
     }
-    const usage = this.#proc.sample(roots, tree);
+    const usage = this.#proc.sample(roots);
     const seen = new Set<string>();
     for (const df of dataflows) {
       seen.add(df.uuid);

@@ -58,10 +58,47 @@ export function processTree(): Map<number, number[]> {
   return children;
 }
 
-/** `pid` and all its descendants in `tree`. */
+/**
+ * The children of `pid` from `/proc/<pid>/task/<tid>/children` (a child is
+ * listed under the thread that started it): a few small reads instead of a
+ * scan of every process. Undefined when the kernel has no such files.
+ */
+function childrenOf(pid: number): number[] | undefined {
+  const out: number[] = [];
+  let tasks: Iterable<Deno.DirEntry>;
+  try {
+    tasks = Deno.readDirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // gone
+  }
+  for (const t of tasks) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound && t.name === String(pid)) {
+        // The thread is there, its children file is not: no such files.
+        try {
+          Deno.statSync(`/proc/${pid}/task/${t.name}`);
+          return undefined;
+        } catch {
+          return out;
+        }
+      }
+      continue; // the thread ended meanwhile
+    }
+    for (const c of text.split(" ")) if (c) out.push(Number(c));
+  }
+  return out;
+}
+
+/**
+ * `pid` and all its descendants: from `tree` when given, else from the
+ * children files of `/proc` (falling back to a scan of every process).
+ */
 export function descendants(
   pid: number,
-  tree: Map<number, number[]>,
+  tree?: Map<number, number[]>,
 ): number[] {
   const out: number[] = [];
   const stack = [pid];
@@ -71,7 +108,12 @@ export function descendants(
     if (seen.has(p)) continue;
     seen.add(p);
     out.push(p);
-    for (const c of tree.get(p) ?? []) stack.push(c);
+    let kids = tree ? tree.get(p) : childrenOf(p);
+    if (kids === undefined && !tree) {
+      tree = processTree();
+      kids = tree.get(p);
+    }
+    for (const c of kids ?? []) stack.push(c);
   }
   return out;
 }
@@ -139,7 +181,7 @@ export class ProcSampler {
    */
   sample(
     roots: ReadonlyMap<string, number>,
-    tree: Map<number, number[]> = processTree(),
+    tree?: Map<number, number[]>,
   ): Map<string, ProcUsage> {
     const now = this.#now();
     const out = new Map<string, ProcUsage>();
