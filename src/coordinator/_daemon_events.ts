@@ -11,6 +11,8 @@ import { isTerminal } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { faultChanged, mergeFault } from "./fault.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
+import { relayTapData } from "./_taps.ts";
+import type { TapBatch } from "../inspect/mod.ts";
 
 /** Handles an event pushed by a daemon. */
 export function onDaemonEvent(
@@ -55,6 +57,9 @@ export function onDaemonEvent(
       c.builds.get(p.buildId as string)?.notify("build_log", p);
       return;
     }
+    case "tap_data":
+      relayTapData(c, payload as TapBatch);
+      return;
     case "log": {
       const set = c.followers.get(p.uuid as string);
       for (const f of set ?? []) f.notify("log", p);

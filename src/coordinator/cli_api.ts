@@ -13,6 +13,11 @@ import type { Coordinator } from "./coordinator.ts";
 import { withTimeout } from "./util.ts";
 import { errorMessage } from "../errors.ts";
 import { nodeInfo, topicList, traces } from "./_inspect.ts";
+import { endTap, topicPublish, topicSubscribe } from "./_taps.ts";
+import type {
+  TopicPublishParams,
+  TopicSubscribeParams,
+} from "../control/inspect.ts";
 import {
   buildOnDaemons,
   collectMetrics,
@@ -211,6 +216,19 @@ export function cliHandler(c: Coordinator) {
         return await topicList(c, String(p.ref));
       case "traces":
         return await traces(c);
+      case "topic_subscribe":
+        return await topicSubscribe(
+          c,
+          peer,
+          p as unknown as TopicSubscribeParams,
+        );
+      case "topic_unsubscribe": {
+        const tap = c.taps.get(String(p.subscription));
+        if (tap?.cli === peer) endTap(c, tap.id);
+        return {};
+      }
+      case "topic_publish":
+        return await topicPublish(c, p as unknown as TopicPublishParams);
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

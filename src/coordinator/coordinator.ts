@@ -27,6 +27,7 @@ import { onDaemonClose, tick } from "./_liveness.ts";
 import { startDataflow } from "./_start.ts";
 import { destroyAll, stopDataflow, waitDataflow } from "./_stop.ts";
 import { type SpanContext, Tracer } from "../inspect/mod.ts";
+import type { RelayedTap } from "./_taps.ts";
 
 /** Coordinator settings. */
 export interface CoordinatorConfig {
@@ -54,6 +55,8 @@ export class Coordinator {
   readonly builds = new Map<string, Peer>();
   /** Spans of the coordinator's work (`dora trace`). */
   readonly tracer = new Tracer("dora_coordinator");
+  /** Message taps relayed from daemons to CLIs, by subscription id. */
+  readonly taps = new Map<string, RelayedTap>();
   #ticker: ReturnType<typeof setInterval>;
   /** Called when `destroy` finished; the server shuts down. */
   onShutdown: () => void = () => {};

@@ -1,18 +1,21 @@
 /**
  * The daemon's answers to the coordinator's inspection requests: node
  * metrics (`node_info`, and `metrics` for `dora list`) from the samples
- * taken every {@linkcode METRICS_INTERVAL_MS}, and the spans of its work
- * (`traces`).
+ * taken every {@linkcode METRICS_INTERVAL_MS}, the spans of its work
+ * (`traces`), and the message tap (`tap_start`, `tap_stop`, `tap_publish`).
  *
  * @module
  */
 import type { DataflowMetrics } from "../control/coordinator_daemon.ts";
 import {
   dataflowTopics,
+  linkSink,
   type NodeInfo,
   type SampledDataflow,
   type Topic,
 } from "../inspect/mod.ts";
+import { tapOptions, type TopicSubscribeParams } from "../control/inspect.ts";
+import type { DataLayout } from "../message/mod.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { AgentState, Entry } from "./_state.ts";
 
@@ -81,4 +84,39 @@ export function dataflowMetrics(
     };
   }
   return out;
+}
+
+/** `tap_start`: taps outputs of a local dataflow for a coordinator subscription. */
+export function tapStart(s: AgentState, p: Record<string, unknown>): void {
+  const uuid = String(p.uuid);
+  const e = s.dataflows.get(uuid);
+  if (!e || e.results) {
+    throw new Error(
+      `dataflow ${uuid} is not running on daemon "${s.daemonId}"`,
+    );
+  }
+  const peer = s.peer;
+  if (!peer) throw new Error("no coordinator link");
+  s.hub.subscribe(
+    String(p.subscription),
+    e.hosted.tap,
+    p.topics as { node: string; output: string }[],
+    { ...tapOptions(p as Partial<TopicSubscribeParams>), group: uuid },
+    linkSink(peer, "tap_data"),
+  );
+}
+
+/** `tap_publish`: a message on a local node's output, as if it sent it. */
+export function tapPublish(s: AgentState, p: Record<string, unknown>): void {
+  const uuid = String(p.uuid);
+  const e = s.dataflows.get(uuid);
+  if (!e || e.results) {
+    throw new Error(
+      `dataflow ${uuid} is not running on daemon "${s.daemonId}"`,
+    );
+  }
+  e.hosted.tap.injectOutput(String(p.node), String(p.output), {
+    layout: p.d as DataLayout | undefined,
+    payload: typeof p.b === "string" ? Uint8Array.fromBase64(p.b) : null,
+  });
 }

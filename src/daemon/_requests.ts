@@ -14,7 +14,7 @@ import { spawnDataflow } from "./_spawn.ts";
 import type { AgentState } from "./_state.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { SpanContext } from "../inspect/mod.ts";
-import { dataflowMetrics, nodeInfo } from "./_inspect.ts";
+import { dataflowMetrics, nodeInfo, tapPublish, tapStart } from "./_inspect.ts";
 
 /** Answers request `method`; `shutdown` ends the daemon (for `destroy`). */
 export async function handleRequest(
@@ -62,6 +62,15 @@ export async function handleRequest(
       return nodeInfo(s, p.uuids as string[]);
     case "traces":
       return { spans: s.tracer.spans() };
+    case "tap_start":
+      tapStart(s, p);
+      return {};
+    case "tap_stop":
+      s.hub.unsubscribe(String(p.subscription));
+      return {};
+    case "tap_publish":
+      tapPublish(s, p);
+      return {};
     case "build":
       return { results: await build(s, p) };
     case "destroy":

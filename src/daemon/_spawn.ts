@@ -70,6 +70,8 @@ async function finished(
   results: NonNullable<Entry["results"]>,
 ): Promise<void> {
   const { uuid } = entry.params;
+  // The last copies go out before the coordinator hears of the end.
+  s.hub.closeGroup(uuid);
   const tailer = s.tailers.get(uuid);
   await tailer?.flush();
   tailer?.stop();

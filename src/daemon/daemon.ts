@@ -21,7 +21,12 @@ import type {
 import type { Peer } from "../control/peer.ts";
 import { formatTarget } from "../control/target.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import { METRICS_INTERVAL_MS, NodeMetrics, Tracer } from "../inspect/mod.ts";
+import {
+  METRICS_INTERVAL_MS,
+  NodeMetrics,
+  TapHub,
+  Tracer,
+} from "../inspect/mod.ts";
 import { sampleAll } from "./_inspect.ts";
 import { stopFollowing } from "./_log_follow.ts";
 import { adoptReports, heartbeatPayload } from "./_reports.ts";
@@ -50,6 +55,7 @@ export class DaemonAgent {
       daemonId: opts.machineId ?? "default",
       metrics: new NodeMetrics(),
       tracer: new Tracer("dora_daemon"),
+      hub: new TapHub(),
       tailers: new Map(),
       peers: new Map(),
       earlyRelease: new Set(),
@@ -118,8 +124,10 @@ export class DaemonAgent {
         warned = false;
         await this.#keepAlive(peer, welcome.heartbeatMs);
         this.#s.peer = undefined;
-        // Log subscriptions belonged to that link; a new coordinator asks again.
+        // Log subscriptions and taps belonged to that link; a new
+        // coordinator asks again.
         stopFollowing(this.#s);
+        this.#s.hub.closeAll();
         if (!this.#stopped) {
           this.opts.log("lost the coordinator link; reconnecting");
         }

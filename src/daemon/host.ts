@@ -13,7 +13,12 @@ import type { Dataflow } from "../descriptor/mod.ts";
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import type { NodeCounters, SpanContext, Tracer } from "../inspect/mod.ts";
+import type {
+  NodeCounters,
+  SpanContext,
+  TapSource,
+  Tracer,
+} from "../inspect/mod.ts";
 
 /** A dataflow whose local nodes run on this daemon. */
 export interface HostedDataflow {
@@ -38,6 +43,8 @@ export interface HostedDataflow {
   nodeCounters(): NodeCounters[];
   /** Bytes each local node's messages sent to / received from other daemons. */
   network(): Map<string, { sent: number; received: number }>;
+  /** The message tap of the local nodes' outputs (`dora topic`). */
+  readonly tap: TapSource;
   /** Hands a message from another daemon to the local receivers. */
   deliver(msg: InterDaemonMessage, payload: Uint8Array | null): void;
   /** `DORA_NODE_CONFIG` for a `path: dynamic` node, if this dataflow declares it locally. */

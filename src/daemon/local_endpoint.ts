@@ -18,13 +18,25 @@ import {
   type LocalAnnounce,
   writeAnnounce,
 } from "../control/local_endpoint.ts";
-import type { NodeInfoResult, TopicListResult } from "../control/inspect.ts";
+import {
+  type NodeInfoResult,
+  tapOptions,
+  type TopicEndEvent,
+  type TopicListResult,
+  type TopicPublishParams,
+  type TopicSubscribeParams,
+  type TopicSubscribeResult,
+} from "../control/inspect.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import {
   dataflowTopics,
+  DebugDisabledError,
+  linkSink,
   METRICS_INTERVAL_MS,
   NodeMetrics,
+  resolveTopics,
   type SampledDataflow,
+  TapHub,
   topicInfos,
   type Tracer,
 } from "../inspect/mod.ts";
@@ -89,6 +101,11 @@ export function serveLocalEndpoint(
     }
   };
   const peers = new Set<Peer>();
+  const hub = new TapHub();
+  const debug = dataflow.debug?.publishAllMessages ?? false;
+  const who = `${opts.name} (${runtime.id})`;
+  /** Subscription id → the link that owns it. */
+  const owners = new Map<string, Peer>();
   const onRequest = (method: string, params: unknown, peer: Peer) => {
     const p = (params ?? {}) as Record<string, unknown>;
     if (method !== "hello" && !peer.data.hello) {
@@ -131,6 +148,45 @@ export function serveLocalEndpoint(
       }
       case "traces":
         return { spans: tracer.spans() };
+      case "topic_subscribe": {
+        const q = p as unknown as TopicSubscribeParams;
+        checkRef(q.ref);
+        if (!debug) throw new DebugDisabledError(who);
+        const chosen = resolveTopics(topics, q.topics ?? []);
+        const id = crypto.randomUUID();
+        hub.subscribe(
+          id,
+          runtime,
+          chosen,
+          { ...tapOptions(q), group: runtime.id },
+          linkSink(peer, "topic_data"),
+          () => owners.delete(id),
+        );
+        owners.set(id, peer);
+        const result: TopicSubscribeResult = {
+          subscription: id,
+          uuid: runtime.id,
+          name: opts.name,
+          topics: chosen.map((t) => t.topic),
+        };
+        return result;
+      }
+      case "topic_unsubscribe": {
+        const id = String(p.subscription);
+        if (owners.get(id) === peer) hub.unsubscribe(id);
+        return {};
+      }
+      case "topic_publish": {
+        const q = p as unknown as TopicPublishParams;
+        checkRef(q.ref);
+        if (!debug) throw new DebugDisabledError(who);
+        const [t] = resolveTopics(topics, [String(q.topic)]);
+        runtime.injectOutput(t!.node, t!.output, {
+          layout: q.d,
+          payload: q.b ? Uint8Array.fromBase64(q.b) : null,
+        });
+        return {};
+      }
       default:
         throw new Error(`unknown method "${method}"`);
     }
@@ -171,7 +227,13 @@ export function serveLocalEndpoint(
     });
     const peer = new Peer(socket, { onRequest });
     peers.add(peer);
-    peer.closed.then(() => peers.delete(peer));
+    peer.closed.then(() => {
+      peers.delete(peer);
+      // A client that went away (even killed) leaves no tap behind.
+      for (const [id, owner] of owners) {
+        if (owner === peer) hub.unsubscribe(id);
+      }
+    });
     return response;
   });
   const announce: LocalAnnounce = {
@@ -196,6 +258,17 @@ export function serveLocalEndpoint(
     close() {
       closing ??= (async () => {
         clearInterval(sampler);
+        const summary = runtime.summary();
+        for (const [id, peer] of owners) {
+          hub.flushNow(id);
+          const end: TopicEndEvent = {
+            subscription: id,
+            uuid: runtime.id,
+            reason: summary.success ? "finished" : "failed",
+          };
+          peer.notify("topic_end", end);
+        }
+        hub.closeAll();
         for (const p of peers) {
           p.notify("dataflow_finished", { uuid: runtime.id });
           p.close(1000, "dataflow finished");

@@ -183,6 +183,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     release: () => runtime.releaseBarrier(),
     pids: () => dataflowPids(params.uuid),
     nodeCounters: () => runtime.nodeCounters(),
+    tap: runtime,
     network: () => network,
     faultSummary: () => finalFault ?? runtime.faultSummary(),
     deliver(msg, payload) {

@@ -24,3 +24,5 @@ export * from "./topics.ts";
 export * from "./rate_window.ts";
 export * from "./value_format.ts";
 export * from "./json_to_arrow.ts";
+export * from "./tap.ts";
+export * from "./tap_hub.ts";

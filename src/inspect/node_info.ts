@@ -36,6 +36,8 @@ export interface OutputCounters {
   sent: number;
   /** Still open (the node runs and did not close it). */
   open: boolean;
+  /** Message taps attached now (`dora topic echo/hz/info`). */
+  taps?: number;
 }
 
 /** What a runtime knows about one of its local nodes at one moment. */

@@ -19,6 +19,7 @@ import type { RunSummary } from "./ending/summary.ts";
 import type { TimerHub } from "./timers.ts";
 import type { RuntimeOptions } from "./options.ts";
 import type { RuntimeTrace } from "./_trace.ts";
+import type { TapQueue } from "../inspect/tap.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -29,10 +30,15 @@ export interface Route {
 }
 
 /**
- * The local receivers of one output, whether other machines have some, and
- * how many messages it carried (for `dora node info` rates).
+ * The local receivers of one output, whether other machines have some, how
+ * many messages it carried (for `dora node info` rates), and the message
+ * taps attached to it (`dora topic echo/hz/info`; undefined when none).
  */
-export type Routes = Route[] & { remote: boolean; sent: number };
+export type Routes = Route[] & {
+  remote: boolean;
+  sent: number;
+  taps?: TapQueue[];
+};
 
 /** Where the runtime is in its life. */
 export type RuntimeState =

@@ -42,6 +42,7 @@ export function nodeCounters(rt: RuntimeContext): NodeCounters[] {
       outputs: outputs.map((o) => ({
         id: o,
         sent: routes?.get(o)?.sent ?? 0,
+        taps: routes?.get(o)?.taps?.length ?? 0,
         open: !n.exited && n.openOutputs.has(o),
       })),
     });

@@ -27,6 +27,7 @@
  * @module
  */
 export { DataflowRuntime } from "./runtime.ts";
+export { InjectError } from "../inspect/tap.ts";
 export type * from "./options.ts";
 export {
   formatSummary,

@@ -45,6 +45,9 @@ import { onHello, start } from "./spawn/_startup.ts";
 import { failStart, stop, terminateNode } from "./ending/stop_ladder.ts";
 import { RuntimeTrace } from "./_trace.ts";
 import { nodeCounters } from "./_inspect.ts";
+import { injectOutput, subscribeOutput } from "./delivery/_taps.ts";
+import type { OutputTap, TapOptions, TapSource } from "../inspect/tap.ts";
+import type { DataLayout, WireParam } from "../message/mod.ts";
 import type { NodeCounters } from "../inspect/node_info.ts";
 import type { SpanContext } from "../inspect/trace.ts";
 
@@ -62,7 +65,7 @@ export type * from "./options.ts";
  * const summary = await runtime.finished;
  * ```
  */
-export class DataflowRuntime implements ConnectionHandler {
+export class DataflowRuntime implements ConnectionHandler, TapSource {
   /** The dataflow's UUID. */
   readonly id: string;
   readonly dataflow: Dataflow;
@@ -126,6 +129,34 @@ export class DataflowRuntime implements ConnectionHandler {
    */
   nodeCounters(): NodeCounters[] {
     return nodeCounters(this.#rt);
+  }
+
+  /**
+   * Taps `node/output` (`dora topic echo/hz/info`): every message it sends
+   * from now on is copied into the returned bounded queue (drop-oldest, with
+   * a lost count; payloads cut at `maxBytes`). No cost for outputs without a
+   * tap. Throws {@linkcode InjectError} for an unknown output.
+   */
+  subscribeOutput(node: string, output: string, opts: TapOptions): OutputTap {
+    return subscribeOutput(this.#rt, node, output, opts);
+  }
+
+  /**
+   * Delivers a message on `node/output` to its receivers (local and on other
+   * machines) as if the node had sent it (`dora topic pub`); never blocks: a
+   * full backpressure input sheds the copy and counts it. Throws
+   * {@linkcode InjectError} when the output is unknown, closed, or remote.
+   */
+  injectOutput(
+    node: string,
+    output: string,
+    msg: {
+      params?: Record<string, WireParam>;
+      layout?: DataLayout;
+      payload: Uint8Array | null;
+    },
+  ): void {
+    injectOutput(this.#rt, node, output, msg);
   }
 
   /**

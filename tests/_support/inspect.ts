@@ -25,7 +25,15 @@ export class InspectPlace {
       DORA_COORDINATOR_PORT: String(freePort()),
     };
     Deno.mkdirSync(`${dir}/rt`, { mode: 0o700 });
-    for (const f of ["sender.ts", "receiver.ts", "pipeline.yml"]) {
+    for (
+      const f of [
+        "sender.ts",
+        "receiver.ts",
+        "pipeline.yml",
+        "flood.ts",
+        "counter.ts",
+      ]
+    ) {
       Deno.copyFileSync(fixture(`inspect/${f}`), `${dir}/${f}`);
     }
   }

@@ -80,7 +80,7 @@ Deno.test("dora node list, node info, topic list and top --once show a dora run"
       topics.map((t) => [t.topic, t.publisher, t.subscribers, t.live]),
       [
         ["sender/numbers", "sender", ["receiver/numbers"], true],
-        ["sender/status", "sender", [], true],
+        ["sender/status", "sender", ["receiver/injected"], true],
       ],
     );
 

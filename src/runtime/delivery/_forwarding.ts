@@ -15,6 +15,7 @@ import { type Routes, type RuntimeContext } from "../_context.ts";
 import { deliver, deliverSoon } from "./_delivery.ts";
 import { inputHead } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
+import { tapMessage } from "./_taps.ts";
 
 /** Queues one output for every local receiver and hands it to other machines. */
 export function route(
@@ -42,6 +43,9 @@ export function route(
   ) rt.seenTs = ts;
   const routes = routesOf(rt, from, output);
   routes.sent++;
+  if (routes.taps !== undefined) {
+    tapMessage(rt, routes.taps, m, d, shm, payload);
+  }
   /** The region's bytes for receivers without shared memory (copied once). */
   let inline: { payload: Uint8Array | null } | { error: string } | undefined;
   for (let i = 0; i < routes.length; i++) {

@@ -33,8 +33,13 @@ export class InlineCopier {
    * `null` when there are none. Throws with a message naming the region
    * when it cannot be read.
    */
-  copy(ref: ShmRef, d: DataLayout | undefined): Uint8Array | null {
-    const extent = layoutExtent(d);
+  copy(
+    ref: ShmRef,
+    d: DataLayout | undefined,
+    /** Copy at most this many bytes (the message tap's `maxBytes`). */
+    limit = Infinity,
+  ): Uint8Array | null {
+    const extent = Math.min(layoutExtent(d), limit);
     if (extent === 0) return null;
     if (extent > ref.size) {
       throw new Error(
