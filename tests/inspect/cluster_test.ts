@@ -163,3 +163,122 @@ Deno.test("dora node, topic, top and trace inspect a dataflow across two daemons
     await sb.cleanup();
   }
 });
+
+Deno.test("dora topic echo, hz, info and pub work through the coordinator across daemons", async () => {
+  const sb = await Sandbox.create();
+  for (const f of ["sender.ts", "receiver.ts"]) {
+    sb.write(f, Deno.readTextFileSync(fixture(`inspect/${f}`)));
+  }
+  const yml = sb.write(
+    "deployed.yml",
+    DEPLOYED.replace(
+      "      numbers: sender/numbers\n",
+      "      numbers: sender/numbers\n      injected: sender/status\n",
+    ),
+  );
+  try {
+    await sb.coordinator();
+    await sb.daemon(["--machine-id", "A"]);
+    await sb.daemon(["--machine-id", "B"]);
+    const plain = await sb.dora(["start", yml, "--name", "plain", "--detach"]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const off = await sb.dora(["topic", "echo", "-d", "plain"]);
+    assert.equal(off.code, 1);
+    assert.match(
+      off.stderr,
+      /dataflow plain \(.*\) was started without debug inspection.*`--debug`.*publish_all_messages_to_zenoh/,
+    );
+    assert.equal((await sb.dora(["stop", "plain"])).code, 0);
+
+    const start = await sb.dora([
+      "start",
+      yml,
+      "--name",
+      "dbg",
+      "--detach",
+      "--debug",
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    const echo = await sb.dora([
+      "topic",
+      "echo",
+      "sender/numbers",
+      "-f",
+      "json",
+      "--count",
+      "3",
+    ]);
+    assert.equal(echo.code, 0, echo.stderr);
+    const messages = echo.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(messages.length, 3);
+    assert.deepEqual(messages[0].values, [
+      messages[0].params.seq,
+      messages[0].params.seq * 0.5,
+    ]);
+
+    const hz = await sb.dora([
+      "topic",
+      "hz",
+      "sender/numbers",
+      "--window",
+      "1",
+      "-f",
+      "json",
+    ]);
+    assert.equal(hz.code, 0, hz.stderr);
+    assert.ok(JSON.parse(hz.stdout)[0].count > 1);
+    const info = await sb.dora([
+      "topic",
+      "info",
+      "sender/numbers",
+      "--duration",
+      "1",
+      "-f",
+      "json",
+    ]);
+    assert.equal(info.code, 0, info.stderr);
+    assert.deepEqual(JSON.parse(info.stdout).types, ["f64"]);
+
+    // Injected on daemon A, delivered to the receiver on daemon B.
+    const pub = await sb.dora(["topic", "pub", "sender/status", "[5, 6]"]);
+    assert.equal(pub.code, 0, pub.stderr);
+    await eventually("the injected message in the receiver's log", async () => {
+      const logs = await sb.dora(["logs", "dbg", "receiver"]);
+      return /injected \[5,6\]/.test(logs.stdout) ? true : undefined;
+    });
+
+    // A subscriber killed with SIGKILL: its tap on daemon A goes away.
+    const killed = sb.spawn(["topic", "echo", "sender/numbers"]);
+    await killed.waitFor(/sender\/numbers {2}f64\[2\]/);
+    const taps = async () =>
+      (await json<TopicInfo[]>(["topic", "list"])).find((t) =>
+        t.topic === "sender/numbers"
+      )!.taps;
+    assert.equal(await taps(), 1);
+    killed.child.kill("SIGKILL");
+    await killed.done;
+    await eventually(
+      "the tap detached",
+      async () => (await taps()) === 0 ? true : undefined,
+    );
+
+    // Attached while the dataflow stops: says so, exits 0.
+    const attached = sb.spawn(["topic", "echo", "sender/numbers"]);
+    await attached.waitFor(/sender\/numbers {2}f64\[2\]/);
+    assert.equal((await sb.dora(["stop", "dbg"])).code, 0);
+    const status = await attached.done;
+    assert.equal(status.code, 0, attached.stderr);
+    assert.match(
+      attached.stderr,
+      /dataflow dbg \([0-9a-f-]{36}\) ended \(finished\)/,
+    );
+  } finally {
+    await sb.cleanup();
+  }
+
+  async function json<T>(args: string[]): Promise<T> {
+    const r = await sb.dora([...args, "-f", "json"]);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+});

@@ -1,7 +1,7 @@
 /**
- * `dora top` in a real terminal (tmux): the table of nodes, the keys that
- * select and sort, and the end of the dataflow while it is attached (it says
- * so and exits 0).
+ * The terminal UIs in a real terminal (tmux): `dora top` (the table of nodes,
+ * the keys that select and sort, the end of the dataflow while attached) and
+ * `dora topic hz` (statistics, sparkline and histogram of the selected topic).
  */
 import assert from "node:assert/strict";
 import { doraCommand } from "../../src/dora_command.ts";
@@ -75,6 +75,43 @@ Deno.test("dora top quits on q and restores the terminal", async () => {
     assert.match(end, /\[exit 0\]/);
     // The alternate screen is gone: the table is no longer shown.
     assert.doesNotMatch(end, /NODE\s+STATUS/);
+  } finally {
+    await tmux?.close();
+    await place.cleanup();
+  }
+});
+
+Deno.test("dora topic hz shows rates, a sparkline and a histogram, selects with keys and quits on Esc", async () => {
+  const place = await InspectPlace.create();
+  let tmux: Tmux | undefined;
+  try {
+    await place.run("pipeline.yml", ["--debug"]);
+    const { cmd, args } = doraCommand();
+    tmux = await Tmux.start(
+      [cmd, ...args, "topic", "hz", "--window", "5"].map(shellQuote).join(" "),
+      { cwd: place.dir, env: place.env },
+    );
+    const screen = await tmux.waitFor(
+      /sender\/numbers: messages per second, last [1-9]\d*s/,
+    );
+    assert.match(
+      screen,
+      /dora topic hz — pipeline \([0-9a-f-]{36}\) — window 5s/,
+    );
+    assert.match(
+      screen,
+      /TOPIC\s+AVG \(ms\)\s+AVG \(Hz\)\s+MIN \(ms\)\s+MAX \(ms\)\s+STD \(ms\)\s+MSGS\s+LOST/,
+    );
+    assert.match(screen, /sender\/status\s+-\s+-/);
+    await tmux.waitFor(/sender\/numbers\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    await tmux.waitFor(
+      /period histogram over the window \(ms\)\n\s+[\d.]+ – [\d.]+\s+█+ \d+/,
+    );
+    await tmux.keys("j");
+    await tmux.waitFor(/sender\/status: messages per second/);
+    await tmux.keys("Escape");
+    const end = await tmux.waitFor(/\[exit \d+\]/);
+    assert.match(end, /\[exit 0\]/);
   } finally {
     await tmux?.close();
     await place.cleanup();
