@@ -11,7 +11,7 @@ import type {
   TraceSpan,
   TraceSummary,
 } from "../../src/inspect/mod.ts";
-import { eventually, fixture, Sandbox } from "../_support/mod.ts";
+import { eventually, fixture, runDora, Sandbox } from "../_support/mod.ts";
 
 const DEPLOYED = `nodes:
   - id: sender
@@ -280,5 +280,95 @@ Deno.test("dora topic echo, hz, info and pub work through the coordinator across
     const r = await sb.dora([...args, "-f", "json"]);
     assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
     return JSON.parse(r.stdout) as T;
+  }
+});
+
+Deno.test("dora trace shows build and restart traces; an --auth coordinator needs its token for inspection too", async () => {
+  const sb = await Sandbox.create();
+  const other = await Deno.makeTempDir({ prefix: "dora-inspect-client-" });
+  for (const f of ["sender.ts", "receiver.ts"]) {
+    sb.write(f, Deno.readTextFileSync(fixture(`inspect/${f}`)));
+  }
+  const yml = sb.write(
+    "built.yml",
+    `nodes:
+  - id: sender
+    path: sender.ts
+    build: echo building sender
+    inputs:
+      tick: dora/timer/millis/20
+    outputs:
+      - numbers
+      - status
+`,
+  );
+  try {
+    await sb.coordinator(["--auth"]);
+    await sb.daemon();
+    const build = await sb.dora(["build", yml]);
+    assert.equal(build.code, 0, build.stderr);
+    const start = await sb.dora([
+      "start",
+      yml,
+      "--name",
+      "built",
+      "--detach",
+      "--debug",
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    const restart = await sb.dora(["restart", "built"]);
+    assert.equal(restart.code, 0, restart.stderr);
+
+    // Without the token (another folder, no DORA_AUTH_TOKEN): refused.
+    for (
+      const args of [["topic", "echo", "--count", "1"], ["trace", "list"], [
+        "top",
+        "--once",
+      ]]
+    ) {
+      const r = await runDora(args, { cwd: other, env: sb.env });
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.stderr, /requires an auth token/, args.join(" "));
+    }
+    const echo = await sb.dora(["topic", "echo", "--count", "1", "-f", "json"]);
+    assert.equal(echo.code, 0, echo.stderr);
+
+    const list = await sb.dora(["trace", "list", "-f", "json"]);
+    const traces = JSON.parse(list.stdout) as TraceSummary[];
+    const byRoot = (n: string) => traces.filter((t) => t.root_span_name === n);
+    assert.equal(byRoot("build_dataflow").length, 1);
+    assert.equal(byRoot("restart_dataflow").length, 1);
+    const buildSpans = JSON.parse(
+      (await sb.dora([
+        "trace",
+        "view",
+        byRoot("build_dataflow")[0]!.trace_id,
+        "-f",
+        "json",
+      ]))
+        .stdout,
+    ) as TraceSpan[];
+    assert.deepEqual(
+      buildSpans.map((s) => s.name).sort(),
+      ["build_dataflow", "build_node", "build_on_daemon"],
+    );
+    assert.equal(
+      buildSpans.find((s) => s.name === "build_node")!.fields.node_id,
+      "sender",
+    );
+    const tree = await sb.dora([
+      "trace",
+      "view",
+      byRoot("restart_dataflow")[0]!.trace_id,
+    ]);
+    assert.match(
+      tree.stdout,
+      /^restart_dataflow \[INFO .*\{dataflow_id=.*name="built"/,
+    );
+    assert.match(tree.stdout, /\n {2}stop_dataflow \[INFO /);
+    assert.match(tree.stdout, /\n {2}start_dataflow \[INFO /);
+  } finally {
+    await sb.cleanup();
+    await Deno.remove(other, { recursive: true }).catch(() => {});
   }
 });

@@ -9,7 +9,12 @@ import type {
   TopicInfo,
   TraceSummary,
 } from "../../src/inspect/mod.ts";
-import { eventually, InspectPlace, processAlive } from "../_support/mod.ts";
+import {
+  DoraProcess,
+  eventually,
+  InspectPlace,
+  processAlive,
+} from "../_support/mod.ts";
 
 Deno.test("dora node list, node info, topic list and top --once show a dora run", async () => {
   const place = await InspectPlace.create();
@@ -257,6 +262,103 @@ for event in node:
       view.stdout,
       /\n {2}spawn_node \[INFO .*\] \{node_id="crashy", .*attempt="2"\}/,
     );
+  } finally {
+    await place.cleanup();
+  }
+});
+
+Deno.test("a node whose input timed out is Degraded, with the input named", async () => {
+  const place = await InspectPlace.create();
+  place.write(
+    "quiet.py",
+    `from dora import Node
+import pyarrow as pa
+
+node = Node()
+sent = 0
+for event in node:
+    if event["type"] == "INPUT" and sent < 3:
+        node.send_output("data", pa.array([sent]))
+        sent += 1
+    if event["type"] == "STOP":
+        break
+`,
+  );
+  place.write(
+    "listener.py",
+    `from dora import Node
+
+node = Node()
+for event in node:
+    if event["type"] == "STOP":
+        break
+`,
+  );
+  place.write(
+    "quiet.yml",
+    `health_check_interval: 0.2
+nodes:
+  - id: quiet
+    path: quiet.py
+    inputs:
+      tick: dora/timer/millis/20
+    outputs:
+      - data
+  - id: listener
+    path: listener.py
+    inputs:
+      data:
+        source: quiet/data
+        input_timeout: 0.5
+      tick: dora/timer/millis/100
+`,
+  );
+  try {
+    await place.run("quiet.yml");
+    const listener = await eventually("the listener degraded", async () => {
+      const n = await place.json<NodeInfo>(["node", "info", "listener"]);
+      return n.metrics.status === "degraded" ? n : undefined;
+    });
+    assert.deepEqual(listener.metrics.broken_inputs, ["data"]);
+    const info = await place.dora(["node", "info", "listener"]);
+    assert.match(info.stdout, /status: {4}Degraded \(inputs timed out: data\)/);
+  } finally {
+    await place.cleanup();
+  }
+});
+
+Deno.test("dora topic echo stops cleanly on Ctrl-C; bad option values are usage errors", async () => {
+  const place = await InspectPlace.create();
+  try {
+    await place.run("pipeline.yml", ["--debug"]);
+    const echo = new DoraProcess(["topic", "echo", "sender/numbers"], {
+      cwd: place.dir,
+      env: place.env,
+    });
+    await echo.waitForLine(/sender\/numbers {2}f64\[2\]/);
+    echo.kill("SIGINT");
+    const r = await echo.result();
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\d+ message\(s\) shown/);
+    for (
+      const [args, why] of [
+        [
+          ["top", "--refresh-interval", "0.5"],
+          /invalid --refresh-interval "0\.5": expected a number of seconds, at least 1/,
+        ],
+        [["topic", "hz", "--window", "0"], /invalid --window "0"/],
+        [["topic", "echo", "--count", "x"], /invalid --count "x"/],
+        [
+          ["topic", "pub", "a/b"],
+          /give the JSON either as DATA or with --file/,
+        ],
+        [["node", "list", "-f", "yaml"], /invalid --format "yaml"/],
+      ] as [string[], RegExp][]
+    ) {
+      const u = await place.dora(args);
+      assert.equal(u.code, 2, args.join(" "));
+      assert.match(u.stderr, why);
+    }
   } finally {
     await place.cleanup();
   }
