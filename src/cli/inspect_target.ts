@@ -113,7 +113,10 @@ export class InspectSession {
     if (coordinator) this.#peers.push(coordinator.peer);
   }
 
-  /** Finds the sources; an unreachable coordinator is simply absent. */
+  /**
+   * Finds the sources. An unreachable coordinator is simply absent, unless
+   * `--coordinator-addr` / `--coordinator-port` named it.
+   */
   static async open(flags: TargetFlags): Promise<InspectSession> {
     const target = resolveTarget(flags);
     let coordinator: { peer: Peer; source: InspectSource } | undefined;
@@ -131,7 +134,11 @@ export class InspectSession {
         throw asCliError(err, target);
       }
     } catch (err) {
-      if (!(err instanceof CoordinatorUnreachableError)) {
+      // A coordinator named on the command line must answer; the default
+      // one (or the environment's) may simply not be running.
+      const named = flags.coordinatorAddr !== undefined ||
+        flags.coordinatorPort !== undefined;
+      if (!(err instanceof CoordinatorUnreachableError) || named) {
         throw asCliError(err, target);
       }
     }

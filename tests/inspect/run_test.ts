@@ -197,6 +197,17 @@ Deno.test("the inspection commands say when nothing runs", async () => {
         /error: no running dataflow found: no coordinator answers at 127\.0\.0\.1:\d+ and no `dora run` runs on this machine/,
       );
     }
+    const named = await place.dora([
+      "node",
+      "list",
+      "--coordinator-port",
+      place.env.DORA_COORDINATOR_PORT!,
+    ]);
+    assert.equal(named.code, 1);
+    assert.match(
+      named.stderr,
+      /error: could not connect to the dora coordinator at 127\.0\.0\.1:\d+: is it running\?/,
+    );
     const top = await place.dora(["top"]);
     assert.equal(top.code, 2);
     assert.match(
