@@ -112,9 +112,15 @@ async function tapRun(
     await until("the dataflow's endpoint", async () => !!(await topics()));
     let hz: ReturnType<typeof run> | undefined;
     if (withHz) {
-      hz = run(["topic", "hz", "sender/fast", "--window", "600", "-f", "json"], env);
-      await until("hz attached", async () =>
-        (await topics())?.find((t) => t.topic === "sender/fast")?.taps === 1);
+      hz = run(
+        ["topic", "hz", "sender/fast", "--window", "600", "-f", "json"],
+        env,
+      );
+      await until(
+        "hz attached",
+        async () =>
+          (await topics())?.find((t) => t.topic === "sender/fast")?.taps === 1,
+      );
     }
     const go = await run(["topic", "pub", "sink/go", "true"], env);
     if (go.code !== 0) throw new Error(`topic pub failed:\n${go.stderr}`);
@@ -126,7 +132,10 @@ async function tapRun(
     const result = JSON.parse(m[1]!);
     if (hz) {
       const h = await hz;
-      const rows = JSON.parse(h.stdout || "[]") as { count: number; lost: number }[];
+      const rows = JSON.parse(h.stdout || "[]") as {
+        count: number;
+        lost: number;
+      }[];
       result.hzCount = rows[0] ? rows[0].count + rows[0].lost : 0;
     }
     return result;
@@ -137,7 +146,9 @@ async function tapRun(
 
 const us = (ns: number) => (ns / 1000).toFixed(1);
 console.log(
-  `load average: ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}, ${rounds} rounds`,
+  `load average: ${
+    Deno.loadavg().map((l) => l.toFixed(2)).join(" ")
+  }, ${rounds} rounds`,
 );
 
 // Part 1
@@ -149,11 +160,16 @@ for (let i = 0; i < rounds; i++) {
     (on ? debug : plain).push(await benchRun(on));
   }
 }
-console.log("\n1. debug inspection on, no subscriber, vs off (TypeScript, medians):");
-console.log("size      p50 off µs  p50 on µs  ratio   msg/s off  msg/s on  ratio");
+console.log(
+  "\n1. debug inspection on, no subscriber, vs off (TypeScript, medians):",
+);
+console.log(
+  "size      p50 off µs  p50 on µs  ratio   msg/s off  msg/s on  ratio",
+);
 const part1: Record<string, unknown>[] = [];
 for (const bytes of [8, 4096, 409600]) {
-  const pick = (runs: Row[][]) => runs.map((r) => r.find((x) => x.bytes === bytes)!);
+  const pick = (runs: Row[][]) =>
+    runs.map((r) => r.find((x) => x.bytes === bytes)!);
   const p50 = (runs: Row[][]) => median(pick(runs).map((r) => r.latency!.p50));
   const tput = (runs: Row[][]) =>
     median(pick(runs).map((r) => r.throughput?.msgPerSec ?? 0));
@@ -178,9 +194,11 @@ for (let i = 0; i < rounds; i++) {
     (withHz ? on : off).push(r.p50);
     if (withHz) hzCounts.push(r.hzCount ?? 0);
     console.log(
-      `  ${withHz ? "hz attached" : "no tap     "}: receiver p50 ${us(r.p50)} µs, p99 ${
-        us(r.p99)
-      } µs (${r.n} messages)${withHz ? `, hz saw ${r.hzCount}` : ""}`,
+      `  ${withHz ? "hz attached" : "no tap     "}: receiver p50 ${
+        us(r.p50)
+      } µs, p99 ${us(r.p99)} µs (${r.n} messages)${
+        withHz ? `, hz saw ${r.hzCount}` : ""
+      }`,
     );
   }
 }
@@ -188,7 +206,9 @@ const change = median(on) / median(off) - 1;
 console.log(
   `\n2. topic hz on an 8-byte 10 kHz topic: the receiver's p50 ${
     us(median(off))
-  } µs without, ${us(median(on))} µs with (${(change * 100).toFixed(1)} %; goal < 10 %)`,
+  } µs without, ${us(median(on))} µs with (${
+    (change * 100).toFixed(1)
+  } %; goal < 10 %)`,
 );
 const out = Deno.env.get("BENCH_JSON") ?? `${here}tap-results.json`;
 await Deno.writeTextFile(

@@ -16,7 +16,8 @@ for await (const event of node) {
   samples.push(Number(now - event.metadata.timestamp));
 }
 samples.sort((a, b) => a - b);
-const pct = (p: number) => samples[Math.round((p / 100) * (samples.length - 1))];
+const pct = (p: number) =>
+  samples[Math.round((p / 100) * (samples.length - 1))];
 console.log(
   `TAP_RESULT ${
     JSON.stringify({ n: samples.length, p50: pct(50), p99: pct(99) })
