@@ -1,26 +1,23 @@
 /**
- * Tap benchmark sink: latency of each 8-byte message on `fast` (arrival −
- * send timestamp); at the 1-byte sentinel prints one JSON line of
- * statistics and exits.
+ * Tap benchmark sink: the latency of each 8-byte message on `fast` (arrival −
+ * send timestamp). At the 1-byte sentinel it writes every sample as
+ * `<arrival ms since the epoch> <latency ns>` lines to TAP_SAMPLES and exits.
  */
 import { Node } from "dora";
 import { wallClockNs } from "./bench_plan.ts";
 
 const node = await Node.init();
-const samples: number[] = [];
+const arrivals: number[] = [];
+const latencies: number[] = [];
 for await (const event of node) {
   if (event.type !== "INPUT") continue;
   const size = event.value.length;
   const now = wallClockNs();
   if (size === 1) break;
-  samples.push(Number(now - event.metadata.timestamp));
+  arrivals.push(Number(now / 1_000_000n));
+  latencies.push(Number(now - event.metadata.timestamp));
 }
-samples.sort((a, b) => a - b);
-const pct = (p: number) =>
-  samples[Math.round((p / 100) * (samples.length - 1))];
-console.log(
-  `TAP_RESULT ${
-    JSON.stringify({ n: samples.length, p50: pct(50), p99: pct(99) })
-  }`,
-);
+const lines = arrivals.map((a, i) => `${a} ${latencies[i]}`);
+await Deno.writeTextFile(Deno.env.get("TAP_SAMPLES")!, lines.join("\n") + "\n");
+console.log(`tap sink: ${latencies.length} samples`);
 await node.close();
