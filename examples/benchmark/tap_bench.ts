@@ -104,6 +104,19 @@ interface Window {
   from: number;
   to: number;
   on: boolean;
+  /** CPU seconds `dora run` (runtime and endpoint) used in the window. */
+  cpu: number;
+}
+
+/** CPU seconds (user + system) process `pid` has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /**
@@ -159,6 +172,7 @@ async function tapRun(
     let sub: string | undefined;
     while (!done) {
       const from = Date.now();
+      const cpuFrom = cpuSeconds(dataflow.pid);
       if (on) {
         const r = await peer.call<{ subscription: string }>("topic_subscribe", {
           ref: announce.uuid,
@@ -178,7 +192,12 @@ async function tapRun(
         );
         sub = undefined;
       }
-      windows.push({ from, to: Date.now(), on });
+      windows.push({
+        from,
+        to: Date.now(),
+        on,
+        cpu: cpuSeconds(dataflow.pid) - cpuFrom,
+      });
       on = !on;
     }
     peer.close();
@@ -218,68 +237,96 @@ console.log(
   }, ${rounds} rounds`,
 );
 
-// Part 1
-const plain: Row[][] = [];
-const debug: Row[][] = [];
-for (let i = 0; i < rounds; i++) {
-  // Alternate the order: a drifting load hits both alike.
-  for (const on of i % 2 ? [true, false] : [false, true]) {
-    (on ? debug : plain).push(await benchRun(on));
+const parts = (Deno.env.get("TAP_PARTS") ?? "1,2").split(",");
+const part1: Record<string, unknown>[] = [];
+const part2: {
+  p50Off: number;
+  p50On: number;
+  change: number;
+  cpuOff: number;
+  cpuOn: number;
+}[] = [];
+if (parts.includes("1")) {
+  // Part 1
+  const plain: Row[][] = [];
+  const debug: Row[][] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate the order: a drifting load hits both alike.
+    for (const on of i % 2 ? [true, false] : [false, true]) {
+      (on ? debug : plain).push(await benchRun(on));
+    }
+  }
+  console.log(
+    "\n1. debug inspection on, no subscriber, vs off (TypeScript; medians, [min–max] over the runs):",
+  );
+  for (const bytes of [8, 4096, 409600]) {
+    const pick = (runs: Row[][]) =>
+      runs.map((r) => r.find((x) => x.bytes === bytes)!);
+    const p50s = (runs: Row[][]) => pick(runs).map((r) => r.latency!.p50);
+    const tputs = (runs: Row[][]) =>
+      pick(runs).map((r) => r.throughput?.msgPerSec ?? 0);
+    const range = (v: number[], f: (x: number) => string) =>
+      `${f(median(v))} [${f(Math.min(...v))}–${f(Math.max(...v))}]`;
+    const row = {
+      bytes,
+      p50Off: p50s(plain),
+      p50On: p50s(debug),
+      msgPerSecOff: tputs(plain),
+      msgPerSecOn: tputs(debug),
+    };
+    part1.push(row);
+    console.log(
+      `  ${String(bytes).padStart(6)} B: p50 off ${
+        range(row.p50Off, us)
+      } µs, on ${range(row.p50On, us)} µs; throughput off ${
+        range(row.msgPerSecOff, (x) => x.toFixed(0))
+      }, on ${range(row.msgPerSecOn, (x) => x.toFixed(0))} msg/s`,
+    );
   }
 }
-console.log(
-  "\n1. debug inspection on, no subscriber, vs off (TypeScript; medians, [min–max] over the runs):",
-);
-const part1: Record<string, unknown>[] = [];
-for (const bytes of [8, 4096, 409600]) {
-  const pick = (runs: Row[][]) =>
-    runs.map((r) => r.find((x) => x.bytes === bytes)!);
-  const p50s = (runs: Row[][]) => pick(runs).map((r) => r.latency!.p50);
-  const tputs = (runs: Row[][]) =>
-    pick(runs).map((r) => r.throughput?.msgPerSec ?? 0);
-  const range = (v: number[], f: (x: number) => string) =>
-    `${f(median(v))} [${f(Math.min(...v))}–${f(Math.max(...v))}]`;
-  const row = {
-    bytes,
-    p50Off: p50s(plain),
-    p50On: p50s(debug),
-    msgPerSecOff: tputs(plain),
-    msgPerSecOn: tputs(debug),
-  };
-  part1.push(row);
+if (parts.includes("2")) {
+  // Part 2
+  const seconds = Number(Deno.env.get("TAP_SECONDS") ?? "40");
+  /** `dora run`'s CPU use in windows of one kind, percent of one core. */
+  function cpuPercent(windows: Window[], on: boolean): number {
+    const ws = windows.filter((w) => w.on === on && !Number.isNaN(w.cpu));
+    const seconds = ws.reduce((s, w) => s + (w.to - w.from) / 1000, 0);
+    return seconds > 0
+      ? (ws.reduce((s, w) => s + w.cpu, 0) / seconds) * 100
+      : 0;
+  }
+  for (let i = 0; i < rounds; i++) {
+    const r = await tapRun(seconds);
+    const off = inWindows(r.samples, r.windows, false);
+    const onS = inWindows(r.samples, r.windows, true);
+    const p50Off = median(off);
+    const p50On = median(onS);
+    const cpuOff = cpuPercent(r.windows, false);
+    const cpuOn = cpuPercent(r.windows, true);
+    part2.push({ p50Off, p50On, change: p50On / p50Off - 1, cpuOff, cpuOn });
+    console.log(
+      `  run ${i + 1}: receiver p50 ${
+        us(p50Off)
+      } µs detached (${off.length} samples), ${
+        us(p50On)
+      } µs attached (${onS.length}); dora run's CPU ${
+        cpuOff.toFixed(1)
+      } % detached, ${
+        cpuOn.toFixed(1)
+      } % attached; ${r.samples.length} messages, ${r.copies} copies to the tap`,
+    );
+  }
+  const change = median(part2.map((p) => p.change));
   console.log(
-    `  ${String(bytes).padStart(6)} B: p50 off ${
-      range(row.p50Off, us)
-    } µs, on ${range(row.p50On, us)} µs; throughput off ${
-      range(row.msgPerSecOff, (x) => x.toFixed(0))
-    }, on ${range(row.msgPerSecOn, (x) => x.toFixed(0))} msg/s`,
+    `\n2. a topic hz subscriber on an 8-byte 10 kHz topic: the receiver's p50 moves by ${
+      (change * 100).toFixed(1)
+    } % (median over ${rounds} runs; goal < 10 %); dora run's CPU ${
+      median(part2.map((p) => p.cpuOff)).toFixed(1)
+    } % of a core detached, ${
+      median(part2.map((p) => p.cpuOn)).toFixed(1)
+    } % attached`,
   );
 }
-
-// Part 2
-const seconds = Number(Deno.env.get("TAP_SECONDS") ?? "40");
-const part2: { p50Off: number; p50On: number; change: number }[] = [];
-for (let i = 0; i < rounds; i++) {
-  const r = await tapRun(seconds);
-  const off = inWindows(r.samples, r.windows, false);
-  const onS = inWindows(r.samples, r.windows, true);
-  const p50Off = median(off);
-  const p50On = median(onS);
-  part2.push({ p50Off, p50On, change: p50On / p50Off - 1 });
-  console.log(
-    `  run ${i + 1}: receiver p50 ${
-      us(p50Off)
-    } µs detached (${off.length} samples), ${
-      us(p50On)
-    } µs attached (${onS.length}); ${r.samples.length} messages, ${r.copies} copies to the tap`,
-  );
-}
-const change = median(part2.map((p) => p.change));
-console.log(
-  `\n2. a topic hz subscriber on an 8-byte 10 kHz topic: the receiver's p50 moves by ${
-    (change * 100).toFixed(1)
-  } % (median over ${rounds} runs; goal < 10 %)`,
-);
 const out = Deno.env.get("BENCH_JSON") ?? `${here}tap-results.json`;
 await Deno.writeTextFile(
   out,
@@ -289,7 +336,7 @@ await Deno.writeTextFile(
       loadavg: Deno.loadavg(),
       rounds,
       debugVsOff: part1,
-      hz: { runs: part2, change },
+      hz: { runs: part2 },
     },
     null,
     2,
