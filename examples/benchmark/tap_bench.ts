@@ -18,7 +18,11 @@ import { doraCommand } from "../../src/dora_command.ts";
 import { parseCsv, type Row } from "./bench_report.ts";
 import { connectCoordinator } from "../../src/control/connect.ts";
 import { readAnnounces } from "../../src/control/local_endpoint.ts";
-import { RateWindow, type TapBatch } from "../../src/inspect/mod.ts";
+import {
+  RateWindow,
+  type TapBatch,
+  timingEntries,
+} from "../../src/inspect/mod.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const rounds = Number(Deno.env.get("TAP_ROUNDS") ?? "3");
@@ -155,9 +159,11 @@ async function tapRun(
         if (event !== "topic_data") return;
         const b = payload as TapBatch;
         // What hz does with a batch: one window entry per copy.
-        for (const [, ts] of b.timing ?? []) {
-          copies++;
-          window.add(BigInt(ts), performance.now());
+        for (const run of Object.values(b.timing ?? {})) {
+          for (const { ts, size } of timingEntries(run)) {
+            copies++;
+            window.add(ts, performance.now(), size);
+          }
         }
         for (const n of Object.values(b.lost ?? {})) copies += n;
       },

@@ -120,8 +120,8 @@ export function relayTapData(c: Coordinator, batch: TapBatch): void {
     for (const m of batch.messages ?? []) {
       tap.lost[m.topic] = (tap.lost[m.topic] ?? 0) + 1;
     }
-    for (const [topic] of batch.timing ?? []) {
-      tap.lost[topic] = (tap.lost[topic] ?? 0) + 1;
+    for (const [topic, run] of Object.entries(batch.timing ?? {})) {
+      tap.lost[topic] = (tap.lost[topic] ?? 0) + run[1].length;
     }
     for (const [topic, n] of Object.entries(batch.lost ?? {})) {
       tap.lost[topic] = (tap.lost[topic] ?? 0) + n;
@@ -136,7 +136,7 @@ export function relayTapData(c: Coordinator, batch: TapBatch): void {
     batch = { ...batch, lost };
     tap.lost = {};
   }
-  tap.cli.notify("topic_data", batch);
+  tap.cli.notifyJson("topic_data", JSON.stringify(batch));
 }
 
 /** The dataflow `uuid` ended: its taps end, and their CLIs are told why. */

@@ -6,7 +6,7 @@ import {
   TapQueue,
   type TapSource,
 } from "./tap.ts";
-import { type TapBatch, TapHub } from "./tap_hub.ts";
+import { type TapBatch, TapHub, timingEntries } from "./tap_hub.ts";
 
 /** A source whose outputs are fed by hand (the hub is what is tested). */
 class Outputs implements TapSource {
@@ -104,7 +104,7 @@ Deno.test("TapHub sends only timing in timing mode", async () => {
   const next = s.next();
   src.send("a/o", 7);
   await next;
-  assert.deepEqual(s.batches[0]!.timing, [["a/o", "7", 4]]);
+  assert.deepEqual(s.batches[0]!.timing, { "a/o": ["7", [0], [4]] });
   hub.closeAll();
 });
 
@@ -169,4 +169,17 @@ Deno.test("TapHub taps nothing when one topic cannot be tapped, and closes group
   assert.equal(hub.size, 1);
   hub.closeAll();
   assert.equal(ended, 2);
+});
+
+Deno.test("timingEntries() restores every timestamp of a compact timing run", () => {
+  const run: [string, number[], number[]] = ["1796322668690213134", [
+    0,
+    100,
+    250,
+  ], [8, 8, 9]];
+  assert.deepEqual([...timingEntries(run)], [
+    { ts: 1796322668690213134n, size: 8 },
+    { ts: 1796322668690213234n, size: 8 },
+    { ts: 1796322668690213384n, size: 9 },
+  ]);
 });

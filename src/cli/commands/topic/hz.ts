@@ -12,6 +12,7 @@ import {
   RateWindow,
   sparkline,
   type TapBatch,
+  timingEntries,
 } from "../../../inspect/mod.ts";
 import { renderTable, useColor, writeLines } from "../../_output.ts";
 import {
@@ -183,12 +184,14 @@ export function topicHzCommand() {
       const onBatch = (batch: TapBatch) => {
         const now = performance.now();
         const lostNow = { ...batch.lost };
-        for (const [topic, ts, size] of batch.timing ?? []) {
+        for (const [topic, run] of Object.entries(batch.timing ?? {})) {
           const w = windows.get(topic);
           if (!w) continue;
-          const lost = lostNow[topic] ?? 0;
-          lostNow[topic] = 0;
-          w.add(BigInt(ts), now, size, lost);
+          for (const { ts, size } of timingEntries(run)) {
+            const lost = lostNow[topic] ?? 0;
+            lostNow[topic] = 0;
+            w.add(ts, now, size, lost);
+          }
         }
       };
       const stream = await openTap(peer, dataflow, {
