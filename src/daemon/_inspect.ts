@@ -61,8 +61,9 @@ export function nodeInfo(
   refresh(s, uuids);
   const out: Record<string, NodeInfo[]> = {};
   for (const uuid of uuids) {
-    const nodes = s.metrics.latest(uuid);
-    if (nodes) out[uuid] = nodes;
+    const e = s.dataflows.get(uuid);
+    // Counters now, resources and rates from the latest sample.
+    if (e && !e.results) out[uuid] = s.metrics.live(sampled(s, e));
   }
   return out;
 }

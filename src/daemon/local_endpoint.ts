@@ -89,7 +89,8 @@ export function serveLocalEndpoint(
   Deno.unrefTimer(sampler);
   const fresh = () => {
     if (metrics.age(runtime.id) > 1000) sample();
-    return metrics.latest(runtime.id) ?? [];
+    // Counters now (taps, queues, status), resources and rates sampled.
+    return metrics.live(sampled);
   };
   const checkRef = (ref: unknown) => {
     if (ref === undefined || ref === null) return;

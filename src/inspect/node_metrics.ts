@@ -8,7 +8,7 @@
  * @module
  */
 import { type NodeCounters, type NodeInfo, nodeStatus } from "./node_info.ts";
-import { ProcSampler } from "./proc_sampler.ts";
+import { ProcSampler, type ProcUsage } from "./proc_sampler.ts";
 import type { Topic } from "./topics.ts";
 
 /** How often a daemon samples its nodes (as the original's `METRICS_INTERVAL`). */
@@ -31,6 +31,13 @@ export interface SampledDataflow {
 interface Sample {
   at: number;
   counters: Map<string, NodeCounters>;
+  /** Resources per node id (from `/proc`). */
+  usage: Map<string, ProcUsage>;
+  /** Messages per second per node id, then per input / output id. */
+  rates: Map<
+    string,
+    { inputs: Map<string, number>; outputs: Map<string, number> }
+  >;
   nodes: NodeInfo[];
 }
 
@@ -70,77 +77,65 @@ export class NodeMetrics {
         }
       }
     }
-    const usage = this.#proc.sample(roots);
+    const usageAll = this.#proc.sample(roots);
     const seen = new Set<string>();
     for (const df of dataflows) {
       seen.add(df.uuid);
       const prev = this.#samples.get(df.uuid);
       const seconds = prev ? (now - prev.at) / 1000 : 0;
-      const net = df.network?.() ?? new Map();
-      const subscribers = new Map(
-        df.topics.map((t) => [t.topic, t.subscribers]),
-      );
+      const rate = (now: number, then: number | undefined) =>
+        seconds > 0 && then !== undefined
+          ? round(Math.max(0, (now - then) / seconds), 1)
+          : 0;
       const current = new Map<string, NodeCounters>();
-      const nodes: NodeInfo[] = [];
-      for (const c of counters.get(df.uuid)!) {
+      const usage = new Map<string, ProcUsage>();
+      const rates: Sample["rates"] = new Map();
+      const list = counters.get(df.uuid)!;
+      for (const c of list) {
         current.set(c.id, c);
+        const u = usageAll.get(`${df.uuid}/${c.id}`);
+        if (u) usage.set(c.id, u);
         const before = prev?.counters.get(c.id);
-        const rate = (now: number, then: number | undefined) =>
-          seconds > 0 && then !== undefined
-            ? Math.max(0, (now - then) / seconds)
-            : 0;
-        const u = usage.get(`${df.uuid}/${c.id}`);
-        const n = net.get(c.id);
-        nodes.push({
-          dataflow_id: df.uuid,
-          dataflow_name: df.name ?? null,
-          node_id: c.id,
-          daemon_id: df.daemonId,
-          metrics: {
-            pid: c.exited ? null : c.pid ?? null,
-            cpu_usage: u ? round(u.cpu, 1) : null,
-            memory_mb: u ? round(u.memoryBytes / MB, 1) : null,
-            disk_read_mb_s: u?.diskReadBytesPerSec !== undefined
-              ? round(u.diskReadBytesPerSec / MB, 3)
-              : null,
-            disk_write_mb_s: u?.diskWriteBytesPerSec !== undefined
-              ? round(u.diskWriteBytesPerSec / MB, 3)
-              : null,
-            restart_count: c.restarts,
-            broken_inputs: c.fault?.brokenInputs ?? [],
-            status: nodeStatus(c),
-            pending_messages: c.inputs.reduce((s, i) => s + i.queued, 0),
-            dropped_messages: c.inputs.reduce((s, i) => s + i.dropped, 0),
-          },
-          network: {
-            bytes_sent: n?.sent ?? 0,
-            bytes_received: n?.received ?? 0,
-          },
-          inputs: c.inputs.map((i) => ({
-            ...i,
-            rate: round(
-              rate(
-                i.received,
-                before?.inputs.find((x) => x.id === i.id)?.received,
-              ),
-              1,
+        rates.set(c.id, {
+          inputs: new Map(c.inputs.map((i) => [
+            i.id,
+            rate(
+              i.received,
+              before?.inputs.find((x) => x.id === i.id)?.received,
             ),
-          })),
-          outputs: c.outputs.map((o) => ({
-            ...o,
-            rate: round(
-              rate(o.sent, before?.outputs.find((x) => x.id === o.id)?.sent),
-              1,
-            ),
-            subscribers: subscribers.get(`${c.id}/${o.id}`) ?? [],
-          })),
+          ])),
+          outputs: new Map(c.outputs.map((o) => [
+            o.id,
+            rate(o.sent, before?.outputs.find((x) => x.id === o.id)?.sent),
+          ])),
         });
       }
-      this.#samples.set(df.uuid, { at: now, counters: current, nodes });
+      const sample: Sample = {
+        at: now,
+        counters: current,
+        usage,
+        rates,
+        nodes: [],
+      };
+      sample.nodes = build(df, list, sample);
+      this.#samples.set(df.uuid, sample);
     }
     for (const uuid of this.#samples.keys()) {
       if (!seen.has(uuid)) this.#samples.delete(uuid);
     }
+  }
+
+  /**
+   * The nodes of `df` now: counters read at once (status, queues, taps,
+   * restarts), resources and rates from the latest sample.
+   */
+  live(df: SampledDataflow): NodeInfo[] {
+    const sample = this.#samples.get(df.uuid);
+    if (!sample) {
+      this.sample([df]);
+      return this.latest(df.uuid) ?? [];
+    }
+    return build(df, df.nodes(), sample);
   }
 
   /** The latest sample of a dataflow's nodes, if any. */
@@ -166,6 +161,53 @@ export class NodeMetrics {
     }
     return { cpu: round(cpu, 1), memoryBytes: Math.round(memoryBytes), pids };
   }
+}
+
+/** The node infos of `df` from `counters` and a sample's resources and rates. */
+function build(
+  df: SampledDataflow,
+  counters: NodeCounters[],
+  sample: Sample,
+): NodeInfo[] {
+  const net = df.network?.() ?? new Map();
+  const subscribers = new Map(df.topics.map((t) => [t.topic, t.subscribers]));
+  return counters.map((c) => {
+    const u = sample.usage.get(c.id);
+    const n = net.get(c.id);
+    const r = sample.rates.get(c.id);
+    return {
+      dataflow_id: df.uuid,
+      dataflow_name: df.name ?? null,
+      node_id: c.id,
+      daemon_id: df.daemonId,
+      metrics: {
+        pid: c.exited ? null : c.pid ?? null,
+        cpu_usage: u ? round(u.cpu, 1) : null,
+        memory_mb: u ? round(u.memoryBytes / MB, 1) : null,
+        disk_read_mb_s: u?.diskReadBytesPerSec !== undefined
+          ? round(u.diskReadBytesPerSec / MB, 3)
+          : null,
+        disk_write_mb_s: u?.diskWriteBytesPerSec !== undefined
+          ? round(u.diskWriteBytesPerSec / MB, 3)
+          : null,
+        restart_count: c.restarts,
+        broken_inputs: c.fault?.brokenInputs ?? [],
+        status: nodeStatus(c),
+        pending_messages: c.inputs.reduce((s, i) => s + i.queued, 0),
+        dropped_messages: c.inputs.reduce((s, i) => s + i.dropped, 0),
+      },
+      network: {
+        bytes_sent: n?.sent ?? 0,
+        bytes_received: n?.received ?? 0,
+      },
+      inputs: c.inputs.map((i) => ({ ...i, rate: r?.inputs.get(i.id) ?? 0 })),
+      outputs: c.outputs.map((o) => ({
+        ...o,
+        rate: r?.outputs.get(o.id) ?? 0,
+        subscribers: subscribers.get(`${c.id}/${o.id}`) ?? [],
+      })),
+    };
+  });
 }
 
 function round(v: number, digits: number): number {
