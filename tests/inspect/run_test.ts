@@ -374,3 +374,33 @@ Deno.test("dora topic echo stops cleanly on Ctrl-C; bad option values are usage 
     await place.cleanup();
   }
 });
+
+Deno.test("dora run records its build stage as a build_dataflow trace", async () => {
+  const place = await InspectPlace.create();
+  place.write(
+    "built.yml",
+    `nodes:
+  - id: sender
+    path: sender.ts
+    build: echo building
+    inputs:
+      tick: dora/timer/millis/20
+    outputs:
+      - numbers
+      - status
+`,
+  );
+  try {
+    await place.run("built.yml");
+    const traces = await place.json<TraceSummary[]>(["trace", "list"]);
+    const build = traces.find((t) => t.root_span_name === "build_dataflow");
+    assert.ok(build, JSON.stringify(traces));
+    const view = await place.dora(["trace", "view", build.trace_id]);
+    assert.match(
+      view.stdout,
+      /^build_dataflow \[INFO [\d.]+(s|ms|µs)\] \{path=".*built\.yml"\}/,
+    );
+  } finally {
+    await place.cleanup();
+  }
+});
