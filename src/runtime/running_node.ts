@@ -88,6 +88,8 @@ export class RunningNode {
   /** This process's `stats`, and the sum over its earlier processes. */
   stats?: StatsHeader;
   statsBase: StatsTotals = emptyTotals();
+  /** Messages of each output the runtime routed itself (not over links). */
+  routedSent = new Map<string, { n: number }>();
   /** Current runtime parameters (sent in `hello_ok`, changes as events). */
   params: NodeParams;
   /** A `dora node restart` / `stop` of this process is under way. */
