@@ -305,7 +305,7 @@ Deno.test("dora trace shows build and restart traces; an --auth coordinator need
   try {
     await sb.coordinator(["--auth"]);
     await sb.daemon();
-    const build = await sb.dora(["build", yml]);
+    const build = await sb.dora(["build", yml, "--allow-shell-nodes"]);
     assert.equal(build.code, 0, build.stderr);
     const start = await sb.dora([
       "start",
@@ -319,15 +319,17 @@ Deno.test("dora trace shows build and restart traces; an --auth coordinator need
     const restart = await sb.dora(["restart", "built"]);
     assert.equal(restart.code, 0, restart.stderr);
 
-    // Without the token (another folder, no DORA_AUTH_TOKEN): refused.
+    // Without the token (another user: another state dir, no token file,
+    // another folder, no DORA_AUTH_TOKEN): refused.
+    const stranger = { ...sb.env, DORA_STATE_DIR: `${other}/state` };
     for (
       const args of [["topic", "echo", "--count", "1"], ["trace", "list"], [
         "top",
         "--once",
       ]]
     ) {
-      const r = await runDora(args, { cwd: other, env: sb.env });
-      assert.equal(r.code, 1, args.join(" "));
+      const r = await runDora(args, { cwd: other, env: stranger });
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, /requires an auth token/, args.join(" "));
     }
     const echo = await sb.dora(["topic", "echo", "--count", "1", "-f", "json"]);

@@ -391,7 +391,7 @@ Deno.test("dora run records its build stage as a build_dataflow trace", async ()
 `,
   );
   try {
-    await place.run("built.yml");
+    await place.run("built.yml", ["--allow-shell-nodes"]);
     const traces = await place.json<TraceSummary[]>(["trace", "list"]);
     const build = traces.find((t) => t.root_span_name === "build_dataflow");
     assert.ok(build, JSON.stringify(traces));
