@@ -1,6 +1,6 @@
 /**
  * The inspection endpoint of a `dora run`: the same inspection methods as a
- * coordinator (`running`, `node_info`, `topic_list`, `traces`, the topic
+ * coordinator (`running`, `node_info`, `topic_list`, `traces`, `graph_get`, the topic
  * tap), served for the one in-process runtime on a loopback WebSocket with a
  * bearer token, announced in the run's private runtime folder (see
  * `src/control/local_endpoint.ts`). The CLI finds it without a coordinator.
@@ -28,6 +28,7 @@ import {
   type TopicSubscribeResult,
 } from "../control/inspect.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
+import type { GraphResult } from "../control/changes.ts";
 import {
   dataflowTopics,
   DebugDisabledError,
@@ -144,6 +145,19 @@ export function serveLocalEndpoint(
           name: opts.name,
           debug: dataflow.debug?.publishAllMessages ?? false,
           topics: topicInfos(topics, fresh()),
+        };
+        return result;
+      }
+      case "graph_get": {
+        // The dataflow as this run resolved it (its flat YAML is not kept:
+        // the CLI, on this machine, expands `path` when it needs it).
+        checkRef(p.ref);
+        const result: GraphResult = {
+          uuid: runtime.id,
+          name: opts.name,
+          revision: 0,
+          path: dataflow.path,
+          descriptor: dataflow,
         };
         return result;
       }
