@@ -32,6 +32,8 @@ export class InspectPlace {
         "pipeline.yml",
         "flood.ts",
         "counter.ts",
+        "py_sender.py",
+        "py_receiver.py",
       ]
     ) {
       Deno.copyFileSync(fixture(`inspect/${f}`), `${dir}/${f}`);

@@ -99,6 +99,59 @@ Deno.test("dora node list, node info, topic list and top --once show a dora run"
   }
 });
 
+Deno.test("dora node info counts Python nodes' messages over their direct links, and topic echo taps a Python sender", async () => {
+  const place = await InspectPlace.create();
+  place.write(
+    "py.yml",
+    `nodes:
+  - id: sender
+    path: py_sender.py
+    inputs:
+      tick: dora/timer/millis/20
+    outputs:
+      - numbers
+  - id: receiver
+    path: py_receiver.py
+    inputs:
+      numbers: sender/numbers
+`,
+  );
+  try {
+    await place.run("py.yml", ["--debug"]);
+    const rates = await eventually("rates on both ends", async () => {
+      const [sender, receiver] = await Promise.all(
+        ["sender", "receiver"].map((n) =>
+          place.json<NodeInfo>(["node", "info", n])
+        ),
+      );
+      const out = sender!.outputs.find((o) => o.id === "numbers")!;
+      const input = receiver!.inputs.find((i) => i.id === "numbers")!;
+      return out.rate > 0 && input.rate > 0 ? { out, input } : undefined;
+    });
+    assert.ok(rates.out.sent > 0 && rates.input.received > 0);
+    assert.equal(rates.input.dropped, 0);
+
+    const echo = await place.dora([
+      "topic",
+      "echo",
+      "sender/numbers",
+      "--count",
+      "3",
+      "-f",
+      "json",
+    ]);
+    assert.equal(echo.code, 0, echo.stderr);
+    const lines = echo.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    for (const l of lines) {
+      assert.deepEqual(l.values, [l.params.seq, l.params.seq * 0.5]);
+    }
+    assert.equal(lines[1].params.seq, lines[0].params.seq + 1);
+  } finally {
+    await place.cleanup();
+  }
+});
+
 Deno.test("dora trace list and view show the spans of a dora run's start and stop", async () => {
   const place = await InspectPlace.create();
   try {
