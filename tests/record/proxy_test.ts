@@ -11,6 +11,7 @@ import {
   InspectPlace,
   Sandbox,
 } from "../_support/mod.ts";
+import { mcapDoctor, readWithPython } from "./_fixture.ts";
 
 interface RecordingInfo {
   finished: boolean;
@@ -186,6 +187,14 @@ Deno.test("dora record --proxy records a dataflow started through a coordinator,
       "receiver",
     ]);
     assert.equal(parsed.dataflow.dataflow_id, start.stdout.trim());
+    // The mcap tools open it like any recording.
+    const doctor = await mcapDoctor(file);
+    assert.deepEqual(doctor.findings, []);
+    assert.equal(doctor.messages, seqs.length);
+    assert.equal(doctor.complete, true);
+    const py = await readWithPython(file);
+    assert.equal(py.counts["sender/numbers"], seqs.length);
+    assert.equal(py.metadata["dora.dataflow"]!.proxy, "true");
   } finally {
     await sb.cleanup();
   }
