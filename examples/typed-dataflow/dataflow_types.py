@@ -41,10 +41,11 @@ class CameraInputTick(TypedDict):
 
 class CameraOtherEvent(TypedDict, total=False):
     """Every event but INPUT."""
-    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR"]
+    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR", "PARAM_UPDATE", "PARAM_DELETED"]
     id: Any
     value: Any
     error: str
+    key: str
     kind: Literal["dora"]
 
 CameraEvent = Union[CameraInputTick, CameraOtherEvent]
@@ -73,10 +74,11 @@ class DetectorInputImage(TypedDict):
 
 class DetectorOtherEvent(TypedDict, total=False):
     """Every event but INPUT."""
-    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR"]
+    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR", "PARAM_UPDATE", "PARAM_DELETED"]
     id: Any
     value: Any
     error: str
+    key: str
     kind: Literal["dora"]
 
 DetectorEvent = Union[DetectorInputImage, DetectorOtherEvent]
@@ -105,10 +107,11 @@ class PlannerInputDetections(TypedDict):
 
 class PlannerOtherEvent(TypedDict, total=False):
     """Every event but INPUT."""
-    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR"]
+    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR", "PARAM_UPDATE", "PARAM_DELETED"]
     id: Any
     value: Any
     error: str
+    key: str
     kind: Literal["dora"]
 
 PlannerEvent = Union[PlannerInputDetections, PlannerOtherEvent]
@@ -137,10 +140,11 @@ class MotorInputCommand(TypedDict):
 
 class MotorOtherEvent(TypedDict, total=False):
     """Every event but INPUT."""
-    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR"]
+    type: Literal["INPUT_CLOSED", "INPUT_RECOVERED", "NODE_RESTARTED", "NODE_FAILED", "STOP", "ERROR", "PARAM_UPDATE", "PARAM_DELETED"]
     id: Any
     value: Any
     error: str
+    key: str
     kind: Literal["dora"]
 
 MotorEvent = Union[MotorInputCommand, MotorOtherEvent]

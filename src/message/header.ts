@@ -38,6 +38,11 @@ export interface HelloHeader {
    * absent: everything goes through the daemon.
    */
   direct?: boolean;
+  /**
+   * `true`: the node reads message frames with binary headers; absent: it
+   * gets their JSON form (node APIs in other languages, older nodes).
+   */
+  binary?: boolean;
 }
 /** `next`: ask for events (at most one outstanding). */
 export interface NextHeader {
@@ -95,6 +100,11 @@ export interface StatsHeader {
   lost: Record<string, Record<string, number>>;
   /** Messages still waiting for a receiver that went away: receiver → count. */
   undelivered: Record<string, number>;
+  /**
+   * Inputs waiting in this node's own queue, not yet taken by its code (a
+   * snapshot; the last one of a process counts as undelivered). Absent: 0.
+   */
+  unread?: number;
 }
 /** `drained`: every link to that incarnation of `node` reached its end. */
 export interface DrainedHeader {

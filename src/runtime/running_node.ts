@@ -161,6 +161,8 @@ export interface StatsTotals {
   drops: Record<string, number>;
   lost: Record<string, Record<string, number>>;
   undelivered: Record<string, number>;
+  /** Inputs left unread in the node's own queue (see `StatsHeader.unread`). */
+  unread?: number;
 }
 
 /** All counters zero. */
@@ -201,6 +203,7 @@ export function addTotals(a: StatsTotals, b: StatsTotals): StatsTotals {
     drops: sum(a.drops, b.drops),
     lost,
     undelivered: sum(a.undelivered, b.undelivered),
+    unread: (a.unread ?? 0) + (b.unread ?? 0),
   };
 }
 

@@ -161,6 +161,13 @@ export class EventQueue<E> {
     this.#finalStop = event;
   }
 
+  /** Input events waiting (not yet taken). */
+  get unreadInputs(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.length;
+    return n;
+  }
+
   /** Drop counts per input (only inputs that dropped something). */
   drops(): Record<string, number> {
     const out: Record<string, number> = {};

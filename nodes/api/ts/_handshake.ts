@@ -114,6 +114,7 @@ export async function handshake(
   if (config.shm && !libc()) hello.shm = false;
   // Listening for receivers, taking routes, linking to senders.
   if (direct) hello.direct = true;
+  hello.binary = true;
   c.writer.push(hello);
   let helloOk = false;
   for (;;) {

@@ -165,7 +165,7 @@ export class Inbound {
   /** Inbound counters of a `stats` report. */
   stats(): Pick<
     StatsHeader,
-    "received" | "shm_received" | "inline_received" | "in" | "drops"
+    "received" | "shm_received" | "inline_received" | "in" | "drops" | "unread"
   > {
     return {
       received: this.#received,
@@ -173,6 +173,7 @@ export class Inbound {
       shm_received: this.#shmReceived,
       inline_received: this.#inlineReceived,
       drops: this.#queue.drops(),
+      unread: this.#queue.unreadInputs,
     };
   }
 

@@ -7,7 +7,8 @@
 import { wakeSenders } from "./_backpressure.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { type RunningNode, totalsOf } from "../running_node.ts";
-import { isStop } from "./receiver_queue.ts";
+import { isStop, type OutgoingEvent } from "./receiver_queue.ts";
+import type { NodeConnection } from "./connection.ts";
 
 const BATCH_END = '{"t":"batch_end"}';
 
@@ -37,51 +38,69 @@ export function deliverPending(rt: RuntimeContext): void {
  * Sends a node what waits for it: control events at once (they never wait
  * for a `next`, so a node busy with its links still gets STOP), input
  * messages in answer to an outstanding `next`, and STOP(ALL_INPUTS_CLOSED)
- * once every input is closed and drained.
+ * once every input is closed and drained. Nodes of the JSON protocol (C,
+ * C++, Rust) read events only as the answer to a `next`: they get all of
+ * them in one batch.
  */
 export function deliver(rt: RuntimeContext, node: RunningNode): void {
   const conn = node.conn;
   if (node.exited || !conn) return;
   const queue = node.queue;
   let sent = false;
-  let stopSent = false;
-  if (queue.hasControls) {
-    const controls = queue.takeControls();
-    for (let i = 0; i < controls.length; i++) {
-      conn.send(controls[i].header);
-      if (isStop(controls[i])) stopSent = true;
-    }
-    sent = true;
-  }
-  // STOP goes alone (see `isStop`).
-  if (!stopSent && node.pendingNext !== undefined && queue.hasInputs) {
-    const events = queue.takeInputs(node.pendingNext);
+  if (!conn.binary) {
+    if (node.pendingNext === undefined || !queue.hasEvents) return;
+    sendBatch(node, conn, queue.take(node.pendingNext));
     node.pendingNext = undefined;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      if (e.header.t === "input") node.received++;
-      if (e.token) {
-        node.heldTokens.add(e.token);
-        node.viaShmReceived++;
-      } else if (e.payload !== null) {
-        node.inlineBytesReceived += e.payload.byteLength;
+    sent = true;
+  } else {
+    let stopSent = false;
+    if (queue.hasControls) {
+      const controls = queue.takeControls();
+      for (let i = 0; i < controls.length; i++) {
+        conn.send(controls[i].header);
+        if (isStop(controls[i])) stopSent = true;
       }
-      if (e.rawBytes !== undefined) conn.sendHeaderBytes(e.rawBytes, e.payload);
-      else if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
-      else conn.send(e.header, e.payload);
+      sent = true;
     }
-    conn.sendJson(BATCH_END);
-    sent = true;
-  }
-  const stop = queue.takeFinalStop();
-  if (stop) {
-    conn.send(stop.header);
-    sent = true;
+    // STOP goes alone (see `isStop`).
+    if (!stopSent && node.pendingNext !== undefined && queue.hasInputs) {
+      sendBatch(node, conn, queue.takeInputs(node.pendingNext));
+      node.pendingNext = undefined;
+      sent = true;
+    }
+    const stop = queue.takeFinalStop();
+    if (stop) {
+      conn.send(stop.header);
+      sent = true;
+    }
   }
   if (!sent) return;
   // The answer goes out now, not after the rest of this tick's work.
   conn.kick();
   if (rt.blocked.size > 0) wakeSenders(rt);
+}
+
+/** Writes `events` and the batch end, counting what the node receives. */
+function sendBatch(
+  node: RunningNode,
+  conn: NodeConnection,
+  events: OutgoingEvent[],
+): void {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.header.t === "input") node.received++;
+    if (e.token) {
+      node.heldTokens.add(e.token);
+      node.viaShmReceived++;
+    } else if (e.payload !== null) {
+      node.inlineBytesReceived += e.payload.byteLength;
+    }
+    if (e.rawBytes !== undefined && conn.binary) {
+      conn.sendHeaderBytes(e.rawBytes, e.payload);
+    } else if (e.raw !== undefined) conn.sendJson(e.raw, e.payload);
+    else conn.send(e.header, e.payload);
+  }
+  conn.sendJson(BATCH_END);
 }
 
 /** A queue dropped a message: release its token, warn once per input. */
@@ -139,9 +158,12 @@ export function dropsOf(
   return out;
 }
 
-/** Messages that never reached `node`: queued for it when it exited, or waiting at a sender. */
+/**
+ * Messages that never reached `node`'s code: queued for it in the runtime or
+ * in its own queue when it exited, or waiting at a sender.
+ */
 export function undeliveredOf(rt: RuntimeContext, node: RunningNode): number {
-  let n = node.undelivered;
+  let n = node.undelivered + (totalsOf(node).unread ?? 0);
   for (const sender of rt.nodes.values()) {
     n += totalsOf(sender).undelivered[node.spec.id] ?? 0;
   }

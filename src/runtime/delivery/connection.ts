@@ -44,6 +44,11 @@ export interface ConnectionHandler {
 export class NodeConnection {
   /** Set once `hello` was accepted. */
   nodeId?: string;
+  /**
+   * Whether the node reads binary message headers (its hello said so);
+   * otherwise input frames go as JSON.
+   */
+  binary = false;
   #conn: Deno.Conn;
   #writer: FrameWriter;
   #closed = false;
@@ -62,7 +67,8 @@ export class NodeConnection {
   send(header: object, payload?: Uint8Array | null): void {
     if (this.#closed) return;
     try {
-      this.#writer.push(header, payload);
+      if (this.binary) this.#writer.push(header, payload);
+      else this.#writer.pushJson(JSON.stringify(header), payload);
     } catch {
       this.close();
     }

@@ -210,6 +210,7 @@ export function onHello(
   node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
   // Listening for receivers and linking to senders (docs/protocol.md).
   node.direct = hello.direct === true && node.listen !== undefined;
+  conn.binary = hello.binary === true;
   node.gen++;
   node.routesJson = undefined;
   conn.nodeId = node.spec.id;

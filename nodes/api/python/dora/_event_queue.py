@@ -111,6 +111,10 @@ class EventQueue:
         if self._final is None and not self._final_served:
             self._final = item
 
+    def unread_inputs(self) -> int:
+        """Input events waiting (not yet taken)."""
+        return sum(len(lane.entries) for lane in self._lanes.values())
+
     def drops(self) -> dict:
         return {i: lane.dropped for i, lane in self._lanes.items() if lane.dropped}
 

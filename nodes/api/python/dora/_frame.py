@@ -105,6 +105,13 @@ def encode_binary_header(header: dict) -> bytes:
 
 def decode_binary_header(raw) -> dict:
     """The header dict (as its JSON form would give it) of a binary header."""
+    try:
+        return _decode_binary_header(raw)
+    except UnicodeDecodeError:
+        raise ProtocolError("binary header: a name is not valid UTF-8") from None
+
+
+def _decode_binary_header(raw) -> dict:
     raw = memoryview(raw).cast("B")
     n = len(raw)
     if n < 12:

@@ -61,7 +61,7 @@ class _Handshake:
     def _handshake(self) -> None:
         hello = {
             "t": "hello", "v": PROTOCOL_VERSION, "node": self._node_id, "df": self._dataflow_id,
-            "lang": "py", "pid": os.getpid(),
+            "lang": "py", "pid": os.getpid(), "binary": True,
         }
         if self._config.get("shm") and not self._shm:
             hello["shm"] = False  # no /dev/shm here: the daemon sends our inputs inline

@@ -463,7 +463,7 @@ class _Inbound:
         self._stats_reported = self._stats_changes
         stats = {"t": "stats", **self._out_stats(), "received": self._received,
                  "shm_received": self._shm_received, "inline_received": self._inline_received,
-                 "drops": self._events.drops()}
+                 "drops": self._events.drops(), "unread": self._events.unread_inputs()}
         if self._eof:
             return
         try:

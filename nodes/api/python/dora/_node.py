@@ -188,7 +188,8 @@ class Node(_Handshake, _Inbound, _Outbound):
             # waits for the others (starting, restarting) goes to the daemon.
             self._downstream.flush()
             self._downstream.relay_pending(self._relay)
-        if self._stats_changes != self._stats_reported:
+        # The inputs left unread are counted as undelivered (the last report).
+        if self._stats_changes != self._stats_reported or self._events.unread_inputs():
             self._report_stats(now=True)
         try:
             self._writer.close()  # what was sent before exit must arrive
