@@ -138,7 +138,7 @@ Deno.test("START_SCRIPT and STOP_SCRIPT start a detached daemon and stop it by i
     // A stand-in `dora` that runs until SIGTERM, printing its arguments.
     await Deno.writeTextFile(
       `${bin}/dora`,
-      '#!/bin/sh\necho "args: $*"\ntrap "echo stopping; exit 0" TERM\nwhile :; do sleep 0.1; done\n',
+      '#!/bin/sh\ntrap "echo stopping; exit 0" TERM\necho "args: $*"\nwhile :; do sleep 0.1; done\n',
       { mode: 0o755 },
     );
     const child = new Deno.Command("sh", {
@@ -172,6 +172,14 @@ Deno.test("START_SCRIPT and STOP_SCRIPT start a detached daemon and stop it by i
     assert.ok(!cmdline.includes("the-token"), "the token is not an argument");
     const env = Deno.readTextFileSync(`/proc/${pid}/environ`);
     assert.match(env, /DORA_AUTH_TOKEN=the-token/);
+    // The stand-in's first line says its TERM trap is set: wait for it.
+    const log = `${home}/.dora/cluster/daemon-m1.log`;
+    for (let i = 0; !Deno.readTextFileSync(log).includes("args:"); i++) {
+      if (i > 600) {
+        throw new Error(`the stand-in daemon wrote nothing to ${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const stopped = await run(STOP_SCRIPT, home, ["~/.dora/bin", "m1", "5"]);
     assert.equal(stopped.stdout, `stopped ${pid}`);
     assert.ok(!running(pid), "the daemon is gone");

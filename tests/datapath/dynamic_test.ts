@@ -14,7 +14,9 @@ nodes:
     env: { COUNT: 100000, DELAY_MS: 2 }
   - id: dyn
     path: dynamic
-    inputs: { in: sender/out }
+    # Backpressure: a dynamic node that falls behind under load must not drop.
+    inputs:
+      in: { source: sender/out, queue_policy: backpressure }
     outputs: [out]
   - id: rx
     path: ${fixture("datapath/seq_receiver.ts")}

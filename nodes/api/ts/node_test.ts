@@ -31,6 +31,7 @@ Deno.test("Node.init() resolves only after ready", async () => {
       df: daemon.config().dataflow_id,
       lang: "ts",
       pid: 0,
+      binary: true,
     },
   );
   // hello_ok went out and was flushed; init must still wait for ready.
