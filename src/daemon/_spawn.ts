@@ -46,6 +46,7 @@ export async function spawnDataflow(
     {
       daemonId: s.daemonId,
       peers: params.peers,
+      tracer: s.tracer,
       onReady: () => {
         linked.then(() => {
           const e = s.dataflows.get(params.uuid);
@@ -109,6 +110,8 @@ async function finished(
   results: NonNullable<Entry["results"]>,
 ): Promise<void> {
   const { uuid } = entry.params;
+  // The last copies go out before the coordinator hears of the end.
+  s.hub.closeGroup(uuid);
   const tailer = s.tailers.get(uuid);
   await tailer?.flush();
   tailer?.stop();

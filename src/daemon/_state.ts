@@ -13,7 +13,7 @@ import type { CoordinatorTarget } from "../control/target.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { DataTransport } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
-import type { ProcSampler } from "./metrics.ts";
+import type { NodeMetrics, TapHub, Tracer } from "../inspect/mod.ts";
 import type { LogTailer } from "../logs/mod.ts";
 
 /** Finished dataflows a daemon remembers (to serve their logs). */
@@ -59,7 +59,12 @@ export interface AgentState {
   daemonId: string;
   /** The coordinator link, while up. */
   peer?: Peer;
-  readonly sampler: ProcSampler;
+  /** Samples of the local nodes (`dora top`, `node info`, `list`). */
+  readonly metrics: NodeMetrics;
+  /** Spans of this daemon's work (`dora trace`). */
+  readonly tracer: Tracer;
+  /** Message taps the coordinator asked for (`dora topic`). */
+  readonly hub: TapHub;
   /** Log subscriptions of the current coordinator link, by dataflow. */
   readonly tailers: Map<string, LogTailer>;
   /** Data addresses of the other daemons, by dataflow. */

@@ -109,12 +109,33 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     }),
   });
   const withEnv = prepare(dataflow, localNodes, params.params);
+  // Cross-daemon bytes per local node (`dora top` NET TX / NET RX).
+  const network = new Map<string, { sent: number; received: number }>(
+    localNodes.map((n) => [n, { sent: 0, received: 0 }]),
+  );
+  const localReceivers = new Map<string, string[]>();
+  // Who reads what here (again after each graph change).
+  const countReceivers = () => {
+    localReceivers.clear();
+    for (const n of dataflow.nodes) {
+      if (!localNodes.includes(n.id)) continue;
+      if (!network.has(n.id)) network.set(n.id, { sent: 0, received: 0 });
+      for (const i of n.inputs) {
+        if (i.source.kind !== "node") continue;
+        const key = `${i.source.node}/${i.source.output}`;
+        localReceivers.set(key, [...(localReceivers.get(key) ?? []), n.id]);
+      }
+    }
+  };
+  countReceivers();
   const runtime = new DataflowRuntime({
     dataflow: withEnv,
     dataflowId: params.uuid,
     localNodes,
     externalBarrier: multi,
     onStopRequest: hooks.onStopRequest,
+    tracer: hooks.tracer,
+    traceParent: params.trace,
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
         dataflow,
@@ -138,6 +159,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         d: msg.data,
       };
       for (const d of targets) hooks.sendRemote(d, wire, payload);
+      const tx = network.get(msg.from);
+      if (tx) tx.sent += (payload?.byteLength ?? 0) * targets.size;
     },
     onRemoteOutputsClosed(node, outputs) {
       // One message object for every peer (a publishing transport sends it once).
@@ -183,9 +206,15 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     release: () => runtime.releaseBarrier(),
     pids: () => dataflowPids(params.uuid),
     routes: runtime,
+    nodeCounters: () => runtime.nodeCounters(),
+    tap: runtime,
+    network: () => network,
     faultSummary: () => finalFault ?? runtime.faultSummary(),
     deliver(msg, payload) {
       if (msg.t === "output") {
+        for (const r of localReceivers.get(`${msg.node}/${msg.output}`) ?? []) {
+          network.get(r)!.received += payload?.byteLength ?? 0;
+        }
         runtime.injectRemote({
           from: msg.node,
           output: msg.output,
@@ -223,6 +252,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       dataflow = next;
       nodeToDaemon = change.nodeToDaemon;
       localNodes = local;
+      countReceivers();
       return summary;
     },
     peerLost(daemonId) {

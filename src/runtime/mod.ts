@@ -29,6 +29,7 @@
 export { DataflowRuntime } from "./runtime.ts";
 export { type RuntimeChangeCode, RuntimeChangeError } from "./change_error.ts";
 export type { GraphChangeOptions, GraphChangeSummary } from "./graph_change.ts";
+export { InjectError } from "../inspect/tap.ts";
 export type * from "./options.ts";
 export {
   formatSummary,

@@ -44,6 +44,8 @@ export async function startCluster(
       throw new Error(`dora start failed:\n${started.stderr}${started.stdout}`);
     }
     const uuid = started.stdout.trim().split("\n").at(-1)!.trim();
+    const rt = `${sb.dir}/rt`;
+    Deno.mkdirSync(rt, { mode: 0o700 });
     const lines = (node: string): string[] =>
       readOrEmpty(`${sb.dir}/out/${uuid}/log_${node}.jsonl`).split("\n")
         .filter((l) => l.trim()).flatMap((l) => {
@@ -57,8 +59,11 @@ export async function startCluster(
       sb,
       uuid,
       name,
-      /** `dora <args>` in the sandbox. */
-      dora: (args: string[]) => sb.dora(args),
+      /**
+       * `dora <args>` in the sandbox; a private runtime folder, so that no
+       * `dora run` of another test is found next to the coordinator.
+       */
+      dora: (args: string[]) => sb.dora(args, { XDG_RUNTIME_DIR: rt }),
       /** What `node` printed so far (log lines). */
       says: lines,
       /** The `EVENT {json}` lines of `node`, parsed. */
@@ -78,7 +83,8 @@ export async function startCluster(
         );
       },
       async [Symbol.asyncDispose]() {
-        await sb.dora(["stop", name, "--force"]).catch(() => {});
+        await sb.dora(["stop", name, "--force"], { XDG_RUNTIME_DIR: rt })
+          .catch(() => {});
         await sb.cleanup();
       },
     };

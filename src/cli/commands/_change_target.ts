@@ -1,21 +1,17 @@
 /**
  * Where the commands that change a running dataflow (`dora param`, `dora
- * node restart/stop/add/…`) send their change: the coordinator, for the
- * dataflow `-d` names (uuid, name or unique prefix), else the only running
- * one (several: a picker on a terminal, an error listing them otherwise).
+ * node restart/stop/add/…`) send their change: the coordinator or the
+ * local endpoint of a `dora run` that runs the dataflow `-d` names (uuid,
+ * name or unique prefix), else the only running one (several: a picker on
+ * a terminal, an error listing them otherwise).
  *
  * @module
  */
 import type { Command } from "commander";
 import type { Peer } from "../../control/peer.ts";
-import { chooseDataflow } from "../choose_dataflow.ts";
-import { withCoordinator } from "../coordinator_client.ts";
+import { withDataflow } from "../inspect_target.ts";
 import { UsageError } from "../errors.ts";
-import {
-  resolveTarget,
-  type TargetFlags,
-  withTargetOptions,
-} from "../target.ts";
+import { type TargetFlags, withTargetOptions } from "../target.ts";
 
 /** The flags every change command takes. */
 export interface ChangeFlags extends TargetFlags {
@@ -46,17 +42,15 @@ export function jsonFormat(flags: ChangeFlags): boolean {
 }
 
 /**
- * Chooses the dataflow and calls `fn` with a link to the endpoint that
- * serves it and its reference (a uuid). Remote errors become CLI errors.
+ * Chooses the dataflow (through the coordinator, or a `dora run` of this
+ * machine) and calls `fn` with a link to the endpoint that serves it and
+ * the dataflow's uuid. Remote errors become CLI errors.
  */
 export function withChangeTarget<T>(
   flags: ChangeFlags,
   fn: (peer: Peer, ref: string) => Promise<T>,
 ): Promise<T> {
-  return withCoordinator(resolveTarget(flags), async (peer) => {
-    const ref = await chooseDataflow(peer, flags.dataflow);
-    return await fn(peer, ref);
-  });
+  return withDataflow(flags, (peer, dataflow) => fn(peer, dataflow.uuid));
 }
 
 /** `dataflow "demo"` or `dataflow 0192…`. */

@@ -9,11 +9,7 @@
 import { writeText } from "../_output.ts";
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
-import {
-  resolveTarget,
-  type TargetFlags,
-  withTargetOptions,
-} from "../target.ts";
+import { type TargetFlags, withTargetOptions } from "../target.ts";
 
 interface ExpandOptions extends TargetFlags {
   module?: boolean;
@@ -74,38 +70,50 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * The flat YAML of the dataflow `ref` names, from the coordinator; undefined
- * when no coordinator answers or it knows no such dataflow (then `ref` is
- * a missing file).
+ * The flat YAML of the dataflow `ref` names, from the coordinator or a
+ * `dora run` of this machine; undefined when none runs it (then `ref` is a
+ * missing file).
  */
 async function storedGraph(
   ref: string,
   flags: TargetFlags,
 ): Promise<string | undefined> {
-  const { connectCoordinator } = await import("../coordinator_client.ts");
-  let peer;
+  const { InspectSession } = await import("../inspect_target.ts");
+  let session;
   try {
-    ({ peer } = await connectCoordinator(resolveTarget(flags)));
+    session = await InspectSession.open(flags);
   } catch {
     return undefined;
   }
   try {
-    const g = await peer.call<{ source?: string; name?: string; uuid: string }>(
-      "graph_get",
-      { ref },
-    );
+    let g;
+    try {
+      const d = await session.choose(ref);
+      const peer = await session.connect(d.source);
+      g = await peer.call<{ source?: string; name?: string; uuid: string }>(
+        "graph_get",
+        { ref: d.uuid },
+      );
+    } catch {
+      // The coordinator also knows dataflows that ended.
+      if (!session.coordinator) return undefined;
+      try {
+        g = await session.coordinator.peer.call<
+          { source?: string; name?: string; uuid: string }
+        >("graph_get", { ref });
+      } catch {
+        return undefined;
+      }
+    }
     if (g.source === undefined) {
       throw new CliError(
-        `dataflow ${
+        `the graph of dataflow ${
           g.name ? `"${g.name}"` : g.uuid
-        } was started without its YAML (an older dora): its graph cannot be printed`,
+        } was not kept (it was started by \`dora record\` or \`dora replay\`, or by an older dora): it cannot be printed`,
       );
     }
     return g.source;
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    return undefined;
   } finally {
-    peer.close(1000, "done");
+    session.close();
   }
 }

@@ -87,10 +87,6 @@ export const COMMAND_TABLE: CommandEntry[] = [
     load: async () => (await import("./restart.ts")).registerRestart,
   },
   {
-    names: ["node"],
-    load: async () => (await import("./node/mod.ts")).registerNode,
-  },
-  {
     names: ["param"],
     load: async () => (await import("./param/mod.ts")).registerParam,
   },
@@ -109,6 +105,23 @@ export const COMMAND_TABLE: CommandEntry[] = [
   {
     names: ["build"],
     load: async () => (await import("./build.ts")).registerBuild,
+  },
+  // Looking inside running dataflows (docs/inspect.md).
+  {
+    names: ["top", "inspect"],
+    load: async () => (await import("./top.ts")).registerTop,
+  },
+  {
+    names: ["node"],
+    load: async () => (await import("./node/mod.ts")).registerNode,
+  },
+  {
+    names: ["topic"],
+    load: async () => (await import("./topic/mod.ts")).registerTopic,
+  },
+  {
+    names: ["trace"],
+    load: async () => (await import("./trace/mod.ts")).registerTrace,
   },
   {
     names: ["coordinator"],

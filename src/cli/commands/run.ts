@@ -7,8 +7,8 @@
  */
 import { durationOption, envPairs, logSettings } from "../_options.ts";
 import { useColor, writeLines } from "../_output.ts";
-import { type Command, Option } from "commander";
-import { loadForCli } from "../load_descriptor.ts";
+import type { Command } from "commander";
+import { loadWithFlat } from "../load_descriptor.ts";
 import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import {
   DataflowRuntime,
@@ -27,6 +27,9 @@ import { serveDiscovery } from "../../daemon/dynamic.ts";
 import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
+import { serveLocalEndpoint } from "../../daemon/local_endpoint.ts";
+import { LocalChanges } from "../../daemon/local_changes.ts";
+import { Tracer } from "../../inspect/mod.ts";
 import { CliError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
 import { requireBuildConsent } from "../_build_consent.ts";
@@ -45,6 +48,7 @@ export interface RunOptions {
   uv?: boolean;
   rt?: boolean;
   debug?: boolean;
+  name?: string;
   typeCheck?: string;
   hotReload?: boolean;
 }
@@ -98,12 +102,23 @@ export function registerRun(program: Command): void {
       "--hot-reload",
       "reload Python and TypeScript operators when their files change",
     )
-    // Accepted for scripts written for the original dora, but not offered:
-    // it would have no effect here (a warning says so).
-    .addOption(new Option("--debug").hideHelp())
+    .option(
+      "--debug",
+      "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
+    )
+    .option(
+      "-n, --name <NAME>",
+      "a name for `-d NAME` of the inspection commands (default: the file name without extension)",
+    )
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
     });
+}
+
+/** `robot` for `/x/robot.yml`: the default name of a `dora run`. */
+function dataflowName(path: string): string {
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  return file.replace(/\.ya?ml$/i, "");
 }
 
 /** Writes one line to stderr; a closed stderr never stops the dataflow. */
@@ -188,11 +203,24 @@ export async function runDataflow(
   };
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
-  const prepared = await prepareDataflow(
-    hooks.dataflow ?? await loadForCli(path),
-    opts,
-    say,
-  );
+  const tracer = new Tracer("dora_run");
+  // The flat YAML is what graph changes (`dora node add`, …) are checked
+  // against; a dataflow given by a hook has none.
+  const { dataflow: loaded, flat } = hooks.dataflow
+    ? { dataflow: hooks.dataflow, flat: undefined }
+    : await loadWithFlat(path);
+  // The build stage is a trace of its own (`dora trace`), when there is one.
+  const buildSpan = opts.uv || loaded.nodes.some(needsBuild)
+    ? tracer.span("build_dataflow", { fields: { path: loaded.path } })
+    : undefined;
+  let prepared: Awaited<ReturnType<typeof prepareDataflow>>;
+  try {
+    prepared = await prepareDataflow(loaded, opts, say);
+    buildSpan?.end();
+  } catch (e) {
+    buildSpan?.end({}, e instanceof Error ? e.message : String(e));
+    throw e;
+  }
   if (opts.rt) {
     const { enableRealtime, RT_PRIORITY } = await import(
       "../../runtime/realtime.ts"
@@ -213,6 +241,9 @@ export async function runDataflow(
   };
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
+  if (opts.debug) {
+    dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
+  }
   const color = useColor(Deno.stderr);
   const show = (record: LogRecord) => {
     const min: LogLevel = filter?.get(record.node) ?? level;
@@ -232,6 +263,7 @@ export async function runDataflow(
     graceMs,
     drainOnStop: hooks.drainOnStop,
     events: { onLog: show, onMessage: say },
+    tracer,
   });
   try {
     await runtime.start();
@@ -239,8 +271,16 @@ export async function runDataflow(
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
   }
-  if (opts.debug) say("warn", "--debug is not supported yet; ignored");
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
+  // `dora top`, `dora node`, `dora topic`, `dora trace` find it here.
+  const name = opts.name ?? dataflowName(dataflow.path);
+  const endpoint = serveLocalEndpoint({
+    runtime,
+    name,
+    tracer,
+    // `dora param`, `dora node restart/add/…` change it there.
+    changes: new LocalChanges(runtime, name, { source: flat, env: extra }),
+  });
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
     ? serveDiscovery(undefined, (nodeId) => {
@@ -285,6 +325,7 @@ export async function runDataflow(
     }, stopAfter)
     : undefined;
   const summary = await runtime.finished;
+  await endpoint.close();
   discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);

@@ -60,7 +60,7 @@ export async function editGraph(
       const label = dataflowLabel(graph);
       if (graph.source === undefined) {
         throw new CliError(
-          `${label} was started without its YAML (an older dora); restart it with \`dora restart\` to change its graph`,
+          `the graph of ${label} was not kept (it was started by \`dora record\` or \`dora replay\`, or by an older dora): it cannot be changed`,
         );
       }
       let analysis;

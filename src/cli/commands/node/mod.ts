@@ -1,11 +1,13 @@
 /**
- * `dora node`: change the nodes of a running dataflow (`add`, `remove`, `replace`,
- * `connect`, `disconnect`, `restart`, `stop`).
- * See `docs/dynamic.md`.
+ * `dora node`: inspect the nodes of a running dataflow (`list`, `info`) and
+ * change them (`add`, `remove`, `replace`, `connect`, `disconnect`,
+ * `restart`, `stop`; see `docs/dynamic.md`).
  *
  * @module
  */
 import { Command } from "commander";
+import { nodeInfoCommand } from "./info.ts";
+import { nodeListCommand } from "./list.ts";
 import { nodeRestartCommand, nodeStopCommand } from "./control.ts";
 import {
   nodeAddCommand,
@@ -19,7 +21,9 @@ import {
 export function registerNode(program: Command): void {
   program.addCommand(
     new Command("node")
-      .description("manage the nodes of a running dataflow")
+      .description("inspect and change the nodes of a running dataflow")
+      .addCommand(nodeListCommand())
+      .addCommand(nodeInfoCommand())
       .addCommand(nodeAddCommand())
       .addCommand(nodeRemoveCommand())
       .addCommand(nodeReplaceCommand())
