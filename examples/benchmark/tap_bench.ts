@@ -58,6 +58,11 @@ async function run(args: string[], env: Record<string, string>) {
   };
 }
 
+/** `--env K=V` arguments of `dora run`. */
+function envArgs(vars: Record<string, string>): string[] {
+  return Object.entries(vars).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
+}
+
 function median(values: number[]): number {
   const s = values.toSorted((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -73,14 +78,15 @@ async function benchRun(debug: boolean): Promise<Row[]> {
         "run",
         `${here}dataflow-ts.yml`,
         ...(debug ? ["--debug"] : []),
+        // Nodes get only what the descriptor or `--env` names.
+        ...envArgs({
+          BENCH_CSV: csv,
+          BENCH_SIZES: "8,4096,409600",
+          BENCH_THROUGHPUT_N: "20000",
+          BENCH_PAUSE_MS: "200",
+        }),
       ],
-      {
-        ...env,
-        BENCH_CSV: csv,
-        BENCH_SIZES: "8,4096,409600",
-        BENCH_THROUGHPUT_N: "20000",
-        BENCH_PAUSE_MS: "200",
-      },
+      env,
     );
     if (r.code !== 0) throw new Error(`benchmark run failed:\n${r.stderr}`);
     const rows: Row[] = [];
@@ -136,11 +142,18 @@ async function tapRun(
   const samplesFile = await Deno.makeTempFile({ suffix: ".txt" });
   const toggleMs = Number(Deno.env.get("TAP_TOGGLE_MS") ?? "2000");
   try {
-    const dataflow = spawn(["run", `${here}dataflow-tap.yml`, "--debug"], {
-      ...env,
-      TAP_SAMPLES: samplesFile,
-      TAP_SECONDS: String(seconds),
-    });
+    const dataflow = spawn([
+      "run",
+      `${here}dataflow-tap.yml`,
+      "--debug",
+      ...envArgs({
+        TAP_SAMPLES: samplesFile,
+        TAP_SECONDS: String(seconds),
+        ...(Deno.env.get("TAP_RATE")
+          ? { TAP_RATE: Deno.env.get("TAP_RATE")! }
+          : {}),
+      }),
+    ], env);
     const output = Promise.all([
       new Response(dataflow.stdout).text(),
       new Response(dataflow.stderr).text(),
