@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { vectorFromArray } from "apache-arrow";
+import { decodeOpenData, encodeOpenData } from "./open_data.ts";
+
+Deno.test("encodeOpenData() writes small primitives as JSON, the rest as Arrow IPC", () => {
+  const small = encodeOpenData(vectorFromArray([1.5, 2]));
+  assert.equal(small.encoding, "application/json");
+  assert.equal(new TextDecoder().decode(small.payload), "[1.5,2]");
+  const big = encodeOpenData(
+    vectorFromArray(Array.from({ length: 100 }, (_, i) => i)),
+  );
+  assert.equal(big.encoding, "application/vnd.apache.arrow.stream");
+  assert.deepEqual(
+    Array.from(decodeOpenData(big.payload, big.encoding).toArray()),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+});
+
+Deno.test("decodeOpenData() reads JSON, text and raw bytes", () => {
+  const enc = new TextEncoder();
+  assert.deepEqual(
+    Array.from(decodeOpenData(enc.encode("[3]"), "application/json").toArray()),
+    [3],
+  );
+  assert.equal(
+    decodeOpenData(enc.encode("hi"), "text/plain").get(0),
+    "hi",
+  );
+  assert.deepEqual(
+    Array.from(decodeOpenData(new Uint8Array([1, 2]), "zenoh/bytes").toArray()),
+    [1, 2],
+  );
+});
