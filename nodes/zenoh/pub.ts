@@ -1,31 +1,64 @@
 /**
- * The built-in node `dora/zenoh/pub` (work in progress: not wired into the
- * descriptor yet): publishes every input on a zenoh key (`KEY` for a single
- * input, `KEY/<input id>` for several) in the open-data encoding, with the
- * metadata as a JSON attachment.
+ * The built-in node `dora/zenoh/pub` (a node with `zenoh: {publish: KEY}`):
+ * publishes every input on a zenoh key (`KEY` for a single input,
+ * `KEY/<input id>` for several) in the open-data encoding (JSON for small
+ * primitive arrays, Arrow IPC otherwise), with the dora metadata as a JSON
+ * attachment `{"ts", "params"}`; docs/zenoh.md. Puts are reliable and keep
+ * the input's order.
  *
- * Usage: `pub.ts KEY [ws/HOST:PORT]`.
+ * Losing the bridge ends the node with an error (a `restart_policy` brings
+ * it back once the bridge is there again).
+ *
+ * Started by the runtime as `pub.ts KEY ws/HOST:PORT`.
+ *
+ * @module
  */
 import { Node } from "dora";
 import { ZenohSession } from "../../src/zenoh/session.ts";
-import { encodeOpenData } from "../../src/zenoh/open_data.ts";
+import {
+  encodeOpenData,
+  openDataAttachment,
+} from "../../src/zenoh/open_data.ts";
 
-const [key, endpoint = "ws/127.0.0.1:10000"] = Deno.args;
-if (!key) throw new Error("dora/zenoh/pub needs a key");
+/** Bytes waiting for the bridge before the node waits for them to go. */
+const MAX_QUEUED = 64 * 1024 * 1024;
+
+const [key, endpoint] = Deno.args;
+if (!key || !endpoint) {
+  console.error("usage: pub.ts KEY ws/HOST:PORT (started by dora)");
+  Deno.exit(2);
+}
+// The session first: the node joins the dataflow (and so holds the ready
+// barrier) only once it can reach zenoh, so nothing sent at start is lost.
+let session: ZenohSession;
+try {
+  session = await ZenohSession.open(endpoint);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  Deno.exit(1);
+}
 const node = await Node.init();
-const session = await ZenohSession.open(endpoint);
-const single = Object.keys(node.config.inputs ?? {}).length <= 1;
-const enc = new TextEncoder();
+let stopping = false;
+session.closed.then(() => {
+  if (stopping) return;
+  console.error(`lost the zenoh bridge at ${endpoint}`);
+  Deno.exit(1);
+});
+const single = Object.keys(node.config.inputs).length <= 1;
 for await (const e of node) {
   if (e.type === "STOP") break;
   if (e.type !== "INPUT") continue;
   const sample = encodeOpenData(e.value);
   session.put(single ? key : `${key}/${e.id}`, sample.payload, {
     encoding: sample.encoding,
-    attachment: enc.encode(JSON.stringify({
-      ts: String(e.metadata.timestamp ?? ""),
-      params: e.metadata.parameters ?? {},
-    })),
-  }).catch((err) => console.error(`zenoh put: ${err}`));
+    attachment: openDataAttachment(
+      e.metadata.timestamp,
+      e.metadata.parameters,
+    ),
+  }).catch(() => {
+    // the bridge is gone: `closed` above ends the node
+  });
+  if (session.queuedBytes > MAX_QUEUED) await session.flush();
 }
+stopping = true;
 await session.close();

@@ -11,7 +11,8 @@
  * - `application/octet-stream`: raw bytes from a zenoh application that used
  *   neither (read as a uint8 array).
  *
- * The attachment is JSON `{"ts": <hlc>, "params": {...}}` (dora metadata).
+ * The attachment is the dora metadata as JSON, `{"ts": "<HLC timestamp, ns>",
+ * "params": {...}}` (see {@link openDataAttachment}).
  *
  * @module
  */
@@ -89,4 +90,44 @@ export function decodeOpenData(payload: Uint8Array, encoding: string): Vector {
     return vectorFromArray([decoder.decode(payload)]);
   }
   return makeVector(payload.slice());
+}
+
+/**
+ * The attachment of an open-data sample: the HLC timestamp (decimal string,
+ * ns since the Unix epoch) and the message's parameters as plain JSON
+ * (integers beyond 2^53 as decimal strings, dates as ISO strings).
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(openDataAttachment(12n, { frame: 3 }));
+ * // '{"ts":"12","params":{"frame":3}}'
+ * ```
+ */
+export function openDataAttachment(
+  timestamp: bigint | string,
+  params: Record<string, unknown>,
+): Uint8Array {
+  return encoder.encode(JSON.stringify(
+    { ts: String(timestamp), params },
+    (_k, v) =>
+      typeof v === "bigint"
+        ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString())
+        : v,
+  ));
+}
+
+/** Reads an attachment written by {@link openDataAttachment}. */
+export function readOpenDataAttachment(
+  bytes: Uint8Array | undefined,
+): { ts?: string; params: Record<string, unknown> } {
+  if (!bytes) return { params: {} };
+  try {
+    const v = JSON.parse(decoder.decode(bytes));
+    return {
+      ...(typeof v?.ts === "string" ? { ts: v.ts } : {}),
+      params: v?.params && typeof v.params === "object" ? v.params : {},
+    };
+  } catch {
+    return { params: {} };
+  }
 }

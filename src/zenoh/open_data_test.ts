@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { vectorFromArray } from "apache-arrow";
-import { decodeOpenData, encodeOpenData } from "./open_data.ts";
+import {
+  decodeOpenData,
+  encodeOpenData,
+  openDataAttachment,
+  readOpenDataAttachment,
+} from "./open_data.ts";
 
 Deno.test("encodeOpenData() writes small primitives as JSON, the rest as Arrow IPC", () => {
   const small = encodeOpenData(vectorFromArray([1.5, 2]));
@@ -29,5 +34,24 @@ Deno.test("decodeOpenData() reads JSON, text and raw bytes", () => {
   assert.deepEqual(
     Array.from(decodeOpenData(new Uint8Array([1, 2]), "zenoh/bytes").toArray()),
     [1, 2],
+  );
+});
+
+Deno.test("openDataAttachment() writes the timestamp and plain parameters", () => {
+  const bytes = openDataAttachment(1234n, {
+    seq: 3,
+    big: 2n ** 60n,
+    small: 5n,
+    name: "x",
+  });
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes)), {
+    ts: "1234",
+    params: { seq: 3, big: "1152921504606846976", small: 5, name: "x" },
+  });
+  assert.deepEqual(readOpenDataAttachment(bytes).params.seq, 3);
+  assert.deepEqual(readOpenDataAttachment(undefined), { params: {} });
+  assert.deepEqual(
+    readOpenDataAttachment(new TextEncoder().encode("nope")),
+    { params: {} },
   );
 });

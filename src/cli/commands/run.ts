@@ -7,7 +7,7 @@
  */
 import { durationOption, envPairs, logSettings } from "../_options.ts";
 import { useColor, writeLines } from "../_output.ts";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { loadForCli } from "../load_descriptor.ts";
 import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import {
@@ -30,6 +30,8 @@ import { needsBuild } from "../../build/build_dataflow.ts";
 import { CliError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
 import { requireBuildConsent } from "../_build_consent.ts";
+import { startOpenData, zenohEndpointOption } from "../_open_data.ts";
+import type { OpenDataPublisher } from "../../runtime/mod.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
@@ -47,6 +49,7 @@ export interface RunOptions {
   debug?: boolean;
   typeCheck?: string;
   hotReload?: boolean;
+  zenohEndpoint?: string;
 }
 
 /** Registers `dora run`. */
@@ -98,9 +101,14 @@ export function registerRun(program: Command): void {
       "--hot-reload",
       "reload Python and TypeScript operators when their files change",
     )
-    // Accepted for scripts written for the original dora, but not offered:
-    // it would have no effect here (a warning says so).
-    .addOption(new Option("--debug").hideHelp())
+    .option(
+      "--debug",
+      "publish every output on zenoh as open data (like `publish_all_messages_to_zenoh: true`; see docs/zenoh.md)",
+    )
+    .option(
+      "--zenoh-endpoint <ENDPOINT>",
+      "the zenoh bridge of open data and zenoh nodes, ws/HOST:PORT (env DORA_ZENOH_ENDPOINT; default ws/127.0.0.1:10000)",
+    )
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
     });
@@ -187,6 +195,7 @@ export async function runDataflow(
     } else err(`dora: ${lvl === "info" ? "" : `${lvl}: `}${msg}`);
   };
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
+  const zenohEndpoint = zenohEndpointOption(opts.zenohEndpoint);
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
   const prepared = await prepareDataflow(
     hooks.dataflow ?? await loadForCli(path),
@@ -231,15 +240,27 @@ export async function runDataflow(
     hotReload: opts.hotReload || undefined,
     graceMs,
     drainOnStop: hooks.drainOnStop,
+    zenohEndpoint,
     events: { onLog: show, onMessage: say },
   });
+  // Subscribed before the start: messages sent at once are published too.
+  const openData: OpenDataPublisher | undefined =
+    opts.debug || dataflow.debug.publishAllMessages
+      ? await startOpenData(runtime, zenohEndpoint, (t) => say("warn", t))
+      : undefined;
+  if (openData) {
+    say(
+      "info",
+      `publishing every output on zenoh at ${openData.endpoint} (dora/default/${runtime.id}/output/<node>/<output>)`,
+    );
+  }
   try {
     await runtime.start();
   } catch (e) {
+    await openData?.close();
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
   }
-  if (opts.debug) say("warn", "--debug is not supported yet; ignored");
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
@@ -285,6 +306,15 @@ export async function runDataflow(
     }, stopAfter)
     : undefined;
   const summary = await runtime.finished;
+  await openData?.close();
+  if (openData && openData.lost + openData.failed > 0) {
+    say(
+      "warn",
+      `open data: ${openData.lost + openData.failed} of ${
+        openData.published + openData.lost + openData.failed
+      } message(s) were not published (the zenoh bridge was slower than the dataflow, or gone)`,
+    );
+  }
   discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);

@@ -1,0 +1,172 @@
+/**
+ * Open data and the built-in zenoh nodes against the official Python
+ * client (`eclipse-zenoh`) through a real bridge: `dora run --debug`
+ * publishes every output, a `zenoh: {publish}` node publishes its input, a
+ * `zenoh: {subscribe}` node feeds what the Python peer publishes into the
+ * dataflow; and a bridge that is not there is an error naming it.
+ */
+import assert from "node:assert/strict";
+import {
+  DoraProcess,
+  fixture,
+  runDora,
+  tempDataflow,
+} from "../_support/mod.ts";
+import { freePort } from "../_support/cluster.ts";
+import { bridgePorts, OutsideProcess, zenohBridge } from "../_support/zenoh.ts";
+import { SupervisedBridge } from "../../src/zenoh/mod.ts";
+
+const SOURCE = `import { Node } from "dora";
+const node = await Node.init();
+for (let i = 0; i < 10; i++) await node.sendOutput("data", [i], { seq: i });
+await node.sendOutput("data", new Int32Array(10000).map((_, i) => i));
+`;
+
+const SINK = `import { Node } from "dora";
+const node = await Node.init();
+let n = 0;
+for await (const e of node) {
+  if (e.type !== "INPUT") continue;
+  const v = Array.from(e.value.toArray(), Number);
+  const text = v.length > 100 ? "arrow " + v.length + " sum " + v.reduce((a, b) => a + b, 0) : JSON.stringify(v);
+  console.log("got " + text + " key " + e.metadata.parameters.zenoh_key);
+  if (++n === 21) console.log("sink done");
+}
+`;
+
+const DATAFLOW = `nodes:
+  - id: source
+    path: source.ts
+    outputs: [data]
+  - id: to-zenoh
+    zenoh:
+      publish: demo/out
+    inputs:
+      data: source/data
+  - id: from-zenoh
+    zenoh:
+      subscribe: demo/in
+    outputs: [value]
+  - id: sink
+    path: sink.ts
+    inputs:
+      value: { source: from-zenoh/value, queue_policy: backpressure }
+`;
+
+Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-zenoh peer", async () => {
+  const ports = bridgePorts();
+  const logs: string[] = [];
+  const bridge = await SupervisedBridge.start({
+    program: zenohBridge(),
+    endpoint: `ws/127.0.0.1:${ports.ws}`,
+    listen: [`tcp/127.0.0.1:${ports.zenoh}`],
+    connect: [],
+    log: (l) => logs.push(l),
+  });
+  await using df = await tempDataflow(DATAFLOW);
+  await Deno.writeTextFile(`${df.dir}/source.ts`, SOURCE);
+  await Deno.writeTextFile(`${df.dir}/sink.ts`, SINK);
+  const peer = new OutsideProcess("python3", [
+    fixture("zenoh/peer.py"),
+    String(ports.zenoh),
+  ]);
+  let dora: DoraProcess | undefined;
+  try {
+    await peer.waitForLine(/^ready$/);
+    dora = new DoraProcess([
+      "run",
+      df.path,
+      "--debug",
+      "--zenoh-endpoint",
+      `ws/127.0.0.1:${ports.ws}`,
+    ]);
+    const line = await peer.waitForLine(/^RESULT /);
+    const got = JSON.parse(line.slice("RESULT ".length));
+    // Open data: JSON for the small arrays (metadata attached), Arrow IPC
+    // for the big one, in order, under the documented key.
+    assert.equal(got.open.length, 11, line);
+    for (let i = 0; i < 10; i++) {
+      assert.deepEqual(got.open[i].value, [i]);
+      assert.equal(got.open[i].meta.params.seq, i);
+      assert.match(got.open[i].meta.ts, /^\d+$/);
+      assert.match(
+        got.open[i].key,
+        /^dora\/default\/[0-9a-f-]{36}\/output\/source\/data$/,
+      );
+    }
+    assert.deepEqual(got.open[10].value, { arrow: 10000, sum: 49995000 });
+    // The publish node: the same messages on its own key.
+    assert.deepEqual(
+      got.out.map((s: { value: unknown }) => s.value),
+      got.open.map((s: { value: unknown }) => s.value),
+    );
+    assert.equal(got.out[3].meta.params.seq, 3);
+    // The subscribe node: the peer's 20 JSON samples in order, then Arrow.
+    await dora.waitForLine(/sink done/);
+    const sink = dora.lines.filter((l) => l.includes("got "));
+    assert.equal(sink.length, 21, dora.lines.join("\n"));
+    for (let i = 0; i < 20; i++) {
+      assert.match(sink[i], new RegExp(`got \\[${i}\\] key demo/in$`));
+    }
+    assert.match(sink[20], /got arrow 1000 sum 499500 key demo\/in$/);
+    assert.equal((await peer.done).code, 0, peer.output);
+    dora.kill("SIGINT");
+    const result = await dora.result();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /publishing every output on zenoh at ws\//);
+  } finally {
+    if (dora) {
+      try {
+        dora.kill("SIGKILL");
+      } catch {
+        // ended
+      }
+      await dora.result();
+    }
+    await peer.close();
+    await bridge.stop();
+  }
+});
+
+Deno.test("dora run --debug names the zenoh bridge it cannot reach", async () => {
+  await using df = await tempDataflow(`nodes:
+  - id: source
+    path: source.ts
+    outputs: [data]
+`);
+  await Deno.writeTextFile(`${df.dir}/source.ts`, SOURCE);
+  const port = freePort();
+  const r = await runDora([
+    "run",
+    df.path,
+    "--debug",
+    "--zenoh-endpoint",
+    `ws/127.0.0.1:${port}`,
+  ]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`cannot reach the zenoh bridge at ws/127\\.0\\.0\\.1:${port}`),
+  );
+  const bad = await runDora(["run", df.path, "--zenoh-endpoint", "tcp/x:1"]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /expects ws\/HOST:PORT, got "tcp\/x:1"/);
+});
+
+Deno.test("dora run fails a zenoh node whose bridge is not there, naming it", async () => {
+  const port = freePort();
+  await using df = await tempDataflow(`nodes:
+  - id: from-zenoh
+    zenoh:
+      subscribe: demo/in
+      endpoint: ws/127.0.0.1:${port}
+    outputs: [value]
+`);
+  const r = await runDora(["run", df.path]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /from-zenoh/);
+  assert.match(
+    r.stderr,
+    new RegExp(`cannot reach the zenoh bridge at ws/127\\.0\\.0\\.1:${port}`),
+  );
+});
