@@ -46,6 +46,8 @@ export async function spawnDataflow(
     {
       daemonId: s.daemonId,
       peers: params.peers,
+      zenohEndpoint: s.opts.zenohEndpoint,
+      log: (m) => s.opts.log(`dataflow ${params.uuid}: ${m}`),
       onReady: () => {
         linked.then(() => {
           const e = s.dataflows.get(params.uuid);

@@ -36,6 +36,11 @@ export interface AgentOptions {
   /** The coordinator's token (default: looked up at each connect). */
   token?: string;
   transport: DataTransport;
+  /**
+   * The zenoh bridge (`ws/HOST:PORT`) of open data and of the built-in
+   * zenoh nodes (default `ws/127.0.0.1:10000`).
+   */
+  zenohEndpoint?: string;
   launch: LaunchDataflow;
   log: (message: string) => void;
 }

@@ -88,6 +88,10 @@ export interface HostHooks {
   ): void;
   /** Peers' data addresses. */
   peers: Record<string, DataAddress>;
+  /** The zenoh bridge of open data and zenoh nodes (`ws/HOST:PORT`). */
+  zenohEndpoint?: string;
+  /** Reports a problem of this dataflow in the daemon's log. */
+  log?(message: string): void;
 }
 
 /** Starts a dataflow's local part. */

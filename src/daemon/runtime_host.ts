@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { DataflowRuntime, type RemoteMessage } from "../runtime/mod.ts";
+import {
+  DataflowRuntime,
+  OpenDataPublisher,
+  type RemoteMessage,
+} from "../runtime/mod.ts";
+import { DEFAULT_ZENOH_ENDPOINT } from "../zenoh/mod.ts";
 import type { RunSummary } from "../runtime/mod.ts";
 import { nodeConfig } from "../runtime/spawn/node_config.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
@@ -106,6 +111,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     dataflowId: params.uuid,
     localNodes,
     externalBarrier: multi,
+    zenohEndpoint: hooks.zenohEndpoint,
     onStopRequest: hooks.onStopRequest,
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
@@ -158,7 +164,30 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       },
     },
   });
-  await runtime.start();
+  // Subscribed before the start: messages sent at once are published too.
+  const openData = dataflow.debug.publishAllMessages
+    ? await OpenDataPublisher.start(
+      runtime,
+      localNodes,
+      hooks.zenohEndpoint ?? DEFAULT_ZENOH_ENDPOINT,
+      (m) => hooks.log?.(m),
+    )
+    : undefined;
+  try {
+    await runtime.start();
+  } catch (err) {
+    await openData?.close();
+    throw err;
+  }
+  runtime.finished.then(async () => {
+    await openData?.close();
+    const missed = (openData?.lost ?? 0) + (openData?.failed ?? 0);
+    if (missed > 0) {
+      hooks.log?.(
+        `open data: ${missed} message(s) were not published (the zenoh bridge was slower than the dataflow, or gone)`,
+      );
+    }
+  });
   let finalFault: FaultSummary | undefined;
   const finished = runtime.finished.then((summary) => {
     finalFault = summary.fault;

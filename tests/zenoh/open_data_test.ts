@@ -12,8 +12,13 @@ import {
   runDora,
   tempDataflow,
 } from "../_support/mod.ts";
-import { freePort } from "../_support/cluster.ts";
-import { bridgePorts, OutsideProcess, zenohBridge } from "../_support/zenoh.ts";
+import { freePort, Sandbox } from "../_support/cluster.ts";
+import {
+  bridgePorts,
+  OutsideProcess,
+  zenohBridge,
+  zenohDaemon,
+} from "../_support/zenoh.ts";
 import { SupervisedBridge } from "../../src/zenoh/mod.ts";
 
 const SOURCE = `import { Node } from "dora";
@@ -53,6 +58,40 @@ const DATAFLOW = `nodes:
       value: { source: from-zenoh/value, queue_policy: backpressure }
 `;
 
+/** What the Python peer received: open data and the publish node's key. */
+function checkPeer(line: string): void {
+  const got = JSON.parse(line.slice("RESULT ".length));
+  // Open data: JSON for the small arrays (metadata attached), Arrow IPC
+  // for the big one, in order, under the documented key.
+  assert.equal(got.open.length, 11, line);
+  for (let i = 0; i < 10; i++) {
+    assert.deepEqual(got.open[i].value, [i]);
+    assert.equal(got.open[i].meta.params.seq, i);
+    assert.match(got.open[i].meta.ts, /^\d+$/);
+    assert.match(
+      got.open[i].key,
+      /^dora\/default\/[0-9a-f-]{36}\/output\/source\/data$/,
+    );
+  }
+  assert.deepEqual(got.open[10].value, { arrow: 10000, sum: 49995000 });
+  // The publish node: the same messages on its own key.
+  assert.deepEqual(
+    got.out.map((s: { value: unknown }) => s.value),
+    got.open.map((s: { value: unknown }) => s.value),
+  );
+  assert.equal(got.out[3].meta.params.seq, 3);
+}
+
+/** The subscribe node: the peer's 20 JSON samples in order, then Arrow. */
+function checkSink(lines: string[]): void {
+  const sink = lines.filter((l) => l.includes("got "));
+  assert.equal(sink.length, 21, lines.join("\n"));
+  for (let i = 0; i < 20; i++) {
+    assert.match(sink[i], new RegExp(`got \\[${i}\\] key demo/in$`));
+  }
+  assert.match(sink[20], /got arrow 1000 sum 499500 key demo\/in$/);
+}
+
 Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-zenoh peer", async () => {
   const ports = bridgePorts();
   const logs: string[] = [];
@@ -81,34 +120,9 @@ Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-
       `ws/127.0.0.1:${ports.ws}`,
     ]);
     const line = await peer.waitForLine(/^RESULT /);
-    const got = JSON.parse(line.slice("RESULT ".length));
-    // Open data: JSON for the small arrays (metadata attached), Arrow IPC
-    // for the big one, in order, under the documented key.
-    assert.equal(got.open.length, 11, line);
-    for (let i = 0; i < 10; i++) {
-      assert.deepEqual(got.open[i].value, [i]);
-      assert.equal(got.open[i].meta.params.seq, i);
-      assert.match(got.open[i].meta.ts, /^\d+$/);
-      assert.match(
-        got.open[i].key,
-        /^dora\/default\/[0-9a-f-]{36}\/output\/source\/data$/,
-      );
-    }
-    assert.deepEqual(got.open[10].value, { arrow: 10000, sum: 49995000 });
-    // The publish node: the same messages on its own key.
-    assert.deepEqual(
-      got.out.map((s: { value: unknown }) => s.value),
-      got.open.map((s: { value: unknown }) => s.value),
-    );
-    assert.equal(got.out[3].meta.params.seq, 3);
-    // The subscribe node: the peer's 20 JSON samples in order, then Arrow.
+    checkPeer(line);
     await dora.waitForLine(/sink done/);
-    const sink = dora.lines.filter((l) => l.includes("got "));
-    assert.equal(sink.length, 21, dora.lines.join("\n"));
-    for (let i = 0; i < 20; i++) {
-      assert.match(sink[i], new RegExp(`got \\[${i}\\] key demo/in$`));
-    }
-    assert.match(sink[20], /got arrow 1000 sum 499500 key demo\/in$/);
+    checkSink(dora.lines);
     assert.equal((await peer.done).code, 0, peer.output);
     dora.kill("SIGINT");
     const result = await dora.result();
@@ -125,6 +139,35 @@ Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-
     }
     await peer.close();
     await bridge.stop();
+  }
+});
+
+Deno.test("dora start --debug on a zenoh daemon: a Python peer on the daemon's bridge reads open data and feeds a zenoh node", async () => {
+  const sb = await Sandbox.create();
+  sb.write("dataflow.yml", DATAFLOW);
+  sb.write("source.ts", SOURCE);
+  sb.write("sink.ts", SINK);
+  const ports = bridgePorts();
+  let peer: OutsideProcess | undefined;
+  try {
+    await sb.coordinator();
+    await zenohDaemon(sb, "A", ports);
+    peer = new OutsideProcess("python3", [
+      fixture("zenoh/peer.py"),
+      String(ports.zenoh),
+    ]);
+    await peer.waitForLine(/^ready$/);
+    const run = sb.spawn(["start", "dataflow.yml", "--attach", "--debug"]);
+    checkPeer(await peer.waitForLine(/^RESULT /));
+    await run.waitFor(/sink done/);
+    checkSink(run.output.split("\n"));
+    assert.equal((await peer.done).code, 0, peer.output);
+    const stop = await sb.dora(["stop"]);
+    assert.equal(stop.code, 0, stop.stderr);
+    await run.done;
+  } finally {
+    await peer?.close();
+    await sb.cleanup();
   }
 });
 

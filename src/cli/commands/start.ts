@@ -80,6 +80,7 @@ interface StartOptions extends TargetFlags {
   env?: string[];
   typeCheck?: string;
   hotReload?: boolean;
+  debug?: boolean;
 }
 
 /** Registers `dora start`. */
@@ -103,6 +104,10 @@ export function registerStart(program: Command): void {
           "reload Python and TypeScript operators when their files change",
         )
         .option(
+          "--debug",
+          "publish every output on zenoh as open data (like `publish_all_messages_to_zenoh: true`; each daemon uses its --zenoh-endpoint)",
+        )
+        .option(
           "--env <K=V>",
           "extra environment for every node (repeatable)",
           // No default value: commander would print "(default: [])" in --help.
@@ -123,6 +128,7 @@ export function registerStart(program: Command): void {
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       if (opts.hotReload) dataflow.hotReload = true;
+      if (opts.debug) dataflow.debug = { publishAllMessages: true };
       const attached = opts.attach ??
         (opts.detach
           ? false
