@@ -6,12 +6,7 @@
  * dataflow; and a bridge that is not there is an error naming it.
  */
 import assert from "node:assert/strict";
-import {
-  DoraProcess,
-  fixture,
-  runDora,
-  tempDataflow,
-} from "../_support/mod.ts";
+import { DoraProcess, ROOT, runDora, tempDataflow } from "../_support/mod.ts";
 import { freePort, Sandbox } from "../_support/cluster.ts";
 import {
   bridgePorts,
@@ -21,42 +16,22 @@ import {
 } from "../_support/zenoh.ts";
 import { SupervisedBridge } from "../../src/zenoh/mod.ts";
 
-const SOURCE = `import { Node } from "dora";
-const node = await Node.init();
-for (let i = 0; i < 10; i++) await node.sendOutput("data", [i], { seq: i });
-await node.sendOutput("data", new Int32Array(10000).map((_, i) => i));
-`;
+/** The example: a source, a zenoh publish node, a zenoh subscribe node, a sink. */
+const EXAMPLE = `${ROOT}/examples/zenoh-dataflow`;
+const PEER = `${EXAMPLE}/peer.py`;
 
-const SINK = `import { Node } from "dora";
-const node = await Node.init();
-let n = 0;
-for await (const e of node) {
-  if (e.type !== "INPUT") continue;
-  const v = Array.from(e.value.toArray(), Number);
-  const text = v.length > 100 ? "arrow " + v.length + " sum " + v.reduce((a, b) => a + b, 0) : JSON.stringify(v);
-  console.log("got " + text + " key " + e.metadata.parameters.zenoh_key);
-  if (++n === 21) console.log("sink done");
+/** A copy of the example in a temporary folder (its logs go there). */
+async function exampleCopy(): Promise<
+  { dir: string; path: string; [Symbol.asyncDispose](): Promise<void> }
+> {
+  const df = await tempDataflow(
+    await Deno.readTextFile(`${EXAMPLE}/dataflow.yml`),
+  );
+  for (const f of ["source.ts", "sink.ts"]) {
+    await Deno.copyFile(`${EXAMPLE}/${f}`, `${df.dir}/${f}`);
+  }
+  return df;
 }
-`;
-
-const DATAFLOW = `nodes:
-  - id: source
-    path: source.ts
-    outputs: [data]
-  - id: to-zenoh
-    zenoh:
-      publish: demo/out
-    inputs:
-      data: source/data
-  - id: from-zenoh
-    zenoh:
-      subscribe: demo/in
-    outputs: [value]
-  - id: sink
-    path: sink.ts
-    inputs:
-      value: { source: from-zenoh/value, queue_policy: backpressure }
-`;
 
 /** What the Python peer received: open data and the publish node's key. */
 function checkPeer(line: string): void {
@@ -102,11 +77,9 @@ Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-
     connect: [],
     log: (l) => logs.push(l),
   });
-  await using df = await tempDataflow(DATAFLOW);
-  await Deno.writeTextFile(`${df.dir}/source.ts`, SOURCE);
-  await Deno.writeTextFile(`${df.dir}/sink.ts`, SINK);
+  await using df = await exampleCopy();
   const peer = new OutsideProcess("python3", [
-    fixture("zenoh/peer.py"),
+    PEER,
     String(ports.zenoh),
   ]);
   let dora: DoraProcess | undefined;
@@ -144,16 +117,16 @@ Deno.test("dora run --debug and zenoh nodes exchange data with a Python eclipse-
 
 Deno.test("dora start --debug on a zenoh daemon: a Python peer on the daemon's bridge reads open data and feeds a zenoh node", async () => {
   const sb = await Sandbox.create();
-  sb.write("dataflow.yml", DATAFLOW);
-  sb.write("source.ts", SOURCE);
-  sb.write("sink.ts", SINK);
+  for (const f of ["dataflow.yml", "source.ts", "sink.ts"]) {
+    sb.write(f, await Deno.readTextFile(`${EXAMPLE}/${f}`));
+  }
   const ports = bridgePorts();
   let peer: OutsideProcess | undefined;
   try {
     await sb.coordinator();
     await zenohDaemon(sb, "A", ports);
     peer = new OutsideProcess("python3", [
-      fixture("zenoh/peer.py"),
+      PEER,
       String(ports.zenoh),
     ]);
     await peer.waitForLine(/^ready$/);
@@ -177,7 +150,7 @@ Deno.test("dora run --debug names the zenoh bridge it cannot reach", async () =>
     path: source.ts
     outputs: [data]
 `);
-  await Deno.writeTextFile(`${df.dir}/source.ts`, SOURCE);
+  await Deno.copyFile(`${EXAMPLE}/source.ts`, `${df.dir}/source.ts`);
   const port = freePort();
   const r = await runDora([
     "run",
