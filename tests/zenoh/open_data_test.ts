@@ -6,7 +6,13 @@
  * dataflow; and a bridge that is not there is an error naming it.
  */
 import assert from "node:assert/strict";
-import { DoraProcess, ROOT, runDora, tempDataflow } from "../_support/mod.ts";
+import {
+  DoraProcess,
+  ROOT,
+  runDora,
+  tempDataflow,
+  waitUntil,
+} from "../_support/mod.ts";
 import { freePort, Sandbox } from "../_support/cluster.ts";
 import {
   bridgePorts,
@@ -185,4 +191,87 @@ Deno.test("dora run fails a zenoh node whose bridge is not there, naming it", as
     r.stderr,
     new RegExp(`cannot reach the zenoh bridge at ws/127\\.0\\.0\\.1:${port}`),
   );
+});
+
+Deno.test("zenoh nodes that lose their bridge fail, and restarted by their restart_policy, carry data again once it is back", async () => {
+  const ports = bridgePorts();
+  const logs: string[] = [];
+  const bridge = await SupervisedBridge.start({
+    program: zenohBridge(),
+    endpoint: `ws/127.0.0.1:${ports.ws}`,
+    listen: [`tcp/127.0.0.1:${ports.zenoh}`],
+    connect: [],
+    log: (l) => logs.push(l),
+  });
+  await using df = await tempDataflow(`nodes:
+  - id: ticker
+    path: ticker.ts
+    inputs: { tick: dora/timer/millis/20 }
+    outputs: [n]
+  - id: to-zenoh
+    zenoh: { publish: demo/loop }
+    inputs: { n: ticker/n }
+    restart_policy: on-failure
+    restart_delay: 0.2
+    max_restart_delay: 0.5
+  - id: from-zenoh
+    zenoh: { subscribe: demo/loop }
+    outputs: [n]
+    restart_policy: on-failure
+    restart_delay: 0.2
+    max_restart_delay: 0.5
+  - id: sink
+    path: sink.ts
+    inputs: { n: from-zenoh/n }
+`);
+  await Deno.writeTextFile(
+    `${df.dir}/ticker.ts`,
+    `import { Node } from "dora";
+const node = await Node.init();
+let n = 0;
+for await (const e of node) if (e.type === "INPUT") await node.sendOutput("n", [++n]);
+`,
+  );
+  await Deno.writeTextFile(
+    `${df.dir}/sink.ts`,
+    `import { Node } from "dora";
+const node = await Node.init();
+let got = 0;
+for await (const e of node) {
+  if (e.type === "INPUT" && ++got % 10 === 0) console.log("got " + got);
+}
+`,
+  );
+  const dora = new DoraProcess([
+    "run",
+    df.path,
+    "--zenoh-endpoint",
+    `ws/127.0.0.1:${ports.ws}`,
+  ]);
+  try {
+    await dora.waitForLine(/got 20\b/);
+    const pid = bridge.pid!;
+    Deno.kill(pid, "SIGKILL");
+    await dora.waitForLine(/lost the zenoh bridge at ws\/127\.0\.0\.1/);
+    await waitUntil(
+      () => logs.some((l) => /zenoh bridge restarted/.test(l)),
+      "the bridge's restart",
+      { detail: () => logs.join("\n") },
+    );
+    const seen = Math.max(
+      ...dora.lines.map((l) => Number(/got (\d+)/.exec(l)?.[1] ?? 0)),
+    );
+    await dora.waitForLine(new RegExp(`got ${seen + 20}\\b`));
+    dora.kill("SIGINT");
+    const r = await dora.result();
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    try {
+      dora.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await dora.result();
+    await bridge.stop();
+  }
 });
