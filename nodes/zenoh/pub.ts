@@ -45,10 +45,23 @@ session.closed.then(() => {
   Deno.exit(1);
 });
 const single = Object.keys(node.config.inputs).length <= 1;
+let unencodable = 0;
 for await (const e of node) {
   if (e.type === "STOP") break;
   if (e.type !== "INPUT") continue;
-  const sample = encodeOpenData(e.value);
+  let sample;
+  try {
+    sample = encodeOpenData(e.value);
+  } catch (err) {
+    if (unencodable++ === 0) {
+      console.error(
+        `input "${e.id}" cannot be encoded for zenoh: ${
+          err instanceof Error ? err.message : err
+        }; skipping such messages`,
+      );
+    }
+    continue;
+  }
   session.put(single ? key : `${key}/${e.id}`, sample.payload, {
     encoding: sample.encoding,
     attachment: openDataAttachment(
@@ -62,3 +75,8 @@ for await (const e of node) {
 }
 stopping = true;
 await session.close();
+if (unencodable > 0) {
+  console.error(
+    `${unencodable} message(s) could not be encoded and were skipped`,
+  );
+}
