@@ -4,7 +4,8 @@
  *
  * - `application/json`: small primitive values (at most
  *   {@link JSON_MAX_VALUES} numbers, booleans or strings, no nulls) as a JSON
- *   array, e.g. `[42]`.
+ *   array, e.g. `[42]`, when JSON keeps them exactly (safe integers, finite
+ *   floats).
  * - `application/vnd.apache.arrow.stream`: anything else, as an Arrow IPC
  *   stream with one record batch and one column named `data` (what pyarrow's
  *   `ipc.open_stream` reads).
@@ -58,19 +59,35 @@ export function encodeOpenData(value: Vector): OpenDataSample {
   if (
     primitive && value.length <= JSON_MAX_VALUES && value.nullCount === 0
   ) {
-    const values = Array.from(
-      value.toArray() as ArrayLike<unknown>,
-      (v) => typeof v === "bigint" ? Number(v) : v,
-    );
-    return {
-      payload: encoder.encode(JSON.stringify(values)),
-      encoding: JSON_ENCODING,
-    };
+    const values = jsonValues(value);
+    if (values) {
+      return {
+        payload: encoder.encode(JSON.stringify(values)),
+        encoding: JSON_ENCODING,
+      };
+    }
   }
   return {
     payload: tableToIPC(new Table({ data: value }), "stream"),
     encoding: ARROW_STREAM,
   };
+}
+
+/**
+ * The values as JSON keeps them exactly, or undefined: a 64-bit integer
+ * beyond 2^53 or a non-finite float goes as Arrow instead.
+ */
+function jsonValues(value: Vector): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (const v of value) {
+    if (typeof v === "bigint") {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n)) return undefined;
+      out.push(n);
+    } else if (typeof v === "number" && !Number.isFinite(v)) return undefined;
+    else out.push(v);
+  }
+  return out;
 }
 
 /** Decodes a zenoh sample of any of the encodings above into a vector. */

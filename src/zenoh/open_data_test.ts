@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { vectorFromArray } from "apache-arrow";
+import { makeVector, Utf8, vectorFromArray } from "apache-arrow";
 import {
   decodeOpenData,
   encodeOpenData,
@@ -53,5 +53,33 @@ Deno.test("openDataAttachment() writes the timestamp and plain parameters", () =
   assert.deepEqual(
     readOpenDataAttachment(new TextEncoder().encode("nope")),
     { params: {} },
+  );
+});
+
+Deno.test("encodeOpenData() keeps JSON exact: booleans, strings, safe 64-bit integers; others go as Arrow", () => {
+  const text = (v: Parameters<typeof encodeOpenData>[0]) => {
+    const s = encodeOpenData(v);
+    return s.encoding === "application/json"
+      ? new TextDecoder().decode(s.payload)
+      : s.encoding;
+  };
+  assert.equal(text(vectorFromArray([true, false])), "[true,false]");
+  assert.equal(text(vectorFromArray(["a", "b"], new Utf8())), '["a","b"]');
+  assert.equal(
+    text(makeVector(new BigInt64Array([1n, -(2n ** 53n) + 1n]))),
+    "[1,-9007199254740991]",
+  );
+  assert.equal(
+    text(makeVector(new BigInt64Array([2n ** 60n]))),
+    "application/vnd.apache.arrow.stream",
+  );
+  assert.equal(
+    text(makeVector(new Float64Array([1, NaN]))),
+    "application/vnd.apache.arrow.stream",
+  );
+  const big = encodeOpenData(makeVector(new BigInt64Array([2n ** 60n])));
+  assert.equal(
+    decodeOpenData(big.payload, big.encoding).get(0),
+    2n ** 60n,
   );
 });
