@@ -18,10 +18,13 @@
  * @module
  */
 import {
+  Bool,
+  Float64,
   makeVector,
   Table,
   tableFromIPC,
   tableToIPC,
+  Utf8,
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
@@ -74,6 +77,25 @@ export function encodeOpenData(value: Vector): OpenDataSample {
 }
 
 /**
+ * A JSON array as a vector dora nodes can send on: numbers as float64,
+ * booleans as bool, strings as utf8; anything else (objects, nulls, mixed
+ * kinds) as utf8 holding each element's JSON.
+ */
+function jsonVector(values: unknown[]): Vector {
+  const kinds = new Set(values.map((v) => typeof v));
+  if (kinds.size === 1 && kinds.has("number")) {
+    return vectorFromArray(values as number[], new Float64());
+  }
+  if (kinds.size === 1 && kinds.has("boolean")) {
+    return vectorFromArray(values as boolean[], new Bool());
+  }
+  return vectorFromArray(
+    values.map((v) => typeof v === "string" ? v : JSON.stringify(v)),
+    new Utf8(),
+  );
+}
+
+/**
  * The values as JSON keeps them exactly, or undefined: a 64-bit integer
  * beyond 2^53 or a non-finite float goes as Arrow instead.
  */
@@ -101,10 +123,10 @@ export function decodeOpenData(payload: Uint8Array, encoding: string): Vector {
   }
   if (base === JSON_ENCODING || base === "text/json") {
     const v = JSON.parse(decoder.decode(payload));
-    return vectorFromArray(Array.isArray(v) ? v : [v]);
+    return jsonVector(Array.isArray(v) ? v : [v]);
   }
   if (base.startsWith("text/") || base === "zenoh/string") {
-    return vectorFromArray([decoder.decode(payload)]);
+    return vectorFromArray([decoder.decode(payload)], new Utf8());
   }
   return makeVector(payload.slice());
 }

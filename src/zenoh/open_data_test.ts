@@ -83,3 +83,16 @@ Deno.test("encodeOpenData() keeps JSON exact: booleans, strings, safe 64-bit int
     2n ** 60n,
   );
 });
+
+Deno.test("decodeOpenData() gives JSON and text plain types nodes can send (no dictionaries)", () => {
+  const enc = new TextEncoder();
+  const read = (text: string, encoding = "application/json") =>
+    decodeOpenData(enc.encode(text), encoding);
+  assert.equal(String(read('["a","b"]').type), "Utf8");
+  assert.deepEqual(read('["a","b"]').toArray(), ["a", "b"]);
+  assert.equal(String(read("[1,2.5]").type), "Float64");
+  assert.equal(String(read("[true]").type), "Bool");
+  assert.equal(read("[true]").get(0), true);
+  assert.deepEqual(read('[{"x":1},null]').toArray(), ['{"x":1}', "null"]);
+  assert.equal(String(read("hi", "text/plain").type), "Utf8");
+});
