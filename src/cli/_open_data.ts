@@ -1,16 +1,22 @@
 /**
  * The zenoh options of the commands that run a dataflow here (`dora run`):
  * `--zenoh-endpoint` (the bridge of the built-in zenoh nodes and of open
- * data) and `--debug` (open data).
+ * data), `--zenoh` / `--zenoh-listen` (a bridge of the run's own) and
+ * `--debug` (open data).
  *
  * @module
  */
-import { DEFAULT_ZENOH_ENDPOINT, parseEndpoint } from "../zenoh/mod.ts";
 import {
+  DEFAULT_ZENOH_ENDPOINT,
+  findBridge,
+  parseEndpoint,
+  SupervisedBridge,
+  ZenohBridgeMissingError,
   ZenohConfigError,
   ZenohUnreachableError,
   ZenohVersionError,
 } from "../zenoh/mod.ts";
+import { sourceRoot } from "../dora_command.ts";
 import { type DataflowRuntime, OpenDataPublisher } from "../runtime/mod.ts";
 import { CliError, UsageError } from "./errors.ts";
 
@@ -50,6 +56,48 @@ export async function startOpenData(
     ) {
       throw new CliError(`open data (--debug): ${err.message}`);
     }
+    throw err;
+  }
+}
+
+/** Where `dora run --zenoh`'s bridge accepts zenoh peers by default. */
+export const RUN_BRIDGE_LISTEN = "tcp/127.0.0.1:7447";
+
+/**
+ * Starts and supervises a local `zenoh-bridge-remote-api` serving
+ * `endpoint` for the time of a run (`dora run --zenoh`), listening on
+ * `listen` (comma-separated zenoh endpoints, default
+ * {@link RUN_BRIDGE_LISTEN}) for the applications that read the dataflow.
+ */
+export async function startRunBridge(
+  endpoint: string,
+  listen: string | undefined,
+  log: (text: string) => void,
+): Promise<SupervisedBridge> {
+  const endpoints = (listen ?? RUN_BRIDGE_LISTEN).split(",").map((e) =>
+    e.trim()
+  ).filter(Boolean).map((e) => {
+    try {
+      return parseEndpoint(e, ["tcp", "udp", "tls", "quic"], "--zenoh-listen")
+        .text;
+    } catch (err) {
+      if (err instanceof ZenohConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+  });
+  try {
+    return await SupervisedBridge.start({
+      program: findBridge(sourceRoot()),
+      endpoint,
+      listen: endpoints,
+      connect: [],
+      log,
+    });
+  } catch (err) {
+    if (
+      err instanceof ZenohBridgeMissingError ||
+      err instanceof ZenohVersionError || err instanceof ZenohUnreachableError
+    ) throw new CliError(`--zenoh: ${err.message}`);
     throw err;
   }
 }

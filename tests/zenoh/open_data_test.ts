@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   DoraProcess,
+  processAlive,
   ROOT,
   runDora,
   tempDataflow,
@@ -173,6 +174,17 @@ Deno.test("dora run --debug names the zenoh bridge it cannot reach", async () =>
   const bad = await runDora(["run", df.path, "--zenoh-endpoint", "tcp/x:1"]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /expects ws\/HOST:PORT, got "tcp\/x:1"/);
+  const listen = await runDora([
+    "run",
+    df.path,
+    "--zenoh-listen",
+    "tcp/127.0.0.1:7447",
+  ]);
+  assert.equal(listen.code, 2, listen.stderr);
+  assert.match(
+    listen.stderr,
+    /--zenoh-listen configures the bridge that --zenoh starts/,
+  );
 });
 
 Deno.test("dora run fails a zenoh node whose bridge is not there, naming it", async () => {
@@ -273,5 +285,69 @@ for await (const e of node) {
     }
     await dora.result();
     await bridge.stop();
+  }
+});
+
+Deno.test("dora run --zenoh --debug runs its own bridge, which a Python peer reads, and stops it at the end", async () => {
+  const ports = bridgePorts();
+  await using df = await tempDataflow(`nodes:
+  - id: counter
+    path: counter.ts
+    inputs: { tick: dora/timer/millis/50 }
+    outputs: [n]
+`);
+  await Deno.writeTextFile(
+    `${df.dir}/counter.ts`,
+    `import { Node } from "dora";
+const node = await Node.init();
+let n = 0;
+for await (const e of node) if (e.type === "INPUT") await node.sendOutput("n", [++n]);
+`,
+  );
+  const dora = new DoraProcess([
+    "run",
+    df.path,
+    "--debug",
+    "--zenoh",
+    "--zenoh-endpoint",
+    `ws/127.0.0.1:${ports.ws}`,
+    "--zenoh-listen",
+    `tcp/127.0.0.1:${ports.zenoh}`,
+  ], { env: { DORA_ZENOH_BRIDGE: zenohBridge() } });
+  let peer: OutsideProcess | undefined;
+  try {
+    const started = await dora.waitForLine(/started zenoh bridge \(pid \d+\)/);
+    const pid = Number(/pid (\d+)/.exec(started)![1]);
+    peer = new OutsideProcess("python3", [
+      "-c",
+      `import json, sys, threading, zenoh
+conf = zenoh.Config.from_json5(json.dumps({"mode": "client", "connect": {"endpoints": ["tcp/127.0.0.1:${ports.zenoh}"]}}))
+s = zenoh.open(conf)
+got = []
+done = threading.Event()
+def on(sample):
+    got.append(json.loads(sample.payload.to_bytes())[0])
+    if len(got) == 5: done.set()
+sub = s.declare_subscriber("dora/default/*/output/counter/n", on)
+print("SUCCESS" if done.wait(60) else "FAILURE", got[:5], flush=True)
+`,
+    ]);
+    const line = await peer.waitForLine(/SUCCESS|FAILURE/);
+    assert.match(line, /^SUCCESS/, peer.output);
+    // Consecutive counter values: the open data keeps the output's order.
+    const values = JSON.parse(line.slice("SUCCESS ".length));
+    for (let i = 1; i < 5; i++) assert.equal(values[i], values[0] + i);
+    dora.kill("SIGINT");
+    const r = await dora.result();
+    assert.equal(r.code, 0, r.stderr);
+    await waitUntil(() => !processAlive(pid), "the bridge's end");
+  } finally {
+    await peer?.close();
+    try {
+      dora.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await dora.result();
   }
 });

@@ -27,10 +27,14 @@ import { serveDiscovery } from "../../daemon/dynamic.ts";
 import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
-import { CliError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
 import { requireBuildConsent } from "../_build_consent.ts";
-import { startOpenData, zenohEndpointOption } from "../_open_data.ts";
+import {
+  startOpenData,
+  startRunBridge,
+  zenohEndpointOption,
+} from "../_open_data.ts";
 import type { OpenDataPublisher } from "../../runtime/mod.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
@@ -50,6 +54,8 @@ export interface RunOptions {
   typeCheck?: string;
   hotReload?: boolean;
   zenohEndpoint?: string;
+  zenoh?: boolean;
+  zenohListen?: string;
 }
 
 /** Registers `dora run`. */
@@ -104,6 +110,14 @@ export function registerRun(program: Command): void {
     .option(
       "--debug",
       "publish every output on zenoh as open data (like `publish_all_messages_to_zenoh: true`; see docs/zenoh.md)",
+    )
+    .option(
+      "--zenoh",
+      "start a local zenoh-bridge-remote-api for the run at --zenoh-endpoint (stopped at the end)",
+    )
+    .option(
+      "--zenoh-listen <ENDPOINTS>",
+      "with --zenoh: where the bridge accepts zenoh applications, tcp/IP:PORT[,…] (default tcp/127.0.0.1:7447)",
     )
     .option(
       "--zenoh-endpoint <ENDPOINT>",
@@ -196,6 +210,11 @@ export async function runDataflow(
   };
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
   const zenohEndpoint = zenohEndpointOption(opts.zenohEndpoint);
+  if (opts.zenohListen !== undefined && !opts.zenoh) {
+    throw new UsageError(
+      "--zenoh-listen configures the bridge that --zenoh starts",
+    );
+  }
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
   const prepared = await prepareDataflow(
     hooks.dataflow ?? await loadForCli(path),
@@ -243,11 +262,31 @@ export async function runDataflow(
     zenohEndpoint,
     events: { onLog: show, onMessage: say },
   });
+  const bridge = opts.zenoh
+    ? await startRunBridge(
+      zenohEndpoint,
+      opts.zenohListen,
+      (t) => say("warn", t),
+    )
+    : undefined;
+  if (bridge) {
+    say(
+      "info",
+      `started zenoh bridge (pid ${bridge.pid}) at ${zenohEndpoint}, listening on ${
+        bridge.opts.listen.join(", ")
+      }`,
+    );
+  }
   // Subscribed before the start: messages sent at once are published too.
-  const openData: OpenDataPublisher | undefined =
-    opts.debug || dataflow.debug.publishAllMessages
+  let openData: OpenDataPublisher | undefined;
+  try {
+    openData = opts.debug || dataflow.debug.publishAllMessages
       ? await startOpenData(runtime, zenohEndpoint, (t) => say("warn", t))
       : undefined;
+  } catch (e) {
+    await bridge?.stop();
+    throw e;
+  }
   if (openData) {
     say(
       "info",
@@ -258,6 +297,7 @@ export async function runDataflow(
     await runtime.start();
   } catch (e) {
     await openData?.close();
+    await bridge?.stop();
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
   }
@@ -307,6 +347,7 @@ export async function runDataflow(
     : undefined;
   const summary = await runtime.finished;
   await openData?.close();
+  await bridge?.stop();
   if (openData && openData.lost + openData.failed > 0) {
     say(
       "warn",
