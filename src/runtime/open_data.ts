@@ -29,7 +29,7 @@ const QUEUE_SIZE = 256;
 export class OpenDataPublisher {
   /** The bridge endpoint the samples go to. */
   readonly endpoint: string;
-  /** Samples handed to zenoh. */
+  /** Samples written to the bridge. */
   published = 0;
   /** Samples zenoh refused (the bridge went away) or that failed to encode. */
   failed = 0;
@@ -116,10 +116,10 @@ export class OpenDataPublisher {
         );
         continue;
       }
-      this.published++;
-      this.#session.put(key, payload, { encoding, attachment }).catch(() => {
-        this.failed++;
-      });
+      this.#session.put(key, payload, { encoding, attachment }).then(
+        () => this.published++,
+        () => this.failed++,
+      );
     }
   }
 
