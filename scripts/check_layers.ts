@@ -24,6 +24,7 @@ export const LAYERS: Record<string, number> = {
   "src/descriptor": 2,
   "src/fault": 3,
   "src/zenoh": 2.5, // zenoh-ts sessions, key layout, the local bridge
+  "src/inspect": 3.5, // taps, metrics, traces: below the runtime that feeds them
   "src/transport": 3,
   "src/store": 3,
   "src/build": 3,

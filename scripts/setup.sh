@@ -2,10 +2,10 @@
 # Installs everything dora and its tests need on a fresh machine (Node/npm and
 # python3 assumed): Deno (pinned, from npm), the npm packages of deno.lock,
 # pyarrow/numpy/pytest for Python nodes, mypy for the typed-stub test, mcap
-# and pymcap-cli for the record tests, Chromium for the graph test, and
-# OpenSSH's server and systemd-analyze for the cluster tests, the zenoh
-# bridge and the Python zenoh client for the zenoh tests (`--zenoh` builds
-# only the bridge).
+# and pymcap-cli for the record tests, Chromium for the graph test, OpenSSH's
+# server and systemd-analyze for the cluster tests, tmux for the terminal UI
+# tests, the zenoh bridge and the Python zenoh client for the zenoh tests
+# (`--zenoh` builds only the bridge).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,7 +59,8 @@ if [ "${1:-}" = "--test" ]; then
     python3 -m pip install --quiet --disable-pip-version-check mypy pyarrow-stubs >&2 ||
       echo "setup: warning: could not install mypy and pyarrow-stubs" >&2
   fi
-  # elvish and tmux for the elvish completion test; git, gcc, g++ and cargo
+  # elvish and tmux for the elvish completion test and the terminal UI tests
+  # (`dora top`, `dora topic hz`); git, gcc, g++ and cargo
   # for the build-stage and `dora new` tests.
   missing=""
   for tool in elvish tmux git gcc g++ cargo; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done

@@ -35,22 +35,31 @@ export function zenohEndpointOption(text: string | undefined): string {
 
 /**
  * Starts publishing every output of `runtime` as open data (before
- * `runtime.start()`); a bridge that is not there is a runtime error naming
- * the endpoint.
+ * `runtime.start()`). A `required` bridge (named by the user) that is not
+ * there is a runtime error naming the endpoint; without one, open data is
+ * off (said once) and the dataflow runs with the message tap alone.
  */
 export async function startOpenData(
   runtime: DataflowRuntime,
   endpoint: string,
-  warn: (text: string) => void,
-): Promise<OpenDataPublisher> {
+  required: boolean,
+  say: (level: "warn" | "info", text: string) => void,
+): Promise<OpenDataPublisher | undefined> {
   try {
     return await OpenDataPublisher.start(
       runtime,
       runtime.dataflow.nodes.map((n) => n.id),
       endpoint,
-      warn,
+      (t) => say("warn", t),
     );
   } catch (err) {
+    if (err instanceof ZenohUnreachableError && !required) {
+      say(
+        "info",
+        `open data on zenoh is off: no zenoh bridge at ${endpoint} (\`--zenoh\` starts one, \`--zenoh-endpoint\` names another)`,
+      );
+      return undefined;
+    }
     if (
       err instanceof ZenohUnreachableError || err instanceof ZenohVersionError
     ) {

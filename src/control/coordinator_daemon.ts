@@ -6,6 +6,7 @@
  */
 import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
+import type { SpanContext } from "../inspect/trace.ts";
 
 /** Where a daemon accepts daemon-to-daemon data connections. */
 export interface DataAddress {
@@ -76,6 +77,8 @@ export interface SpawnParams {
   params?: Record<string, string>;
   /** The flat descriptor YAML, kept for re-adoption. */
   source?: string;
+  /** The coordinator's span of this spawn (the daemon's spans join its trace). */
+  trace?: SpanContext;
 }
 
 /** `stop` request. */
@@ -83,6 +86,8 @@ export interface StopParams {
   uuid: string;
   graceMs?: number;
   force?: boolean;
+  /** The coordinator's `stop_dataflow` span. */
+  trace?: SpanContext;
 }
 
 /** Per-dataflow resource usage reported by `metrics`. */

@@ -15,3 +15,5 @@ export * from "./target.ts";
 export * from "./connect.ts";
 export type * from "./coordinator_daemon.ts";
 export * from "./log_query.ts";
+export * from "./inspect.ts";
+export * from "./local_endpoint.ts";

@@ -135,6 +135,15 @@ export class Peer {
     this.#send({ event, payload });
   }
 
+  /**
+   * Pushes an event whose payload is already JSON text (no bigints): streams
+   * of many small values skip the bigint-aware encoder.
+   */
+  notifyJson(event: string, payloadJson: string): void {
+    if (this.#isClosed || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(`{"event":${JSON.stringify(event)},"payload":${payloadJson}}`);
+  }
+
   /** Closes the link with an explicit code (peers in other languages need one). */
   close(code = 1000, reason = "bye"): void {
     if (this.#isClosed) return;

@@ -13,6 +13,8 @@ import { faultChanged, mergeFault } from "./fault.ts";
 import { maybeRelease, maybeSettle } from "./_settle.ts";
 import { stopDataflow } from "./_stop.ts";
 import { errorMessage } from "../errors.ts";
+import { relayTapData } from "./_taps.ts";
+import type { TapBatch } from "../inspect/mod.ts";
 
 /** Handles an event pushed by a daemon. */
 export function onDaemonEvent(
@@ -68,6 +70,9 @@ export function onDaemonEvent(
       c.builds.get(p.buildId as string)?.notify("build_log", p);
       return;
     }
+    case "tap_data":
+      relayTapData(c, payload as TapBatch);
+      return;
     case "log": {
       const set = c.followers.get(p.uuid as string);
       for (const f of set ?? []) f.notify("log", p);

@@ -9,6 +9,7 @@ import type { NodeResult } from "../store/types.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { mergeFault } from "./fault.ts";
 import type { DataflowOutcome, LiveDataflow } from "./live.ts";
+import { endTapsOf } from "./_taps.ts";
 
 /** Releases the barrier once every daemon of `live` is ready (latched). */
 export function maybeRelease(c: Coordinator, live: LiveDataflow): void {
@@ -55,6 +56,7 @@ export function maybeSettle(c: Coordinator, live: LiveDataflow): void {
     c.config.store.putDataflow(record);
   }
   c.live.delete(live.uuid);
+  endTapsOf(c, live.uuid, outcome.status);
   live.settle(outcome);
   for (const f of c.followers.get(live.uuid) ?? []) {
     f.notify("finished", outcome);

@@ -16,6 +16,7 @@ import { LiveDataflow } from "./live.ts";
 import { placeNodes } from "./placement.ts";
 import { errorMessage } from "../errors.ts";
 import { withTimeout } from "./util.ts";
+import type { Span, SpanContext } from "../inspect/mod.ts";
 
 /** What a start may carry besides the descriptor. */
 export interface StartExtras {
@@ -23,6 +24,8 @@ export interface StartExtras {
   source?: string;
   /** Runtime parameters to start with (default: each node's `params:`). */
   params?: DataflowParams;
+  /** The span this start belongs to (a restart's), for `dora trace`. */
+  trace?: SpanContext;
 }
 
 /** Places, records and spawns a dataflow; resolves once every daemon spawned it. */
@@ -32,6 +35,28 @@ export async function startDataflow(
   name: string | undefined,
   env: Record<string, string>,
   extra: StartExtras = {},
+): Promise<DataflowRecord> {
+  const span = c.tracer.span("start_dataflow", {
+    parent: extra.trace,
+    fields: { name, nodes: descriptor.nodes.length },
+  });
+  try {
+    const record = await start(c, descriptor, name, env, extra, span);
+    span.end({ dataflow_id: record.uuid });
+    return record;
+  } catch (err) {
+    span.end({}, errorMessage(err));
+    throw err;
+  }
+}
+
+async function start(
+  c: Coordinator,
+  descriptor: Dataflow,
+  name: string | undefined,
+  env: Record<string, string>,
+  extra: StartExtras,
+  span: Span,
 ): Promise<DataflowRecord> {
   const store = c.config.store;
   if (name) {
@@ -44,8 +69,16 @@ export async function startDataflow(
       );
     }
   }
-  const nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
-  checkTransports(c, nodeToDaemon);
+  const place = span.child("place_nodes");
+  let nodeToDaemon: Record<string, string>;
+  try {
+    nodeToDaemon = placeNodes(descriptor, c.daemons.connected());
+    checkTransports(c, nodeToDaemon);
+  } catch (err) {
+    place.end({}, errorMessage(err));
+    throw err;
+  }
+  place.end({ daemons: [...new Set(Object.values(nodeToDaemon))].join(", ") });
   const now = Date.now();
   const record: DataflowRecord = {
     uuid: uuidV7(),
@@ -70,6 +103,7 @@ export async function startDataflow(
   const peers = Object.fromEntries(
     involved.map((id) => [id, c.daemons.get(id)!.dataAddr]),
   );
+  span.set({ dataflow_id: record.uuid });
   const params: SpawnParams = {
     uuid: record.uuid,
     name,
@@ -84,15 +118,27 @@ export async function startDataflow(
     ...(extra.source !== undefined ? { source: extra.source } : {}),
   };
   const results = await Promise.allSettled(
-    involved.map((id) =>
-      withTimeout(
-        c.daemons.get(id)!.peer.call("spawn", params),
+    involved.map((id) => {
+      const spawn = span.child("spawn_on_daemon", {
+        daemon_id: id,
+        nodes: Object.entries(nodeToDaemon).filter(([, d]) => d === id)
+          .map(([n]) => n).join(", "),
+      });
+      return withTimeout(
+        c.daemons.get(id)!.peer.call("spawn", {
+          ...params,
+          trace: spawn.context(),
+        }),
         60_000,
         `daemon "${id}" did not answer spawn within 60s`,
-      ).catch((err) => {
+      ).then((r) => {
+        spawn.end();
+        return r;
+      }, (err) => {
+        spawn.end({}, errorMessage(err));
         throw new Error(`daemon "${id}": ${errorMessage(err)}`);
-      })
-    ),
+      });
+    }),
   );
   const failures = results.filter((r): r is PromiseRejectedResult =>
     r.status === "rejected"

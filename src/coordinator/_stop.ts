@@ -10,12 +10,13 @@ import type { DataflowOutcome } from "./live.ts";
 import { errorMessage } from "../errors.ts";
 import { withTimeout } from "./util.ts";
 import { maybeSettle } from "./_settle.ts";
+import type { SpanContext } from "../inspect/mod.ts";
 
 /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
 export async function stopDataflow(
   c: Coordinator,
   uuid: string,
-  opts: { graceMs?: number; force?: boolean },
+  opts: { graceMs?: number; force?: boolean; trace?: SpanContext },
 ): Promise<DataflowOutcome> {
   const live = c.live.get(uuid);
   const record = c.config.store.getDataflow(uuid);
@@ -31,6 +32,15 @@ export async function stopDataflow(
         : `no dataflow ${uuid}`,
     );
   }
+  const span = c.tracer.span("stop_dataflow", {
+    parent: opts.trace,
+    fields: {
+      dataflow_id: uuid,
+      name: record.name,
+      grace_ms: opts.graceMs,
+      force: opts.force || undefined,
+    },
+  });
   live.stopRequested = true;
   record.stopRequested = true;
   if (record.status === "running") record.status = "stopping";
@@ -51,13 +61,23 @@ export async function stopDataflow(
       });
       continue;
     }
-    d.peer.call("stop", { uuid, graceMs: opts.graceMs, force: opts.force })
+    d.peer.call("stop", {
+      uuid,
+      graceMs: opts.graceMs,
+      force: opts.force,
+      trace: span.context(),
+    })
       .catch((err) =>
         c.config.log(`stop on daemon "${id}" failed: ${errorMessage(err)}`)
       );
   }
   maybeSettle(c, live);
-  return await live.wait();
+  const outcome = await live.wait();
+  span.end(
+    { status: outcome.status },
+    outcome.status === "failed" ? outcome.error ?? "failed" : undefined,
+  );
+  return outcome;
 }
 
 /** Waits for a dataflow to end (immediately if it already has). */

@@ -20,6 +20,13 @@ import type {
 } from "../control/changes.ts";
 import { paramDelete, paramGet, paramList, paramSet } from "./_params.ts";
 import { nodeControl } from "./_node_control.ts";
+import { errorMessage } from "../errors.ts";
+import { nodeInfo, topicList, traces } from "./_inspect.ts";
+import { endTap, topicPublish, topicSubscribe } from "./_taps.ts";
+import type {
+  TopicPublishParams,
+  TopicSubscribeParams,
+} from "../control/inspect.ts";
 import {
   buildOnDaemons,
   collectMetrics,
@@ -151,18 +158,29 @@ export function cliHandler(c: Coordinator) {
       }
       case "restart": {
         const old = c.resolve(String(p.ref));
-        if (!isTerminal(old.status)) {
-          await c.stop(old.uuid, {
-            graceMs: p.graceMs as number | undefined,
-            force: Boolean(p.force),
-          });
-        }
-        // The graph and parameters as they are now, changes included.
-        const r = await c.start(c.descriptorOf(old), old.name, old.env, {
-          source: old.source,
-          params: c.config.store.getParams(old.uuid),
+        const span = c.tracer.span("restart_dataflow", {
+          fields: { dataflow_id: old.uuid, name: old.name },
         });
-        return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
+        try {
+          if (!isTerminal(old.status)) {
+            await c.stop(old.uuid, {
+              graceMs: p.graceMs as number | undefined,
+              force: Boolean(p.force),
+              trace: span.context(),
+            });
+          }
+          // The graph and parameters as they are now, changes included.
+          const r = await c.start(c.descriptorOf(old), old.name, old.env, {
+            source: old.source,
+            params: c.config.store.getParams(old.uuid),
+            trace: span.context(),
+          });
+          span.end({ new_dataflow_id: r.uuid });
+          return { oldUuid: old.uuid, uuid: r.uuid, name: r.name };
+        } catch (err) {
+          span.end({}, errorMessage(err));
+          throw err;
+        }
       }
       case "wait": {
         const r = c.resolve(String(p.uuid));
@@ -224,6 +242,28 @@ export function cliHandler(c: Coordinator) {
       case "node_restart":
       case "node_stop":
         return await nodeControl(c, method, p as unknown as NodeControlParams);
+      case "node_info":
+        return await nodeInfo(
+          c,
+          p.ref === undefined ? undefined : String(p.ref),
+        );
+      case "topic_list":
+        return await topicList(c, String(p.ref));
+      case "traces":
+        return await traces(c);
+      case "topic_subscribe":
+        return await topicSubscribe(
+          c,
+          peer,
+          p as unknown as TopicSubscribeParams,
+        );
+      case "topic_unsubscribe": {
+        const tap = c.taps.get(String(p.subscription));
+        if (tap?.cli === peer) endTap(c, tap.id);
+        return {};
+      }
+      case "topic_publish":
+        return await topicPublish(c, p as unknown as TopicPublishParams);
       case "destroy": {
         const r = await c.destroy(Boolean(p.force));
         setTimeout(() => c.onShutdown(), 10);

@@ -26,6 +26,8 @@ import { daemonHello } from "./_daemon_hello.ts";
 import { onDaemonClose, tick } from "./_liveness.ts";
 import { startDataflow, type StartExtras } from "./_start.ts";
 import { destroyAll, stopDataflow, waitDataflow } from "./_stop.ts";
+import { type SpanContext, Tracer } from "../inspect/mod.ts";
+import type { RelayedTap } from "./_taps.ts";
 
 /** Coordinator settings. */
 export interface CoordinatorConfig {
@@ -53,6 +55,10 @@ export class Coordinator {
   readonly builds = new Map<string, Peer>();
   /** Dataflow uuid → the last change queued for it (see `_changes.ts`). */
   readonly changeQueues = new Map<string, Promise<unknown>>();
+  /** Spans of the coordinator's work (`dora trace`). */
+  readonly tracer = new Tracer("dora_coordinator");
+  /** Message taps relayed from daemons to CLIs, by subscription id. */
+  readonly taps = new Map<string, RelayedTap>();
   #ticker: ReturnType<typeof setInterval>;
   /** Called when `destroy` finished; the server shuts down. */
   onShutdown: () => void = () => {};
@@ -131,7 +137,8 @@ export class Coordinator {
   /**
    * Places, records and spawns a dataflow; resolves once every daemon
    * spawned it. `extra.source`: its flat YAML; `extra.params`: the runtime
-   * parameters to start with (default: the descriptor's `params:`).
+   * parameters to start with (default: the descriptor's `params:`);
+   * `extra.trace`: the span it belongs to.
    */
   start(
     descriptor: Dataflow,
@@ -145,7 +152,7 @@ export class Coordinator {
   /** Asks every daemon of `uuid` to stop it and resolves with the outcome. */
   stop(
     uuid: string,
-    opts: { graceMs?: number; force?: boolean },
+    opts: { graceMs?: number; force?: boolean; trace?: SpanContext },
   ): Promise<DataflowOutcome> {
     return stopDataflow(this, uuid, opts);
   }

@@ -17,6 +17,7 @@ import { placeNodes } from "./placement.ts";
 import { withTimeout } from "./util.ts";
 import { mergeFault } from "./fault.ts";
 import type { FaultSummary } from "../fault/counters.ts";
+import { errorMessage } from "../errors.ts";
 
 /** CPU and memory per running dataflow, from the daemons running them. */
 export async function collectMetrics(
@@ -160,15 +161,42 @@ export async function buildOnDaemons(
   const buildId = uuidV7();
   c.builds.set(buildId, peer);
   const results: Record<string, NodeResult> = {};
+  const span = c.tracer.span("build_dataflow", {
+    fields: { build_id: buildId, path: descriptor.path },
+  });
   try {
     await Promise.all([...byDaemon].map(async ([id, nodes]) => {
-      const r = await c.daemons.get(id)!.peer.call<
-        { results: Record<string, NodeResult> }
-      >("build", { buildId, descriptor, nodes, uv });
-      Object.assign(results, r.results);
+      const onDaemon = span.child("build_on_daemon", {
+        daemon_id: id,
+        nodes: nodes.join(", "),
+      });
+      try {
+        const r = await c.daemons.get(id)!.peer.call<
+          { results: Record<string, NodeResult> }
+        >("build", {
+          buildId,
+          descriptor,
+          nodes,
+          uv,
+          trace: onDaemon.context(),
+        });
+        Object.assign(results, r.results);
+        const failed = Object.entries(r.results).filter(([, x]) => !x.ok);
+        onDaemon.end(
+          {},
+          failed.length
+            ? failed.map(([n]) => n).join(", ") + " failed"
+            : undefined,
+        );
+      } catch (err) {
+        onDaemon.end({}, errorMessage(err));
+        throw err;
+      }
     }));
   } finally {
     c.builds.delete(buildId);
+    const failed = Object.entries(results).filter(([, x]) => !x.ok);
+    span.end({}, failed.length ? `${failed.length} node(s) failed` : undefined);
   }
   return { results };
 }

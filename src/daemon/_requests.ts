@@ -4,11 +4,7 @@
  *
  * @module
  */
-import type {
-  DataflowMetrics,
-  SpawnParams,
-  StopParams,
-} from "../control/coordinator_daemon.ts";
+import type { SpawnParams, StopParams } from "../control/coordinator_daemon.ts";
 import { fromWireQuery } from "../control/log_query.ts";
 import {
   ChangeError,
@@ -24,6 +20,9 @@ import { runBuild } from "./build.ts";
 import { follow } from "./_log_follow.ts";
 import { spawnDataflow } from "./_spawn.ts";
 import type { AgentState } from "./_state.ts";
+import type { NodeResult } from "../store/types.ts";
+import type { SpanContext } from "../inspect/mod.ts";
+import { dataflowMetrics, nodeInfo, tapPublish, tapStart } from "./_inspect.ts";
 
 /** Answers request `method`; `shutdown` ends the daemon (for `destroy`). */
 export async function handleRequest(
@@ -42,7 +41,11 @@ export async function handleRequest(
       if (!e) {
         throw new Error(`dataflow ${stop.uuid} is not running on this daemon`);
       }
-      e.hosted.stop({ graceMs: stop.graceMs, force: stop.force });
+      e.hosted.stop({
+        graceMs: stop.graceMs,
+        force: stop.force,
+        trace: stop.trace,
+      });
       return {};
     }
     case "logs": {
@@ -62,17 +65,22 @@ export async function handleRequest(
       follow(s, p.uuid as string, Boolean(p.on));
       return {};
     case "metrics":
-      return metrics(s, p.uuids as string[]);
-    case "build": {
-      const results = await runBuild(
-        p.descriptor as Dataflow,
-        p.nodes as string[],
-        (node, line) =>
-          s.peer?.notify("build_log", { buildId: p.buildId, node, line }),
-        { uv: Boolean(p.uv) },
-      );
-      return { results };
-    }
+      return dataflowMetrics(s, p.uuids as string[]);
+    case "node_info":
+      return nodeInfo(s, p.uuids as string[]);
+    case "traces":
+      return { spans: s.tracer.spans() };
+    case "tap_start":
+      tapStart(s, p);
+      return {};
+    case "tap_stop":
+      s.hub.unsubscribe(String(p.subscription));
+      return {};
+    case "tap_publish":
+      tapPublish(s, p);
+      return {};
+    case "build":
+      return { results: await build(s, p) };
     case "param_set": {
       const q = params as DaemonParamSet;
       const delivered = running(s, q.uuid).setParam(
@@ -125,22 +133,30 @@ function running(s: AgentState, uuid: string): HostedDataflow {
   return e.hosted;
 }
 
-/** CPU, memory, pids and fault counters of the running dataflows asked for. */
-function metrics(
+/** Runs the build steps of each node in a `build_node` span. */
+async function build(
   s: AgentState,
-  uuids: string[],
-): Record<string, DataflowMetrics> {
-  const out: Record<string, DataflowMetrics> = {};
-  for (const uuid of uuids) {
-    const e = s.dataflows.get(uuid);
-    if (!e || e.results) continue;
-    const pids = e.hosted.pids();
-    const fault = e.hosted.faultSummary();
-    out[uuid] = {
-      ...s.sampler.sample(pids),
-      pids,
-      ...(fault ? { fault } : {}),
-    };
+  p: Record<string, unknown>,
+): Promise<Record<string, NodeResult>> {
+  const results: Record<string, NodeResult> = {};
+  const parent = p.trace as SpanContext | undefined;
+  for (const node of p.nodes as string[]) {
+    const span = s.tracer.span("build_node", {
+      parent,
+      fields: { node_id: node, daemon_id: s.daemonId },
+    });
+    Object.assign(
+      results,
+      await runBuild(
+        p.descriptor as Dataflow,
+        [node],
+        (node, line) =>
+          s.peer?.notify("build_log", { buildId: p.buildId, node, line }),
+        { uv: Boolean(p.uv) },
+      ),
+    );
+    const r = results[node];
+    span.end({}, r && !r.ok ? r.error ?? "failed" : undefined);
   }
-  return out;
+  return results;
 }

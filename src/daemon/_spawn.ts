@@ -47,7 +47,9 @@ export async function spawnDataflow(
       daemonId: s.daemonId,
       peers: params.peers,
       zenohEndpoint: s.opts.zenohEndpoint,
+      zenohRequired: s.opts.zenohRequired,
       log: (m) => s.opts.log(`dataflow ${params.uuid}: ${m}`),
+      tracer: s.tracer,
       onReady: () => {
         linked.then(() => {
           const e = s.dataflows.get(params.uuid);
@@ -111,6 +113,8 @@ async function finished(
   results: NonNullable<Entry["results"]>,
 ): Promise<void> {
   const { uuid } = entry.params;
+  // The last copies go out before the coordinator hears of the end.
+  s.hub.closeGroup(uuid);
   const tailer = s.tailers.get(uuid);
   await tailer?.flush();
   tailer?.stop();

@@ -13,7 +13,7 @@ import type { CoordinatorTarget } from "../control/target.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { DataTransport } from "../transport/types.ts";
 import type { HostedDataflow, LaunchDataflow } from "./host.ts";
-import type { ProcSampler } from "./metrics.ts";
+import type { NodeMetrics, TapHub, Tracer } from "../inspect/mod.ts";
 import type { LogTailer } from "../logs/mod.ts";
 
 /** Finished dataflows a daemon remembers (to serve their logs). */
@@ -41,6 +41,12 @@ export interface AgentOptions {
    * zenoh nodes (default `ws/127.0.0.1:10000`).
    */
   zenohEndpoint?: string;
+  /**
+   * The endpoint was configured (or the transport is zenoh): open data must
+   * reach it. Otherwise a dataflow with the message tap on runs without
+   * open data when no bridge answers there.
+   */
+  zenohRequired?: boolean;
   launch: LaunchDataflow;
   log: (message: string) => void;
 }
@@ -64,7 +70,12 @@ export interface AgentState {
   daemonId: string;
   /** The coordinator link, while up. */
   peer?: Peer;
-  readonly sampler: ProcSampler;
+  /** Samples of the local nodes (`dora top`, `node info`, `list`). */
+  readonly metrics: NodeMetrics;
+  /** Spans of this daemon's work (`dora trace`). */
+  readonly tracer: Tracer;
+  /** Message taps the coordinator asked for (`dora topic`). */
+  readonly hub: TapHub;
   /** Log subscriptions of the current coordinator link, by dataflow. */
   readonly tailers: Map<string, LogTailer>;
   /** Data addresses of the other daemons, by dataflow. */

@@ -21,7 +21,13 @@ import type {
 import type { Peer } from "../control/peer.ts";
 import { formatTarget } from "../control/target.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import { ProcSampler } from "./metrics.ts";
+import {
+  METRICS_INTERVAL_MS,
+  NodeMetrics,
+  TapHub,
+  Tracer,
+} from "../inspect/mod.ts";
+import { sampleAll } from "./_inspect.ts";
 import { stopFollowing } from "./_log_follow.ts";
 import { adoptReports, heartbeatPayload } from "./_reports.ts";
 import { handleRequest } from "./_requests.ts";
@@ -47,7 +53,9 @@ export class DaemonAgent {
       opts,
       dataflows: this.dataflows,
       daemonId: opts.machineId ?? "default",
-      sampler: new ProcSampler(),
+      metrics: new NodeMetrics(),
+      tracer: new Tracer("dora_daemon"),
+      hub: new TapHub(),
       tailers: new Map(),
       peers: new Map(),
       earlyRelease: new Set(),
@@ -64,12 +72,8 @@ export class DaemonAgent {
 
   /** Binds the data listener once, then keeps a coordinator link up. */
   async start(): Promise<void> {
-    // Sample CPU in the background so `dora list` shows a rate at once.
-    const sampler = setInterval(() => {
-      for (const e of this.dataflows.values()) {
-        if (!e.results) this.#s.sampler.sample(e.hosted.pids());
-      }
-    }, 2000);
+    // Sample in the background so `dora list` and `top` show rates at once.
+    const sampler = setInterval(() => sampleAll(this.#s), METRICS_INTERVAL_MS);
     Deno.unrefTimer(sampler);
     this.dataAddr = await this.opts.transport.listen(
       this.opts.interface,
@@ -146,8 +150,10 @@ export class DaemonAgent {
         warned = false;
         await this.#keepAlive(peer, welcome.heartbeatMs);
         this.#s.peer = undefined;
-        // Log subscriptions belonged to that link; a new coordinator asks again.
+        // Log subscriptions and taps belonged to that link; a new
+        // coordinator asks again.
         stopFollowing(this.#s);
+        this.#s.hub.closeAll();
         if (!this.#stopped) {
           this.opts.log("lost the coordinator link; reconnecting");
           this.#armGiveUp();

@@ -15,6 +15,12 @@ import type { FaultSummary } from "../fault/counters.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
 import type { DataflowRuntime } from "../runtime/mod.ts";
+import type {
+  NodeCounters,
+  SpanContext,
+  TapSource,
+  Tracer,
+} from "../inspect/mod.ts";
 
 /** A dataflow whose local nodes run on this daemon. */
 export interface HostedDataflow {
@@ -25,7 +31,7 @@ export interface HostedDataflow {
   /** Resolves with every local node's result once they all ended. */
   readonly finished: Promise<Record<string, NodeResult>>;
   /** Stop ladder: Stop → grace → SIGTERM → SIGKILL (`force` kills now). */
-  stop(opts: { graceMs?: number; force?: boolean }): void;
+  stop(opts: { graceMs?: number; force?: boolean; trace?: SpanContext }): void;
   /** Every daemon is ready: start timers and answer `ready` to nodes. */
   release(): void;
   /**
@@ -35,6 +41,12 @@ export interface HostedDataflow {
   faultSummary(): FaultSummary | undefined;
   /** Pids of the running local node processes. */
   pids(): number[];
+  /** Counters of the local nodes now (`dora top`, `dora node info`). */
+  nodeCounters(): NodeCounters[];
+  /** Bytes each local node's messages sent to / received from other daemons. */
+  network(): Map<string, { sent: number; received: number }>;
+  /** The message tap of the local nodes' outputs (`dora topic`). */
+  readonly tap: TapSource;
   /** Hands a message from another daemon to the local receivers. */
   deliver(msg: InterDaemonMessage, payload: Uint8Array | null): void;
   /**
@@ -90,8 +102,12 @@ export interface HostHooks {
   peers: Record<string, DataAddress>;
   /** The zenoh bridge of open data and zenoh nodes (`ws/HOST:PORT`). */
   zenohEndpoint?: string;
+  /** Open data must reach `zenohEndpoint` (see `AgentOptions.zenohRequired`). */
+  zenohRequired?: boolean;
   /** Reports a problem of this dataflow in the daemon's log. */
   log?(message: string): void;
+  /** Records the spans of the runtime's work. */
+  tracer?: Tracer;
 }
 
 /** Starts a dataflow's local part. */

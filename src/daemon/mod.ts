@@ -9,4 +9,9 @@ export { type AgentOptions, DaemonAgent } from "./daemon.ts";
 export { launchWithRuntime, resultsOf } from "./runtime_host.ts";
 export { discoverySocketPath, serveDiscovery } from "./dynamic.ts";
 export { runBuild } from "./build.ts";
+export {
+  LOCAL_DAEMON_ID,
+  type LocalEndpoint,
+  serveLocalEndpoint,
+} from "./local_endpoint.ts";
 export type * from "./host.ts";

@@ -9,7 +9,7 @@ import {
   OpenDataPublisher,
   type RemoteMessage,
 } from "../runtime/mod.ts";
-import { DEFAULT_ZENOH_ENDPOINT } from "../zenoh/mod.ts";
+import { DEFAULT_ZENOH_ENDPOINT, ZenohUnreachableError } from "../zenoh/mod.ts";
 import type { RunSummary } from "../runtime/mod.ts";
 import { nodeConfig } from "../runtime/spawn/node_config.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
@@ -17,7 +17,7 @@ import type { FaultSummary } from "../fault/counters.ts";
 import type { WireMetadata } from "../message/mod.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import type { HostedDataflow, LaunchDataflow } from "./host.ts";
+import type { HostedDataflow, HostHooks, LaunchDataflow } from "./host.ts";
 import { dataflowPids } from "./pids.ts";
 import { gitDir } from "./build.ts";
 
@@ -74,6 +74,35 @@ function readShm(name: string, size: number): Uint8Array {
   return bytes.subarray(0, size);
 }
 
+/**
+ * Open data of the local nodes (the dataflow's message tap is on). A
+ * configured bridge must answer; the default one adds open data only when
+ * it is there.
+ */
+async function startOpenData(
+  runtime: DataflowRuntime,
+  localNodes: string[],
+  hooks: HostHooks,
+): Promise<OpenDataPublisher | undefined> {
+  const endpoint = hooks.zenohEndpoint ?? DEFAULT_ZENOH_ENDPOINT;
+  try {
+    return await OpenDataPublisher.start(
+      runtime,
+      localNodes,
+      endpoint,
+      (m) => hooks.log?.(m),
+    );
+  } catch (err) {
+    if (!(err instanceof ZenohUnreachableError) || hooks.zenohRequired) {
+      throw err;
+    }
+    hooks.log?.(
+      `open data on zenoh is off: no zenoh bridge at ${endpoint} (\`dora daemon --zenoh-endpoint\` names one)`,
+    );
+    return undefined;
+  }
+}
+
 /** The {@link LaunchDataflow} backed by `DataflowRuntime`. */
 export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
   const dataflow = params.descriptor;
@@ -106,6 +135,19 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       return node;
     }),
   };
+  // Cross-daemon bytes per local node (`dora top` NET TX / NET RX).
+  const network = new Map<string, { sent: number; received: number }>(
+    localNodes.map((n) => [n, { sent: 0, received: 0 }]),
+  );
+  const localReceivers = new Map<string, string[]>();
+  for (const n of dataflow.nodes) {
+    if (!localNodes.includes(n.id)) continue;
+    for (const i of n.inputs) {
+      if (i.source.kind !== "node") continue;
+      const key = `${i.source.node}/${i.source.output}`;
+      localReceivers.set(key, [...(localReceivers.get(key) ?? []), n.id]);
+    }
+  }
   const runtime = new DataflowRuntime({
     dataflow: withEnv,
     dataflowId: params.uuid,
@@ -113,6 +155,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     externalBarrier: multi,
     zenohEndpoint: hooks.zenohEndpoint,
     onStopRequest: hooks.onStopRequest,
+    tracer: hooks.tracer,
+    traceParent: params.trace,
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
         dataflow,
@@ -136,6 +180,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         d: msg.data,
       };
       for (const d of targets) hooks.sendRemote(d, wire, payload);
+      const tx = network.get(msg.from);
+      if (tx) tx.sent += (payload?.byteLength ?? 0) * targets.size;
     },
     onRemoteOutputsClosed(node, outputs) {
       // One message object for every peer (a publishing transport sends it once).
@@ -166,12 +212,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
   });
   // Subscribed before the start: messages sent at once are published too.
   const openData = dataflow.debug.publishAllMessages
-    ? await OpenDataPublisher.start(
-      runtime,
-      localNodes,
-      hooks.zenohEndpoint ?? DEFAULT_ZENOH_ENDPOINT,
-      (m) => hooks.log?.(m),
-    )
+    ? await startOpenData(runtime, localNodes, hooks)
     : undefined;
   try {
     await runtime.start();
@@ -202,9 +243,15 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     release: () => runtime.releaseBarrier(),
     pids: () => dataflowPids(params.uuid),
     routes: runtime,
+    nodeCounters: () => runtime.nodeCounters(),
+    tap: runtime,
+    network: () => network,
     faultSummary: () => finalFault ?? runtime.faultSummary(),
     deliver(msg, payload) {
       if (msg.t === "output") {
+        for (const r of localReceivers.get(`${msg.node}/${msg.output}`) ?? []) {
+          network.get(r)!.received += payload?.byteLength ?? 0;
+        }
         runtime.injectRemote({
           from: msg.node,
           output: msg.output,

@@ -86,10 +86,14 @@ export interface StatsHeader {
   shm_bytes: number;
   /** Payload bytes of those sent inline over links. */
   inline_sent: number;
+  /** Of those, per output (absent from older nodes). */
+  out?: Record<string, number>;
   /** Inputs received over links; as references; inline payload bytes. */
   received: number;
   shm_received: number;
   inline_received: number;
+  /** Of those, per input (absent from older nodes). */
+  in?: Record<string, number>;
   /** Messages this node's queues dropped, per input. */
   drops: Record<string, number>;
   /** Messages to receivers dropped at this sender: receiver → input → count. */

@@ -16,3 +16,5 @@ export * from "./record_plan.ts";
 export { appendMetadata } from "./append.ts";
 export * from "./replay_plan.ts";
 export * from "./check.ts";
+export * from "./recorder.ts";
+export * from "./tap_record.ts";

@@ -19,6 +19,7 @@ import type { RunSummary } from "./ending/summary.ts";
 import type { TimerHub } from "./timers.ts";
 import type { RuntimeOptions } from "./options.ts";
 import type { Tap } from "./delivery/taps.ts";
+import type { RuntimeTrace } from "./_trace.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -32,9 +33,14 @@ export interface Route {
 
 /**
  * The relayed local receivers of one output, whether other machines have
- * some, and its subscribers (taps) if any.
+ * some, how many messages the runtime saw on it (for `dora node info`
+ * rates), and its subscribers (taps) if any.
  */
-export type Routes = Route[] & { remote: boolean; taps?: Set<Tap> };
+export type Routes = Route[] & {
+  remote: boolean;
+  sent: { n: number };
+  taps?: Set<Tap>;
+};
 
 /** Where the runtime is in its life. */
 export type RuntimeState =
@@ -58,6 +64,8 @@ export class RuntimeContext {
   timers!: TimerHub;
   shm!: ShmTracker;
   fault?: FaultHooks;
+  /** Spans for `dora trace`, when the embedder gave a tracer. */
+  trace?: RuntimeTrace;
   clock = new HybridLogicalClock();
   /** Largest `ts` received and not yet applied to `clock` (see `hlc`). */
   seenTs?: string;

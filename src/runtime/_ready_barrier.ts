@@ -39,6 +39,7 @@ export function checkBarrier(rt: RuntimeContext): void {
 export function releaseBarrier(rt: RuntimeContext): void {
   if (rt.barrierReleased) return;
   rt.barrierReleased = true;
+  rt.trace?.ready();
   for (const n of rt.nodes.values()) if (n.conn) sendReady(rt, n);
   if (rt.state === "running") rt.timers.start();
   rt.opts.events?.onReady?.();

@@ -28,6 +28,7 @@
  */
 export { DataflowRuntime } from "./runtime.ts";
 export { type RuntimeChangeCode, RuntimeChangeError } from "./change_error.ts";
+export { InjectError } from "../inspect/tap.ts";
 export type * from "./options.ts";
 export {
   formatSummary,

@@ -8,6 +8,7 @@ import type { LogRecord } from "../logs/mod.ts";
 import type { WireMetadata } from "../message/mod.ts";
 import type { NodeExitStatus } from "./spawn/node_process.ts";
 import type { NodeOutcome, RunSummary } from "./ending/summary.ts";
+import type { SpanContext, Tracer } from "../inspect/trace.ts";
 
 /** A message crossing machines (outbound hook / inbound entry point). */
 export interface RemoteMessage {
@@ -125,4 +126,11 @@ export interface RuntimeOptions {
     info: NodeExitInfo,
   ): RestartDecision | Promise<RestartDecision>;
   events?: RuntimeEvents;
+  /**
+   * Records spans of the runtime's work (start, spawns, restarts, stop) for
+   * `dora trace`.
+   */
+  tracer?: Tracer;
+  /** The coordinator's span this runtime's start belongs to. */
+  traceParent?: SpanContext;
 }

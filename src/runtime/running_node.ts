@@ -88,6 +88,8 @@ export class RunningNode {
   /** This process's `stats`, and the sum over its earlier processes. */
   stats?: StatsHeader;
   statsBase: StatsTotals = emptyTotals();
+  /** Messages of each output the runtime routed itself (not over links). */
+  routedSent = new Map<string, { n: number }>();
   /** Current runtime parameters (sent in `hello_ok`, changes as events). */
   params: NodeParams;
   /** A `dora node restart` / `stop` of this process is under way. */
@@ -144,20 +146,7 @@ export class TokenBag {
 }
 
 /** Counters of direct delivery summed over a node's processes. */
-export interface StatsTotals {
-  sent: number;
-  shm_sent: number;
-  shm_bytes: number;
-  inline_sent: number;
-  received: number;
-  shm_received: number;
-  inline_received: number;
-  drops: Record<string, number>;
-  lost: Record<string, Record<string, number>>;
-  undelivered: Record<string, number>;
-  /** Inputs left unread in the node's own queue (see `StatsHeader.unread`). */
-  unread?: number;
-}
+export type StatsTotals = Omit<StatsHeader, "t">;
 
 /** All counters zero. */
 export function emptyTotals(): StatsTotals {
@@ -192,6 +181,8 @@ export function addTotals(a: StatsTotals, b: StatsTotals): StatsTotals {
     received: a.received + b.received,
     shm_received: a.shm_received + b.shm_received,
     inline_received: a.inline_received + b.inline_received,
+    out: sum(a.out ?? {}, b.out ?? {}),
+    in: sum(a.in ?? {}, b.in ?? {}),
     drops: sum(a.drops, b.drops),
     lost,
     undelivered: sum(a.undelivered, b.undelivered),

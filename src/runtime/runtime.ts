@@ -43,7 +43,7 @@ import {
   onDrop,
 } from "./delivery/_delivery.ts";
 import { buildSummary } from "./ending/_finish.ts";
-import { closeOutput, route, tick } from "./delivery/_forwarding.ts";
+import { closeOutput, hlc, route, tick } from "./delivery/_forwarding.ts";
 import { onClose, sendRelease } from "./delivery/_node_frames.ts";
 import { unlinkRetired } from "./shm/_node_regions.ts";
 import { onHello, start } from "./spawn/_startup.ts";
@@ -54,6 +54,7 @@ import {
   type InjectedMessage,
   type NewInputSettings,
   removeRoute,
+  RouteError,
   type RouteInfo,
   type RouteSpec,
   routeTable,
@@ -65,6 +66,12 @@ import type { NodeParams, ParamValue } from "../descriptor/node_params.ts";
 import { deleteParam, paramsOf, setParam, syncParams } from "./params.ts";
 import { restartNode, stopNode } from "./node_control.ts";
 import { remoteNodeLost } from "./ending/_remote_loss.ts";
+import { RuntimeTrace } from "./_trace.ts";
+import { nodeCounters } from "./_inspect.ts";
+import { InjectError, type OutputTap, type TapSource } from "../inspect/tap.ts";
+import type { DataLayout, WireMetadata, WireParam } from "../message/mod.ts";
+import type { NodeCounters } from "../inspect/node_info.ts";
+import type { SpanContext } from "../inspect/trace.ts";
 
 export type * from "./options.ts";
 
@@ -80,7 +87,7 @@ export type * from "./options.ts";
  * const summary = await runtime.finished;
  * ```
  */
-export class DataflowRuntime implements ConnectionHandler {
+export class DataflowRuntime implements ConnectionHandler, TapSource {
   /** The dataflow's UUID. */
   readonly id: string;
   readonly dataflow: Dataflow;
@@ -100,6 +107,9 @@ export class DataflowRuntime implements ConnectionHandler {
     this.finished = new Promise((r) => (rt.resolveFinished = r));
     rt.direct = directEnabled(rt);
     rt.timers = new TimerHub((i) => tick(rt, i));
+    if (options.tracer) {
+      rt.trace = new RuntimeTrace(options.tracer, rt.id, options.traceParent);
+    }
     rt.shm = new ShmTracker(
       (owner, tokens) => sendRelease(rt, owner, tokens),
       (regions) => unlinkRetired(rt, regions),
@@ -137,6 +147,74 @@ export class DataflowRuntime implements ConnectionHandler {
   }
 
   /**
+   * The counters of every local node now: pid, restarts, status, and per
+   * input / output the messages queued, received, dropped and sent so far
+   * (`dora top`, `dora node list/info`).
+   */
+  nodeCounters(): NodeCounters[] {
+    return nodeCounters(this.#rt);
+  }
+
+  /**
+   * Taps `node/output` (`dora topic echo/hz/info`): every message it sends
+   * from now on is copied into the returned bounded queue (drop-oldest, with
+   * a lost count; payloads cut at `maxBytes`). No cost for outputs without a
+   * tap. Throws {@linkcode InjectError} for an unknown output.
+   */
+  subscribeOutput(node: string, output: string, opts: TapOptions): OutputTap {
+    try {
+      return subscribe(this.#rt, node, output, opts);
+    } catch (e) {
+      throw e instanceof RouteError ? new InjectError(e.message) : e;
+    }
+  }
+
+  /**
+   * Delivers a message on `node/output` to its receivers (local and on other
+   * machines) as if the node had sent it (`dora topic pub`); never blocks: a
+   * full backpressure input sheds the copy and counts it. Throws
+   * {@linkcode InjectError} when the output is unknown, closed, or remote.
+   */
+  injectOutput(
+    node: string,
+    output: string,
+    msg: {
+      params?: Record<string, WireParam>;
+      layout?: DataLayout;
+      payload: Uint8Array | null;
+    },
+  ): void {
+    const rt = this.#rt;
+    const n = rt.nodes.get(node);
+    if (n && !n.local) {
+      throw new InjectError(`node "${node}" runs on another machine`);
+    }
+    if (rt.state !== "running") {
+      throw new InjectError("the dataflow is not running (it is stopping)");
+    }
+    const declared = n !== undefined &&
+      [...n.spec.outputs, n.spec.sendStdoutAs, n.spec.sendLogsAs].includes(
+        output,
+      );
+    if (declared && (n.exited || !n.openOutputs.has(output))) {
+      throw new InjectError(
+        `output "${node}/${output}" is closed (its node exited or closed it)`,
+      );
+    }
+    const metadata: WireMetadata = { ts: hlc(rt).now().toString() };
+    if (msg.params && Object.keys(msg.params).length) metadata.p = msg.params;
+    try {
+      inject(rt, node, output, {
+        metadata,
+        layout: msg.layout,
+        payload: msg.payload ?? undefined,
+      });
+    } catch (e) {
+      throw e instanceof RouteError ? new InjectError(e.message) : e;
+    }
+  }
+
+  /**
    * The `DORA_NODE_CONFIG` object of a `path: dynamic` node of this runtime
    * (for a node started by hand), or `undefined` when there is none.
    */
@@ -162,6 +240,11 @@ export class DataflowRuntime implements ConnectionHandler {
     return this.#rt.socketPath;
   }
 
+  /** The run's private folder (socket, import map; valid after `start()`). */
+  get runtimeDir(): string {
+    return this.#rt.runtimeDir ?? "";
+  }
+
   /** Whether the ready barrier has been released. */
   get ready(): boolean {
     return this.#rt.barrierReleased;
@@ -183,7 +266,13 @@ export class DataflowRuntime implements ConnectionHandler {
    * the ladder runs change nothing.
    */
   stop(
-    options: { graceMs?: number; force?: boolean; reason?: string } = {},
+    options: {
+      graceMs?: number;
+      force?: boolean;
+      reason?: string;
+      /** The span of whoever asked (a coordinator's `stop_dataflow`). */
+      trace?: SpanContext;
+    } = {},
   ): void {
     stop(this.#rt, options);
   }

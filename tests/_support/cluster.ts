@@ -124,14 +124,22 @@ export class Sandbox {
   readonly port: number;
   readonly env: Record<string, string>;
   readonly procs: Background[] = [];
+  /** The runtime folder of its dora processes (`XDG_RUNTIME_DIR`). */
+  readonly runtimeDir: string;
 
   constructor(dir: string, port = freePort()) {
     this.dir = dir;
     this.port = port;
+    this.runtimeDir = Deno.makeTempDirSync({ prefix: "d" });
     this.env = {
       NO_COLOR: "1",
       DORA_STATE_DIR: `${dir}/state`,
       DORA_COORDINATOR_PORT: String(port),
+      // Its own runtime folder: the inspection commands never see the
+      // `dora run`s of other tests. A short path: node sockets live below it
+      // (a daemon with a machine id adds `machine-<id>/dora/`), and a Unix
+      // socket path has at most 107 bytes.
+      XDG_RUNTIME_DIR: this.runtimeDir,
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? dir,
     };
@@ -194,6 +202,7 @@ export class Sandbox {
     await Promise.all(daemons.map((p) => p.stop()));
     await Promise.all(others.map((p) => p.stop()));
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+    await Deno.remove(this.runtimeDir, { recursive: true }).catch(() => {});
   }
 }
 

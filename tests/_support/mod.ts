@@ -14,3 +14,5 @@ export * from "./shm.ts";
 export * from "./scenarios.ts";
 export * from "./ssh.ts";
 export * from "./wait.ts";
+export * from "./inspect.ts";
+export * from "./tmux.ts";

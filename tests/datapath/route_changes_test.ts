@@ -66,12 +66,13 @@ function seqs(lines: string[], input: string): number[] {
   );
 }
 
-Deno.test("DataflowRuntime.subscribe() copies an output's messages without slowing it and counts what a slow subscriber lost", async () => {
-  const COUNT = 500;
-  await using run = await start(`
+for (const lang of ["ts", "py"]) {
+  Deno.test(`DataflowRuntime.subscribe() copies a ${lang} sender's messages without slowing it and counts what a slow subscriber lost`, async () => {
+    const COUNT = 500;
+    await using run = await start(`
 nodes:
   - id: sender
-    path: ${sender("ts")}
+    path: ${sender(lang)}
     outputs: [out]
     env: { COUNT: ${COUNT}, SIZE: 16 }
   - id: rx
@@ -79,37 +80,38 @@ nodes:
     inputs:
       in: { source: sender/out, queue_policy: backpressure }
 `);
-  const tap = run.runtime.subscribe("sender", "out", {
-    queueSize: 10,
-    maxBytes: 8,
+    const tap = run.runtime.subscribe("sender", "out", {
+      queueSize: 10,
+      maxBytes: 8,
+    });
+    await run.runtime.start();
+    const summary = await run.runtime.finished;
+    // The dataflow ended: the subscription did too, keeping its last copies.
+    const kept: TapMessage[] = [];
+    for await (const m of tap) kept.push(m);
+    assert.equal(tap.closed, true);
+    assert.equal(kept.length, 10);
+    assert.equal(tap.received, COUNT);
+    assert.equal(tap.lost, COUNT - 10);
+    for (const [i, m] of kept.entries()) {
+      const seq = COUNT - 10 + i;
+      assert.deepEqual(m.metadata.p?.seq, ["int", seq]);
+      assert.equal(m.size, 16);
+      assert.equal(m.truncated, true);
+      assert.deepEqual([...m.payload!], new Array(8).fill(seq % 256));
+    }
+    // The receiver lost nothing.
+    assert.ok(
+      run.says("rx").includes(
+        `seq_receiver[0]: in got ${COUNT} first=0 last=${
+          COUNT - 1
+        } ordered=true contiguous=true bad=0`,
+      ),
+      run.says("rx").join("\n"),
+    );
+    assert.equal(summary.success, true);
   });
-  await run.runtime.start();
-  const summary = await run.runtime.finished;
-  // The dataflow ended: the subscription did too, keeping its last copies.
-  const kept: TapMessage[] = [];
-  for await (const m of tap) kept.push(m);
-  assert.equal(tap.closed, true);
-  assert.equal(kept.length, 10);
-  assert.equal(tap.received, COUNT);
-  assert.equal(tap.lost, COUNT - 10);
-  for (const [i, m] of kept.entries()) {
-    const seq = COUNT - 10 + i;
-    assert.deepEqual(m.metadata.p?.seq, ["int", seq]);
-    assert.equal(m.size, 16);
-    assert.equal(m.truncated, true);
-    assert.deepEqual([...m.payload!], new Array(8).fill(seq % 256));
-  }
-  // The receiver lost nothing.
-  assert.ok(
-    run.says("rx").includes(
-      `seq_receiver[0]: in got ${COUNT} first=0 last=${
-        COUNT - 1
-      } ordered=true contiguous=true bad=0`,
-    ),
-    run.says("rx").join("\n"),
-  );
-  assert.equal(summary.success, true);
-});
+}
 
 Deno.test("DataflowRuntime.subscribe() of an unknown output is an error naming it", async () => {
   await using run = await start(`

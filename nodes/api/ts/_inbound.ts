@@ -97,6 +97,8 @@ export class Inbound {
   #received = 0;
   #shmReceived = 0;
   #inlineReceived = 0;
+  /** Per input (for `dora node info` rates). */
+  #receivedBy: Record<string, number> = {};
   /** Bumped whenever a counter changes (a `stats` report is due). */
   changes = 0;
   /** The daemon closed the connection (or it broke). */
@@ -163,10 +165,11 @@ export class Inbound {
   /** Inbound counters of a `stats` report. */
   stats(): Pick<
     StatsHeader,
-    "received" | "shm_received" | "inline_received" | "drops" | "unread"
+    "received" | "shm_received" | "inline_received" | "in" | "drops" | "unread"
   > {
     return {
       received: this.#received,
+      in: { ...this.#receivedBy },
       shm_received: this.#shmReceived,
       inline_received: this.#inlineReceived,
       drops: this.#queue.drops(),
@@ -267,6 +270,7 @@ export class Inbound {
         const event = this.#inputEvent(h, frame, link);
         if (!event) return;
         this.#received++;
+        this.#receivedBy[h.id] = (this.#receivedBy[h.id] ?? 0) + 1;
         if (h.shm) this.#shmReceived++;
         else if (frame.payload) this.#inlineReceived += frame.payload.length;
         this.changes++;

@@ -54,6 +54,8 @@ export class Outbound {
   #shmSent = 0;
   #shmBytes = 0;
   #inlineSent = 0;
+  /** Per output (for `dora node info` rates). */
+  #sentBy: Record<string, number> = {};
   #lost = new Map<string, Record<string, number>>();
   #undelivered = new Map<string, number>();
   /** Bumped whenever a counter changes (a `stats` report is due). */
@@ -134,10 +136,17 @@ export class Outbound {
   /** The counters of a `stats` report (see docs/protocol.md). */
   stats(): Pick<
     StatsHeader,
-    "sent" | "shm_sent" | "shm_bytes" | "inline_sent" | "lost" | "undelivered"
+    | "sent"
+    | "shm_sent"
+    | "shm_bytes"
+    | "inline_sent"
+    | "out"
+    | "lost"
+    | "undelivered"
   > {
     return {
       sent: this.#sent,
+      out: { ...this.#sentBy },
       shm_sent: this.#shmSent,
       shm_bytes: this.#shmBytes,
       inline_sent: this.#inlineSent,
@@ -217,6 +226,7 @@ export class Outbound {
       }
       if (!route.daemon) {
         this.#sent++;
+        this.#sentBy[id] = (this.#sentBy[id] ?? 0) + 1;
         this.#shmSent++;
         this.#shmBytes += enc.size;
         this.changes++;
@@ -255,6 +265,7 @@ export class Outbound {
       }
       if (!route.daemon) {
         this.#sent++;
+        this.#sentBy[id] = (this.#sentBy[id] ?? 0) + 1;
         this.#inlineSent += enc.size;
         this.changes++;
       }

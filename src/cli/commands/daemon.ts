@@ -187,6 +187,9 @@ export function registerDaemon(program: Command): void {
           // Open data and zenoh nodes use this bridge under either transport.
           zenohEndpoint: zenoh?.endpoint ??
             zenohEndpointOption(opts.zenohEndpoint),
+          zenohRequired: Boolean(
+            zenoh || opts.zenohEndpoint || Deno.env.get("DORA_ZENOH_ENDPOINT"),
+          ),
           launch: launchWithRuntime,
           log,
         });

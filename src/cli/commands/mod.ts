@@ -102,6 +102,23 @@ export const COMMAND_TABLE: CommandEntry[] = [
     names: ["build"],
     load: async () => (await import("./build.ts")).registerBuild,
   },
+  // Looking inside running dataflows (docs/inspect.md).
+  {
+    names: ["top", "inspect"],
+    load: async () => (await import("./top.ts")).registerTop,
+  },
+  {
+    names: ["node"],
+    load: async () => (await import("./node/mod.ts")).registerNode,
+  },
+  {
+    names: ["topic"],
+    load: async () => (await import("./topic/mod.ts")).registerTopic,
+  },
+  {
+    names: ["trace"],
+    load: async () => (await import("./trace/mod.ts")).registerTrace,
+  },
   {
     names: ["coordinator"],
     load: async () => (await import("./coordinator.ts")).registerCoordinator,

@@ -7,11 +7,19 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { CliError, UsageError } from "../errors.ts";
 import { loadForCli } from "../load_descriptor.ts";
-import { formatBytes, writeLines } from "../_output.ts";
+import { writeLines } from "../_output.ts";
 import { runDataflow, type RunOptions } from "./run.ts";
+import { PROXY_QUEUE, type ProxyOptions, recordProxy } from "./record_proxy.ts";
+import {
+  checkFolder,
+  claimOutput,
+  defaultOutput,
+  reportRecorded,
+} from "./_record_output.ts";
+import { withTargetOptions } from "../target.ts";
 import { sourceRoot } from "../../dora_command.ts";
 import { errorMessage } from "../../errors.ts";
 import {
@@ -28,13 +36,13 @@ import {
   META_QUEUE_DROPS,
   planRecording,
   RecorderIdTakenError,
-  recordingInfo,
   selectTopics,
   UnknownTopicError,
 } from "../../record/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 
-interface RecordOptions extends RunOptions {
+interface RecordOptions extends RunOptions, Omit<ProxyOptions, "name"> {
+  proxy?: boolean;
   output?: string;
   topics?: string;
   queueSize?: string;
@@ -49,10 +57,15 @@ const BUFFER_BYTES = 512 << 20;
 
 /** Registers `dora record`. */
 export function registerRecord(program: Command): void {
-  program
+  const cmd = program
     .command("record")
-    .description("run a dataflow and record its outputs to an MCAP file")
-    .argument("<DATAFLOW_YAML>", "path to the dataflow descriptor YAML")
+    .description(
+      "run a dataflow and record its outputs to an MCAP file (--proxy: record one that runs)",
+    )
+    .argument(
+      "[DATAFLOW_YAML]",
+      "path to the dataflow descriptor YAML (optional with --proxy)",
+    )
     .option(
       "-o, --output <FILE>",
       "the MCAP file to write (default recording_<timestamp>.mcap)",
@@ -63,7 +76,7 @@ export function registerRecord(program: Command): void {
     )
     .option(
       "--queue-size <N>",
-      `messages buffered per topic for the recorder (drop_oldest, default ${DEFAULT_QUEUE})`,
+      `messages buffered per topic for the recorder (drop_oldest, default ${DEFAULT_QUEUE}; ${PROXY_QUEUE} with --proxy)`,
     )
     .addOption(
       new Option("--compression <KIND>", "chunk compression")
@@ -85,9 +98,46 @@ export function registerRecord(program: Command): void {
     .option("--log-level <LEVEL>", "minimum level shown (see dora run)")
     .option("--log-format <FORMAT>", "console format: pretty|json|compact")
     .option("--log-filter <FILTER>", "per-node levels (see dora run)")
-    .action(async (path: string, opts: RecordOptions) => {
-      Deno.exitCode = await record(path, opts);
-    });
+    .option(
+      "--proxy",
+      "record a running dataflow through the message tap (needs `--debug`), adding nothing to it",
+    )
+    .option(
+      "-d, --dataflow <UUID_OR_NAME>",
+      "with --proxy: the dataflow to record (uuid, name or a unique prefix; default: the only running one)",
+    )
+    .option("--name <NAME>", "with --proxy: the same as -d");
+  withTargetOptions(cmd)
+    .action(
+      async (
+        path: string | undefined,
+        opts: RecordOptions & { name?: string },
+      ) => {
+        if (opts.proxy) {
+          if (opts.outputYaml) {
+            throw new UsageError("--output-yaml cannot be used with --proxy");
+          }
+          const size = opts.queueSize === undefined
+            ? undefined
+            : queueSizeOption(opts.queueSize);
+          Deno.exitCode = await recordProxy(path, opts, size);
+          return;
+        }
+        if (path === undefined) {
+          throw new UsageError(
+            "missing the dataflow YAML (or --proxy to record a running dataflow)",
+          );
+        }
+        for (
+          const [flag, set] of [["-d", opts.dataflow], ["--name", opts.name]]
+        ) {
+          if (set !== undefined) {
+            throw new UsageError(`${flag} needs --proxy`);
+          }
+        }
+        Deno.exitCode = await record(path, opts);
+      },
+    );
 }
 
 function err(line: string): void {
@@ -103,49 +153,6 @@ function queueSizeOption(text: string | undefined): number {
     );
   }
   return n;
-}
-
-function defaultOutput(): string {
-  const t = new Date().toISOString().replace(/\..*$/, "").replace(/[-:]/g, "")
-    .replace("T", "_");
-  return `recording_${t}.mcap`;
-}
-
-/** Checks that `path`'s folder exists and is a folder. */
-async function checkFolder(path: string, what: string): Promise<void> {
-  const dir = dirname(path);
-  try {
-    const info = await Deno.stat(dir);
-    if (!info.isDirectory) {
-      throw new CliError(
-        `cannot write ${what} ${path}: ${dir} is not a folder`,
-      );
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CliError(
-        `cannot write ${what} ${path}: the folder ${dir} does not exist`,
-      );
-    }
-    throw e;
-  }
-}
-
-/** Creates the (new, empty) output file now, so a bad path fails first. */
-async function claimOutput(path: string): Promise<void> {
-  await checkFolder(path, "the recording");
-  try {
-    (await Deno.open(path, { write: true, createNew: true })).close();
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) {
-      throw new CliError(
-        `the recording ${path} already exists (choose another --output or remove it)`,
-      );
-    }
-    throw new CliError(
-      `cannot write the recording ${path}: ${errorMessage(e)}`,
-    );
-  }
 }
 
 async function record(path: string, opts: RecordOptions): Promise<number> {
@@ -244,34 +251,17 @@ async function reportRecording(
     err(`dora: warning: nothing was recorded to ${output}`);
     return;
   }
-  let info;
-  try {
-    if (queueDrops.length > 0) {
+  if (queueDrops.length > 0) {
+    try {
       await appendMetadata(
         output,
         META_QUEUE_DROPS,
         Object.fromEntries(queueDrops.map(([t, n]) => [t, String(n)])),
       );
+    } catch (e) {
+      err(`dora: warning: cannot read back ${output}: ${errorMessage(e)}`);
+      return;
     }
-    info = await recordingInfo(output);
-  } catch (e) {
-    err(`dora: warning: cannot read back ${output}: ${errorMessage(e)}`);
-    return;
   }
-  if (!info.finished) {
-    err(
-      `dora: warning: the recorder did not finish ${output}; it is readable up to its last complete chunk`,
-    );
-  }
-  const dropped = info.topics.filter((t) => t.dropped > 0);
-  err(
-    `dora: recorded ${info.messages} messages (${
-      formatBytes(info.bytes)
-    }) on ${info.topics.length} topics to ${output}`,
-  );
-  for (const t of dropped) {
-    err(
-      `dora: warning: "${t.topic}": ${t.dropped} messages could not be recorded in time (recorded ${t.messages})`,
-    );
-  }
+  await reportRecorded(output);
 }

@@ -27,6 +27,8 @@ import { serveDiscovery } from "../../daemon/dynamic.ts";
 import type { Dataflow } from "../../descriptor/mod.ts";
 import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
+import { serveLocalEndpoint } from "../../daemon/local_endpoint.ts";
+import { Tracer } from "../../inspect/mod.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
 import { requireBuildConsent } from "../_build_consent.ts";
@@ -51,6 +53,7 @@ export interface RunOptions {
   uv?: boolean;
   rt?: boolean;
   debug?: boolean;
+  name?: string;
   typeCheck?: string;
   hotReload?: boolean;
   zenohEndpoint?: string;
@@ -109,7 +112,11 @@ export function registerRun(program: Command): void {
     )
     .option(
       "--debug",
-      "publish every output on zenoh as open data (like `publish_all_messages_to_zenoh: true`; see docs/zenoh.md)",
+      "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`) and, with a zenoh bridge, open data on zenoh (docs/zenoh.md)",
+    )
+    .option(
+      "-n, --name <NAME>",
+      "a name for `-d NAME` of the inspection commands (default: the file name without extension)",
     )
     .option(
       "--zenoh",
@@ -126,6 +133,12 @@ export function registerRun(program: Command): void {
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
     });
+}
+
+/** `robot` for `/x/robot.yml`: the default name of a `dora run`. */
+function dataflowName(path: string): string {
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  return file.replace(/\.ya?ml$/i, "");
 }
 
 /** Writes one line to stderr; a closed stderr never stops the dataflow. */
@@ -216,11 +229,20 @@ export async function runDataflow(
     );
   }
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
-  const prepared = await prepareDataflow(
-    hooks.dataflow ?? await loadForCli(path),
-    opts,
-    say,
-  );
+  const tracer = new Tracer("dora_run");
+  const loaded = hooks.dataflow ?? await loadForCli(path);
+  // The build stage is a trace of its own (`dora trace`), when there is one.
+  const buildSpan = opts.uv || loaded.nodes.some(needsBuild)
+    ? tracer.span("build_dataflow", { fields: { path: loaded.path } })
+    : undefined;
+  let prepared: Awaited<ReturnType<typeof prepareDataflow>>;
+  try {
+    prepared = await prepareDataflow(loaded, opts, say);
+    buildSpan?.end();
+  } catch (e) {
+    buildSpan?.end({}, e instanceof Error ? e.message : String(e));
+    throw e;
+  }
   if (opts.rt) {
     const { enableRealtime, RT_PRIORITY } = await import(
       "../../runtime/realtime.ts"
@@ -241,6 +263,9 @@ export async function runDataflow(
   };
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
+  if (opts.debug) {
+    dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
+  }
   const color = useColor(Deno.stderr);
   const show = (record: LogRecord) => {
     const min: LogLevel = filter?.get(record.node) ?? level;
@@ -261,6 +286,7 @@ export async function runDataflow(
     drainOnStop: hooks.drainOnStop,
     zenohEndpoint,
     events: { onLog: show, onMessage: say },
+    tracer,
   });
   const bridge = opts.zenoh
     ? await startRunBridge(
@@ -280,8 +306,18 @@ export async function runDataflow(
   // Subscribed before the start: messages sent at once are published too.
   let openData: OpenDataPublisher | undefined;
   try {
-    openData = opts.debug || dataflow.debug.publishAllMessages
-      ? await startOpenData(runtime, zenohEndpoint, (t) => say("warn", t))
+    // A bridge named on the command line must be there; the default one
+    // only adds open data to the message tap of `--debug` when it is.
+    openData = dataflow.debug.publishAllMessages
+      ? await startOpenData(
+        runtime,
+        zenohEndpoint,
+        Boolean(
+          opts.zenoh || opts.zenohEndpoint ||
+            Deno.env.get("DORA_ZENOH_ENDPOINT"),
+        ),
+        (level, t) => say(level, t),
+      )
       : undefined;
   } catch (e) {
     await bridge?.stop();
@@ -302,6 +338,12 @@ export async function runDataflow(
     throw e;
   }
   say("info", `dataflow ${runtime.id} started (logs in ${runtime.logDir})`);
+  // `dora top`, `dora node`, `dora topic`, `dora trace` find it here.
+  const endpoint = serveLocalEndpoint({
+    runtime,
+    name: opts.name ?? dataflowName(dataflow.path),
+    tracer,
+  });
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
     ? serveDiscovery(undefined, (nodeId) => {
@@ -346,6 +388,7 @@ export async function runDataflow(
     }, stopAfter)
     : undefined;
   const summary = await runtime.finished;
+  await endpoint.close();
   await openData?.close();
   await bridge?.stop();
   if (openData && openData.lost + openData.failed > 0) {

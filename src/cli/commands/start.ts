@@ -105,7 +105,7 @@ export function registerStart(program: Command): void {
         )
         .option(
           "--debug",
-          "publish every output on zenoh as open data (like `publish_all_messages_to_zenoh: true`; each daemon uses its --zenoh-endpoint)",
+          "enable the message tap for `dora topic echo/hz/info/pub` and, with a zenoh bridge at the daemon's --zenoh-endpoint, open data on zenoh (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
         )
         .option(
           "--env <K=V>",
@@ -128,7 +128,9 @@ export function registerStart(program: Command): void {
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       if (opts.hotReload) dataflow.hotReload = true;
-      if (opts.debug) dataflow.debug = { publishAllMessages: true };
+      if (opts.debug) {
+        dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
+      }
       const attached = opts.attach ??
         (opts.detach
           ? false

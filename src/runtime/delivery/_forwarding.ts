@@ -45,6 +45,7 @@ export function route(
       (ts.length === seen.length && ts > seen))
   ) rt.seenTs = ts;
   const routes = routesOf(rt, from, output);
+  routes.sent.n++;
   /** The region's bytes for receivers without shared memory (copied once). */
   let inline: { payload: Uint8Array | null } | { error: string } | undefined;
   for (let i = 0; i < routes.length; i++) {
@@ -143,12 +144,24 @@ export function routesOf(
       })),
       {
         remote: rt.routing.hasRemote(from, output),
+        sent: sentCounter(sender, output),
         taps: taps && taps.size > 0 ? taps : undefined,
       },
     );
     byOutput.set(output, routes);
   }
   return routes;
+}
+
+/** The count of `node/output` messages the runtime routed, kept across route changes. */
+function sentCounter(
+  node: RunningNode | undefined,
+  output: string,
+): { n: number } {
+  if (!node) return { n: 0 };
+  let c = node.routedSent.get(output);
+  if (!c) node.routedSent.set(output, c = { n: 0 });
+  return c;
 }
 
 /** The clock, with every timestamp received so far applied. */

@@ -42,6 +42,8 @@ class InputQueue {
   items: QueuedMessage[] = [];
   head = 0;
   dropped = 0;
+  /** Messages queued so far (for rates). */
+  received = 0;
   closed = false;
   /** Closed with messages still queued: `input_closed` follows the last one. */
   closePending = false;
@@ -113,6 +115,7 @@ export class ReceiverQueue {
   pushInput(inputId: string, message: QueuedMessage): void {
     const q = this.#inputs.get(inputId);
     if (!q) return;
+    q.received++;
     q.items.push(message);
     if (q.policy === "drop_oldest" && q.length > q.size) {
       const old = q.shift();
@@ -129,6 +132,7 @@ export class ReceiverQueue {
     const q = this.#inputs.get(inputId);
     if (!q) return;
     if (this.isFull(inputId)) {
+      q.received++;
       q.dropped++;
       this.#hooks.onDrop(inputId, message, q.dropped);
       return;
@@ -168,6 +172,16 @@ export class ReceiverQueue {
     return Object.fromEntries(
       [...this.#inputs.values()].map((q) => [q.id, q.dropped]),
     );
+  }
+
+  /** Per input: messages queued now, received so far, dropped so far. */
+  stats(): { id: string; queued: number; received: number; dropped: number }[] {
+    return [...this.#inputs.values()].map((q) => ({
+      id: q.id,
+      queued: q.length,
+      received: q.received,
+      dropped: q.dropped,
+    }));
   }
 
   /** Queued input messages (for backpressure accounting and tests). */

@@ -16,9 +16,15 @@ export interface TapOptions {
   queueSize?: number;
   /**
    * Payload bytes copied per message (default 4096); `Infinity` copies whole
-   * payloads, shared-memory ones included.
+   * payloads, shared-memory ones included; 0 copies none (size and layout
+   * only).
    */
   maxBytes?: number;
+  /**
+   * Called when a copy lands in an empty queue (a subscriber that drains in
+   * batches schedules its next {@linkcode Tap.drain} here).
+   */
+  onMessage?: () => void;
 }
 
 /** One message as a subscriber sees it. */
@@ -44,8 +50,10 @@ export interface TapMessage {
 }
 
 /**
- * A subscription: an async iterable of the output's messages; `lost` counts
- * the copies dropped because the subscriber was slower than the output.
+ * A subscription: a bounded drop-oldest queue of the output's messages, read
+ * one by one (an async iterable) or in batches ({@linkcode Tap.drain});
+ * `lost` counts the copies dropped because the subscriber was slower than
+ * the output.
  *
  * @example
  * ```ts
@@ -58,13 +66,18 @@ export class Tap implements AsyncIterable<TapMessage> {
   readonly output: string;
   readonly queueSize: number;
   readonly maxBytes: number;
-  /** Copies dropped because the queue was full. */
+  /** Copies dropped because the queue was full (or the payload unreadable). */
   lost = 0;
-  /** Copies handed to the subscriber (or still queued). */
+  /** Copies offered to the subscriber (delivered, queued or lost). */
   received = 0;
-  #queue: TapMessage[] = [];
+  /** A ring: O(1) per copy on the forwarding path, whatever the queue size. */
+  #items: (TapMessage | undefined)[];
+  #head = 0;
+  #length = 0;
+  #lostDrained = 0;
   #waiter: (() => void) | null = null;
   #closed = false;
+  #onMessage?: () => void;
   #onClose: (tap: Tap) => void;
 
   /** @internal Made by `DataflowRuntime.subscribe`. */
@@ -78,6 +91,8 @@ export class Tap implements AsyncIterable<TapMessage> {
     this.output = output;
     this.queueSize = Math.max(1, options.queueSize ?? 64);
     this.maxBytes = Math.max(0, options.maxBytes ?? 4096);
+    this.#items = new Array(Math.min(this.queueSize, 1024));
+    this.#onMessage = options.onMessage;
     this.#onClose = onClose;
   }
 
@@ -86,24 +101,70 @@ export class Tap implements AsyncIterable<TapMessage> {
     return this.#closed;
   }
 
+  /** Copies queued now. */
+  get pending(): number {
+    return this.#length;
+  }
+
   /** @internal Queues a copy (drops the oldest when full). */
   offer(message: TapMessage): void {
     if (this.#closed) return;
     this.received++;
-    this.#queue.push(message);
-    if (this.#queue.length > this.queueSize) {
-      this.#queue.shift();
+    if (this.#length === this.queueSize) {
+      this.#items[this.#head] = undefined;
+      this.#head = (this.#head + 1) % this.#items.length;
+      this.#length--;
       this.lost++;
-    }
+    } else if (this.#length === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#length) % this.#items.length] = message;
+    this.#length++;
+    if (this.#length === 1) this.#onMessage?.();
     const w = this.#waiter;
     this.#waiter = null;
     w?.();
   }
 
+  /** @internal Counts a copy that could not be made (unreadable region). */
+  lose(n = 1): void {
+    this.received += n;
+    this.lost += n;
+  }
+
+  #grow(): void {
+    const size = Math.min(this.queueSize, this.#items.length * 2);
+    const items: (TapMessage | undefined)[] = new Array(size);
+    for (let i = 0; i < this.#length; i++) {
+      items[i] = this.#items[(this.#head + i) % this.#items.length];
+    }
+    this.#items = items;
+    this.#head = 0;
+  }
+
+  #shift(): TapMessage | undefined {
+    if (this.#length === 0) return undefined;
+    const m = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#items.length;
+    this.#length--;
+    return m;
+  }
+
+  /**
+   * Every queued copy (oldest first) and how many were lost since the
+   * previous `drain`.
+   */
+  drain(): { messages: TapMessage[]; lost: number } {
+    const messages: TapMessage[] = new Array(this.#length);
+    for (let i = 0; i < messages.length; i++) messages[i] = this.#shift()!;
+    const lost = this.lost - this.#lostDrained;
+    this.#lostDrained = this.lost;
+    return { messages, lost };
+  }
+
   /** The next message, or `null` once the subscription ended. */
   async next(): Promise<TapMessage | null> {
     for (;;) {
-      const m = this.#queue.shift();
+      const m = this.#shift();
       if (m) return m;
       if (this.#closed) return null;
       await new Promise<void>((r) => this.#waiter = r);
@@ -159,11 +220,16 @@ export function offerToTaps(
         try {
           copy = read(shm, layout, want);
         } catch {
-          // the region is gone: the subscriber gets the metadata only
+          // the region is gone (counted below)
         }
         copies.set(want, copy);
       }
       bytes = copies.get(want)!;
+      if (bytes === null) {
+        // the region is gone: this copy is lost, the message goes on
+        tap.lose();
+        continue;
+      }
     }
     tap.offer({
       node,

@@ -53,6 +53,7 @@ export function afterExit(rt: RuntimeContext, node: RunningNode): void {
   rt.fault?.exited(node);
   // Its senders stop keeping messages for it, its receivers' links end.
   updateRoutes(rt);
+  rt.trace?.exited(node);
   closeLogInputsIfDone(rt);
   checkBarrier(rt);
   maybeFinish(rt);

@@ -89,6 +89,7 @@ export async function onExit(
       });
       deliver(rt, rt.nodes.get(r)!);
     }
+    rt.trace?.restarting(node, describeExit(status), decision.delayMs ?? 0);
     const t = setTimeout(() => {
       rt.ladderTimers.splice(rt.ladderTimers.indexOf(t), 1);
       if (rt.state === "running") spawnNode(rt, node);

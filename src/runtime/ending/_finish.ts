@@ -30,6 +30,7 @@ export function maybeFinish(rt: RuntimeContext): void {
   rt.watcher?.close();
   rt.fault?.finish();
   closeTaps(rt);
+  rt.trace?.finished(rt.error);
   for (const n of rt.nodes.values()) {
     n.conn?.close();
     // Closed only now: a node's child may still write after it exited.

@@ -9,6 +9,7 @@ import { releaseBarrier } from "../_ready_barrier.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { deliver } from "../delivery/_delivery.ts";
 import type { RunningNode } from "../running_node.ts";
+import type { SpanContext } from "../../inspect/trace.ts";
 
 /** The stop ladder's grace period unless the runtime or command sets one. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -21,10 +22,22 @@ export const DEFAULT_GRACE_MS = 10_000;
  */
 export function stop(
   rt: RuntimeContext,
-  options: { graceMs?: number; force?: boolean; reason?: string } = {},
+  options: {
+    graceMs?: number;
+    force?: boolean;
+    reason?: string;
+    trace?: SpanContext;
+  } = {},
 ): void {
   if (rt.state === "finished" || rt.state === "created") return;
   rt.stopReason ??= options.reason ?? "manual";
+  const grace = options.graceMs ?? rt.opts.graceMs ?? DEFAULT_GRACE_MS;
+  rt.trace?.stopping(
+    options.force ? "forced" : rt.stopReason,
+    options.force ? 0 : grace,
+    rt.nodes.values(),
+    options.trace,
+  );
   if (options.force) {
     message(rt, "warn", "force-killing every node");
     rt.forced = true;
@@ -41,7 +54,6 @@ export function stop(
     node.queue.pushStop();
     deliver(rt, node);
   }
-  const grace = options.graceMs ?? rt.opts.graceMs ?? DEFAULT_GRACE_MS;
   rt.ladderTimers.push(
     setTimeout(() => terminate(rt, () => rt.nodes.values(), grace), grace),
   );

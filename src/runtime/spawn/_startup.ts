@@ -35,6 +35,7 @@ import { watchOperators } from "../_hot_reload.ts";
 export async function start(rt: RuntimeContext): Promise<void> {
   if (rt.state !== "created") throw new Error("runtime already started");
   rt.state = "starting";
+  rt.trace?.started(rt.dataflow.path);
   const allowShell = rt.opts.allowShellNodes ??
     ["1", "true", "yes"].includes(
       (Deno.env.get("DORA_ALLOW_SHELL_NODES") ?? "").toLowerCase(),
@@ -148,6 +149,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
     node.message = `node "${node.spec.id}" could not be started: ${
       errorMessage(err)
     }`;
+    rt.trace?.spawnFailed(node, node.message);
     failStart(rt, node.message);
     afterExit(rt, node);
     return;
@@ -162,6 +164,7 @@ export function spawnNode(rt: RuntimeContext, node: RunningNode): void {
       message(rt, "warn", w);
     }
   }
+  rt.trace?.spawned(node);
 }
 
 /** Serves every node connection until the listener closes. */
@@ -223,6 +226,7 @@ export function onHello(
     ...params,
   });
   rt.fault?.connected(node.spec.id);
+  rt.trace?.connected(node);
   if (rt.barrierReleased) {
     sendReady(rt, node);
     // Its receivers link to the new process, its senders learn about it.

@@ -254,6 +254,7 @@ class _Inbound:
                     payload = payload.slice(start, n)
                 self._clock.observe(ts)
                 self._received += 1
+                self._received_by[input_id] = self._received_by.get(input_id, 0) + 1
                 self._inline_received += n
                 self._stats_changes += 1
                 if self._types is not None and self._type_error(input_id, t, None):
@@ -273,6 +274,8 @@ class _Inbound:
             check_daemon_header(header)
             event, lease = self._input_event(header, payload, link)
             self._received += 1
+            iid = header.get("id")
+            self._received_by[iid] = self._received_by.get(iid, 0) + 1
             if header.get("shm") is not None:
                 self._shm_received += 1
             elif payload is not None:

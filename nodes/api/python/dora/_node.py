@@ -77,6 +77,9 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._drains: list = []
         self._received = self._shm_received = self._inline_received = 0
         self._sent = self._shm_sent = self._shm_bytes = self._inline_sent = 0
+        # Per output / per input, for `dora node info` rates.
+        self._sent_by: dict = {}
+        self._received_by: dict = {}
         self._lost: dict = {}
         self._undelivered: dict = {}
         self._stats_changes = self._stats_reported = 0
@@ -224,6 +227,7 @@ class Node(_Handshake, _Inbound, _Outbound):
     def _out_stats(self) -> dict:
         return {"sent": self._sent, "shm_sent": self._shm_sent, "shm_bytes": self._shm_bytes,
                 "inline_sent": self._inline_sent, "lost": self._lost,
+                "out": self._sent_by, "in": self._received_by,
                 "undelivered": self._undelivered}
 
     def __enter__(self):

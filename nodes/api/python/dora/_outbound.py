@@ -58,11 +58,12 @@ class _Outbound:
         d = self._downstream
         return VIA_DAEMON if d is None else d.route(output_id)
 
-    def _counted(self, route, nbytes: int, shm: bool) -> None:
+    def _counted(self, route, nbytes: int, shm: bool, output_id: str) -> None:
         """Counts a message that went over links only (the daemon counts the rest)."""
         if route.daemon:
             return
         self._sent += 1
+        self._sent_by[output_id] = self._sent_by.get(output_id, 0) + 1
         if shm:
             self._shm_sent += 1
             self._shm_bytes += nbytes
@@ -116,7 +117,7 @@ class _Outbound:
             for t in targets:
                 downstream.push(t, encode_frame({"t": "input", "id": t.input, "m": m, "d": layout},
                                                 parts))
-        self._counted(route, end, region is not None)
+        self._counted(route, end, region is not None, output_id)
         self._held_back(route)
 
     def _check_output(self, output_id: str) -> None:
@@ -259,7 +260,7 @@ class _Outbound:
                 parts = [_U32X2.pack(start - 4 + nbytes, hlen), head, _ZEROS[:start - 8 - hlen],
                          payload]
             self._append(parts)
-        self._counted(route, nbytes, False)
+        self._counted(route, nbytes, False, output_id)
         self._held_back(route)
 
     def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
