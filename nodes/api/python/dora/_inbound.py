@@ -11,6 +11,7 @@ Lifetime rule for received data: see ``_node.py``.
 
 from __future__ import annotations
 
+import os
 import select
 import time
 
@@ -22,6 +23,9 @@ from ._layout import decode_array, fixed_plan
 from ._metadata import Timestamp, decode_metadata
 
 _INPUT_TYPES = frozenset(("input", "input_closed", "error"))
+#: Shared-memory tokens given back over a link in one write while events
+#: are queued (the sender's pool has 32 regions).
+_RELEASES_PER_WRITE = 8
 
 
 class _Lease:
@@ -95,13 +99,14 @@ class _Inbound:
                                         "value": str(e), "kind": "dora"}, None, None))
             self._link_ended(link)
 
-    def _read_once(self, timeout: float | None) -> None:
+    def _read_once(self, timeout: float | None, wake: bool = False) -> None:
         """Waits up to ``timeout`` for the daemon socket or a link, and reads
-        what arrived."""
+        what arrived. ``wake``: also return when a region came back over a
+        link (``_region_freed``)."""
         if self._eof:
             return
         links = [l for l in self._upstream.live if l.readable()] if self._upstream.live else None
-        if not links:
+        if not links and not wake:
             if timeout is not None:
                 r, _, _ = select.select([self._sock], [], [], max(0.0, timeout))
                 if not r:
@@ -109,26 +114,34 @@ class _Inbound:
             self._read_daemon()
             return
         socks = [self._sock]
-        for link in links:
+        if wake:
+            socks.append(self._wake_r)
+        for link in links or ():
             socks.append(link.sock)
         r, _, _ = select.select(socks, [], [], None if timeout is None else max(0.0, timeout))
         for sock in r:
-            if sock is self._sock:
+            if sock is self._wake_r:
+                try:
+                    os.read(self._wake_r, 4096)
+                except OSError:
+                    pass
+            elif sock is self._sock:
                 self._read_daemon()
             else:
-                for link in links:
+                for link in links or ():
                     if link.sock is sock:
                         self._read_link(link)
                         break
 
-    def _pump(self, timeout: float | None, wait_lock: bool = True, unless_events: bool = False) -> bool:
+    def _pump(self, timeout: float | None, wait_lock: bool = True, unless_events: bool = False,
+              wake: bool = False) -> bool:
         """Reads and dispatches what arrives; False if another thread is reading."""
         if not self._rlock.acquire(blocking=wait_lock):
             return False
         try:
             if unless_events and self._events:
                 return True  # another thread already read them
-            self._read_once(timeout)
+            self._read_once(timeout, wake)
         finally:
             self._rlock.release()
         return True
@@ -393,7 +406,8 @@ class _Inbound:
         """The next event, or ``None`` when the stream ended (or ``timeout``
         seconds passed)."""
         self._finish_current()
-        if (self._pending_release and (self._events or self._next_pending)) or self._link_releases():
+        if (self._pending_release and (self._events or self._next_pending)) \
+                or self._link_releases(not self._events):
             # No `next` request to ride along with: hand the regions back now.
             self._flush_release()
         if self._stats_changes != self._stats_reported:
@@ -482,10 +496,13 @@ class _Inbound:
             self._current_leases = []
         self._current_event = None
 
-    def _link_releases(self) -> bool:
-        """Whether tokens wait to go back over links."""
+    def _link_releases(self, idle: bool) -> bool:
+        """Whether tokens should go back over links now: before the node
+        waits (``idle``), or once a few gathered on a link (one write per
+        message would wake the sender for each)."""
         for link in self._upstream.live:
-            if link._release:
+            n = len(link._release)
+            if n and (idle or n >= _RELEASES_PER_WRITE):
                 return True
         return False
 

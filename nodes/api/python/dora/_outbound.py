@@ -288,13 +288,19 @@ class _Outbound:
         if region is None and flag:
             self._writer.flush()  # receivers release only what reached them
         deadline = time.monotonic() + 2.0
-        while region is None and flag and not self._eof:  # the pool is full
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None  # fall back to an inline payload
-            if not self._pump(min(remaining, 0.05), wait_lock=False):
-                time.sleep(0.001)  # the reading thread dispatches the releases
-            region, flag = self._pool_acquire(size)
+        # Regions come back from the daemon (its socket is read here) and over
+        # links (the links thread frees them and wakes this wait).
+        self._want_region = region is None and flag
+        try:
+            while region is None and flag and not self._eof:  # the pool is full
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None  # fall back to an inline payload
+                if not self._pump(min(remaining, 0.05), wait_lock=False, wake=True):
+                    time.sleep(0.001)  # the reading thread dispatches the releases
+                region, flag = self._pool_acquire(size)
+        finally:
+            self._want_region = False
         if region is not None and flag:
             self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
         return region
