@@ -7,15 +7,30 @@
  * `setTimeout`s runs only a few hundred times a second) and posts the due
  * ticks to the runtime. Deadlines are fixed (`start + k · period`), so the
  * rate holds; a late wake-up delivers the ticks it owes when they are at
- * most {@link CATCH_UP} periods late, and counts them as missed otherwise
- * (one tick is still delivered): a long stall neither goes unnoticed nor
- * turns into a burst. Counts are in the run summary (`timers`).
+ * most {@link catchUpTicks} periods late (100 ms worth, at least
+ * {@link CATCH_UP} and at most {@link CATCH_UP_MAX} ticks: a busy machine
+ * often stalls a process for a few milliseconds, which must not cost a 1 kHz
+ * timer its rate), and counts them as missed otherwise (one tick is still
+ * delivered): a long stall neither goes unnoticed nor turns into a flood.
+ * Counts are in the run summary (`timers`).
  *
  * @module
  */
 
-/** Ticks owed after a late wake-up that are still delivered (not missed). */
+/** Ticks owed after a late wake-up that are always delivered (not missed). */
 export const CATCH_UP = 10;
+/** How late owed ticks may be and still be delivered, in milliseconds. */
+export const CATCH_UP_MS = 100;
+/** The most owed ticks delivered after one late wake-up. */
+export const CATCH_UP_MAX = 1000;
+
+/** Owed ticks still delivered for a period of `periodMs` (see the module). */
+export function catchUpTicks(periodMs: number): number {
+  return Math.min(
+    CATCH_UP_MAX,
+    Math.max(CATCH_UP, Math.ceil(CATCH_UP_MS / periodMs)),
+  );
+}
 
 /** What one interval's ticker did. */
 export interface TimerStats {
@@ -48,9 +63,13 @@ export function owedTicks(
 
 const WORKER_SOURCE = `
 const CATCH_UP = ${CATCH_UP};
+const CATCH_UP_MS = ${CATCH_UP_MS};
+const CATCH_UP_MAX = ${CATCH_UP_MAX};
+const catchUpTicks = ${catchUpTicks.toString()};
 const owedTicks = ${owedTicks.toString()};
 self.onmessage = (e) => {
   const { periods, stop } = e.data;
+  const catchUp = periods.map(catchUpTicks);
   const flag = new Int32Array(stop);
   const start = performance.now();
   const next = periods.map((p) => start + p);
@@ -62,7 +81,7 @@ self.onmessage = (e) => {
     if (Atomics.load(flag, 0) !== 0) return;
     const now = performance.now();
     for (let i = 0; i < periods.length; i++) {
-      const o = owedTicks(now, next[i], periods[i], CATCH_UP);
+      const o = owedTicks(now, next[i], periods[i], catchUp[i]);
       next[i] = o.next;
       if (o.deliver > 0) self.postMessage([i, o.deliver, o.missed]);
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CATCH_UP, owedTicks, TimerHub } from "./timers.ts";
+import { CATCH_UP, catchUpTicks, owedTicks, TimerHub } from "./timers.ts";
 
 Deno.test("owedTicks() delivers what a short stall owes and counts a long one as missed", () => {
   assert.deepEqual(owedTicks(0.5, 1, 1, CATCH_UP), {
@@ -23,6 +23,20 @@ Deno.test("owedTicks() delivers what a short stall owes and counts a long one as
     deliver: 1,
     missed: 29,
     next: 31,
+  });
+});
+
+Deno.test("catchUpTicks() delivers 100 ms of owed ticks, at least 10 and at most 1000", () => {
+  assert.equal(catchUpTicks(1), 100); // 1 kHz: a 100 ms stall keeps the rate
+  assert.equal(catchUpTicks(10), 10);
+  assert.equal(catchUpTicks(1000), 10);
+  assert.equal(catchUpTicks(0.05), 1000);
+  assert.equal(catchUpTicks(0.001), 1000);
+  // 1 kHz, 40 ms late: every owed tick is delivered.
+  assert.deepEqual(owedTicks(41.5, 1, 1, catchUpTicks(1)), {
+    deliver: 41,
+    missed: 0,
+    next: 42,
   });
 });
 

@@ -302,7 +302,10 @@ class _Outbound:
         finally:
             self._want_region = False
         if region is not None and flag:
-            self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
+            # Only for clean-up after a crash: coalesced with what follows
+            # (a write per new region held a burst's sender back).
+            self._append(encode_frame({"t": "shm_new", "name": "/" + region.name,
+                                       "size": region.size}))
         return region
 
     def _pool_acquire(self, size: int):
