@@ -166,6 +166,8 @@ class _Inbound:
         self._stats_changes += 1
 
     def _dispatch(self, header, payload) -> None:
+        if type(header) is tuple and len(header) == 4:
+            header = _shm_header(header)  # relayed by the daemon: the general path
         if type(header) is tuple:
             # A compiled input header (HeaderCache): only the timestamp is new.
             (input_id, t, length, start, n), ts, template = header
@@ -260,6 +262,10 @@ class _Inbound:
 
     def _dispatch_link(self, link, header, payload) -> None:
         """One frame from a sender's link: an input, its close, or an error."""
+        if type(header) is tuple and len(header) == 4:
+            if self._shm_input(link, header):
+                return
+            header = _shm_header(header)
         if type(header) is tuple:
             (input_id, t, length, start, n), ts, template = header
             if payload is not None and start + n <= payload.size:
@@ -307,6 +313,33 @@ class _Inbound:
         else:
             self._control({"type": "ERROR", "id": None, "error": f"link from `{link.node}`: {header.get('message')}",
                            "value": header.get("message"), "kind": "dora"})
+
+    def _shm_input(self, link, header) -> bool:
+        """A compiled shared-memory input from a link (the common shape);
+        ``False`` when the general path must handle (and report) it."""
+        (input_id, t, length, start, n), ts, _template, (name, size, token) = header
+        try:
+            region = self._maps.view(name, size)
+        except (OSError, ValueError):
+            return False
+        if start + n > region.size:
+            return False
+        lease = _Lease(token, self, link)
+        # The lease rides along as the buffer's base, so a kept value keeps it alive.
+        buf = pa.foreign_buffer(region.address, region.size, base=(region, lease))
+        self._clock.observe(ts)
+        self._received += 1
+        self._shm_received += 1
+        self._stats_changes += 1
+        if self._types is not None and self._type_error(input_id, t, None):
+            lease.release()
+            return True
+        self._push_input(input_id, {"type": "INPUT", "id": input_id,
+                                    "value": pa.Array.from_buffers(t, length, [None, buf.slice(start, n)],
+                                                                   null_count=0),
+                                    "metadata": {"timestamp": Timestamp.from_ns(ts)},
+                                    "kind": "dora"}, lease, link)
+        return True
 
     def _close_linked(self, input_id: str) -> None:
         """The daemon closed a link-fed input (its sender finished or died):
@@ -588,6 +621,15 @@ class _Inbound:
         import asyncio
 
         return await asyncio.to_thread(self.next, timeout)
+
+
+def _shm_header(header: tuple) -> dict:
+    """The header dict of a compiled shared-memory header (``HeaderCache``)."""
+    _compiled, ts, template, (name, size, token) = header
+    out = template.copy()
+    out["m"] = {"ts": str(ts)}
+    out["shm"] = {"name": name, "size": size, "token": token}
+    return out
 
 
 def _compile_input(header: dict):
