@@ -168,6 +168,47 @@ nodes:
   });
 }
 
+for (const from of LANGS) {
+  Deno.test(`a ${from} sender's link carries a drop_oldest and a backpressure input to a slow receiver: the backpressure one loses nothing`, async () => {
+    // The socket fills up: frames are written in parts while drop_oldest
+    // frames behind them are dropped (the stream must stay whole).
+    const COUNT = 1500;
+    const r = await run(`
+nodes:
+  - id: sender
+    path: ${sender(from)}
+    outputs: [lossy, lossless]
+    env: { COUNT: ${COUNT}, SIZE: 2048, OUTPUTS: "lossy,lossless" }
+  - id: rx
+    path: ${receiver(from === "ts" ? "py" : "ts")}
+    inputs:
+      lossy: { source: sender/lossy, queue_size: 2 }
+      lossless: { source: sender/lossless, queue_size: 2, queue_policy: backpressure }
+    env: { DELAY_MS: 1 }
+`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /ERROR|error:/);
+    assert.deepEqual(
+      { ...got(r.says("rx"), "lossless") },
+      {
+        n: COUNT,
+        first: 0,
+        last: COUNT - 1,
+        ordered: true,
+        contiguous: true,
+        bad: 0,
+      },
+    );
+    // Every lossy message arrived or was counted as dropped.
+    const lossy = got(r.says("rx"), "lossy");
+    const drops = r.node("rx").drops.lossy ?? 0;
+    assert.equal(lossy.n + drops, COUNT, JSON.stringify(r.summary));
+    assert.equal(lossy.ordered, true);
+    assert.equal(lossy.bad, 0);
+    assert.ok(r.node("rx").linkReceived! >= COUNT);
+  });
+}
+
 for (const lang of LANGS) {
   Deno.test(`a ${lang} sender that dies mid-send: its receiver gets everything it wrote, then NODE_FAILED and INPUT_CLOSED`, async () => {
     const r = await run(`

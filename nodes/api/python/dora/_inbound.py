@@ -97,6 +97,9 @@ class _Inbound:
         except ProtocolError as e:
             self._events.push_control(({"type": "ERROR", "id": None, "error": f"link from `{link.node}`: {e}",
                                         "value": str(e), "kind": "dora"}, None, None))
+            # A broken stream: the daemon relays this sender from then on
+            # (its sender would otherwise wait for this link for ever).
+            self._link_failed(link.node, f"link from `{link.node}`: {e}")
             self._link_ended(link)
 
     def _read_once(self, timeout: float | None, wake: bool = False) -> None:
