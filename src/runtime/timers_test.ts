@@ -63,3 +63,34 @@ Deno.test("TimerHub ticks each interval from its thread and stops", async () => 
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(seen.get(1_000_000n), after);
 });
+
+Deno.test("TimerHub: two hubs share the ticker thread; stopping one leaves the other ticking", async () => {
+  const count = { a: 0, b: 0 };
+  let wake!: () => void;
+  let want = 0;
+  const until = (n: number) =>
+    new Promise<void>((r) => {
+      want = n;
+      wake = r;
+    });
+  const a = new TimerHub(() => count.a++);
+  const b = new TimerHub(() => {
+    if (++count.b >= want) wake();
+  });
+  a.add(1_000_000n);
+  b.add(2_000_000n);
+  a.start();
+  b.start();
+  await until(10);
+  a.stop();
+  const stopped = count.a;
+  await until(count.b + 10);
+  assert.equal(count.a, stopped);
+  // A hub that starts later gets its ticks too.
+  const c = new TimerHub(() => wake());
+  c.add(1_000_000n);
+  c.start();
+  await new Promise<void>((r) => wake = r);
+  b.stop();
+  c.stop();
+});
