@@ -103,6 +103,13 @@ def encode_binary_header(header: dict) -> bytes:
     return bytes(out)
 
 
+def _utf8(raw, what: str) -> str:
+    try:
+        return bytes(raw).decode()
+    except UnicodeDecodeError:
+        raise ProtocolError(f"binary header: the {what} is not valid UTF-8") from None
+
+
 def decode_binary_header(raw) -> dict:
     """The header dict (as its JSON form would give it) of a binary header."""
     try:
@@ -128,7 +135,7 @@ def _decode_binary_header(raw) -> dict:
             raise ProtocolError("binary header: truncated")
 
     need(0)
-    ident = bytes(raw[12:pos]).decode()
+    ident = _utf8(raw[12:pos], "id")
     m: dict = {"ts": str(ts)}
     if flags & _F_PARAMS:
         need(4)
@@ -184,14 +191,14 @@ def _decode_binary_header(raw) -> dict:
         k = _U16.unpack_from(raw, pos)[0]
         pos += 2
         need(k + 10)
-        name = bytes(raw[pos:pos + k]).decode()
+        name = _utf8(raw[pos:pos + k], "shared-memory name")
         pos += k
         size = _U64.unpack_from(raw, pos)[0]
         pos += 8
         k = _U16.unpack_from(raw, pos)[0]
         pos += 2
         need(k)
-        token = bytes(raw[pos:pos + k]).decode()
+        token = _utf8(raw[pos:pos + k], "shared-memory token")
         pos += k
         header["shm"] = {"name": name, "size": size, "token": token}
     if pos != n:
@@ -429,12 +436,15 @@ class HeaderCache:
         pos = end + 2 + k
         if pos + 10 > n:
             return decode_binary_header(raw)
-        name = raw[end + 2:pos].decode()
         size = _U64.unpack_from(raw, pos)[0]
         k = _U16.unpack_from(raw, pos + 8)[0]
         if pos + 10 + k != n:
             return decode_binary_header(raw)
-        token = raw[pos + 10:n].decode()
+        try:
+            name = raw[end + 2:pos].decode()
+            token = raw[pos + 10:n].decode()
+        except UnicodeDecodeError:
+            return decode_binary_header(raw)  # says what is wrong
         return compiled, _U64.unpack_from(raw, 4)[0], template, (name, size, token)
 
     def _learn(self, raw: bytes, key: bytes, t0: int, t1: int) -> dict:
