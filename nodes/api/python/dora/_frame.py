@@ -103,13 +103,6 @@ def encode_binary_header(header: dict) -> bytes:
     return bytes(out)
 
 
-def _utf8(raw, what: str) -> str:
-    try:
-        return bytes(raw).decode()
-    except UnicodeDecodeError:
-        raise ProtocolError(f"binary header: the {what} is not valid UTF-8") from None
-
-
 def decode_binary_header(raw) -> dict:
     """The header dict (as its JSON form would give it) of a binary header."""
     try:
@@ -135,7 +128,7 @@ def _decode_binary_header(raw) -> dict:
             raise ProtocolError("binary header: truncated")
 
     need(0)
-    ident = _utf8(raw[12:pos], "id")
+    ident = bytes(raw[12:pos]).decode()
     m: dict = {"ts": str(ts)}
     if flags & _F_PARAMS:
         need(4)
@@ -191,14 +184,14 @@ def _decode_binary_header(raw) -> dict:
         k = _U16.unpack_from(raw, pos)[0]
         pos += 2
         need(k + 10)
-        name = _utf8(raw[pos:pos + k], "shared-memory name")
+        name = bytes(raw[pos:pos + k]).decode()
         pos += k
         size = _U64.unpack_from(raw, pos)[0]
         pos += 8
         k = _U16.unpack_from(raw, pos)[0]
         pos += 2
         need(k)
-        token = _utf8(raw[pos:pos + k], "shared-memory token")
+        token = bytes(raw[pos:pos + k]).decode()
         pos += k
         header["shm"] = {"name": name, "size": size, "token": token}
     if pos != n:
