@@ -19,6 +19,7 @@ from ._frame import encode_frame
 from ._layout import encode_array
 from ._metadata import encode_metadata
 from ._downstream import HIGH_WATER, VIA_DAEMON
+from ._shm import SLOT_MAX
 from ._to_arrow import to_arrow
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
@@ -218,12 +219,19 @@ class _Outbound:
         for t in targets:
             if not t.shm:
                 return False
-        region = self._acquire(nbytes)
-        if region is None:
-            return False
+        if nbytes <= SLOT_MAX:
+            region = self._acquire_slot(nbytes)
+            if region is None:
+                return False  # the general path (a region, or the socket)
+            start = region.off
+        else:
+            region = self._acquire(nbytes)
+            if region is None:
+                return False
+            start = 0
         region.buffer[:nbytes] = memoryview(payload).cast("B")
         p = _outframe.params(metadata) if metadata else b""
-        tail = _outframe.layout(dt, length, off, nbytes) + \
+        tail = _outframe.layout(dt, length, off, nbytes, start) + \
             _outframe.shm_ref("/" + region.name, region.size, region.token)
         downstream = self._downstream
         token = region.token
@@ -309,6 +317,37 @@ class _Outbound:
         if self._types is not None:
             self._types.send(output_id, "u8", metadata)  # raw bytes
         return Sample(self, output_id, int(length), metadata)
+
+    def _acquire_slot(self, size: int):
+        """A slot of a slab region for a small shared-memory message, or
+        ``None`` (the pool is at its limits: a whole region then)."""
+        try:
+            slot, created = self._pool.acquire_slot(size)
+            if slot is None and self._pool.busy:
+                self._pump(0, wait_lock=False)  # releases that already arrived
+                slot, created = self._pool.acquire_slot(size)
+            if slot is None:  # the pool is at its limits: wait for a release
+                self._writer.flush()
+                deadline = time.monotonic() + 2.0
+                self._want_region = True
+                try:
+                    while slot is None and not self._eof:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            return None
+                        if not self._pump(min(remaining, 0.05), wait_lock=False, wake=True):
+                            time.sleep(0.001)
+                        slot, created = self._pool.acquire_slot(size)
+                finally:
+                    self._want_region = False
+        except OSError:
+            return None  # _acquire says why, and falls back to the socket
+        if slot is None:
+            return None
+        if created is not None:
+            self._append(encode_frame({"t": "shm_new", "name": "/" + created.name,
+                                       "size": created.size}))
+        return slot
 
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is

@@ -54,13 +54,14 @@ def id_bytes(ident: str) -> bytes:
     return b
 
 
-def layout(dt: str, length: int, off: int, nbytes: int) -> bytes:
-    """The binary layout of a one-buffer array without nulls (cached)."""
-    key = (dt, length, off, nbytes)
+def layout(dt: str, length: int, off: int, nbytes: int, start: int = 0) -> bytes:
+    """The binary layout of a one-buffer array without nulls (cached);
+    ``start``: where the buffer begins (a slot's offset in its region)."""
+    key = (dt, length, off, nbytes, start)
     d = _layouts.get(key)
     if d is None:
         d = _layouts[key] = encode_layout({"dt": dt, "len": length, "nulls": 0, "off": off,
-                                           "bufs": [None, [0, nbytes]], "ch": []})
+                                           "bufs": [None, [start, nbytes]], "ch": []})
         if len(_layouts) > 4096:
             _layouts.clear()
     return d
