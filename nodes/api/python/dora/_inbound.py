@@ -332,6 +332,7 @@ class _Inbound:
         buf = pa.foreign_buffer(region.address, region.size, base=(region, lease))
         self._clock.observe(ts)
         self._received += 1
+        self._received_by[input_id] = self._received_by.get(input_id, 0) + 1
         self._shm_received += 1
         self._stats_changes += 1
         if self._types is not None and self._type_error(input_id, t, None):

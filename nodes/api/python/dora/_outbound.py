@@ -241,7 +241,7 @@ class _Outbound:
         for t in targets:
             head = _outframe.head(_outframe.INPUT, t.ident, ts, p, tail, True)
             downstream.push(t, (_U32X2.pack(4 + len(head), len(head)), head), token)
-        self._counted(route, nbytes, True)
+        self._counted(route, nbytes, True, output_id)
         self._held_back(route)
         return True
 
