@@ -321,7 +321,7 @@ for await (const e of node) if (e.type === "INPUT") await node.sendOutput("n", [
     peer = new OutsideProcess("python3", [
       "-c",
       `import json, sys, threading, zenoh
-conf = zenoh.Config.from_json5(json.dumps({"mode": "client", "connect": {"endpoints": ["tcp/127.0.0.1:${ports.zenoh}"]}}))
+conf = zenoh.Config.from_json5(json.dumps({"mode": "client", "connect": {"endpoints": ["tcp/127.0.0.1:${ports.zenoh}"]}, "transport": {"shared_memory": {"enabled": False}}}))
 s = zenoh.open(conf)
 got = []
 done = threading.Event()
