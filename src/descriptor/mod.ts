@@ -89,3 +89,8 @@ export {
   GraphEditError,
   type Port,
 } from "./graph_edit.ts";
+export {
+  keyExprProblem,
+  ZENOH_PUB_PATH,
+  ZENOH_SUB_PATH,
+} from "./zenoh_node.ts";

@@ -157,6 +157,11 @@ const node = z.object({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }
   }).optional(),
+  zenoh: z.object({
+    subscribe: text.optional(),
+    publish: text.optional(),
+    endpoint: text.optional(),
+  }).strict().optional(),
 }).strict();
 
 const dataflow = z.object({
