@@ -38,6 +38,8 @@ def flush_latency():
 node = Node()
 for event in node:
     if event["type"] != "INPUT":
+        if event["type"] == "ERROR":
+            print(f"{LABEL} sink error: {event.get('error')}", flush=True)
         continue
     # As the original's sink: the data's length, then the clock.
     size = len(event["value"])

@@ -3,7 +3,9 @@
  * For each interval a Python node counts the ticks it receives for
  * DURATION seconds (default 5) and reports the rate and the p50/p99/max of
  * the period it sees; the runtime's summary says how many ticks it missed.
- * Prints one table; BENCH_TIMERS=millis/1,micros/100 picks the intervals.
+ * Prints one table; BENCH_TIMERS=millis/1,micros/100 picks the intervals;
+ * BENCH_TIMERS_RT=1 runs `dora run --rt` and the counting node with
+ * SCHED_FIFO (what a machine that permits it can hold under load).
  *
  * @module
  */
@@ -14,6 +16,7 @@ const timers = (Deno.env.get("BENCH_TIMERS") ??
   "millis/10,millis/1,micros/500,micros/200,micros/100,micros/50,micros/10")
   .split(",").map((t) => t.trim()).filter((t) => t);
 const duration = Deno.env.get("DURATION") ?? "5";
+const rt = Deno.env.get("BENCH_TIMERS_RT") === "1";
 
 interface Result {
   source: string;
@@ -56,12 +59,21 @@ for (const t of timers) {
     path: ${here}timer_counter.py
     inputs:
       tick: { source: dora/timer/${t}, queue_size: 1000 }
-    env: { DURATION: ${duration}, SOURCE: "dora/timer/${t}" }
+    env: { DURATION: ${duration}, SOURCE: "dora/timer/${t}", RT: "${
+        rt ? 1 : 0
+      }" }
 `,
     );
     const { cmd, args } = doraCommand();
     const out = await new Deno.Command(cmd, {
-      args: [...args, "run", yml, "--log-format", "json"],
+      args: [
+        ...args,
+        "run",
+        yml,
+        "--log-format",
+        "json",
+        ...(rt ? ["--rt"] : []),
+      ],
       env: { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",

@@ -8,6 +8,11 @@ import time
 from dora import Node
 
 duration = float(os.environ.get("DURATION", "5"))
+if os.environ.get("RT") == "1":
+    try:  # below the runtime's --rt priority (50)
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    except (AttributeError, OSError) as e:
+        print(f"SCHED_FIFO not permitted: {e}", flush=True)
 node = Node()
 stamps = []
 for event in node:

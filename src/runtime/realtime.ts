@@ -12,6 +12,7 @@
  */
 import { errnoName } from "../shm/libc.ts";
 import { schedErrno, schedLibc, taskIds } from "./_sched_libc.ts";
+import { prepareTimerThread } from "./timers.ts";
 
 const MCL_FUTURE = 2;
 const SCHED_FIFO = 1;
@@ -66,6 +67,8 @@ export function enableRealtime(priority = RT_PRIORITY): RealtimeResult {
     return out;
   }
   const why = lockRefusal();
+  // The timer thread starts now: no isolate can start once memory is locked.
+  if (!why) prepareTimerThread();
   if (why) {
     out.warnings.push(
       `--rt: not locking memory: ${why} (locked allocations beyond it would fail); allow it with CAP_IPC_LOCK or \`ulimit -l unlimited\``,

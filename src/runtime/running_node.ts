@@ -146,24 +146,7 @@ export class TokenBag {
 }
 
 /** Counters of direct delivery summed over a node's processes. */
-export interface StatsTotals {
-  sent: number;
-  shm_sent: number;
-  shm_bytes: number;
-  inline_sent: number;
-  received: number;
-  shm_received: number;
-  inline_received: number;
-  /** Messages sent over links only, per output. */
-  out?: Record<string, number>;
-  /** Inputs received over links, per input. */
-  in?: Record<string, number>;
-  drops: Record<string, number>;
-  lost: Record<string, Record<string, number>>;
-  undelivered: Record<string, number>;
-  /** Inputs left unread in the node's own queue (see `StatsHeader.unread`). */
-  unread?: number;
-}
+export type StatsTotals = Omit<StatsHeader, "t">;
 
 /** All counters zero. */
 export function emptyTotals(): StatsTotals {

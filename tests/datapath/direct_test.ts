@@ -168,6 +168,85 @@ nodes:
   });
 }
 
+for (const from of LANGS) {
+  Deno.test(`a ${from} sender's link carries a drop_oldest and a backpressure input to a slow receiver: the backpressure one loses nothing`, async () => {
+    // The socket fills up: frames are written in parts while drop_oldest
+    // frames behind them are dropped (the stream must stay whole).
+    const COUNT = 1500;
+    const r = await run(`
+nodes:
+  - id: sender
+    path: ${sender(from)}
+    outputs: [lossy, lossless]
+    env: { COUNT: ${COUNT}, SIZE: 2048, OUTPUTS: "lossy,lossless" }
+  - id: rx
+    path: ${receiver(from === "ts" ? "py" : "ts")}
+    inputs:
+      lossy: { source: sender/lossy, queue_size: 2 }
+      lossless: { source: sender/lossless, queue_size: 2, queue_policy: backpressure }
+    env: { DELAY_MS: 1 }
+`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /ERROR|error:/);
+    assert.deepEqual(
+      { ...got(r.says("rx"), "lossless") },
+      {
+        n: COUNT,
+        first: 0,
+        last: COUNT - 1,
+        ordered: true,
+        contiguous: true,
+        bad: 0,
+      },
+    );
+    // Every lossy message arrived or was counted as dropped.
+    const lossy = got(r.says("rx"), "lossy");
+    const drops = r.node("rx").drops.lossy ?? 0;
+    assert.equal(lossy.n + drops, COUNT, JSON.stringify(r.summary));
+    assert.equal(lossy.ordered, true);
+    assert.equal(lossy.bad, 0);
+    assert.ok(r.node("rx").linkReceived! >= COUNT);
+  });
+}
+
+for (const to of LANGS) {
+  Deno.test(`small shared-memory messages from a py sender share regions and reach a ${to} receiver bit-exact`, async () => {
+    // 4 KB and 20 KB messages go in slots of the sender's slab regions: the
+    // buffers start at the slot's offset in the region.
+    const COUNT = 300;
+    const r = await run(`
+nodes:
+  - id: sender
+    path: ${sender("py")}
+    outputs: [small, medium]
+    env: { COUNT: ${COUNT}, SIZE: 4096, OUTPUTS: "small" }
+  - id: sender2
+    path: ${sender("py")}
+    outputs: [medium]
+    env: { COUNT: ${COUNT}, SIZE: 20000, OUTPUTS: "medium" }
+  - id: rx
+    path: ${receiver(to)}
+    inputs:
+      small: { source: sender/small, queue_policy: backpressure }
+      medium: { source: sender2/medium, queue_policy: backpressure }
+`);
+    assert.equal(r.code, 0, r.stderr);
+    for (const input of ["small", "medium"]) {
+      const g = got(r.says("rx"), input);
+      assert.deepEqual([g.n, g.last, g.contiguous, g.bad], [
+        COUNT,
+        COUNT - 1,
+        true,
+        0,
+      ]);
+    }
+    const viaShm = r.node("sender").viaShm + r.node("sender2").viaShm;
+    assert.ok(r.node("sender").viaShm > 0, JSON.stringify(r.summary));
+    assert.ok(r.node("sender2").viaShm > 0, JSON.stringify(r.summary));
+    assert.equal(r.node("rx").viaShmReceived, viaShm);
+  });
+}
+
 for (const lang of LANGS) {
   Deno.test(`a ${lang} sender that dies mid-send: its receiver gets everything it wrote, then NODE_FAILED and INPUT_CLOSED`, async () => {
     const r = await run(`
@@ -255,8 +334,10 @@ nodes:
     assert.equal(second.last, 599);
     assert.equal(second.contiguous, true, JSON.stringify(second));
     assert.equal(second.bad, 0);
-    // (The crashed process's own counters went with it.)
-    assert.ok(r.node("rx").linkReceived! >= second.n);
+    // (The crashed process's own counters went with it.) What the sender
+    // could not write to the restarting process before it finished was
+    // relayed by the runtime: counted, just not over the link.
+    assert.ok(r.node("rx").received >= second.n, JSON.stringify(r.summary));
   });
 }
 

@@ -77,6 +77,35 @@ Deno.test("dora run --rt locks the runtime's memory and runs it with SCHED_FIFO,
   }
 });
 
+Deno.test("dora run --rt delivers timer ticks (the timer thread starts before memory is locked)", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dora-rt-timer-" });
+  try {
+    Deno.writeTextFileSync(
+      `${dir}/ticks.py`,
+      `from dora import Node
+node = Node()
+n = 0
+for event in node:
+    if event["type"] == "INPUT":
+        n += 1
+        if n == 20:
+            break
+print("ticks", n, flush=True)
+`,
+    );
+    Deno.writeTextFileSync(
+      `${dir}/dataflow.yml`,
+      "nodes:\n  - id: counter\n    path: ticks.py\n    inputs:\n      tick: dora/timer/millis/2\n",
+    );
+    const r = await runDora(["run", "dataflow.yml", "--rt"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /panicked/);
+    assert.match(r.stderr, /counter: ticks 20\n/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("dora run --rt warns and runs normally where real-time is not permitted", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "dora-rt-" });
   try {

@@ -33,7 +33,12 @@ class Lane<E> {
   head = 0;
   closed = false;
   dropped = 0;
-  constructor(readonly size: number, readonly backpressure: boolean) {}
+  /**
+   * Made for a message that came before the input's settings (a route added
+   * at run time: the link may be faster than the daemon's `routes`).
+   */
+  provisional = false;
+  constructor(public size: number, public backpressure: boolean) {}
   get length(): number {
     return this.entries.length - this.head;
   }
@@ -74,9 +79,20 @@ export class EventQueue<E> {
     for (const [id, p] of Object.entries(inputs)) this.addInput(id, p);
   }
 
-  /** Adds an input (a route added at run time); an existing one is kept. */
+  /**
+   * Adds an input (a route added at run time); an existing one is kept, but
+   * one made before its settings came takes them now.
+   */
   addInput(id: string, p: InputPolicy): void {
-    if (this.#lanes.has(id)) return;
+    const known = this.#lanes.get(id);
+    if (known) {
+      if (known.provisional) {
+        known.provisional = false;
+        known.size = Math.max(1, p.queue_size ?? 10);
+        known.backpressure = p.queue_policy === "backpressure";
+      }
+      return;
+    }
     this.#lanes.set(
       id,
       new Lane(
@@ -89,8 +105,10 @@ export class EventQueue<E> {
   #lane(id: string): Lane<E> {
     let lane = this.#lanes.get(id);
     if (!lane) {
-      this.addInput(id, {});
+      // Until its settings come, it holds its sender back rather than drop.
+      this.addInput(id, { queue_policy: "backpressure" });
       lane = this.#lanes.get(id)!;
+      lane.provisional = true;
     }
     return lane;
   }

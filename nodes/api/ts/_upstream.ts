@@ -16,6 +16,7 @@ import {
   FrameWriter,
   type InputRoute,
   PROTOCOL_VERSION,
+  ProtocolError,
   type SenderToReceiver,
 } from "../../../src/message/mod.ts";
 
@@ -235,8 +236,15 @@ export class Upstream {
         this.#hooks.onIdle();
         if (link.ended) break;
       }
-    } catch {
-      // a reset is the sender going away: the end of this link
+    } catch (e) {
+      // A reset is the sender going away: the end of this link. A broken
+      // stream is a failure: the daemon relays this sender from then on.
+      if (e instanceof ProtocolError) {
+        this.#hooks.onFailed(
+          link.node,
+          `link from "${link.node}": ${e.message}`,
+        );
+      }
     }
     this.#finish(link);
   }

@@ -7,12 +7,7 @@
  */
 import type { StatsHeader } from "../../message/mod.ts";
 import type { RuntimeContext } from "../_context.ts";
-import {
-  addTotals,
-  type RunningNode,
-  type StatsTotals,
-  totalsOf,
-} from "../running_node.ts";
+import { addTotals, type RunningNode, totalsOf } from "../running_node.ts";
 import { dropsChanged } from "./_delivery.ts";
 
 /** A node's `stats`: its counters since its process started. */
@@ -51,6 +46,6 @@ export function onStats(
 /** A node's process ended: its counters join the sum of earlier processes. */
 export function foldStats(node: RunningNode): void {
   if (!node.stats) return;
-  node.statsBase = addTotals(node.statsBase, node.stats as StatsTotals);
+  node.statsBase = addTotals(node.statsBase, node.stats);
   node.stats = undefined;
 }

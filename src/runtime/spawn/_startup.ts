@@ -7,6 +7,7 @@
 import { errorMessage } from "../../errors.ts";
 import { sourceRoot } from "../../dora_command.ts";
 import { DORA_VERSION } from "../../version.ts";
+import { doraStateDir } from "../../state_dir.ts";
 import { LogFileWriter } from "../../logs/mod.ts";
 import { type HelloHeader, PROTOCOL_VERSION } from "../../message/mod.ts";
 import { checkBarrier, sendReady } from "../_ready_barrier.ts";
@@ -63,6 +64,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
       uv: rt.opts.uv,
       setpriv: findSetpriv(),
       python: new Map(),
+      pythonStore: `${doraStateDir()}/python-shims.json`,
     };
     let index = 0;
     for (const node of rt.nodes.values()) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolvePython } from "./python_interpreter.ts";
+import { resolvePython, selectionStamp } from "./python_interpreter.ts";
 
 Deno.test("resolvePython() resolves a shim to the real interpreter once per run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "dora-pyshim-" });
@@ -54,4 +54,51 @@ Deno.test("resolvePython() keeps python3 when it is no shim or the shim fails", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("resolvePython() remembers a shim's answer across runs until its version selection changes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dora-pyshim-" });
+  try {
+    await Deno.mkdir(`${dir}/shims`);
+    await Deno.mkdir(`${dir}/versions/3.11/bin`, { recursive: true });
+    await Deno.mkdir(`${dir}/project`);
+    const real = `${dir}/versions/3.11/bin/python3.11`;
+    await Deno.writeTextFile(real, "");
+    await Deno.writeTextFile(
+      `${dir}/shims/python3`,
+      `#!/bin/sh\necho called >> ${dir}/calls\necho ${real}\n`,
+      { mode: 0o755 },
+    );
+    const store = `${dir}/state/python-shims.json`;
+    const env = { PATH: `${dir}/shims:/usr/bin:/bin` };
+    const calls = async () =>
+      (await Deno.readTextFile(`${dir}/calls`)).trim().split("\n").length;
+    const cwd = `${dir}/project`;
+    // Each run has its own in-memory cache: the second run reads the file.
+    const first = resolvePython(cwd, env, new Map(), store);
+    const second = resolvePython(cwd, env, new Map(), store);
+    assert.deepEqual(first, { cmd: real, binDir: `${dir}/versions/3.11/bin` });
+    assert.deepEqual(second, first);
+    assert.equal(await calls(), 1);
+    // A .python-version in the folder (or a parent) is another selection.
+    await Deno.writeTextFile(`${dir}/.python-version`, "3.11\n");
+    resolvePython(cwd, env, new Map(), store);
+    assert.equal(await calls(), 2);
+    resolvePython(cwd, { ...env, PYENV_VERSION: "3.12" }, new Map(), store);
+    assert.equal(await calls(), 3);
+    // A remembered interpreter that is gone is asked for again.
+    await Deno.remove(real);
+    await Deno.writeTextFile(real, "");
+    resolvePython(cwd, env, new Map(), store);
+    assert.equal(await calls(), 3);
+    await Deno.remove(real);
+    resolvePython(cwd, env, new Map(), store);
+    assert.equal(await calls(), 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("selectionStamp() is only made for pyenv/asdf-style shims folders", () => {
+  assert.equal(selectionStamp("/usr/local/bin/python3", "/tmp", {}), undefined);
 });

@@ -49,6 +49,8 @@ export interface SpawnContext {
   operatorRuntime: string;
   /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
   python?: PythonCache;
+  /** The file that keeps shim answers across runs (see `resolvePython`). */
+  pythonStore?: string;
   /**
    * The link sockets of direct delivery this node uses (its own and its
    * senders'): a TypeScript node may reach exactly these.
@@ -212,6 +214,7 @@ function pythonPlan(
     base.cwd,
     base.env,
     ctx.python ??= new Map(),
+    ctx.pythonStore,
   );
   if (python.binDir) {
     // What the shim would do: its version's folder first on PATH.

@@ -17,7 +17,7 @@ BACKPRESSURE_FACTOR = 10
 
 
 class _Lane:
-    __slots__ = ("entries", "size", "backpressure", "closed", "dropped")
+    __slots__ = ("entries", "size", "backpressure", "closed", "dropped", "provisional")
 
     def __init__(self, size: int, backpressure: bool):
         self.entries: collections.deque = collections.deque()
@@ -25,6 +25,9 @@ class _Lane:
         self.backpressure = backpressure
         self.closed = False
         self.dropped = 0
+        # Made for a message that came before the input's settings (a route
+        # added at run time: the link may be faster than the daemon's routes).
+        self.provisional = False
 
     def full(self) -> bool:
         return self.backpressure and len(self.entries) >= self.size * BACKPRESSURE_FACTOR
@@ -44,8 +47,14 @@ class EventQueue:
             self.add_input(input_id, policy or {})
 
     def add_input(self, input_id: str, policy: dict) -> None:
-        """Adds an input (a route added at run time); an existing one is kept."""
-        if input_id in self._lanes:
+        """Adds an input (a route added at run time); an existing one is kept,
+        but one made before its settings came takes them now."""
+        known = self._lanes.get(input_id)
+        if known is not None:
+            if known.provisional:
+                known.provisional = False
+                known.size = max(1, int(policy.get("queue_size") or 10))
+                known.backpressure = policy.get("queue_policy") == "backpressure"
             return
         size = max(1, int(policy.get("queue_size") or 10))
         self._lanes[input_id] = _Lane(size, policy.get("queue_policy") == "backpressure")
@@ -53,8 +62,10 @@ class EventQueue:
     def _lane(self, input_id: str) -> _Lane:
         lane = self._lanes.get(input_id)
         if lane is None:
-            self.add_input(input_id, {})
+            # Until its settings come, it holds its sender back rather than drop.
+            self.add_input(input_id, {"queue_policy": "backpressure"})
             lane = self._lanes[input_id]
+            lane.provisional = True
         return lane
 
     def __len__(self) -> int:

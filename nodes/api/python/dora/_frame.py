@@ -372,10 +372,12 @@ class HeaderCache:
 
     def _parse_binary(self, raw: bytes):
         """A binary ``input`` header: everything but its timestamp is the
-        cache key (shared-memory references carry a new token each time:
-        not cached)."""
-        if len(raw) < 12 or raw[1] & _F_SHM:
+        cache key (for a shared-memory reference, everything before it: its
+        region and token change each time)."""
+        if len(raw) < 12:
             return decode_binary_header(raw)
+        if raw[1] & _F_SHM:
+            return self._parse_binary_shm(raw)
         key = raw[1:4] + raw[12:]
         entry = self._cache.get(key)
         if entry is None:
@@ -396,6 +398,47 @@ class HeaderCache:
             m["p"] = p
         header["m"] = m
         return header
+
+    def _parse_binary_shm(self, raw: bytes):
+        """A binary ``input`` header with a shared-memory reference and a
+        flat layout without parameters: ``(compiled, ts, template, (name,
+        size, token))`` when the compiled fast path applies, else the dict."""
+        n = len(raw)
+        end = 12 + _U16.unpack_from(raw, 2)[0]
+        if self._compile is None or raw[1] != (_F_LAYOUT | _F_SHM) or end + 2 > n \
+                or raw[end] == _JSON_LAYOUT:
+            return decode_binary_header(raw)
+        count = raw[end + 1]
+        end += 26
+        for _ in range(count):
+            if end >= n:
+                return decode_binary_header(raw)
+            end += 1 if raw[end] == 0 else 17
+        key = raw[1:4] + raw[12:end]
+        entry = self._cache.get(key)
+        if entry is None:
+            header = decode_binary_header(raw)
+            header.pop("shm", None)
+            if len(self._cache) >= _HEADER_CACHE_MAX:
+                self._cache.clear()
+            entry = self._cache[key] = (header, self._compile(header))
+        template, compiled = entry
+        if compiled is None or end + 2 > n:
+            return decode_binary_header(raw)
+        k = _U16.unpack_from(raw, end)[0]
+        pos = end + 2 + k
+        if pos + 10 > n:
+            return decode_binary_header(raw)
+        size = _U64.unpack_from(raw, pos)[0]
+        k = _U16.unpack_from(raw, pos + 8)[0]
+        if pos + 10 + k != n:
+            return decode_binary_header(raw)
+        try:
+            name = raw[end + 2:pos].decode()
+            token = raw[pos + 10:n].decode()
+        except UnicodeDecodeError:
+            return decode_binary_header(raw)  # says what is wrong
+        return compiled, _U64.unpack_from(raw, 4)[0], template, (name, size, token)
 
     def _learn(self, raw: bytes, key: bytes, t0: int, t1: int) -> dict:
         header = parse_header(raw)

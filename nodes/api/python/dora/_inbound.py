@@ -11,6 +11,7 @@ Lifetime rule for received data: see ``_node.py``.
 
 from __future__ import annotations
 
+import os
 import select
 import time
 
@@ -22,6 +23,9 @@ from ._layout import decode_array, fixed_plan
 from ._metadata import Timestamp, decode_metadata
 
 _INPUT_TYPES = frozenset(("input", "input_closed", "error"))
+#: Shared-memory tokens given back over a link in one write while events
+#: are queued (the sender's pool has 32 regions).
+_RELEASES_PER_WRITE = 8
 
 
 class _Lease:
@@ -93,15 +97,19 @@ class _Inbound:
         except ProtocolError as e:
             self._events.push_control(({"type": "ERROR", "id": None, "error": f"link from `{link.node}`: {e}",
                                         "value": str(e), "kind": "dora"}, None, None))
+            # A broken stream: the daemon relays this sender from then on
+            # (its sender would otherwise wait for this link for ever).
+            self._link_failed(link.node, f"link from `{link.node}`: {e}")
             self._link_ended(link)
 
-    def _read_once(self, timeout: float | None) -> None:
+    def _read_once(self, timeout: float | None, wake: bool = False) -> None:
         """Waits up to ``timeout`` for the daemon socket or a link, and reads
-        what arrived."""
+        what arrived. ``wake``: also return when a region came back over a
+        link (``_region_freed``)."""
         if self._eof:
             return
         links = [l for l in self._upstream.live if l.readable()] if self._upstream.live else None
-        if not links:
+        if not links and not wake:
             if timeout is not None:
                 r, _, _ = select.select([self._sock], [], [], max(0.0, timeout))
                 if not r:
@@ -109,26 +117,34 @@ class _Inbound:
             self._read_daemon()
             return
         socks = [self._sock]
-        for link in links:
+        if wake:
+            socks.append(self._wake_r)
+        for link in links or ():
             socks.append(link.sock)
         r, _, _ = select.select(socks, [], [], None if timeout is None else max(0.0, timeout))
         for sock in r:
-            if sock is self._sock:
+            if sock is self._wake_r:
+                try:
+                    os.read(self._wake_r, 4096)
+                except OSError:
+                    pass
+            elif sock is self._sock:
                 self._read_daemon()
             else:
-                for link in links:
+                for link in links or ():
                     if link.sock is sock:
                         self._read_link(link)
                         break
 
-    def _pump(self, timeout: float | None, wait_lock: bool = True, unless_events: bool = False) -> bool:
+    def _pump(self, timeout: float | None, wait_lock: bool = True, unless_events: bool = False,
+              wake: bool = False) -> bool:
         """Reads and dispatches what arrives; False if another thread is reading."""
         if not self._rlock.acquire(blocking=wait_lock):
             return False
         try:
             if unless_events and self._events:
                 return True  # another thread already read them
-            self._read_once(timeout)
+            self._read_once(timeout, wake)
         finally:
             self._rlock.release()
         return True
@@ -153,6 +169,8 @@ class _Inbound:
         self._stats_changes += 1
 
     def _dispatch(self, header, payload) -> None:
+        if type(header) is tuple and len(header) == 4:
+            header = _shm_header(header)  # relayed by the daemon: the general path
         if type(header) is tuple:
             # A compiled input header (HeaderCache): only the timestamp is new.
             (input_id, t, length, start, n), ts, template = header
@@ -247,6 +265,10 @@ class _Inbound:
 
     def _dispatch_link(self, link, header, payload) -> None:
         """One frame from a sender's link: an input, its close, or an error."""
+        if type(header) is tuple and len(header) == 4:
+            if self._shm_input(link, header):
+                return
+            header = _shm_header(header)
         if type(header) is tuple:
             (input_id, t, length, start, n), ts, template = header
             if payload is not None and start + n <= payload.size:
@@ -294,6 +316,34 @@ class _Inbound:
         else:
             self._control({"type": "ERROR", "id": None, "error": f"link from `{link.node}`: {header.get('message')}",
                            "value": header.get("message"), "kind": "dora"})
+
+    def _shm_input(self, link, header) -> bool:
+        """A compiled shared-memory input from a link (the common shape);
+        ``False`` when the general path must handle (and report) it."""
+        (input_id, t, length, start, n), ts, _template, (name, size, token) = header
+        try:
+            region = self._maps.view(name, size)
+        except (OSError, ValueError):
+            return False
+        if start + n > region.size:
+            return False
+        lease = _Lease(token, self, link)
+        # The lease rides along as the buffer's base, so a kept value keeps it alive.
+        buf = pa.foreign_buffer(region.address, region.size, base=(region, lease))
+        self._clock.observe(ts)
+        self._received += 1
+        self._received_by[input_id] = self._received_by.get(input_id, 0) + 1
+        self._shm_received += 1
+        self._stats_changes += 1
+        if self._types is not None and self._type_error(input_id, t, None):
+            lease.release()
+            return True
+        self._push_input(input_id, {"type": "INPUT", "id": input_id,
+                                    "value": pa.Array.from_buffers(t, length, [None, buf.slice(start, n)],
+                                                                   null_count=0),
+                                    "metadata": {"timestamp": Timestamp.from_ns(ts)},
+                                    "kind": "dora"}, lease, link)
+        return True
 
     def _close_linked(self, input_id: str) -> None:
         """The daemon closed a link-fed input (its sender finished or died):
@@ -393,7 +443,8 @@ class _Inbound:
         """The next event, or ``None`` when the stream ended (or ``timeout``
         seconds passed)."""
         self._finish_current()
-        if (self._pending_release and (self._events or self._next_pending)) or self._link_releases():
+        if (self._pending_release and (self._events or self._next_pending)) \
+                or self._link_releases(not self._events):
             # No `next` request to ride along with: hand the regions back now.
             self._flush_release()
         if self._stats_changes != self._stats_reported:
@@ -482,10 +533,13 @@ class _Inbound:
             self._current_leases = []
         self._current_event = None
 
-    def _link_releases(self) -> bool:
-        """Whether tokens wait to go back over links."""
+    def _link_releases(self, idle: bool) -> bool:
+        """Whether tokens should go back over links now: before the node
+        waits (``idle``), or once a few gathered on a link (one write per
+        message would wake the sender for each)."""
         for link in self._upstream.live:
-            if link._release:
+            n = len(link._release)
+            if n and (idle or n >= _RELEASES_PER_WRITE):
                 return True
         return False
 
@@ -571,6 +625,15 @@ class _Inbound:
         import asyncio
 
         return await asyncio.to_thread(self.next, timeout)
+
+
+def _shm_header(header: tuple) -> dict:
+    """The header dict of a compiled shared-memory header (``HeaderCache``)."""
+    _compiled, ts, template, (name, size, token) = header
+    out = template.copy()
+    out["m"] = {"ts": str(ts)}
+    out["shm"] = {"name": name, "size": size, "token": token}
+    return out
 
 
 def _compile_input(header: dict):

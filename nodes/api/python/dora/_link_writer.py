@@ -127,14 +127,20 @@ class LinkWriter:
     def _compact(self) -> None:
         """Removes dropped frames from the bytes not yet written."""
         old = self._buf
-        new = bytearray(old[:self._sent])
+        sent = self._sent
+        new = bytearray(old[:sent])
         frames = collections.deque()
         for f in self._frames:
-            if f[4] and f[0] >= self._sent:
+            if f[0] < sent:
+                # Partly written (only the first frame can be): its rest
+                # stays right behind what was written, in its place.
+                new += old[sent:f[1]]
+                frames.append(f)
                 continue
-            start = len(new) if f[0] >= self._sent else f[0]
-            if f[0] >= self._sent:
-                new += old[f[0]:f[1]]
+            if f[4]:
+                continue
+            start = len(new)
+            new += old[f[0]:f[1]]
             frames.append([start, start + (f[1] - f[0]), f[2], f[3], f[4]])
         self._buf = new
         self._frames = frames

@@ -69,6 +69,11 @@ class Node(_Handshake, _Inbound, _Outbound):
         # Runtime parameters: those of `hello_ok`, then each handed-out change.
         self._params: dict = {}
         self._maps = MappingCache()
+        # Wakes a send waiting for a free region (see ``_pool_release``).
+        self._want_region = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
         # Direct delivery (docs/protocol.md): links to senders and receivers,
         # and the counters of what went over them.
         self._daemon_queued = 0
@@ -213,7 +218,14 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._send_control({"t": "link_failed", "node": sender, "error": error})
 
     def _pool_release(self, token: str) -> None:
+        """A region came back over a link (the links thread): wakes a send
+        that waits for a free region."""
         self._pool.release([token])
+        if self._want_region:
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass  # the pipe is full: the waiter wakes anyway
 
     def _count_lost(self, receiver: str, input_id: str) -> None:
         per = self._lost.setdefault(receiver, {})

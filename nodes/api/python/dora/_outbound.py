@@ -19,6 +19,7 @@ from ._frame import encode_frame
 from ._layout import encode_array
 from ._metadata import encode_metadata
 from ._downstream import HIGH_WATER, VIA_DAEMON
+from ._shm import SLOT_MAX
 from ._to_arrow import to_arrow
 
 try:  # optional: send_output_raw hands out a numpy view when numpy is there
@@ -149,6 +150,9 @@ class _Outbound:
                 self._send_small(output_id, _outframe.layout(dt, length, off, nbytes),
                                  payload if nbytes else None, nbytes, metadata)
                 return
+            if self._shm and nbytes >= self._threshold and self._send_shm_direct(
+                    output_id, dt, length, off, payload, nbytes, metadata):
+                return
         arr = to_arrow(data)
         if self._types is not None and arr is not None and fixed is None:
             self._types.send(output_id, arr.type, metadata)
@@ -202,6 +206,44 @@ class _Outbound:
         if self._refs_buffered >= _REFS_PER_WRITE:
             self._refs_buffered = 0
             self._writer.flush()
+
+    def _send_shm_direct(self, output_id: str, dt: str, length: int, off: int, payload,
+                         nbytes: int, metadata) -> bool:
+        """A fixed-width array through shared memory to direct receivers only
+        (the common shape), its headers from cached templates; ``False``
+        when the route or the pool needs the general path."""
+        route = self._route(output_id)
+        targets = route.targets
+        if not targets or route.daemon:
+            return False
+        for t in targets:
+            if not t.shm:
+                return False
+        if nbytes <= SLOT_MAX:
+            region = self._acquire_slot(nbytes)
+            if region is None:
+                return False  # the general path (a region, or the socket)
+            start = region.off
+        else:
+            region = self._acquire(nbytes)
+            if region is None:
+                return False
+            start = 0
+        region.buffer[:nbytes] = memoryview(payload).cast("B")
+        p = _outframe.params(metadata) if metadata else b""
+        tail = _outframe.layout(dt, length, off, nbytes, start) + \
+            _outframe.shm_ref("/" + region.name, region.size, region.token)
+        downstream = self._downstream
+        token = region.token
+        downstream.lend(token, len(targets))
+        # Stamped when handed over (after the copy), as the original does.
+        ts = self._clock.now()
+        for t in targets:
+            head = _outframe.head(_outframe.INPUT, t.ident, ts, p, tail, True)
+            downstream.push(t, (_U32X2.pack(4 + len(head), len(head)), head), token)
+        self._counted(route, nbytes, True, output_id)
+        self._held_back(route)
+        return True
 
     def _send_small(self, output_id: str, tail: bytes, payload, nbytes: int, metadata) -> None:
         """An inline output from cached templates: ``tail`` is its binary
@@ -276,6 +318,37 @@ class _Outbound:
             self._types.send(output_id, "u8", metadata)  # raw bytes
         return Sample(self, output_id, int(length), metadata)
 
+    def _acquire_slot(self, size: int):
+        """A slot of a slab region for a small shared-memory message, or
+        ``None`` (the pool is at its limits: a whole region then)."""
+        try:
+            slot, created = self._pool.acquire_slot(size)
+            if slot is None and self._pool.busy:
+                self._pump(0, wait_lock=False)  # releases that already arrived
+                slot, created = self._pool.acquire_slot(size)
+            if slot is None:  # the pool is at its limits: wait for a release
+                self._writer.flush()
+                deadline = time.monotonic() + 2.0
+                self._want_region = True
+                try:
+                    while slot is None and not self._eof:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            return None
+                        if not self._pump(min(remaining, 0.05), wait_lock=False, wake=True):
+                            time.sleep(0.001)
+                        slot, created = self._pool.acquire_slot(size)
+                finally:
+                    self._want_region = False
+        except OSError:
+            return None  # _acquire says why, and falls back to the socket
+        if slot is None:
+            return None
+        if created is not None:
+            self._append(encode_frame({"t": "shm_new", "name": "/" + created.name,
+                                       "size": created.size}))
+        return slot
+
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is
         full; ``None`` means: send inline."""
@@ -288,15 +361,24 @@ class _Outbound:
         if region is None and flag:
             self._writer.flush()  # receivers release only what reached them
         deadline = time.monotonic() + 2.0
-        while region is None and flag and not self._eof:  # the pool is full
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None  # fall back to an inline payload
-            if not self._pump(min(remaining, 0.05), wait_lock=False):
-                time.sleep(0.001)  # the reading thread dispatches the releases
-            region, flag = self._pool_acquire(size)
+        # Regions come back from the daemon (its socket is read here) and over
+        # links (the links thread frees them and wakes this wait).
+        self._want_region = region is None and flag
+        try:
+            while region is None and flag and not self._eof:  # the pool is full
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None  # fall back to an inline payload
+                if not self._pump(min(remaining, 0.05), wait_lock=False, wake=True):
+                    time.sleep(0.001)  # the reading thread dispatches the releases
+                region, flag = self._pool_acquire(size)
+        finally:
+            self._want_region = False
         if region is not None and flag:
-            self._write(encode_frame({"t": "shm_new", "name": "/" + region.name, "size": region.size}))
+            # Only for clean-up after a crash: coalesced with what follows
+            # (a write per new region held a burst's sender back).
+            self._append(encode_frame({"t": "shm_new", "name": "/" + region.name,
+                                       "size": region.size}))
         return region
 
     def _pool_acquire(self, size: int):

@@ -37,6 +37,8 @@ OUTPUT = BINARY_OUTPUT
 INPUT = BINARY_INPUT
 _HEAD = struct.Struct("<BBHQ")
 _U32 = struct.Struct("<I")
+_U16 = struct.Struct("<H")
+_U64 = struct.Struct("<Q")
 
 _ids: dict = {}
 _layouts: dict = {}
@@ -52,13 +54,14 @@ def id_bytes(ident: str) -> bytes:
     return b
 
 
-def layout(dt: str, length: int, off: int, nbytes: int) -> bytes:
-    """The binary layout of a one-buffer array without nulls (cached)."""
-    key = (dt, length, off, nbytes)
+def layout(dt: str, length: int, off: int, nbytes: int, start: int = 0) -> bytes:
+    """The binary layout of a one-buffer array without nulls (cached);
+    ``start``: where the buffer begins (a slot's offset in its region)."""
+    key = (dt, length, off, nbytes, start)
     d = _layouts.get(key)
     if d is None:
         d = _layouts[key] = encode_layout({"dt": dt, "len": length, "nulls": 0, "off": off,
-                                           "bufs": [None, [0, nbytes]], "ch": []})
+                                           "bufs": [None, [start, nbytes]], "ch": []})
         if len(_layouts) > 4096:
             _layouts.clear()
     return d
@@ -74,9 +77,17 @@ def params(metadata) -> bytes:
     return _ENCODER.encode(p).encode()
 
 
-def head(kind: int, ident: bytes, ts: int, p: bytes, tail: bytes) -> bytes:
-    """A binary message header from its parts (``tail``: the layout, or ``b""``)."""
-    flags = (1 if tail else 0) | (4 if p else 0)
+def shm_ref(name: str, size: int, token: str) -> bytes:
+    """The shared-memory part of a binary header."""
+    n = name.encode()
+    t = token.encode()
+    return _U16.pack(len(n)) + n + _U64.pack(size) + _U16.pack(len(t)) + t
+
+
+def head(kind: int, ident: bytes, ts: int, p: bytes, tail: bytes, shm: bool = False) -> bytes:
+    """A binary message header from its parts (``tail``: the layout, or
+    ``b""``; with ``shm``, the layout followed by :func:`shm_ref`)."""
+    flags = (1 if tail else 0) | (4 if p else 0) | (2 if shm else 0)
     if p:
         return _HEAD.pack(kind, flags, len(ident), ts) + ident + _U32.pack(len(p)) + p + tail
     return _HEAD.pack(kind, flags, len(ident), ts) + ident + tail

@@ -91,6 +91,36 @@ def _prefault(m: mmap.mmap, size: int) -> None:
         m[off:off + n] = chunk[:n]
 
 
+#: Messages up to this many bytes share regions (slots of a slab region), so
+#: that a burst of small shared-memory messages does not create a region
+#: (and make every receiver map it) per message.
+SLOT_MAX = 32 * 1024
+#: The size of a slab region.
+SLAB = 256 * 1024
+
+
+class Slot:
+    """One slot of a slab region, lent like a region (a token of its own;
+    its buffer offsets in the message are the slot's offset in the region)."""
+
+    __slots__ = ("region", "off", "cls", "buffer", "token")
+
+    def __init__(self, region: Region, off: int, cls: int):
+        self.region = region
+        self.off = off
+        self.cls = cls
+        self.buffer = region.buffer[off:off + cls]
+        self.token: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.region.name
+
+    @property
+    def size(self) -> int:
+        return self.region.size
+
+
 class Pool:
     """This node's send regions, reused when the daemon sends ``release``.
 
@@ -105,6 +135,8 @@ class Pool:
         self._free: list[Region] = []
         self._busy: dict[str, Region] = {}
         self._all: list[Region] = []
+        # Free slots per slot size (slab regions are in _all, never in _free).
+        self._slots: dict[int, list[Slot]] = {}
         self.max_regions = max_regions
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -116,6 +148,32 @@ class Pool:
     def acquire(self, size: int) -> tuple[Region | None, bool]:
         with self._lock:
             return self._acquire(size)
+
+    def acquire_slot(self, size: int) -> tuple[Slot | None, Region | None]:
+        """A free slot of at least ``size`` bytes (at most :data:`SLOT_MAX`),
+        and the slab region made for it if one was (the caller sends
+        ``shm_new``); ``(None, None)`` when the pool is at its limits.
+        Raises ``OSError`` when a new region cannot be created."""
+        cls = max(4096, 1 << (size - 1).bit_length())
+        with self._lock:
+            free = self._slots.setdefault(cls, [])
+            created = None
+            if not free:
+                while self._free and (len(self._all) >= self.max_regions
+                                      or self.total_bytes + SLAB > self.max_bytes):
+                    old = self._free.pop(0)
+                    self._all.remove(old)
+                    old.unlink()
+                if len(self._all) >= self.max_regions or self.total_bytes + SLAB > self.max_bytes:
+                    return None, None
+                created = Region(f"{self._prefix}-{next(self._seq)}", SLAB)
+                self._all.append(created)
+                # Popped from the end: the lowest offsets first.
+                free.extend(Slot(created, off, cls) for off in range(SLAB - cls, -1, -cls))
+            slot = free.pop()
+            slot.token = f"{slot.region.name}#{next(self._tokens)}"
+            self._busy[slot.token] = slot
+            return slot, created
 
     def reuse(self, size: int) -> Region | None:
         """A free region of at least ``size`` bytes, never a new one."""
@@ -163,12 +221,18 @@ class Pool:
         self._busy[region.token] = region
         return region
 
-    def cancel(self, region: Region) -> None:
-        """Returns a region that was acquired but never sent."""
+    def cancel(self, region) -> None:
+        """Returns a region (or slot) that was acquired but never sent."""
         with self._lock:
             self._busy.pop(region.token or "", None)
-            region.token = None
-            self._free.append(region)
+            self._put_back(region)
+
+    def _put_back(self, r) -> None:
+        r.token = None
+        if type(r) is Slot:
+            self._slots[r.cls].append(r)
+        else:
+            self._free.append(r)
 
     def release(self, tokens) -> int:
         """Frees the regions of ``tokens``; returns how many were ours."""
@@ -177,8 +241,7 @@ class Pool:
             for t in tokens:
                 r = self._busy.pop(str(t), None)
                 if r is not None:
-                    r.token = None
-                    self._free.append(r)
+                    self._put_back(r)
                     n += 1
         return n
 
@@ -192,4 +255,5 @@ class Pool:
             r.unlink()
         self._all.clear()
         self._free.clear()
+        self._slots.clear()
         self._busy.clear()
