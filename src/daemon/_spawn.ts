@@ -46,6 +46,9 @@ export async function spawnDataflow(
     {
       daemonId: s.daemonId,
       peers: params.peers,
+      zenohEndpoint: s.opts.zenohEndpoint,
+      zenohRequired: s.opts.zenohRequired,
+      log: (m) => s.opts.log(`dataflow ${params.uuid}: ${m}`),
       tracer: s.tracer,
       onReady: () => {
         linked.then(() => {

@@ -36,6 +36,17 @@ export interface AgentOptions {
   /** The coordinator's token (default: looked up at each connect). */
   token?: string;
   transport: DataTransport;
+  /**
+   * The zenoh bridge (`ws/HOST:PORT`) of open data and of the built-in
+   * zenoh nodes (default `ws/127.0.0.1:10000`).
+   */
+  zenohEndpoint?: string;
+  /**
+   * The endpoint was configured (or the transport is zenoh): open data must
+   * reach it. Otherwise a dataflow with the message tap on runs without
+   * open data when no bridge answers there.
+   */
+  zenohRequired?: boolean;
   launch: LaunchDataflow;
   log: (message: string) => void;
 }

@@ -100,6 +100,12 @@ export interface HostHooks {
   ): void;
   /** Peers' data addresses. */
   peers: Record<string, DataAddress>;
+  /** The zenoh bridge of open data and zenoh nodes (`ws/HOST:PORT`). */
+  zenohEndpoint?: string;
+  /** Open data must reach `zenohEndpoint` (see `AgentOptions.zenohRequired`). */
+  zenohRequired?: boolean;
+  /** Reports a problem of this dataflow in the daemon's log. */
+  log?(message: string): void;
   /** Records the spans of the runtime's work. */
   tracer?: Tracer;
 }

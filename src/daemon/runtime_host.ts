@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { DataflowRuntime, type RemoteMessage } from "../runtime/mod.ts";
+import {
+  DataflowRuntime,
+  OpenDataPublisher,
+  type RemoteMessage,
+} from "../runtime/mod.ts";
+import { DEFAULT_ZENOH_ENDPOINT, ZenohUnreachableError } from "../zenoh/mod.ts";
 import type { RunSummary } from "../runtime/mod.ts";
 import { nodeConfig } from "../runtime/spawn/node_config.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
@@ -12,7 +17,7 @@ import type { FaultSummary } from "../fault/counters.ts";
 import type { WireMetadata } from "../message/mod.ts";
 import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
-import type { HostedDataflow, LaunchDataflow } from "./host.ts";
+import type { HostedDataflow, HostHooks, LaunchDataflow } from "./host.ts";
 import { dataflowPids } from "./pids.ts";
 import { gitDir } from "./build.ts";
 
@@ -69,6 +74,35 @@ function readShm(name: string, size: number): Uint8Array {
   return bytes.subarray(0, size);
 }
 
+/**
+ * Open data of the local nodes (the dataflow's message tap is on). A
+ * configured bridge must answer; the default one adds open data only when
+ * it is there.
+ */
+async function startOpenData(
+  runtime: DataflowRuntime,
+  localNodes: string[],
+  hooks: HostHooks,
+): Promise<OpenDataPublisher | undefined> {
+  const endpoint = hooks.zenohEndpoint ?? DEFAULT_ZENOH_ENDPOINT;
+  try {
+    return await OpenDataPublisher.start(
+      runtime,
+      localNodes,
+      endpoint,
+      (m) => hooks.log?.(m),
+    );
+  } catch (err) {
+    if (!(err instanceof ZenohUnreachableError) || hooks.zenohRequired) {
+      throw err;
+    }
+    hooks.log?.(
+      `open data on zenoh is off: no zenoh bridge at ${endpoint} (\`dora daemon --zenoh-endpoint\` names one)`,
+    );
+    return undefined;
+  }
+}
+
 /** The {@link LaunchDataflow} backed by `DataflowRuntime`. */
 export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
   const dataflow = params.descriptor;
@@ -119,6 +153,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     dataflowId: params.uuid,
     localNodes,
     externalBarrier: multi,
+    zenohEndpoint: hooks.zenohEndpoint,
     onStopRequest: hooks.onStopRequest,
     tracer: hooks.tracer,
     traceParent: params.trace,
@@ -175,7 +210,25 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       },
     },
   });
-  await runtime.start();
+  // Subscribed before the start: messages sent at once are published too.
+  const openData = dataflow.debug.publishAllMessages
+    ? await startOpenData(runtime, localNodes, hooks)
+    : undefined;
+  try {
+    await runtime.start();
+  } catch (err) {
+    await openData?.close();
+    throw err;
+  }
+  runtime.finished.then(async () => {
+    await openData?.close();
+    const missed = (openData?.lost ?? 0) + (openData?.failed ?? 0);
+    if (missed > 0) {
+      hooks.log?.(
+        `open data: ${missed} message(s) were not published (the zenoh bridge was slower than the dataflow, or gone)`,
+      );
+    }
+  });
   let finalFault: FaultSummary | undefined;
   const finished = runtime.finished.then((summary) => {
     finalFault = summary.fault;

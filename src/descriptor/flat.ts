@@ -54,8 +54,9 @@ export function sourceText(value: unknown): string | undefined {
 /** The kind of a node, from the one source field it sets. */
 export function nodeKind(
   raw: RawNode,
-): "path" | "operator" | "operators" | "module" | undefined {
+): "path" | "operator" | "operators" | "module" | "zenoh" | undefined {
   if (raw.module !== undefined) return "module";
+  if (raw.zenoh !== undefined) return "zenoh";
   if (raw.operators !== undefined) return "operators";
   if (raw.operator !== undefined) return "operator";
   if (raw.path !== undefined) return "path";

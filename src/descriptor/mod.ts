@@ -81,3 +81,8 @@ export {
   sharedLibraryFile,
   sharedLibraryNameProblem,
 } from "./operators.ts";
+export {
+  keyExprProblem,
+  ZENOH_PUB_PATH,
+  ZENOH_SUB_PATH,
+} from "./zenoh_node.ts";

@@ -7,7 +7,8 @@
 import type { DataTypeSpec } from "../message/layout_types.ts";
 import type { LogLevel } from "../logs/levels.ts";
 import type { NodeParams } from "./node_params.ts";
-export type { LogLevel };
+import type { ZenohNodeSpec } from "./zenoh_node.ts";
+export type { LogLevel, ZenohNodeSpec };
 
 /** Where an input's messages come from. */
 export type InputSource =
@@ -132,6 +133,11 @@ export interface NodeSpec {
   types?: NodePortTypes;
   /** Enclosing module ids, outermost first (for graphs). */
   modules?: string[];
+  /**
+   * A built-in zenoh node (`zenoh:`; `path` is then `dora/zenoh/sub` or
+   * `dora/zenoh/pub`): exactly one of `subscribe` and `publish`.
+   */
+  zenoh?: ZenohNodeSpec;
 }
 
 /** One operator of a runtime node. */

@@ -8,8 +8,20 @@ import type { Diagnostic } from "./diagnostic.ts";
 import { paramKeyProblem, paramValueProblem } from "./node_params.ts";
 import type { RawNode } from "./schema.ts";
 import type { SourceFile, YamlPath } from "./source.ts";
+import {
+  keyExprProblem,
+  wsEndpointProblem,
+  ZENOH_PUB_PATH,
+  ZENOH_SUB_PATH,
+} from "./zenoh_node.ts";
 
-const KIND_FIELDS = ["path", "operator", "operators", "module"] as const;
+const KIND_FIELDS = [
+  "path",
+  "operator",
+  "operators",
+  "module",
+  "zenoh",
+] as const;
 const COMMON = [
   "id",
   "name",
@@ -36,6 +48,17 @@ const ALLOWED: Record<string, string[]> = {
   module: [...COMMON, "module", "inputs", "params", "build"],
   operator: [...RUNTIME, "operator"],
   operators: [...RUNTIME, "operators"],
+  zenoh: [
+    ...RUNTIME.filter((k) => k !== "permissions" && k !== "cpu_affinity"),
+    "zenoh",
+    "inputs",
+    "outputs",
+    "output_types",
+    "input_types",
+    "min_log_level",
+    "max_log_size",
+    "max_rotated_files",
+  ],
 };
 /** Operator source keys. */
 const OP_SOURCES = ["python", "typescript", "shared-library", "wasm"] as const;
@@ -55,14 +78,14 @@ export function checkNodeShape(
   if (present.length === 0) {
     at(
       ["id"],
-      `node "${node.id}" needs one of "path", "operator", "operators" or "module"`,
+      `node "${node.id}" needs one of "path", "operator", "operators", "module" or "zenoh"`,
     );
   } else if (present.length > 1) {
     at(
       [present[1]!],
       `node "${node.id}" sets both "${present[0]}" and "${
         present[1]
-      }" (a node has exactly one of "path", "operator", "operators" or "module")`,
+      }" (a node has exactly one of "path", "operator", "operators", "module" or "zenoh")`,
     );
   }
   const kind = present[0];
@@ -82,6 +105,21 @@ export function checkNodeShape(
         }`,
       );
     }
+  }
+  if (kind === "zenoh" && present.length === 1) {
+    out.push(...checkZenohNode(src, path, node));
+  }
+  if (
+    kind === "path" &&
+    (node.path === ZENOH_SUB_PATH || node.path === ZENOH_PUB_PATH)
+  ) {
+    at(
+      ["path"],
+      `path "${node.path}" of node "${node.id}" is a built-in node: write \`zenoh: {${
+        node.path === ZENOH_SUB_PATH ? "subscribe: KEYEXPR" : "publish: KEY"
+      }}\` instead of "path"`,
+      false,
+    );
   }
   for (const [key, value] of Object.entries(node.params ?? {})) {
     if (kind === "module") {
@@ -203,6 +241,72 @@ export function checkNodeShape(
   }
   if (node.operators && node.operators.length === 0) {
     at(["operators"], `node "${node.id}" lists no operators`);
+  }
+  return out;
+}
+
+/** The fields of a built-in zenoh node: one direction, its key, its ports. */
+function checkZenohNode(
+  src: SourceFile,
+  path: YamlPath,
+  node: RawNode,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (field: (string | number)[], message: string, key = true) =>
+    out.push(src.at([...path, ...field], message, { key }));
+  const z = node.zenoh!;
+  const name = `zenoh node "${node.id}"`;
+  if (z.subscribe !== undefined && z.publish !== undefined) {
+    at(
+      ["zenoh", "publish"],
+      `${name} sets both "subscribe" and "publish" (one direction per node: use two nodes)`,
+    );
+    return out;
+  }
+  if (z.subscribe === undefined && z.publish === undefined) {
+    at(
+      ["zenoh"],
+      `${name} needs "subscribe: KEYEXPR" (zenoh into the dataflow) or "publish: KEY" (out to zenoh)`,
+    );
+    return out;
+  }
+  if (z.endpoint !== undefined) {
+    const problem = wsEndpointProblem(z.endpoint);
+    if (problem) at(["zenoh", "endpoint"], `${problem} (${name})`, false);
+  }
+  const inputs = Object.keys(node.inputs ?? {});
+  const outputs = node.outputs ?? [];
+  if (z.subscribe !== undefined) {
+    const problem = keyExprProblem(z.subscribe, true);
+    if (problem) at(["zenoh", "subscribe"], `${problem} (${name})`, false);
+    if (outputs.length !== 1) {
+      at(
+        node.outputs ? ["outputs"] : ["zenoh", "subscribe"],
+        `${name} subscribes to "${z.subscribe}": it needs exactly one output to send the samples on (e.g. \`outputs: [data]\`)`,
+        !node.outputs,
+      );
+    }
+    if (inputs.length > 0) {
+      at(
+        ["inputs"],
+        `${name} subscribes to zenoh: it has no inputs (its messages come from zenoh)`,
+      );
+    }
+  } else {
+    const problem = keyExprProblem(z.publish!, false);
+    if (problem) at(["zenoh", "publish"], `${problem} (${name})`, false);
+    if (inputs.length === 0) {
+      at(
+        ["zenoh", "publish"],
+        `${name} publishes on "${z.publish}": it needs at least one input to publish`,
+      );
+    }
+    if (outputs.length > 0) {
+      at(
+        ["outputs"],
+        `${name} publishes to zenoh: it has no outputs (its messages go to zenoh)`,
+      );
+    }
   }
   return out;
 }

@@ -29,6 +29,7 @@ import {
   runtimeOutputs,
 } from "./operators.ts";
 import type { NodeParams } from "./node_params.ts";
+import { ZENOH_PUB_PATH, ZENOH_SUB_PATH } from "./zenoh_node.ts";
 
 /** Default per-input queue size. */
 export const DEFAULT_QUEUE_SIZE = 10;
@@ -163,6 +164,12 @@ function resolveNode(
     }
   }
   opt("permissions", raw.permissions);
+  if (raw.zenoh) {
+    spec.path = raw.zenoh.subscribe !== undefined
+      ? ZENOH_SUB_PATH
+      : ZENOH_PUB_PATH;
+    spec.zenoh = { ...raw.zenoh };
+  }
   if (operators) {
     spec.operators = operators.map((op) => resolveOperator(op, node));
     spec.outputs = runtimeOutputs(spec.operators);

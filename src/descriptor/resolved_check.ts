@@ -150,6 +150,11 @@ const node = z.object({
     metadata: z.record(text, z.array(text)),
   }).strict().optional(),
   modules: z.array(text).optional(),
+  zenoh: z.object({
+    subscribe: text.optional(),
+    publish: text.optional(),
+    endpoint: text.optional(),
+  }).strict().optional(),
 }).strict();
 
 const dataflow = z.object({

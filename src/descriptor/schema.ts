@@ -169,6 +169,21 @@ export const NamedOperatorSchema = z.strictObject({
   ...operatorFields,
 });
 
+/** A built-in zenoh node (`zenoh:`): a zenoh key into the dataflow, or out of it. */
+export const ZenohNodeSchema = z.strictObject({
+  subscribe: z.string().optional().describe(
+    "dora/zenoh/sub: key expression to subscribe to (* and ** allowed); every sample becomes a message on the node's one output",
+  ),
+  publish: z.string().optional().describe(
+    "dora/zenoh/pub: key every input is published on (KEY for one input, KEY/<input id> for several)",
+  ),
+  endpoint: z.string().optional().describe(
+    "the zenoh-bridge-remote-api WebSocket, ws/HOST:PORT (default: the daemon's, or ws/127.0.0.1:10000)",
+  ),
+}).describe(
+  "a built-in zenoh node instead of a path: {subscribe: KEYEXPR} or {publish: KEY} (see docs/zenoh.md)",
+);
+
 /** A node of the dataflow. */
 export const NodeSchema = z.strictObject({
   id: nodeId.describe("unique node id: [A-Za-z0-9_.-], not starting with '.'"),
@@ -213,6 +228,7 @@ export const NodeSchema = z.strictObject({
   operator: OperatorSchema.optional(),
   operators: z.array(NamedOperatorSchema).optional(),
   module: z.string().optional().describe("module file to expand here"),
+  zenoh: ZenohNodeSchema.optional(),
   params: z.record(z.string(), z.json()).optional().describe(
     "path nodes: initial runtime parameters, <key>: <any JSON value> (see docs/dynamic.md); module nodes: <key>: <string, number or boolean> substituted into the module",
   ),

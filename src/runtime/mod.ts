@@ -69,3 +69,4 @@ export {
   type RouteSpec,
 } from "./delivery/route_changes.ts";
 export { Tap, type TapMessage, type TapOptions } from "./delivery/taps.ts";
+export { OpenDataPublisher } from "./open_data.ts";

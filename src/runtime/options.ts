@@ -81,6 +81,11 @@ export interface RuntimeOptions {
   uv?: string;
   /** Reload Python and TypeScript operators when their files change (`--hot-reload`). */
   hotReload?: boolean;
+  /**
+   * The zenoh bridge (`ws/HOST:PORT`) the built-in zenoh nodes connect to
+   * when their `zenoh.endpoint` does not say (default `ws/127.0.0.1:10000`).
+   */
+  zenohEndpoint?: string;
   /** Grace period of the stop ladder in ms (default 10 000). */
   graceMs?: number;
   /**

@@ -13,7 +13,7 @@ export class ZenohUnreachableError extends Error {
   readonly endpoint: string;
   constructor(endpoint: string, reason: string) {
     super(
-      `cannot reach the zenoh bridge at ${endpoint}: ${reason} (start one with \`dora daemon --zenoh\`, or run \`zenoh-bridge-remote-api --ws-port ...\` and point --zenoh-endpoint at it)`,
+      `cannot reach the zenoh bridge at ${endpoint}: ${reason} (start one with \`dora daemon --zenoh\` or \`dora run --zenoh\`, or run \`zenoh-bridge-remote-api --ws-port ...\` and point --zenoh-endpoint at it)`,
     );
     this.endpoint = endpoint;
   }

@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { ZenohConfigError } from "./errors.ts";
+import { keyExprProblem } from "../descriptor/mod.ts";
 
 /** The network id of the original's layout (always `default`). */
 const NET = "dora/default";
@@ -51,24 +52,10 @@ export function openDataWildcard(df: string): string {
 
 /**
  * Checks a user-given key expression (`zenoh: {subscribe: ...}`): non-empty
- * chunks, no characters zenoh reserves.
+ * chunks, no characters zenoh reserves. Null when it is fine.
  */
 export function checkKeyExpr(key: string, wildcards: boolean): string | null {
-  if (!key || key.startsWith("/") || key.endsWith("/") || key.includes("//")) {
-    return `"${key}" is not a key expression (chunks separated by single "/", none empty)`;
-  }
-  if (/[#?$\s]/.test(key)) {
-    return `"${key}" contains a character zenoh reserves (# ? $ or whitespace)`;
-  }
-  if (!wildcards && key.includes("*")) {
-    return `"${key}" has a wildcard: a publication key names one key`;
-  }
-  for (const part of key.split("/")) {
-    if (part.includes("*") && part !== "*" && part !== "**") {
-      return `"${key}": a wildcard must be a whole chunk (* or **)`;
-    }
-  }
-  return null;
+  return keyExprProblem(key, wildcards);
 }
 
 /** One key chunk from a dora id (ids never hold zenoh's special characters). */

@@ -37,3 +37,14 @@ export {
   ZENOH_BRIDGE_VERSION,
   ZENOH_TS_VERSION,
 } from "./version.ts";
+export {
+  ARROW_STREAM,
+  decodeOpenData,
+  encodeOpenData,
+  JSON_ENCODING,
+  JSON_MAX_VALUES,
+  OCTET_STREAM,
+  openDataAttachment,
+  type OpenDataSample,
+  readOpenDataAttachment,
+} from "./open_data.ts";

@@ -89,3 +89,88 @@ export function zenohDaemon(
     { DORA_ZENOH_BRIDGE: zenohBridge() },
   );
 }
+
+/**
+ * A program outside dora (the Python zenoh peer) whose output lines the
+ * test waits for; `close()` kills it if it still runs.
+ */
+export class OutsideProcess {
+  readonly child: Deno.ChildProcess;
+  #lines: string[] = [];
+  #waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  readonly done: Promise<Deno.CommandStatus>;
+
+  constructor(cmd: string, args: string[]) {
+    this.child = new Deno.Command(cmd, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const collect = async (stream: ReadableStream<Uint8Array>) => {
+      let pending = "";
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        pending += chunk;
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          this.#line(pending.slice(0, nl));
+          pending = pending.slice(nl + 1);
+        }
+      }
+      if (pending) this.#line(pending);
+    };
+    const drained = Promise.all([
+      collect(this.child.stdout),
+      collect(this.child.stderr),
+    ]);
+    this.done = this.child.status.then(async (s) => {
+      await drained;
+      return s;
+    });
+  }
+
+  /** Every line so far (stdout and stderr). */
+  get output(): string {
+    return this.#lines.join("\n");
+  }
+
+  /** The first line matching `re`; rejects when the program exits first. */
+  waitForLine(re: RegExp, timeoutMs = 60_000): Promise<string> {
+    const found = this.#lines.find((l) => re.test(l));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) => () =>
+        reject(
+          new Error(`${why} before a line matched ${re}:\n${this.output}`),
+        );
+      const timer = setTimeout(fail("timeout"), timeoutMs);
+      this.done.then(() => setTimeout(fail("the program exited"), 50));
+      this.#waiters.push({
+        re,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  #line(line: string): void {
+    this.#lines.push(line);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.re.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+
+  /** Kills the program if it still runs and waits for its end. */
+  async close(): Promise<void> {
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await this.done;
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { CliError, UsageError } from "../errors.ts";
+import { zenohEndpointOption } from "../_open_data.ts";
 import { guardProcess } from "../_guard.ts";
 import { durationOption } from "../_options.ts";
 
@@ -93,7 +94,7 @@ export function registerDaemon(program: Command): void {
       )
       .option(
         "--zenoh-endpoint <ENDPOINT>",
-        `the bridge's WebSocket, ws/HOST:PORT (env DORA_ZENOH_ENDPOINT; default ${DEFAULT_ZENOH_ENDPOINT})`,
+        `the bridge's WebSocket, ws/HOST:PORT, for the zenoh transport, open data and zenoh nodes (env DORA_ZENOH_ENDPOINT; default ${DEFAULT_ZENOH_ENDPOINT})`,
       )
       .option(
         "--zenoh-listen <ENDPOINTS>",
@@ -183,6 +184,12 @@ export function registerDaemon(program: Command): void {
           dataPort,
           token,
           transport,
+          // Open data and zenoh nodes use this bridge under either transport.
+          zenohEndpoint: zenoh?.endpoint ??
+            zenohEndpointOption(opts.zenohEndpoint),
+          zenohRequired: Boolean(
+            zenoh || opts.zenohEndpoint || Deno.env.get("DORA_ZENOH_ENDPOINT"),
+          ),
           launch: launchWithRuntime,
           log,
         });

@@ -29,9 +29,15 @@ import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
 import { serveLocalEndpoint } from "../../daemon/local_endpoint.ts";
 import { Tracer } from "../../inspect/mod.ts";
-import { CliError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
 import { requireBuildConsent } from "../_build_consent.ts";
+import {
+  startOpenData,
+  startRunBridge,
+  zenohEndpointOption,
+} from "../_open_data.ts";
+import type { OpenDataPublisher } from "../../runtime/mod.ts";
 
 /** The options of `dora run` (and of the commands built on it). */
 export interface RunOptions {
@@ -50,6 +56,9 @@ export interface RunOptions {
   name?: string;
   typeCheck?: string;
   hotReload?: boolean;
+  zenohEndpoint?: string;
+  zenoh?: boolean;
+  zenohListen?: string;
 }
 
 /** Registers `dora run`. */
@@ -103,11 +112,23 @@ export function registerRun(program: Command): void {
     )
     .option(
       "--debug",
-      "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
+      "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`) and, with a zenoh bridge, open data on zenoh (docs/zenoh.md)",
     )
     .option(
       "-n, --name <NAME>",
       "a name for `-d NAME` of the inspection commands (default: the file name without extension)",
+    )
+    .option(
+      "--zenoh",
+      "start a local zenoh-bridge-remote-api for the run at --zenoh-endpoint (stopped at the end)",
+    )
+    .option(
+      "--zenoh-listen <ENDPOINTS>",
+      "with --zenoh: where the bridge accepts zenoh applications, tcp/IP:PORT[,…] (default tcp/127.0.0.1:7447)",
+    )
+    .option(
+      "--zenoh-endpoint <ENDPOINT>",
+      "the zenoh bridge of open data and zenoh nodes, ws/HOST:PORT (env DORA_ZENOH_ENDPOINT; default ws/127.0.0.1:10000)",
     )
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
@@ -201,6 +222,12 @@ export async function runDataflow(
     } else err(`dora: ${lvl === "info" ? "" : `${lvl}: `}${msg}`);
   };
   const stopAfter = durationOption("--stop-after", opts.stopAfter);
+  const zenohEndpoint = zenohEndpointOption(opts.zenohEndpoint);
+  if (opts.zenohListen !== undefined && !opts.zenoh) {
+    throw new UsageError(
+      "--zenoh-listen configures the bridge that --zenoh starts",
+    );
+  }
   const graceMs = durationOption("--grace-duration", opts.graceDuration);
   const tracer = new Tracer("dora_run");
   const loaded = hooks.dataflow ?? await loadForCli(path);
@@ -257,12 +284,56 @@ export async function runDataflow(
     hotReload: opts.hotReload || undefined,
     graceMs,
     drainOnStop: hooks.drainOnStop,
+    zenohEndpoint,
     events: { onLog: show, onMessage: say },
     tracer,
   });
+  const bridge = opts.zenoh
+    ? await startRunBridge(
+      zenohEndpoint,
+      opts.zenohListen,
+      (t) => say("warn", t),
+    )
+    : undefined;
+  if (bridge) {
+    say(
+      "info",
+      `started zenoh bridge (pid ${bridge.pid}) at ${zenohEndpoint}, listening on ${
+        bridge.opts.listen.join(", ")
+      }`,
+    );
+  }
+  // Subscribed before the start: messages sent at once are published too.
+  let openData: OpenDataPublisher | undefined;
+  try {
+    // A bridge named on the command line must be there; the default one
+    // only adds open data to the message tap of `--debug` when it is.
+    openData = dataflow.debug.publishAllMessages
+      ? await startOpenData(
+        runtime,
+        zenohEndpoint,
+        Boolean(
+          opts.zenoh || opts.zenohEndpoint ||
+            Deno.env.get("DORA_ZENOH_ENDPOINT"),
+        ),
+        (level, t) => say(level, t),
+      )
+      : undefined;
+  } catch (e) {
+    await bridge?.stop();
+    throw e;
+  }
+  if (openData) {
+    say(
+      "info",
+      `publishing every output on zenoh at ${openData.endpoint} (dora/default/${runtime.id}/output/<node>/<output>)`,
+    );
+  }
   try {
     await runtime.start();
   } catch (e) {
+    await openData?.close();
+    await bridge?.stop();
     if (e instanceof SpawnError) throw new CliError(e.message);
     throw e;
   }
@@ -318,6 +389,16 @@ export async function runDataflow(
     : undefined;
   const summary = await runtime.finished;
   await endpoint.close();
+  await openData?.close();
+  await bridge?.stop();
+  if (openData && openData.lost + openData.failed > 0) {
+    say(
+      "warn",
+      `open data: ${openData.lost + openData.failed} of ${
+        openData.published + openData.lost + openData.failed
+      } message(s) were not published (the zenoh bridge was slower than the dataflow, or gone)`,
+    );
+  }
   discovery?.close();
   clearTimeout(stopTimer);
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);

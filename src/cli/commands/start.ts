@@ -105,7 +105,7 @@ export function registerStart(program: Command): void {
         )
         .option(
           "--debug",
-          "enable the message tap for `dora topic echo/hz/info/pub` (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
+          "enable the message tap for `dora topic echo/hz/info/pub` and, with a zenoh bridge at the daemon's --zenoh-endpoint, open data on zenoh (like `_unstable_debug.publish_all_messages_to_zenoh: true`)",
         )
         .option(
           "--env <K=V>",

@@ -96,7 +96,7 @@ export function registerUp(program: Command): void {
         )
         .option(
           "--zenoh-endpoint <ENDPOINT>",
-          "with --zenoh: the bridge's WebSocket, ws/HOST:PORT",
+          "the daemon's zenoh bridge WebSocket, ws/HOST:PORT (zenoh transport, open data, zenoh nodes)",
         )
         .option(
           "--zenoh-listen <ENDPOINTS>",

@@ -60,6 +60,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
       pythonPath: `${root}/nodes/api/python`,
       dataflow: rt.dataflow,
       operatorRuntime: `${root}/nodes/runtime/ts/main.ts`,
+      zenohEndpoint: rt.opts.zenohEndpoint,
       allowShell,
       uv: rt.opts.uv,
       setpriv: findSetpriv(),

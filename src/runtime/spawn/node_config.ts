@@ -80,6 +80,8 @@ export function importMap(sourceRoot: string): string {
       "apache-arrow/": "npm:/apache-arrow@21.2.0/",
       "@mcap/core": "npm:@mcap/core@2.2.2",
       "lz4js": "npm:lz4js@0.2.0",
+      // The built-in zenoh nodes (nodes/zenoh/) talk to the bridge.
+      "@eclipse-zenoh/zenoh-ts": "npm:@eclipse-zenoh/zenoh-ts@1.10.1",
     },
   });
 }

@@ -18,6 +18,13 @@ import { permissionFlags } from "./permissions.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import { type PythonCache, resolvePython } from "./python_interpreter.ts";
 import { shellReason } from "./shell_gate.ts";
+import { sourceRoot } from "../../dora_command.ts";
+import {
+  DEFAULT_ZENOH_ENDPOINT,
+  type Endpoint,
+  parseEndpoint,
+  ZenohConfigError,
+} from "../../zenoh/mod.ts";
 
 /** A node that cannot be started; the message names it. */
 export class SpawnError extends Error {
@@ -47,6 +54,8 @@ export interface SpawnContext {
   dataflow?: Dataflow;
   /** The Deno operator runtime program (`nodes/runtime/ts/main.ts`). */
   operatorRuntime: string;
+  /** The bridge zenoh nodes connect to unless their `zenoh.endpoint` says. */
+  zenohEndpoint?: string;
   /** Interpreters resolved behind shims in this run (filled as nodes are planned). */
   python?: PythonCache;
   /** The file that keeps shim answers across runs (see `resolvePython`). */
@@ -123,6 +132,8 @@ export function planSpawn(node: NodeSpec, ctx: SpawnContext): SpawnPlan {
     };
   } else if (node.kind === "runtime") {
     plan = planRuntimeNode(node, ctx, base);
+  } else if (node.zenoh) {
+    plan = planZenohNode(node, ctx, base);
   } else if (node.path === "dynamic") {
     throw new SpawnError(
       `node "${node.id}": dynamic nodes are not supported by this runtime yet`,
@@ -253,6 +264,39 @@ function planRuntimeNode(
     runtime.readDirs,
     [],
     runtime.ffi,
+  );
+}
+
+/**
+ * A built-in zenoh node (`zenoh:`): `nodes/zenoh/sub.ts KEYEXPR ENDPOINT` or
+ * `pub.ts KEY ENDPOINT`, allowed to reach the bridge and nothing else.
+ */
+function planZenohNode(
+  node: NodeSpec,
+  ctx: SpawnContext,
+  base: PlanBase,
+): SpawnPlan {
+  const z = node.zenoh!;
+  const text = z.endpoint ?? ctx.zenohEndpoint ?? DEFAULT_ZENOH_ENDPOINT;
+  let endpoint: Endpoint;
+  try {
+    endpoint = parseEndpoint(text, ["ws"], "zenoh.endpoint");
+  } catch (err) {
+    if (!(err instanceof ZenohConfigError)) throw err;
+    throw new SpawnError(`node "${node.id}": ${err.message}`);
+  }
+  const root = sourceRoot();
+  const subscribe = z.subscribe !== undefined;
+  const host = endpoint.host.includes(":")
+    ? `[${endpoint.host}]`
+    : endpoint.host;
+  return denoPlan(
+    { ...node, permissions: { net: [`${host}:${endpoint.port}`] } },
+    ctx,
+    base,
+    `${root}/nodes/zenoh/${subscribe ? "sub" : "pub"}.ts`,
+    [`${root}/src/zenoh`],
+    [subscribe ? z.subscribe! : z.publish!, endpoint.text],
   );
 }
 
