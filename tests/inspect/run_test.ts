@@ -24,7 +24,15 @@ Deno.test("dora node list, node info, topic list and top --once show a dora run"
       await run.waitForLine(/dataflow \S+ started/),
     )![1]!;
 
-    const nodes = await place.json<NodeInfo[]>(["node", "list"]);
+    // Resources come from a sample of /proc: the first one may precede a
+    // process (a loaded machine starts them slowly); wait for one with both.
+    const nodes = await eventually("a sample of both nodes", async () => {
+      const n = await place.json<NodeInfo[]>(["node", "list"]);
+      return n.length === 2 &&
+          n.every((x) => (x.metrics.memory_mb ?? 0) > 0 && x.metrics.pid)
+        ? n
+        : undefined;
+    });
     // In descriptor order.
     assert.deepEqual(nodes.map((n) => n.node_id), ["sender", "receiver"]);
     for (const n of nodes) {

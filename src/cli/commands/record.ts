@@ -88,7 +88,7 @@ export function registerRecord(program: Command): void {
     )
     .option(
       "--stop-after <DURATION>",
-      "stop the dataflow after this long (e.g. 30s, 5m)",
+      "stop the dataflow after this long (e.g. 30s, 5m); with --proxy: stop recording",
     )
     .option(
       "--grace-duration <DURATION>",
