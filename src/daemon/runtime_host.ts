@@ -68,12 +68,6 @@ function remoteReceivers(
   return out;
 }
 
-/** Reads a shared-memory region (for forwarding its bytes to another machine). */
-function readShm(name: string, size: number): Uint8Array {
-  const bytes = Deno.readFileSync(`/dev/shm/${name.replace(/^\//, "")}`);
-  return bytes.subarray(0, size);
-}
-
 /**
  * Open data of the local nodes (the dataflow's message tap is on). A
  * configured bridge must answer; the default one adds open data only when
@@ -182,9 +176,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         ],
       );
       if (targets.size === 0) return;
-      const payload = msg.shm
-        ? readShm(msg.shm.name, msg.shm.size)
-        : msg.payload;
+      const payload = msg.payload;
       const wire: InterDaemonMessage = {
         t: "output",
         df: params.uuid,

@@ -19,14 +19,11 @@ export interface RemoteMessage {
   metadata: WireMetadata;
   /** Data layout `d` (undefined for an empty message). */
   data: unknown;
-  /** Inline payload bytes. */
-  payload: Uint8Array | null;
   /**
-   * Set on outbound messages whose payload is in shared memory: the hook must
-   * read `/dev/shm/<name>` itself before forwarding (the region is released
-   * when local receivers are done).
+   * Payload bytes (a shared-memory payload was copied out of its region by
+   * the runtime).
    */
-  shm?: { name: string; size: number; token: string };
+  payload: Uint8Array | null;
 }
 
 /** Passed to the restart hook when a node process ends. */

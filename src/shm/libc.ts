@@ -17,6 +17,7 @@ const SYMBOLS = {
   },
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
@@ -50,6 +51,8 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 /** Linux constants. */
 export const MAP_SHARED = 1;
+/** Linux constants. */
+export const SEEK_END = 2;
 /** Linux constants. */
 export const PR_SET_PDEATHSIG = 1;
 /** Linux constants. */

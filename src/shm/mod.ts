@@ -16,7 +16,13 @@
  * @module
  */
 export { ffiGranted, libc, LIBC_CANDIDATES, libcError } from "./libc.ts";
-export { ShmError, ShmRegion } from "./region.ts";
+export { ShmError, ShmRegion, ShmSizeError } from "./region.ts";
+export { RegionFiles } from "./region_file.ts";
+export {
+  isDataflowRegion,
+  isRegionOf,
+  regionNameProblem,
+} from "./region_name.ts";
 export {
   MIN_REGION,
   type PooledRegion,

@@ -9,6 +9,7 @@
  */
 import type { Libc } from "./libc.ts";
 import { ShmError, ShmRegion } from "./region.ts";
+export { regionPrefix } from "./region_name.ts";
 
 /** Smallest region size (64 KiB). */
 export const MIN_REGION = 64 * 1024;
@@ -41,18 +42,6 @@ export interface ShmPoolOptions {
   onCreate?: (name: string, size: number) => void;
   /** Called once per failure kind when the pool falls back to the socket. */
   warn?: (message: string) => void;
-}
-
-/**
- * `/dora-<dataflow id as 32 hex digits>-<node id>-`, unsafe characters
- * replaced. The whole id, not a prefix: UUIDv7 ids start with a timestamp, so
- * dataflows started within a minute share their first 8 digits, and one
- * dataflow's clean-up would unlink another's regions.
- */
-export function regionPrefix(dataflowId: string, nodeId: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_");
-  const id = dataflowId.replace(/-/g, "").toLowerCase();
-  return `/dora-${safe(id)}-${safe(nodeId)}-`;
 }
 
 /** The size class for a payload of `size` bytes. */

@@ -14,7 +14,23 @@ import {
   O_RDWR,
   PROT_READ,
   PROT_WRITE,
+  SEEK_END,
 } from "./libc.ts";
+
+/**
+ * A region is smaller than a message says (a truncated region, or a sender
+ * that lies about its size): mapping it would kill the reader with SIGBUS on
+ * the first byte past its end, so it is refused.
+ */
+export class ShmSizeError extends Error {
+  /** Creates the error. */
+  constructor(name: string, real: number, claimed: number) {
+    super(
+      `shared-memory region ${name} has ${real} bytes, but the message says ${claimed}`,
+    );
+    this.name = "ShmSizeError";
+  }
+}
 
 /** A libc call failed; `code` is the errno name (`ENOSPC`, `EMFILE`, `EEXIST`, …). */
 export class ShmError extends Error {
@@ -103,16 +119,27 @@ export class ShmRegion {
     }
   }
 
-  /** Maps an existing region read-only (receivers: writing through it crashes). */
+  /**
+   * Maps an existing region read-only (receivers: writing through it
+   * crashes), all of it as it is now. Throws {@link ShmSizeError} when it is
+   * smaller than `size`, the size the message claims: its real size is
+   * taken from the open descriptor, so what is mapped is what exists.
+   */
   static open(c: Libc, name: string, size: number): ShmRegion {
     const fd = c.shm_open(cName(name), O_RDONLY, 0);
     if (fd < 0) throw new ShmError(`shm_open(${name})`, errnoName(errno(c)));
     try {
-      const ptr = c.mmap(null, BigInt(size), PROT_READ, MAP_SHARED, fd, 0n);
-      if (!ptr || Deno.UnsafePointer.value(ptr) === MAP_FAILED) {
-        throw new ShmError(`mmap(${name}, ${size})`, errnoName(errno(c)));
+      const end = c.lseek(fd, 0n, SEEK_END);
+      if (end < 0) {
+        throw new ShmError(`lseek(${name})`, errnoName(errno(c)));
       }
-      return new ShmRegion(c, name, size, ptr, false);
+      const real = Number(end);
+      if (real < size || real === 0) throw new ShmSizeError(name, real, size);
+      const ptr = c.mmap(null, BigInt(real), PROT_READ, MAP_SHARED, fd, 0n);
+      if (!ptr || Deno.UnsafePointer.value(ptr) === MAP_FAILED) {
+        throw new ShmError(`mmap(${name}, ${real})`, errnoName(errno(c)));
+      }
+      return new ShmRegion(c, name, real, ptr, false);
     } finally {
       c.close(fd);
     }

@@ -23,7 +23,12 @@ import {
   type SenderToReceiver,
   type StatsHeader,
 } from "../../../src/message/mod.ts";
-import { ShmMappings } from "../../../src/shm/mod.ts";
+import {
+  isDataflowRegion,
+  isRegionOf,
+  regionPrefix,
+  ShmMappings,
+} from "../../../src/shm/mod.ts";
 import { libc, libcError } from "../../../src/shm/libc.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventQueue } from "./_event_queue.ts";
@@ -80,6 +85,10 @@ export class Inbound {
    */
   params: Record<string, unknown> = {};
   #mappings: ShmMappings | null = null;
+  #dataflowId: string;
+  #config: NodeConfig;
+  /** Region prefix of each sender that sent over a link. */
+  #prefixes = new Map<string, string>();
   /** Runtime type checks (`--type-check`); null when off. */
   #types: TypeGuard | null;
   /**
@@ -116,6 +125,8 @@ export class Inbound {
     hooks: InboundHooks,
   ) {
     this.#conn = conn;
+    this.#dataflowId = config.dataflow_id;
+    this.#config = config;
     this.#types = types;
     this.#reader = reader;
     this.#writer = writer;
@@ -369,14 +380,17 @@ export class Inbound {
     }
     let bytes: Uint8Array;
     try {
+      this.#checkRegion(h.shm.name, link);
       bytes = this.#mapRegion(h.shm.name, h.shm.size);
     } catch (e) {
       release();
       this.#queue.pushControl({
         type: "ERROR",
-        error: `input "${h.id}": cannot map shared memory ${h.shm.name}: ${
+        error: `input "${h.id}" from "${
+          link ? link.node : this.#config.inputs[h.id]?.source ?? "?"
+        }": cannot map shared memory ${h.shm.name}: ${
           (e as Error).message
-        }`,
+        }; message refused`,
       });
       return null;
     }
@@ -395,6 +409,26 @@ export class Inbound {
     if (this.#fromDaemon.has(e)) this.#daemonQueued--;
     if (e.type === "INPUT") e.release();
     this.changes++;
+  }
+
+  /**
+   * A region named on a link must be one of that sender's own, in the exact
+   * form the node APIs create; one named by the daemon (which checked its
+   * owner) one of this dataflow's.
+   */
+  #checkRegion(name: string, link: SenderLink | null): void {
+    if (link) {
+      let prefix = this.#prefixes.get(link.node);
+      if (prefix === undefined) {
+        prefix = regionPrefix(this.#dataflowId, link.node);
+        this.#prefixes.set(link.node, prefix);
+      }
+      if (isRegionOf(name, prefix)) return;
+      throw new Error(`it is not a region of node "${link.node}"`);
+    }
+    if (!isDataflowRegion(name, this.#dataflowId)) {
+      throw new Error("it is not a region of this dataflow");
+    }
   }
 
   #mapRegion(name: string, size: number): Uint8Array {

@@ -11,7 +11,7 @@ import {
   type HybridLogicalClock,
   type WireMetadata,
 } from "../../message/mod.ts";
-import { type Routes, type RuntimeContext } from "../_context.ts";
+import { message, type Routes, type RuntimeContext } from "../_context.ts";
 import { deliver, deliverSoon } from "./_delivery.ts";
 import { forwardBinary, inputHead } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
@@ -105,14 +105,24 @@ export function route(
     );
   }
   if (forwardRemote && routes.remote) {
-    rt.opts.onRemoteOutput?.({
-      from,
-      output,
-      metadata: m,
-      data: d,
-      payload,
-      shm,
-    });
+    // Other machines get the region's bytes, read now (as a file: see
+    // inline_copy.ts), before the region can be released.
+    if (shm) inline ??= copyInline(rt, shm, d as DataLayout | undefined);
+    if (inline && "error" in inline) {
+      message(
+        rt,
+        "error",
+        `output "${output}" of node "${from}" was not sent to other machines: ${inline.error}`,
+      );
+    } else {
+      rt.opts.onRemoteOutput?.({
+        from,
+        output,
+        metadata: m,
+        data: d,
+        payload: inline ? inline.payload : payload,
+      });
+    }
   }
   if (shm) rt.shm.releaseUnheld(shm.token, from);
 }

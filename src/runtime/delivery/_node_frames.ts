@@ -5,6 +5,7 @@
  * @module
  */
 import { retireRegions } from "../shm/_node_regions.ts";
+import { foreignRegion } from "../shm/region_check.ts";
 import type { DataLayout, NodeToDaemon } from "../../message/mod.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { deliver } from "./_delivery.ts";
@@ -49,6 +50,14 @@ export function handleFrame(
         if (h.shm) sendRelease(rt, node.spec.id, [h.shm.token]);
         return;
       }
+      if (h.shm) {
+        const problem = foreignRegion(rt, node, h.shm.name);
+        if (problem !== undefined) {
+          refuseRegion(rt, node, `output "${h.o}": ${problem}`);
+          sendRelease(rt, node.spec.id, [h.shm.token]);
+          return;
+        }
+      }
       node.sent++;
       if (h.shm) {
         node.viaShm++;
@@ -77,9 +86,13 @@ export function handleFrame(
       rt.shm.release(node.spec.id, known);
       return;
     }
-    case "shm_new":
-      node.shmRegions.add(h.name);
+    case "shm_new": {
+      // Unlinked when the node exits: only its own regions, by exact name.
+      const problem = foreignRegion(rt, node, h.name);
+      if (problem !== undefined) refuseRegion(rt, node, `shm_new: ${problem}`);
+      else node.shmRegions.add(h.name);
       return;
+    }
     case "stop_dataflow":
       message(
         rt,
@@ -160,6 +173,20 @@ export function onClose(
   // With fault tolerance, a crash's restart decision comes first.
   if (rt.fault) rt.fault.connectionClosed(node, close);
   else close();
+}
+
+/**
+ * A node named a region that is not its own: the node gets an error event,
+ * the log says so, and the message is not delivered.
+ */
+export function refuseRegion(
+  rt: RuntimeContext,
+  node: RunningNode,
+  problem: string,
+): void {
+  message(rt, "error", `node "${node.spec.id}" refused: ${problem}`);
+  node.queue.pushControl({ t: "error", message: problem });
+  deliver(rt, node);
 }
 
 /** Gives shared-memory tokens back to their owner (it may reuse the regions). */

@@ -13,7 +13,8 @@ import {
 } from "../../message/mod.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { deliver, deliverSoon } from "./_delivery.ts";
-import { sendRelease } from "./_node_frames.ts";
+import { refuseRegion, sendRelease } from "./_node_frames.ts";
+import { foreignRegion } from "../shm/region_check.ts";
 import type { RunningNode } from "../running_node.ts";
 
 /** Queues the frames of `payload` (complete link frames) for receiver `to`. */
@@ -64,6 +65,11 @@ function queueInput(
     return;
   }
   if (h.shm) {
+    const problem = foreignRegion(rt, sender, h.shm.name);
+    if (problem !== undefined) {
+      refuseRegion(rt, sender, `relay to "${receiver.spec.id}": ${problem}`);
+      return;
+    }
     rt.shm.hold(h.shm.token, sender.spec.id, receiver.spec.id, h.shm.name);
   }
   receiver.queue.pushInput(h.id, {

@@ -54,6 +54,7 @@ export function flushRetiring(rt: RuntimeContext, node: RunningNode): void {
 /** Unlinks retired regions nobody holds any more (ShmTracker `onUnlink`). */
 export function unlinkRetired(rt: RuntimeContext, regions: string[]): void {
   unlinkShm(regions);
+  rt.inline.forget(regions);
   message(
     rt,
     "debug",

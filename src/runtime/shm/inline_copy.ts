@@ -5,13 +5,15 @@
  * into the frame payload, at the same offsets (so the layout `d` stays
  * valid), and the token is released for that receiver at once
  * (docs/protocol.md, "Shared memory"). This is the only place where the
- * daemon reads a region.
+ * daemon reads a region, and it reads it as a file, never through a mapping:
+ * a region smaller than its reference is an error naming its sender, not a
+ * SIGBUS that would take every node down (see shm/region_file.ts).
  *
  * @module
  */
 import type { DataLayout, ShmRef } from "../../message/mod.ts";
 import { MAX_FRAME_LEN } from "../../message/mod.ts";
-import { libc, ShmRegion } from "../../shm/mod.ts";
+import { RegionFiles, ShmSizeError } from "../../shm/mod.ts";
 
 /** Bytes of the region that the layout's buffers reach (0 without data). */
 export function layoutExtent(d: DataLayout | undefined): number {
@@ -24,9 +26,9 @@ export function layoutExtent(d: DataLayout | undefined): number {
   return end;
 }
 
-/** Read-only mappings of regions, kept while the dataflow runs. */
+/** Copies out of regions; their files are kept open while the dataflow runs. */
 export class InlineCopier {
-  #maps = new Map<string, ShmRegion>();
+  #files = new RegionFiles();
 
   /**
    * A copy of the bytes of `ref`'s region that layout `d` refers to (at most
@@ -50,51 +52,28 @@ export class InlineCopier {
         `${extent} bytes in shared-memory region ${ref.name} do not fit in a socket frame (64 MiB)`,
       );
     }
-    const c = libc();
-    if (!c) return readFile(ref.name, extent);
-    let region = this.#maps.get(ref.name);
-    if (!region || region.size < ref.size) {
-      region?.unmap();
-      this.#maps.delete(ref.name);
-      try {
-        region = ShmRegion.open(c, ref.name, ref.size);
-      } catch (e) {
-        throw new Error(
-          `cannot read shared-memory region ${ref.name}: ${
-            (e as Error).message
-          }`,
-        );
-      }
-      this.#maps.set(ref.name, region);
-    }
-    return new Uint8Array(region.buffer, 0, extent).slice();
+    return this.read(ref.name, extent);
   }
 
-  /** Unmaps every region (no view of them ever leaves `copy`). */
+  /** The first `bytes` bytes of region `name`; errors name the region. */
+  read(name: string, bytes: number): Uint8Array {
+    try {
+      return this.#files.read(name, bytes);
+    } catch (e) {
+      if (e instanceof ShmSizeError) throw e;
+      throw new Error(
+        `cannot read shared-memory region ${name}: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  /** Forgets regions that were unlinked (their memory is freed once closed). */
+  forget(names: Iterable<string>): void {
+    this.#files.forget(names);
+  }
+
+  /** Closes every region file. */
   close(): void {
-    for (const r of this.#maps.values()) r.unmap();
-    this.#maps.clear();
-  }
-}
-
-/** Without FFI: read `/dev/shm/<name>` as a file. */
-function readFile(name: string, extent: number): Uint8Array {
-  const out = new Uint8Array(extent);
-  let file: Deno.FsFile | undefined;
-  try {
-    file = Deno.openSync(`/dev/shm${name.startsWith("/") ? "" : "/"}${name}`);
-    let off = 0;
-    while (off < extent) {
-      const n = file.readSync(out.subarray(off));
-      if (n === null) throw new Error("the region is shorter than its layout");
-      off += n;
-    }
-    return out;
-  } catch (e) {
-    throw new Error(
-      `cannot read shared-memory region ${name}: ${(e as Error).message}`,
-    );
-  } finally {
-    file?.close();
+    this.#files.close();
   }
 }

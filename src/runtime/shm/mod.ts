@@ -7,3 +7,4 @@
  */
 export * from "./shm_tracker.ts";
 export * from "./inline_copy.ts";
+export * from "./region_check.ts";

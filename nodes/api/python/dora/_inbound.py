@@ -21,6 +21,7 @@ from ._frame import ProtocolError, encode_frame
 from ._header import check_daemon_header
 from ._layout import decode_array, fixed_plan
 from ._metadata import Timestamp, decode_metadata
+from ._shm import is_dataflow_region, is_region_of, region_prefix
 
 _INPUT_TYPES = frozenset(("input", "input_closed", "error"))
 #: Shared-memory tokens given back over a link in one write while events
@@ -407,12 +408,24 @@ class _Inbound:
         lease = None
         if shm is not None:
             try:
-                region = self._maps.view(shm["name"], int(shm["size"]))
+                name = str(shm["name"])
+                # A name on a link must be that sender's own region; one from
+                # the daemon (which checked its owner) one of this dataflow's.
+                if link is not None:
+                    if not is_region_of(name, region_prefix(self._dataflow_id, link.node)):
+                        raise ValueError(f'it is not a region of node "{link.node}"')
+                elif not is_dataflow_region(name, self._dataflow_id):
+                    raise ValueError("it is not a region of this dataflow")
+                region = self._maps.view(name, int(shm["size"]))
             except (OSError, ValueError) as e:
-                # No file descriptor left, or the region is gone: hand the
-                # token back and say so (as the TypeScript API does).
+                # No file descriptor left, the region is gone, too small or
+                # not the sender's: hand the token back and say so (as the
+                # TypeScript API does).
                 _Lease(str(shm["token"]), self, link).release()
-                message = f"input `{header.get('id')}`: cannot map shared memory {shm['name']}: {e}"
+                source = (self._config.get("inputs", {}).get(header.get("id")) or {}).get("source", "?")
+                sender = f' from "{link.node if link is not None else source}"'
+                message = (f"input `{header.get('id')}`{sender}: cannot map shared memory "
+                           f"{shm['name']}: {e}; message refused")
                 return {"type": "ERROR", "id": None, "error": message, "value": message, "kind": "dora"}, None
             lease = _Lease(str(shm["token"]), self, link)
             # The lease rides along as the buffer's base, so a kept value keeps it alive.

@@ -29,7 +29,7 @@ from ._inbound import _compile_input, _Inbound
 from ._metadata import Clock
 from ._outbound import Sample, _Outbound
 from ._layout import type_to_json
-from ._shm import SHM_DIR, MappingCache, Pool, shm_available
+from ._shm import SHM_DIR, MappingCache, Pool, region_prefix, shm_available
 from ._type_check import TypeGuard
 from ._downstream import Downstream
 from ._event_queue import EventQueue
@@ -96,8 +96,7 @@ class Node(_Handshake, _Inbound, _Outbound):
         # The whole dataflow id: UUIDv7 ids of dataflows started within a
         # minute share their first 8 digits, and each dataflow's clean-up
         # unlinks every region that matches its id.
-        df_hex = self._dataflow_id.replace("-", "").lower()
-        prefix = f"dora-{_safe(df_hex)}-{_safe(self._node_id)}-{os.getpid()}"
+        prefix = f"{region_prefix(self._dataflow_id, self._node_id)}{os.getpid()}"
         self._pool = Pool(prefix)
         # One reader at a time: a sending thread may pick up `release` frames.
         self._rlock = threading.Lock()
@@ -255,10 +254,6 @@ class Node(_Handshake, _Inbound, _Outbound):
 def _wire_type(arrow_type) -> object:
     """The wire type of a pyarrow type (or of a wire type: itself)."""
     return arrow_type if isinstance(arrow_type, str) else type_to_json(arrow_type)
-
-
-def _safe(s: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in s)[:40]
 
 
 

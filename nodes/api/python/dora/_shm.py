@@ -7,9 +7,11 @@ the process exits, even segments another process owns.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import mmap
 import os
+import re
 import threading
 
 import pyarrow as pa
@@ -19,6 +21,35 @@ SHM_DIR = "/dev/shm"
 
 def shm_path(name: str) -> str:
     return os.path.join(SHM_DIR, name.lstrip("/"))
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_SUFFIX = re.compile(r"\d{1,10}-\d{1,10}")
+_ANY_NODE_SUFFIX = re.compile(r"[A-Za-z0-9_.-]+-\d{1,10}-\d{1,10}")
+
+
+@functools.lru_cache(maxsize=256)
+def region_prefix(dataflow_id: str, node_id: str) -> str:
+    """``dora-<dataflow id as 32 hex digits>-<node id>-`` (as ``regionPrefix`` in TypeScript)."""
+    df_hex = dataflow_id.replace("-", "").lower()
+    return f"dora-{_UNSAFE.sub('_', df_hex)}-{_UNSAFE.sub('_', node_id)}-"
+
+
+def is_region_of(name: str, prefix: str) -> bool:
+    """Whether ``name`` is exactly a region of the node with ``prefix``: ``<prefix><pid>-<n>``.
+
+    Names come from other processes: anything else (``/../``, another node's
+    region) is refused before it is opened.
+    """
+    body = name[1:] if name.startswith("/") else name
+    return body.startswith(prefix) and _SUFFIX.fullmatch(body, len(prefix)) is not None
+
+
+def is_dataflow_region(name: str, dataflow_id: str) -> bool:
+    """Whether ``name`` has the form of a region of some node of the dataflow."""
+    body = name[1:] if name.startswith("/") else name
+    head = region_prefix(dataflow_id, "")[:-1]
+    return body.startswith(head) and _ANY_NODE_SUFFIX.fullmatch(body, len(head)) is not None
 
 
 def shm_available() -> bool:

@@ -17,7 +17,7 @@ import pytest
 from dora import Node
 from dora._layout import decode_array, encode_array
 from dora._metadata import encode_metadata
-from dora._shm import MappingCache
+from dora._shm import MappingCache, region_prefix
 
 from fake_daemon import FakeDaemon
 
@@ -45,7 +45,7 @@ def input_frame(value, input_id="in", params=None, ts=1_700_000_000_000_000_000)
 
 @pytest.fixture
 def region():
-    name = f"dora-test-{uuid.uuid4().hex[:8]}"
+    name = f"{region_prefix('0123456789abcdef-df', 'src')}{os.getpid()}-{uuid.uuid4().int % 10**9}"
     fd = os.open(f"/dev/shm/{name}", os.O_CREAT | os.O_RDWR, 0o600)
     os.ftruncate(fd, 1 << 16)
     m = mmap.mmap(fd, 1 << 16)
@@ -214,12 +214,13 @@ def test_kept_shm_input_is_released_when_collected(daemon, node, region):
 
 
 def test_shm_input_that_cannot_be_mapped_is_released_and_reported(daemon, node):
-    name = f"dora-test-missing-{uuid.uuid4().hex[:8]}"
+    name = f"{region_prefix('0123456789abcdef-df', 'src')}{os.getpid()}-{uuid.uuid4().int % 10**9}"
     header, _ = shm_input(name, 1 << 16, "tok-gone", pa.array(np.zeros(4, np.float32)))
     daemon.push(header)
     event = node.next()
     assert event["type"] == "ERROR"
-    assert event["error"].startswith(f"input `in`: cannot map shared memory /{name}: ")
+    assert event["error"].startswith("input `in` from ")
+    assert f": cannot map shared memory /{name}: " in event["error"]
     assert node.next(timeout=0.05) is None
     release, _ = daemon.expect("release")
     assert release["tokens"] == ["tok-gone"]
