@@ -43,6 +43,12 @@ export interface HelloHeader {
    * gets their JSON form (node APIs in other languages, older nodes).
    */
   binary?: boolean;
+  /**
+   * The `secret` of the node's `DORA_NODE_CONFIG`: proves that the
+   * connection comes from the process dora started for this node (nodes
+   * started by hand, `path: dynamic`, have none).
+   */
+  secret?: string;
 }
 /** `next`: ask for events (at most one outstanding). */
 export interface NextHeader {
@@ -242,6 +248,8 @@ export interface InputRoute {
   gen: number;
   queue_size: number;
   queue_policy: "drop_oldest" | "backpressure";
+  /** The key to say in `link` (see node_identity.ts); absent: none needed. */
+  key?: string;
 }
 /**
  * `routes`: where this node's outputs go and which inputs come over links
@@ -285,6 +293,11 @@ export interface LinkHeader {
   df: string;
   node: string;
   pid: number;
+  /**
+   * The link key the daemon gave the receiver for this sender (its
+   * `routes.in`): proves that the receiver is the node it names.
+   */
+  key?: string;
 }
 /** Any receiver → sender header of a link. */
 export type ReceiverToSender = LinkHeader | ReleaseHeader;
@@ -299,6 +312,7 @@ type Check =
   | "?int"
   | "?obj"
   | "?bool"
+  | "?str"
   | "json"
   | "cause";
 const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
@@ -310,6 +324,7 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
     pid: "int",
     shm: "?bool",
     direct: "?bool",
+    secret: "?str",
   },
   next: { max: "?int" },
   output: { o: "str", m: "obj", d: "?obj", shm: "?obj" },
@@ -351,7 +366,7 @@ const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   drain: { node: "str", gen: "int" },
 };
 const RECEIVER_TO_SENDER: Record<string, Record<string, Check>> = {
-  link: { v: "int", df: "str", node: "str", pid: "int" },
+  link: { v: "int", df: "str", node: "str", pid: "int", key: "?str" },
   release: { tokens: "strs" },
 };
 const SENDER_TO_RECEIVER: Record<string, Record<string, Check>> = {
@@ -377,6 +392,8 @@ function ok(check: Check, v: unknown): boolean {
         (typeof v === "object" && v !== null && !Array.isArray(v));
     case "?bool":
       return v === undefined || typeof v === "boolean";
+    case "?str":
+      return v === undefined || typeof v === "string";
     case "json":
       return v !== undefined;
     case "cause":
@@ -392,6 +409,7 @@ const DESCRIBE: Record<Check, string> = {
   obj: "an object",
   "?obj": "an object when present",
   "?bool": "a boolean when present",
+  "?str": "a string when present",
   json: "a JSON value",
   cause: '"MANUAL" or "ALL_INPUTS_CLOSED"',
 };

@@ -66,6 +66,7 @@ export {
 export { type SendableValue, toArrowData } from "./to_arrow.ts";
 export { type EncodedValue, encodeValue } from "./arrow_encode.ts";
 export { decodeValue } from "./arrow_decode.ts";
+export { linkKey, newNodeSecret, sameSecret } from "./node_identity.ts";
 export { inputHeaderJson, outputHeaderJson } from "./header_json.ts";
 export {
   BINARY_INPUT,

@@ -92,6 +92,13 @@ export class RunningNode {
   routedSent = new Map<string, { n: number }>();
   /** Current runtime parameters (sent in `hello_ok`, changes as events). */
   params: NodeParams;
+  /**
+   * The `secret` of the process dora started for this node (its `hello`
+   * must carry it); undefined for nodes started by hand.
+   */
+  secret?: string;
+  /** Link keys of this process's receivers (see spawn/node_secret.ts). */
+  linkKeys = new Map<string, string>();
   /** A `dora node restart` / `stop` of this process is under way. */
   manual?: "restart" | "stop";
 

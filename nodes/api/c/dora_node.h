@@ -268,6 +268,7 @@ static inline int dora_init(dora_node_t **out, char *err, size_t errlen) {
   dora_node_t *n;
   struct sockaddr_un addr;
   char hello[768];
+  char secret[80];
   if (!config) {
     snprintf(err, errlen, "DORA_NODE_CONFIG is not set: start this node with `dora run` or `dora start`");
     return -1;
@@ -291,9 +292,12 @@ static inline int dora_init(dora_node_t **out, char *err, size_t errlen) {
     free(n);
     return -1;
   }
+  /* The secret proves that this is the process dora started for the node. */
+  if (dora__str(dora__get(config, "secret"), secret, sizeof secret)) secret[0] = 0;
   snprintf(hello, sizeof hello,
-           "{\"t\":\"hello\",\"v\":%d,\"node\":\"%s\",\"df\":\"%s\",\"lang\":\"c\",\"pid\":%d,\"shm\":false}",
-           DORA_PROTOCOL_VERSION, n->node_id, n->dataflow_id, (int)getpid());
+           "{\"t\":\"hello\",\"v\":%d,\"node\":\"%s\",\"df\":\"%s\",\"lang\":\"c\",\"pid\":%d,\"shm\":false%s%s%s}",
+           DORA_PROTOCOL_VERSION, n->node_id, n->dataflow_id, (int)getpid(),
+           secret[0] ? ",\"secret\":\"" : "", secret, secret[0] ? "\"" : "");
   if (dora__send(n, hello, NULL, 0) != 0) {
     snprintf(err, errlen, "cannot write to the dora daemon: %s", strerror(errno));
     close(n->fd);

@@ -14,8 +14,10 @@ import {
   asReceiverToSender,
   FrameReader,
   FrameWriter,
+  linkKey,
   type OutputRoute,
   PROTOCOL_VERSION,
+  sameSecret,
 } from "../../../src/message/mod.ts";
 import { LinkWriter } from "./_link_writer.ts";
 
@@ -96,9 +98,13 @@ export class Downstream {
   #routes = new Map<string, ResolvedRoute>();
   #closed = false;
 
-  constructor(df: string, hooks: DownstreamHooks) {
+  /** This process's secret: receivers must link with a key derived from it. */
+  #secret: string | undefined;
+
+  constructor(df: string, hooks: DownstreamHooks, secret?: string) {
     this.#df = df;
     this.#hooks = hooks;
+    this.#secret = secret;
   }
 
   /**
@@ -336,6 +342,23 @@ export class Downstream {
             : `protocol version mismatch: receiver speaks ${hello.v}, sender speaks ${PROTOCOL_VERSION}`,
         });
         await w.flush().catch(() => {});
+        return;
+      }
+      // Only the node the daemon gave the key to may link as `hello.node`.
+      if (
+        this.#secret !== undefined &&
+        !sameSecret(hello.key, await linkKey(this.#secret, hello.node))
+      ) {
+        const w = new FrameWriter(conn);
+        w.push({
+          t: "error",
+          message:
+            `link as node "${hello.node}" refused: wrong or missing link key`,
+        });
+        await w.flush().catch(() => {});
+        this.#hooks.warn(
+          `refused a link that claimed to come from node "${hello.node}" (wrong or missing link key)`,
+        );
         return;
       }
       if (this.#closed) return;

@@ -110,6 +110,8 @@ export async function handshake(
     lang: "ts",
     pid: Deno.pid,
   };
+  // Proves that this is the process dora started for the node.
+  if (config.secret !== undefined) hello.secret = config.secret;
   // Allowed shared memory but cannot map it: tell the daemon to send inline.
   if (config.shm && !libc()) hello.shm = false;
   // Listening for receivers, taking routes, linking to senders.

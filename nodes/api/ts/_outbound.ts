@@ -91,7 +91,7 @@ export class Outbound {
         this.changes++;
       },
       warn,
-    });
+    }, config.secret);
     if (config.shm) {
       const c = libc();
       if (c) {

@@ -33,9 +33,13 @@ export class SenderLink {
   /** Reading is paused (a backpressure input is full). */
   resume: (() => void) | null = null;
 
-  constructor(node: string, gen: number) {
+  /** The key the daemon gave for this sender (said in `link`). */
+  key?: string;
+
+  constructor(node: string, gen: number, key?: string) {
     this.node = node;
     this.gen = gen;
+    this.key = key;
     this.done = new Promise((r) => this.#resolveDone = r);
   }
 
@@ -150,7 +154,7 @@ export class Upstream {
     for (const [node, r] of wanted) {
       const cur = this.#newest.get(node);
       if (r.sock === null || (cur && cur.gen >= r.gen)) continue;
-      const link = new SenderLink(node, r.gen);
+      const link = new SenderLink(node, r.gen, r.key);
       this.#newest.set(node, link);
       this.#live.add(link);
       this.#open(link, r.sock, cur);
@@ -211,6 +215,7 @@ export class Upstream {
       df: this.#df,
       node: this.#self,
       pid: Deno.pid,
+      ...(link.key !== undefined ? { key: link.key } : {}),
     });
     // The previous incarnation's messages come first.
     if (previous && !previous.ended) await previous.done;

@@ -33,6 +33,11 @@ export interface NodeConfig {
    * output goes through the daemon).
    */
   listen?: string;
+  /**
+   * The secret of this process (started by dora): its `hello` carries it,
+   * and receivers prove themselves with keys derived from it.
+   */
+  secret?: string;
 }
 
 /** Node start-up failed (bad configuration, daemon refused, missing permission). */
@@ -107,6 +112,7 @@ export function parseConfig(raw: unknown): NodeConfig {
     parent_pid: typeof c.parent_pid === "number" ? c.parent_pid : undefined,
     ...(typesConfig(c.types) ? { types: typesConfig(c.types) } : {}),
     listen: typeof c.listen === "string" ? c.listen : undefined,
+    secret: typeof c.secret === "string" ? c.secret : undefined,
   };
 }
 

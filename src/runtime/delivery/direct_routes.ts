@@ -17,6 +17,7 @@ import type {
 } from "../../message/mod.ts";
 import type { RuntimeContext } from "../_context.ts";
 import type { RunningNode } from "../running_node.ts";
+import { linkKeyOf } from "../spawn/node_secret.ts";
 
 /** Whether direct delivery is on (`DORA_DIRECT=0` turns it off, for comparisons). */
 export function directEnabled(rt: RuntimeContext): boolean {
@@ -117,13 +118,17 @@ export function routesFor(rt: RuntimeContext, node: RunningNode): RoutesHeader {
     const from = rt.nodes.get(s.node);
     if (!from || runtimeOutputs(from).has(s.output)) continue;
     if (!isDirect(rt, from, node, input)) continue;
-    inputs[input.id] = {
+    const route: InputRoute = {
       node: from.spec.id,
       sock: from.connected && from.listen ? from.listen : null,
       gen: from.gen,
       queue_size: input.queueSize,
       queue_policy: input.queuePolicy,
     };
+    // Only this node gets the key that lets it link to the sender.
+    const key = linkKeyOf(from, id);
+    if (key !== undefined) route.key = key;
+    inputs[input.id] = route;
   }
   return { t: "routes", out, in: inputs };
 }

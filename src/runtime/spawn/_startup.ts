@@ -9,7 +9,12 @@ import { sourceRoot } from "../../dora_command.ts";
 import { DORA_VERSION } from "../../version.ts";
 import { doraStateDir } from "../../state_dir.ts";
 import { LogFileWriter } from "../../logs/mod.ts";
-import { type HelloHeader, PROTOCOL_VERSION } from "../../message/mod.ts";
+import {
+  type HelloHeader,
+  newNodeSecret,
+  PROTOCOL_VERSION,
+  sameSecret,
+} from "../../message/mod.ts";
 import { checkBarrier, sendReady } from "../_ready_barrier.ts";
 import { message, type RuntimeContext } from "../_context.ts";
 import { afterExit } from "../ending/_after_exit.ts";
@@ -168,9 +173,13 @@ export function spawnNode(
     onLine: (stream, line) => onLine(rt, node, stream, line),
     onExit: (status) => onExit(rt, node, proc, status),
   });
+  // A fresh secret per process: an earlier one cannot connect again.
+  node.secret = newNodeSecret();
+  node.linkKeys.clear();
   try {
     proc.start(node.plan!, {
       DORA_NODE_CONFIG: JSON.stringify(nodeConfig(node.spec, {
+        secret: node.secret,
         dataflowId: rt.id,
         socket: rt.socketPath,
         restarts: node.restarts,
@@ -241,6 +250,10 @@ export function onHello(
   const node = rt.nodes.get(hello.node);
   if (!node || !node.local) {
     return `unknown node "${hello.node}" in dataflow ${rt.id}`;
+  }
+  // Only the process dora started for the node may speak for it.
+  if (!node.dynamic && !sameSecret(hello.secret, node.secret ?? "")) {
+    return `node "${hello.node}" refused: the connection did not come from the process dora started for it (its \`hello\` lacks that process's secret)`;
   }
   if (node.connected) return `node "${hello.node}" is already connected`;
   if (node.exited) return `node "${hello.node}" has already exited`;

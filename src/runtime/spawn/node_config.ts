@@ -35,6 +35,8 @@ export function nodeConfig(
     typeCheck?: TypeCheckMode | "off";
     /** Where the node listens for its direct receivers (direct delivery). */
     listen?: string;
+    /** The process's secret (its `hello` carries it; see message/node_identity.ts). */
+    secret?: string;
   },
 ): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -55,6 +57,7 @@ export function nodeConfig(
     shm: ctx.shm,
   };
   if (ctx.listen !== undefined) config.listen = ctx.listen;
+  if (ctx.secret !== undefined) config.secret = ctx.secret;
   const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
   if (parent !== null) config.parent_pid = parent;
   const types = nodeTypesConfig(

@@ -15,6 +15,8 @@ when a link is idle. The TypeScript node API's counterpart is
 from __future__ import annotations
 
 import collections
+import hashlib
+import hmac
 import os
 import select
 import socket
@@ -85,11 +87,18 @@ class Route:
 VIA_DAEMON = Route(True, [])
 
 
+def link_key(sender_secret: str, receiver: str) -> str:
+    """The key with which ``receiver`` links to the sender whose secret is ``sender_secret``."""
+    return hmac.new(sender_secret.encode(), f"link\0{receiver}".encode(), hashlib.sha256).hexdigest()
+
+
 class Downstream:
     """The links of one sender to its receivers."""
 
-    def __init__(self, df: str, release, lost, undelivered, warn):
+    def __init__(self, df: str, release, lost, undelivered, warn, secret: str | None = None):
         self._df = df
+        #: This process's secret: receivers must link with a key derived from it.
+        self._secret = secret
         self._release = release  # token -> None (the pool takes it back)
         self._lost = lost  # (receiver, input) -> None
         self._undelivered = undelivered  # (receiver, count) -> None
@@ -405,7 +414,20 @@ class Downstream:
                 pass
             conn.close()
             return
-        self._attach(conn, str(header.get("node")))
+        node = str(header.get("node"))
+        # Only the node the daemon gave the key to may link as `node`.
+        if self._secret is not None:
+            key = header.get("key")
+            if type(key) is not str or not hmac.compare_digest(key, link_key(self._secret, node)):
+                try:
+                    conn.sendall(b"".join(encode_frame({
+                        "t": "error", "message": f'link as node "{node}" refused: wrong or missing link key'})))
+                except OSError:
+                    pass
+                conn.close()
+                self._warn(f'refused a link that claimed to come from node "{node}" (wrong or missing link key)')
+                return
+        self._attach(conn, node)
 
     def _read(self, link: ReceiverLink) -> None:
         """The receiver's ``release`` frames (or its end)."""

@@ -63,6 +63,8 @@ class _Handshake:
             "t": "hello", "v": PROTOCOL_VERSION, "node": self._node_id, "df": self._dataflow_id,
             "lang": "py", "pid": os.getpid(), "binary": True,
         }
+        if isinstance(self._config.get("secret"), str):
+            hello["secret"] = self._config["secret"]  # the process dora started for this node
         if self._config.get("shm") and not self._shm:
             hello["shm"] = False  # no /dev/shm here: the daemon sends our inputs inline
         if self._downstream is not None:

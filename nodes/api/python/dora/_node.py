@@ -106,8 +106,10 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._refs_buffered = 0
         listen = config.get("listen")
         if listen:
+            secret = config.get("secret")
             downstream = Downstream(self._dataflow_id, self._pool_release, self._count_lost,
-                                    self._count_undelivered, self.log_warn)
+                                    self._count_undelivered, self.log_warn,
+                                    secret if isinstance(secret, str) else None)
             if downstream.listen(listen):
                 self._downstream = downstream
         _reconfigure_stdout()

@@ -21,11 +21,13 @@ PROTOCOL_VERSION = 1
 class SenderLink:
     """The link to one process of one sender."""
 
-    __slots__ = ("node", "gen", "sock", "reader", "ended", "paused", "previous", "_release")
+    __slots__ = ("node", "gen", "key", "sock", "reader", "ended", "paused", "previous", "_release")
 
-    def __init__(self, node: str, gen: int, previous, compile=None):
+    def __init__(self, node: str, gen: int, previous, compile=None, key=None):
         self.node = node
         self.gen = gen
+        #: The key the daemon gave for this sender (said in ``link``).
+        self.key = key
         self.sock: socket.socket | None = None
         self.reader = FrameReader(compile=compile)
         self.ended = False
@@ -117,7 +119,7 @@ class Upstream:
             if r.get("sock") is None or (cur is not None and cur.gen >= r["gen"]):
                 continue
             link = SenderLink(node, int(r["gen"]), cur if cur is not None and not cur.ended else None,
-                              self._compile)
+                              self._compile, r.get("key"))
             self._newest[node] = link
             self.live.append(link)
             if not self._open(link, r["sock"]):
@@ -128,9 +130,11 @@ class Upstream:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.connect(path)
-            sock.sendall(b"".join(encode_frame({
-                "t": "link", "v": PROTOCOL_VERSION, "df": self._df, "node": self._node,
-                "pid": os.getpid()})))
+            hello = {"t": "link", "v": PROTOCOL_VERSION, "df": self._df, "node": self._node,
+                     "pid": os.getpid()}
+            if link.key is not None:
+                hello["key"] = link.key
+            sock.sendall(b"".join(encode_frame(hello)))
         except OSError as e:
             sock.close()
             # Refused or missing: that process of the sender is gone (the

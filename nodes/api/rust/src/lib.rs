@@ -252,9 +252,14 @@ impl DoraNode {
             .map_err(|e| Error(format!("cannot connect to the dora daemon at {socket}: {e}")))?;
         let mut reader = stream.try_clone().map_err(|e| Error(e.to_string()))?;
         let mut link = Link { stream, last_ts: 0 };
+        // The secret proves that this is the process dora started for the node.
+        let secret = match config.get("secret").and_then(Json::as_str) {
+            Some(s) => format!(r#","secret":{}"#, json::quote(s)),
+            None => String::new(),
+        };
         link.send(
             &format!(
-                r#"{{"t":"hello","v":{PROTOCOL_VERSION},"node":{},"df":{},"lang":"rust","pid":{},"shm":false}}"#,
+                r#"{{"t":"hello","v":{PROTOCOL_VERSION},"node":{},"df":{},"lang":"rust","pid":{},"shm":false{secret}}}"#,
                 json::quote(&node_id),
                 json::quote(&dataflow_id),
                 std::process::id()
