@@ -64,6 +64,7 @@ export async function spawnDataflow(
           s.peer.notify("dataflow_stop_requested", { uuid: params.uuid, node });
         } else s.dataflows.get(params.uuid)?.hosted.stop({});
       },
+      credits: s.opts.transport.credits === true,
       sendRemote: (daemonId, msg, payload) => {
         const addr = peers.get(daemonId);
         if (!addr) return; // lost for good: its receivers are gone

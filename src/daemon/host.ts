@@ -99,6 +99,8 @@ export interface HostHooks {
    * Sends a message to the daemon `daemonId` (order per peer is preserved).
    * Never throws: a broken link is reported and its messages are dropped.
    */
+  /** The transport carries credits (see DataTransport.credits). */
+  credits?: boolean;
   sendRemote(
     daemonId: string,
     msg: InterDaemonMessage,

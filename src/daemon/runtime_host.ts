@@ -165,6 +165,18 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     onStopRequest: hooks.onStopRequest,
     tracer: hooks.tracer,
     traceParent: params.trace,
+    remoteCredits: multi && hooks.credits === true,
+    onRemoteCredit(from, receiver, input, n) {
+      const d = params.nodeToDaemon[from];
+      if (d === undefined || d === self) return;
+      hooks.sendRemote(d, {
+        t: "credit",
+        df: params.uuid,
+        node: receiver,
+        input,
+        n,
+      }, null);
+    },
     onRemoteOutput(msg: RemoteMessage) {
       const targets = remoteReceivers(
         dataflow,
@@ -269,6 +281,12 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         });
       } else if (msg.t === "closed") {
         runtime.closeRemoteOutputs(msg.node, msg.outputs);
+      } else if (
+        msg.t === "credit" && typeof msg.node === "string" &&
+        typeof msg.input === "string" && Number.isSafeInteger(msg.n) &&
+        msg.n > 0
+      ) {
+        runtime.creditRemote(msg.node, msg.input, msg.n);
       }
     },
     params() {

@@ -21,6 +21,7 @@ import type { RuntimeOptions } from "./options.ts";
 import type { Tap } from "./delivery/taps.ts";
 import type { SpawnContext } from "./spawn/spawn_plan.ts";
 import type { RuntimeTrace } from "./_trace.ts";
+import type { RemoteCredits } from "./delivery/remote_credits.ts";
 
 /** A local receiver of one output, resolved once (the hot path's routing). */
 export interface Route {
@@ -104,6 +105,8 @@ export class RuntimeContext {
   spawnCtx?: SpawnContext;
   /** Subscribers per `node/output` (see delivery/taps.ts). */
   taps = new Map<string, Set<Tap>>();
+  /** Backpressure across machines (see delivery/remote_credits.ts). */
+  credits!: RemoteCredits;
 
   constructor(options: RuntimeOptions) {
     this.opts = options;

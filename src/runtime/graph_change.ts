@@ -135,6 +135,8 @@ export function applyGraph(
     node.queue = new ReceiverQueue(node.spec.inputs, {
       onDrop: (input, msg, total) =>
         onDrop(rt, node, input, msg.token, msg.from, total),
+      // Credits of senders on other machines (delivery/remote_credits.ts).
+      onLeave: (input, msg) => rt.credits.leave(rt, node, input, msg),
     });
     rt.nodes.set(spec.id, node);
     current.push(node.spec);

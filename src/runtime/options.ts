@@ -101,6 +101,22 @@ export interface RuntimeOptions {
    */
   direct?: boolean;
   /** An output of a local node has receivers on other machines. */
+  /**
+   * The transport carries credits: backpressure inputs on other machines
+   * hold local senders back (see delivery/remote_credits.ts).
+   */
+  remoteCredits?: boolean;
+  /**
+   * Credits to grant: `n` messages of local-machine-remote node `from` left
+   * the queue of `input` of local node `receiver` (send them to `from`'s
+   * machine).
+   */
+  onRemoteCredit?(
+    from: string,
+    receiver: string,
+    input: string,
+    n: number,
+  ): void;
   onRemoteOutput?(msg: RemoteMessage): void;
   /**
    * A node asked for the whole dataflow to stop (an operator's `STOP_ALL`);

@@ -34,7 +34,7 @@ import { nodeConfig } from "./spawn/node_config.ts";
 import { FaultHooks } from "./fault_hooks.ts";
 import type { RemoteMessage, RuntimeOptions } from "./options.ts";
 import { message, RuntimeContext } from "./_context.ts";
-import { onFrame } from "./delivery/_backpressure.ts";
+import { onFrame, wakeSenders } from "./delivery/_backpressure.ts";
 import { releaseBarrier } from "./_ready_barrier.ts";
 import {
   deliver,
@@ -72,6 +72,7 @@ import { InjectError, type OutputTap, type TapSource } from "../inspect/tap.ts";
 import type { DataLayout, WireMetadata, WireParam } from "../message/mod.ts";
 import type { NodeCounters } from "../inspect/node_info.ts";
 import type { SpanContext } from "../inspect/trace.ts";
+import { RemoteCredits } from "./delivery/remote_credits.ts";
 import {
   applyGraph,
   checkGraph,
@@ -132,6 +133,7 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
       node.queue = new ReceiverQueue(spec.inputs, {
         onDrop: (input, msg, total) =>
           onDrop(rt, node, input, msg.token, msg.from, total),
+        onLeave: (input, msg) => rt.credits.leave(rt, node, input, msg),
       });
       rt.nodes.set(spec.id, node);
     }
@@ -139,6 +141,7 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
       rt.dataflow,
       (id) => rt.nodes.get(id)!.local,
     );
+    rt.credits = new RemoteCredits(rt);
     for (const interval of rt.routing.timers.keys()) rt.timers.add(interval);
     if (options.faultTolerance !== false && !options.decideRestart) {
       rt.fault = new FaultHooks(rt.dataflow, {
@@ -373,7 +376,18 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
    * INPUT_CLOSED.
    */
   remoteNodeLost(from: string, error: string): void {
+    // Nothing waits for its credits any more.
+    this.#rt.credits.receiverLost(from);
+    wakeSenders(this.#rt);
     remoteNodeLost(this.#rt, from, error);
+  }
+
+  /**
+   * The runtime of another machine granted `n` credits for `input` of its
+   * node `receiver` (see delivery/remote_credits.ts).
+   */
+  creditRemote(receiver: string, input: string, n: number): void {
+    if (this.#rt.credits.granted(receiver, input, n)) wakeSenders(this.#rt);
   }
 
   /**

@@ -47,6 +47,8 @@ interface Link {
  */
 export class TcpTransport implements DataTransport {
   readonly kind = "tcp";
+  /** Credits go back over the link to the sending daemon. */
+  readonly credits = true;
   #listener?: Deno.TcpListener;
   #links = new Map<string, Link>();
   #accepted = new Set<Deno.TcpConn>();

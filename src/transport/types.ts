@@ -55,8 +55,21 @@ export interface RemoteClosed {
   outputs: string[];
 }
 
+/**
+ * Credits for backpressure across machines: `n` messages to `input` of the
+ * receiving daemon's node `node` left its queue, so its senders may send `n`
+ * more (see runtime/delivery/remote_credits.ts).
+ */
+export interface RemoteCredit {
+  t: "credit";
+  df: string;
+  node: string;
+  input: string;
+  n: number;
+}
+
 /** Any message between daemons. */
-export type InterDaemonMessage = RemoteOutput | RemoteClosed;
+export type InterDaemonMessage = RemoteOutput | RemoteClosed | RemoteCredit;
 
 /**
  * The first frame on every data link: the dataflow the link carries and its
@@ -84,6 +97,11 @@ export type InterDaemonHandler = (
 export interface DataTransport {
   /** Name for logs, e.g. `tcp`. */
   readonly kind: string;
+  /**
+   * Whether it carries `credit` messages back to the sending daemon, so
+   * that backpressure inputs hold senders on other machines back.
+   */
+  readonly credits?: boolean;
   /**
    * Starts accepting on `host:port` (0 = any free port); resolves to the
    * bound address. Only links of authorized dataflows are accepted.

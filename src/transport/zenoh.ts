@@ -241,6 +241,7 @@ export class ZenohTransport implements DataTransport {
       );
       return;
     }
+    if (header.t === "credit") return;
     if (header.t === "probe") {
       const ack = { key: s.key, from: this.id };
       this.#session?.put(
@@ -277,6 +278,8 @@ export class ZenohTransport implements DataTransport {
     msg: InterDaemonMessage,
     payload?: Uint8Array | null,
   ): void {
+    // No credits: zenoh publishes per output key (`credits` is off).
+    if (msg.t === "credit") return;
     // One publication reaches every receiving daemon.
     if (msg === this.#lastSent) return;
     this.#lastSent = msg;

@@ -47,7 +47,10 @@ export function onFrame(
   handleFrame(rt, node, h, payload, text, bytes);
 }
 
-/** Whether some open output of `sender` has a local receiver that is full. */
+/**
+ * Whether some open output of `sender` has a local receiver that is full, or
+ * a receiver on another machine that granted no more credit.
+ */
 export function senderBlocked(
   rt: RuntimeContext,
   sender: RunningNode,
@@ -58,6 +61,8 @@ export function senderBlocked(
       const r = routes[i];
       if (r.node.alive && r.node.queue.isFull(r.input)) return true;
     }
+    // A backpressure input on another machine without credit left.
+    if (routes.remote && rt.credits.blocked(sender.spec.id, o)) return true;
   }
   return false;
 }

@@ -17,6 +17,7 @@ import { forwardBinary, inputHead } from "./input_header.ts";
 import { type RunningNode } from "../running_node.ts";
 import { routeIsDirect } from "./direct_routes.ts";
 import { offerToTaps } from "./taps.ts";
+import { creditsFor } from "./remote_credits.ts";
 
 /** Queues one output for every local receiver and hands it to other machines. */
 export function route(
@@ -51,8 +52,16 @@ export function route(
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i];
     const rn = r.node;
-    if (!rn.alive) continue;
-    if (rt.fault && !rt.fault.admit(rn.spec.id, r.input)) continue;
+    if (
+      !rn.alive ||
+      (rt.fault !== undefined && !rt.fault.admit(rn.spec.id, r.input))
+    ) {
+      // Never queued: a sender on another machine gets its credit back.
+      if (!forwardRemote && creditsFor(rt, from, rn, r.input)) {
+        rt.credits.leave(rt, rn, r.input, { header: {}, payload: null, from });
+      }
+      continue;
+    }
     if (shm && !rn.shm) {
       inline ??= copyInline(rt, shm, d as DataLayout | undefined);
       if ("error" in inline) {
@@ -87,6 +96,8 @@ export function route(
       rawBytes: binary === undefined
         ? undefined
         : forwardBinary(binary, r.idBytes),
+      // From another machine: its credit goes back once it left the queue.
+      credit: !forwardRemote && creditsFor(rt, from, rn, r.input),
     };
     if (pausable) rn.queue.pushInput(r.input, msg);
     else rn.queue.offerInput(r.input, msg);
@@ -122,6 +133,7 @@ export function route(
         data: d,
         payload: inline ? inline.payload : payload,
       });
+      rt.credits.sent(from, output);
     }
   }
   if (shm) rt.shm.releaseUnheld(shm.token, from);

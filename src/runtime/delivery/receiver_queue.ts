@@ -21,6 +21,11 @@ export interface QueuedMessage {
   raw?: string;
   /** `header` as binary header bytes, when already known (forwarded). */
   rawBytes?: Uint8Array;
+  /**
+   * From another machine, on a backpressure input: `onLeave` hears when it
+   * leaves the queue (its credit goes back, see remote_credits.ts).
+   */
+  credit?: boolean;
 }
 
 /** An event ready to be written to the node. */
@@ -71,6 +76,8 @@ class InputQueue {
 export interface ReceiverQueueHooks {
   /** A message was dropped (queue full, drop_oldest). */
   onDrop(inputId: string, message: QueuedMessage, totalDrops: number): void;
+  /** A message with `credit` left the queue (taken, dropped or cleared). */
+  onLeave?(inputId: string, message: QueuedMessage): void;
 }
 
 /** Per-receiver event queues. */
@@ -121,7 +128,13 @@ export class ReceiverQueue {
       const old = q.shift();
       q.dropped++;
       this.#hooks.onDrop(inputId, old, q.dropped);
+      if (old.credit) this.#hooks.onLeave?.(inputId, old);
     }
+  }
+
+  /** The queue policy of an input (undefined for an unknown one). */
+  policyOf(inputId: string): QueuePolicy | undefined {
+    return this.#inputs.get(inputId)?.policy;
   }
 
   /**
@@ -135,6 +148,7 @@ export class ReceiverQueue {
       q.received++;
       q.dropped++;
       this.#hooks.onDrop(inputId, message, q.dropped);
+      if (message.credit) this.#hooks.onLeave?.(inputId, message);
       return;
     }
     this.pushInput(inputId, message);
@@ -232,7 +246,9 @@ export class ReceiverQueue {
       }
       if (!pick) break;
       pick.lastServed = ++this.#served;
-      out.push(pick.shift());
+      const m = pick.shift();
+      if (m.credit) this.#hooks.onLeave?.(pick.id, m);
+      out.push(m);
       // The input's close follows the data queued before it.
       if (pick.closePending && pick.length === 0) {
         pick.closePending = false;
@@ -280,7 +296,11 @@ export class ReceiverQueue {
   clear(): QueuedMessage[] {
     const all: QueuedMessage[] = [];
     for (const q of this.#inputs.values()) {
-      while (q.length > 0) all.push(q.shift());
+      while (q.length > 0) {
+        const m = q.shift();
+        if (m.credit) this.#hooks.onLeave?.(q.id, m);
+        all.push(m);
+      }
     }
     this.#controls = [];
     return all;

@@ -93,3 +93,38 @@ Deno.test("ReceiverQueue.take() sends STOP without the inputs queued behind it",
   assert.deepEqual(ids(q.take(10)), ["stop"]);
   assert.equal(q.clear().length, 2);
 });
+
+Deno.test("ReceiverQueue tells onLeave when a credited message is taken, dropped or cleared", () => {
+  const left: string[] = [];
+  const q = new ReceiverQueue([
+    {
+      id: "bp",
+      queueSize: 1,
+      queuePolicy: "backpressure",
+    } as unknown as InputSpec,
+    {
+      id: "drop",
+      queueSize: 1,
+      queuePolicy: "drop_oldest",
+    } as unknown as InputSpec,
+  ], {
+    onDrop: () => {},
+    onLeave: (input, m) => left.push(`${input}:${m.header.n}`),
+  });
+  const msg = (n: number, credit = true) => ({
+    header: { t: "input", n },
+    payload: null,
+    from: "remote",
+    credit,
+  });
+  q.pushInput("bp", msg(1));
+  q.pushInput("bp", msg(2, false));
+  q.pushInput("drop", msg(3));
+  q.pushInput("drop", msg(4));
+  assert.deepEqual(left, ["drop:3"]);
+  q.takeInputs(1);
+  assert.deepEqual(left, ["drop:3", "bp:1"]);
+  q.pushInput("bp", msg(5));
+  q.clear();
+  assert.deepEqual(left, ["drop:3", "bp:1", "bp:5", "drop:4"]);
+});

@@ -1,0 +1,147 @@
+/**
+ * Backpressure across machines (credits). A `backpressure` input fed by a
+ * node on another machine must hold its sender back like a local one: the
+ * sending runtime may have at most the input's capacity (`queue_size` ×
+ * BACKPRESSURE_FACTOR, as a local sender) of messages out that the
+ * receiving runtime has not yet handed to the receiver; past that the
+ * sender is blocked like one whose local receiver is full (its frames are
+ * held, then its socket is no longer read). The receiving runtime grants
+ * credit back for every such message that leaves its queue (taken by the
+ * receiver, dropped, or discarded because the receiver is gone), batched
+ * per tick. So neither daemon queues a backlog, and nothing is dropped.
+ *
+ * Only with a transport that carries credits (`remoteCredits`); a lost
+ * machine's windows are opened for good.
+ *
+ * @module
+ */
+import type { RuntimeContext } from "../_context.ts";
+import type { RunningNode } from "../running_node.ts";
+import { BACKPRESSURE_FACTOR, type QueuedMessage } from "./receiver_queue.ts";
+
+/** The sending side's count for one remote backpressure input. */
+export interface RemoteWindow {
+  receiver: string;
+  input: string;
+  /** Messages out and not yet credited back. */
+  inFlight: number;
+  /** Most messages out (Infinity once the receiver's machine is lost). */
+  limit: number;
+}
+
+/** Per-runtime credit state. */
+export class RemoteCredits {
+  /** `from\0output` → windows of its remote backpressure receivers. */
+  #byOutput = new Map<string, RemoteWindow[]>();
+  /** `receiver\0input` → its window. */
+  #byInput = new Map<string, RemoteWindow>();
+  /** Credits to grant at the end of this tick: `from\0receiver\0input` → n. */
+  #pending = new Map<string, number>();
+  #flushQueued = false;
+
+  constructor(rt: RuntimeContext) {
+    if (!rt.opts.remoteCredits) return;
+    for (const spec of rt.dataflow.nodes) {
+      const receiver = rt.nodes.get(spec.id);
+      if (!receiver || receiver.local) continue;
+      for (const input of spec.inputs) {
+        const s = input.source;
+        if (s.kind !== "node" || input.queuePolicy !== "backpressure") {
+          continue;
+        }
+        if (!rt.nodes.get(s.node)?.local) continue;
+        const w: RemoteWindow = {
+          receiver: spec.id,
+          input: input.id,
+          inFlight: 0,
+          limit: Math.max(1, input.queueSize) * BACKPRESSURE_FACTOR,
+        };
+        const key = `${s.node}\0${s.output}`;
+        const list = this.#byOutput.get(key) ?? [];
+        list.push(w);
+        this.#byOutput.set(key, list);
+        this.#byInput.set(`${spec.id}\0${input.id}`, w);
+      }
+    }
+  }
+
+  /** Whether some remote receiver of `from/output` has no credit left. */
+  blocked(from: string, output: string): boolean {
+    const list = this.#byOutput.get(`${from}\0${output}`);
+    if (!list) return false;
+    for (const w of list) if (w.inFlight >= w.limit) return true;
+    return false;
+  }
+
+  /** A message of `from/output` went to the other machines. */
+  sent(from: string, output: string): void {
+    const list = this.#byOutput.get(`${from}\0${output}`);
+    if (list) { for (const w of list) w.inFlight++; }
+  }
+
+  /**
+   * The receiving side granted `n` credits for `receiver`'s `input`; true
+   * when that may unblock a sender.
+   */
+  granted(receiver: string, input: string, n: number): boolean {
+    const w = this.#byInput.get(`${receiver}\0${input}`);
+    if (!w) return false;
+    w.inFlight = Math.max(0, w.inFlight - n);
+    return true;
+  }
+
+  /** Remote node `receiver` is gone for good: nothing waits for it. */
+  receiverLost(receiver: string): void {
+    for (const w of this.#byInput.values()) {
+      if (w.receiver === receiver) w.limit = Infinity;
+    }
+  }
+
+  /**
+   * Receiving side: `message` (from a node on another machine, to a
+   * backpressure input of `receiver`) left the queue; its credit goes back
+   * at the end of the tick.
+   */
+  leave(
+    rt: RuntimeContext,
+    receiver: RunningNode,
+    input: string,
+    message: QueuedMessage,
+  ): void {
+    const key = `${message.from}\0${receiver.spec.id}\0${input}`;
+    this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => this.#flush(rt));
+  }
+
+  #flush(rt: RuntimeContext): void {
+    this.#flushQueued = false;
+    const pending = this.#pending;
+    this.#pending = new Map();
+    for (const [key, n] of pending) {
+      const [from, receiver, input] = key.split("\0") as [
+        string,
+        string,
+        string,
+      ];
+      rt.opts.onRemoteCredit?.(from, receiver, input, n);
+    }
+  }
+}
+
+/**
+ * Whether a message from `from` for `input` of local `receiver` comes back
+ * as credit (the sender is on another machine and the input holds it back).
+ */
+export function creditsFor(
+  rt: RuntimeContext,
+  from: string,
+  receiver: RunningNode,
+  input: string,
+): boolean {
+  if (!rt.opts.remoteCredits) return false;
+  const sender = rt.nodes.get(from);
+  return sender !== undefined && !sender.local &&
+    receiver.queue.policyOf(input) === "backpressure";
+}
