@@ -69,10 +69,12 @@ console.log(\`slow got \${got} ordered=\${ordered} ahead=\${ahead}\`);
   );
   try {
     await sb.coordinator();
-    await sb.daemon(["--machine-id", "A"]);
-    await sb.daemon(["--machine-id", "B"]);
+    const a = await sb.daemon(["--machine-id", "A"]);
+    const b = await sb.daemon(["--machine-id", "B"]);
     const r = await sb.dora(["start", yml, "--attach"]);
-    const out = r.stderr + r.stdout;
+    const out = `${r.stderr}${r.stdout}\n--- daemon A:\n${
+      a.stderr.slice(-2000)
+    }\n--- daemon B:\n${b.stderr.slice(-2000)}`;
     assert.equal(r.code, 0, out);
     assert.match(out, new RegExp(`slow got ${COUNT} ordered=true ahead=`));
     assert.doesNotMatch(out, /dropped/);
