@@ -7,7 +7,8 @@
  * lost.
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../_support/cluster.ts";
+import { processesWithEnv, Sandbox } from "../_support/cluster.ts";
+import { readOrEmpty, waitUntil } from "../_support/wait.ts";
 
 const COUNT = 1000;
 const SIZE = 64 * 1024;
@@ -87,5 +88,88 @@ console.log(\`slow got \${got} ordered=\${ordered} ahead=\${ahead}\`);
     );
   } finally {
     await sb.cleanup();
+  }
+});
+
+Deno.test("dora start releases a sender held back by a backpressure input when that input's machine is lost", async () => {
+  const sb = await Sandbox.create();
+  sb.write(
+    "burst.ts",
+    `import { Node } from "dora";
+const node = await Node.init();
+for (let i = 0; i < 1000; i++) {
+  await node.sendOutput("n", new Uint8Array(${SIZE}).fill(i & 255));
+}
+console.log("burst: done");
+`,
+  );
+  // Takes one message, then never reads again.
+  sb.write(
+    "stuck.ts",
+    `import { Node } from "dora";
+const node = await Node.init();
+for await (const event of node) {
+  if (event.type !== "INPUT") continue;
+  console.log("stuck: first");
+  setInterval(() => {}, 1000);
+  await new Promise(() => {});
+}
+`,
+  );
+  const yml = sb.write(
+    "stuck.yml",
+    `nodes:
+  - id: burst
+    _unstable_deploy: { machine: A }
+    path: burst.ts
+    outputs: [n]
+  - id: stuck
+    _unstable_deploy: { machine: B }
+    path: stuck.ts
+    inputs:
+      n: { source: burst/n, queue_size: 2, queue_policy: backpressure }
+`,
+  );
+  let uuid = "";
+  try {
+    await sb.coordinator([], {
+      DORA_HEARTBEAT_MS: "200",
+      DORA_DAEMON_TIMEOUT_MS: "1500",
+    });
+    const a = await sb.daemon(["--machine-id", "A"]);
+    const b = await sb.daemon(["--machine-id", "B"]);
+    const start = await sb.dora(["start", yml, "--detach"]);
+    assert.equal(start.code, 0, start.stderr);
+    uuid = start.stdout.trim();
+    const log = (node: string) =>
+      readOrEmpty(`${sb.dir}/out/${uuid}/log_${node}.jsonl`);
+    await waitUntil(
+      () => log("stuck").includes("stuck: first"),
+      "stuck's first input",
+      {
+        detail: () => a.stderr + b.stderr,
+      },
+    );
+    // 1000 × 64 KiB is far more than a backpressure input of queue_size 2
+    // lets out (credits, held frames, socket buffers): the sender waits.
+    assert.doesNotMatch(log("burst"), /burst: done/);
+    b.child.kill("SIGKILL");
+    await b.done;
+    await waitUntil(
+      () => log("burst").includes("burst: done"),
+      "the sender going on once the receiver's machine was lost",
+      { detail: () => a.stderr },
+    );
+  } finally {
+    await sb.cleanup();
+    if (uuid) {
+      for (const pid of processesWithEnv(uuid)) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+    }
   }
 });
