@@ -64,6 +64,16 @@ function queueInput(
     if (token) sendRelease(rt, sender.spec.id, [token]);
     return;
   }
+  // A sender relays only to inputs it feeds: never as another node.
+  if (!feeds(rt, sender, receiver, h.id)) {
+    message(
+      rt,
+      "error",
+      `node "${sender.spec.id}" relayed a message for input "${h.id}" of "${receiver.spec.id}", which it does not feed; dropped`,
+    );
+    if (token) sendRelease(rt, sender.spec.id, [token]);
+    return;
+  }
   if (h.shm) {
     const problem = foreignRegion(rt, sender, h.shm.name);
     if (problem !== undefined) {
@@ -79,4 +89,19 @@ function queueInput(
     token,
   });
   deliverSoon(rt, receiver);
+}
+
+/** Whether `input` of `receiver` reads an output of `sender`. */
+function feeds(
+  rt: RuntimeContext,
+  sender: RunningNode,
+  receiver: RunningNode,
+  input: string,
+): boolean {
+  for (const o of sender.spec.outputs) {
+    for (const r of rt.routing.receivers(sender.spec.id, o)) {
+      if (r.node === receiver.spec.id && r.input === input) return true;
+    }
+  }
+  return false;
 }
