@@ -46,3 +46,24 @@ Deno.test("dora run refuses a node that connects as another node or links as ano
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("dora run drops what a node relays for an input that another node feeds", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dora-relay-" });
+  const fixtures = `${ROOT}/tests/fixtures/security/relay`;
+  try {
+    for (const e of Deno.readDirSync(fixtures)) {
+      await Deno.copyFile(`${fixtures}/${e.name}`, `${dir}/${e.name}`);
+    }
+    const r = await runDora(["run", "dataflow.yml"], { cwd: dir });
+    const out = r.stdout + r.stderr;
+    assert.equal(r.code, 0, out);
+    assert.match(
+      out,
+      /node "spoof" relayed a message for input "from_src" of "rcv2", which it does not feed; dropped/,
+    );
+    assert.doesNotMatch(out, /SPOOFED/);
+    assert.equal(out.match(/rcv2: from_src genuine/g)?.length, 3, out);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
