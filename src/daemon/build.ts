@@ -6,25 +6,19 @@
  *
  * @module
  */
-import type { Dataflow, NodeSpec } from "../descriptor/mod.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
 import type { NodeResult } from "../store/types.ts";
 import {
   buildDataflow,
   BuildError,
   ensureUv,
   ensureUvVenv,
-  gitCloneDir,
   needsBuild,
   UvError,
 } from "../build/mod.ts";
 
 /** Receives one output line of a build step. */
 export type BuildLine = (node: string, line: string) => void;
-
-/** Where a git node is cloned: `<dataflow dir>/.dora/git/<node id>`. */
-export function gitDir(dataflow: Dataflow, node: NodeSpec): string {
-  return gitCloneDir(dataflow, node);
-}
 
 /**
  * Builds `nodes` (every node with something to build when undefined), in

@@ -19,7 +19,7 @@ import type { NodeResult } from "../store/types.ts";
 import type { InterDaemonMessage } from "../transport/types.ts";
 import type { HostedDataflow, HostHooks, LaunchDataflow } from "./host.ts";
 import { dataflowPids } from "./pids.ts";
-import { gitDir } from "./build.ts";
+import { buildDataflow, BuildError, ensureUv, UvError } from "../build/mod.ts";
 
 /** Node results for the coordinator from a runtime summary. */
 export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
@@ -121,18 +121,6 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         const json = nodeParams[n.id];
         node.params = json === undefined ? {} : JSON.parse(json);
       }
-      // `git:` nodes run from their clone (made by `dora build`).
-      if (n.git && localNodes.includes(n.id) && !n.path.startsWith("/")) {
-        const dir = gitDir(dataflow, n);
-        try {
-          Deno.statSync(dir);
-        } catch {
-          throw new Error(
-            `node "${n.id}": its git source ${n.git.url} is not cloned yet on this machine (${dir}); run \`dora build ${dataflow.path}\` first`,
-          );
-        }
-        node.path = `${dir}/${n.path}`;
-      }
       return node;
     }),
   });
@@ -156,9 +144,38 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     }
   };
   countReceivers();
+  // git nodes run from the clones `dora build` made, URL sources from the
+  // download cache of this machine (fetched now when missing).
+  let ready: Dataflow;
+  let uv: string | undefined;
+  try {
+    if (dataflow.uv) uv = await ensureUv(() => {});
+    ready = await buildDataflow(withEnv, {
+      build: false,
+      nodes: localNodes,
+      onLine: () => {},
+    });
+  } catch (err) {
+    if (err instanceof BuildError) {
+      throw new Error(
+        `${err.message}${
+          err.step === "git"
+            ? `; run \`dora build ${dataflow.path}\` first`
+            : err.hint
+            ? ` (${err.hint})`
+            : ""
+        }`,
+      );
+    }
+    if (err instanceof UvError) {
+      throw new Error(`uv: ${err.message} (${err.hint})`);
+    }
+    throw err;
+  }
   const runtime = new DataflowRuntime({
-    dataflow: withEnv,
+    dataflow: ready,
     dataflowId: params.uuid,
+    uv,
     localNodes,
     externalBarrier: multi,
     zenohEndpoint: hooks.zenohEndpoint,

@@ -191,6 +191,8 @@ export interface Dataflow {
    * (`--hot-reload`); set by the command that starts the dataflow.
    */
   hotReload?: boolean;
+  /** Python nodes run with `uv run python` (`dora start --uv`). */
+  uv?: boolean;
   /** Timer inputs do not keep a node alive once its data inputs closed. */
   exitWhenNodesFinish?: boolean;
 }

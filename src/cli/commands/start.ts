@@ -81,6 +81,7 @@ interface StartOptions extends TargetFlags {
   typeCheck?: string;
   hotReload?: boolean;
   debug?: boolean;
+  uv?: boolean;
 }
 
 /** Registers `dora start`. */
@@ -113,7 +114,11 @@ export function registerStart(program: Command): void {
           // No default value: commander would print "(default: [])" in --help.
           (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
         )
-        .addOption(typeCheckOption()),
+        .addOption(typeCheckOption())
+        .option(
+          "--uv",
+          "run Python nodes with `uv run python` on their daemons (uv is installed from PyPI when missing)",
+        ),
     ).action(async (path: string, opts: StartOptions) => {
       if (opts.attach && opts.detach) {
         throw new UsageError("--attach and --detach exclude each other");
@@ -131,6 +136,7 @@ export function registerStart(program: Command): void {
       if (opts.debug) {
         dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
       }
+      if (opts.uv) dataflow.uv = true;
       const attached = opts.attach ??
         (opts.detach
           ? false
