@@ -4,7 +4,6 @@
  *
  * @module
  */
-import Table from "cli-table3";
 
 /** Whether to colour what goes to `stream`: a terminal, and no `NO_COLOR`. */
 export function useColor(
@@ -44,29 +43,22 @@ export function writeText(
 
 /** A borderless table for terminals (like `docker ps`). */
 export function renderTable(head: string[], rows: string[][]): string {
-  const table = new Table({
-    head,
-    chars: {
-      top: "",
-      "top-mid": "",
-      "top-left": "",
-      "top-right": "",
-      bottom: "",
-      "bottom-mid": "",
-      "bottom-left": "",
-      "bottom-right": "",
-      left: "",
-      "left-mid": "",
-      mid: "",
-      "mid-mid": "",
-      right: "",
-      "right-mid": "",
-      middle: "  ",
-    },
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-  });
-  table.push(...rows);
-  return table.toString().split("\n").map((l) => l.trimEnd()).join("\n");
+  const all = [head, ...rows];
+  const widths = head.map((_, i) =>
+    Math.max(...all.map((r) => visibleWidth(r[i] ?? "")))
+  );
+  return all.map((r) =>
+    widths.map((w, i) => {
+      const cell = r[i] ?? "";
+      return cell + " ".repeat(w - visibleWidth(cell));
+    }).join("  ").trimEnd()
+  ).join("\n");
+}
+
+/** Columns a cell takes on a terminal (colour escapes take none). */
+function visibleWidth(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
 
 /** `12.3 MB`-style sizes; `-` when unknown. */

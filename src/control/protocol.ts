@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { gt, major, minor, valid } from "semver";
+import { compareVersions, parseVersion } from "../semver.ts";
 
 /** Default coordinator port (WebSocket control plane). */
 export const DEFAULT_COORDINATOR_PORT = 6013;
@@ -80,14 +80,15 @@ export function versionMismatch(
   local: { role: string; version: string },
   remote: { role: string; version: string },
 ): string | undefined {
-  if (!valid(local.version) || !valid(remote.version)) {
+  const mine = parseVersion(local.version);
+  const theirs = parseVersion(remote.version);
+  if (!mine || !theirs) {
     return `invalid dora version in handshake: ${local.role} ${local.version}, ${remote.role} ${remote.version}`;
   }
-  const compatible = major(local.version) === major(remote.version) &&
-    (major(local.version) !== 0 ||
-      minor(local.version) === minor(remote.version));
+  const compatible = mine.major === theirs.major &&
+    (mine.major !== 0 || mine.minor === theirs.minor);
   if (compatible) return undefined;
-  const [older, newer] = gt(remote.version, local.version)
+  const [older, newer] = compareVersions(remote.version, local.version) > 0
     ? [local, remote]
     : [remote, local];
   return `version mismatch: ${local.role} is dora ${local.version} but ${remote.role} is dora ${remote.version}; upgrade ${older.role} (dora ${older.version}) to dora ${newer.version}`;

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { valid } from "semver";
+import { isVersion } from "../semver.ts";
 import { SelfUpdateError } from "./self_update_error.ts";
 
 /** One downloadable program of a release. */
@@ -58,7 +58,7 @@ export function parseManifest(text: string, url: string): ReleaseManifest {
   }
   if (typeof raw !== "object" || raw === null) return bad("not an object");
   const { version, assets } = raw as Record<string, unknown>;
-  if (typeof version !== "string" || !valid(version)) {
+  if (typeof version !== "string" || !isVersion(version)) {
     bad(`"version" must be a semantic version, got ${JSON.stringify(version)}`);
   }
   if (!Array.isArray(assets)) return bad(`"assets" must be a list`);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { gt } from "semver";
+import { compareVersions } from "../semver.ts";
 import {
   fetchManifest,
   type ReleaseAsset,
@@ -44,7 +44,7 @@ export async function checkForUpdate(
     current,
     latest: manifest.version,
     // A development build ahead of the latest release is not "outdated".
-    newer: gt(manifest.version, current),
+    newer: compareVersions(manifest.version, current) > 0,
     manifest,
   };
 }
