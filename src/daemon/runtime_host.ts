@@ -355,6 +355,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         shm: false,
         parentPid: null,
         typeCheck: dataflow.typeCheck,
+        descriptor: dataflow.descriptor,
       });
     },
   };

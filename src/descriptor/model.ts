@@ -191,6 +191,11 @@ export interface Dataflow {
    * (`--hot-reload`); set by the command that starts the dataflow.
    */
   hotReload?: boolean;
+  /**
+   * The flat descriptor as written (modules expanded): what nodes get from
+   * `dataflow_descriptor()`.
+   */
+  descriptor?: Record<string, unknown>;
   /** Python nodes run with `uv run python` (`dora start --uv`). */
   uv?: boolean;
   /** Timer inputs do not keep a node alive once its data inputs closed. */

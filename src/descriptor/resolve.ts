@@ -82,6 +82,10 @@ export function resolveDataflow(
     },
     strictTypes: root.strict_types ?? false,
     exitWhenNodesFinish: root.exit_when_nodes_finish ?? false,
+    descriptor: {
+      ...(root as Record<string, unknown>),
+      nodes: nodes.map((n) => n.raw),
+    },
   };
 }
 

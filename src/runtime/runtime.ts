@@ -247,6 +247,7 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
       shm: false,
       parentPid: null,
       typeCheck: rt.dataflow.typeCheck,
+      descriptor: rt.dataflow.descriptor,
     });
   }
 

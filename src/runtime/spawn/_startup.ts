@@ -186,6 +186,7 @@ export function spawnNode(
         shm: node.plan?.shm ?? false,
         typeCheck: rt.dataflow.typeCheck,
         listen: rt.direct ? node.listen : undefined,
+        descriptor: rt.dataflow.descriptor,
       })),
       DORA_RUN_PARENT_PID: String(Deno.pid),
     });

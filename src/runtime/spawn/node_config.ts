@@ -37,6 +37,8 @@ export function nodeConfig(
     listen?: string;
     /** The process's secret (its `hello` carries it; see message/node_identity.ts). */
     secret?: string;
+    /** The flat descriptor, for the node API's `dataflow_descriptor()`. */
+    descriptor?: Record<string, unknown>;
   },
 ): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -49,6 +51,9 @@ export function nodeConfig(
         source: i.sourceText,
         queue_size: i.queueSize,
         queue_policy: i.queuePolicy,
+        ...(i.inputTimeout !== undefined
+          ? { input_timeout: i.inputTimeout }
+          : {}),
       }]),
     ),
     outputs: spec.outputs,
@@ -58,6 +63,10 @@ export function nodeConfig(
   };
   if (ctx.listen !== undefined) config.listen = ctx.listen;
   if (ctx.secret !== undefined) config.secret = ctx.secret;
+  // Environment variables are limited to 128 KiB: a huge descriptor stays out.
+  if (ctx.descriptor && JSON.stringify(ctx.descriptor).length < 64 * 1024) {
+    config.dataflow_descriptor = ctx.descriptor;
+  }
   const parent = ctx.parentPid === undefined ? Deno.pid : ctx.parentPid;
   if (parent !== null) config.parent_pid = parent;
   const types = nodeTypesConfig(
