@@ -22,12 +22,13 @@ import os
 import sys
 import threading
 
-from . import _log
+from . import _log, _node_info
 from ._frame import FrameReader, encode_frame
 from ._handshake import PROTOCOL_VERSION, _Handshake, close_gracefully, connect, load_config
 from ._inbound import _compile_input, _Inbound
 from ._metadata import Clock
-from ._outbound import Sample, _Outbound
+from ._outbound import _Outbound
+from ._sample import Sample
 from ._layout import type_to_json
 from ._shm import SHM_DIR, MappingCache, Pool, region_prefix, shm_available
 from ._type_check import TypeGuard
@@ -53,6 +54,7 @@ class Node(_Handshake, _Inbound, _Outbound):
         self._node_id: str = config["node_id"]
         self._dataflow_id: str = config["dataflow_id"]
         self._outputs = set(config.get("outputs") or [])
+        self._undeclared_warned: set[str] = set()
         self._inputs = dict(config.get("inputs") or {})
         self._threshold = int(config.get("zero_copy_threshold", 4096))
         self._shm = bool(config.get("shm", False)) and shm_available()
@@ -135,8 +137,13 @@ class Node(_Handshake, _Inbound, _Outbound):
         return self._dataflow_id
 
     def node_config(self) -> dict:
-        """The node's configuration as given by the daemon."""
-        return dict(self._config)
+        """The node's run configuration in the original's shape: ``inputs``
+        (as written), ``outputs``, and ``output_types``/``input_types``."""
+        return _node_info.node_config(self._config)
+
+    def dataflow_descriptor(self) -> dict:
+        """The dataflow this node is part of, as written (modules expanded)."""
+        return _node_info.dataflow_descriptor(self._config)
 
     def params(self) -> dict:
         """The node's runtime parameters (key -> JSON value): its ``params:``

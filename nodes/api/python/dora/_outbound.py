@@ -20,12 +20,8 @@ from ._layout import encode_array
 from ._metadata import encode_metadata
 from ._downstream import HIGH_WATER, VIA_DAEMON
 from ._shm import SLOT_MAX
+from ._sample import Sample
 from ._to_arrow import to_arrow
-
-try:  # optional: send_output_raw hands out a numpy view when numpy is there
-    import numpy as _np
-except ImportError:  # pragma: no cover
-    _np = None
 
 _U32X2 = struct.Struct("<II")
 # Shared-memory references written together (the pool has 32 regions).
@@ -121,20 +117,26 @@ class _Outbound:
         self._counted(route, end, region is not None, output_id)
         self._held_back(route)
 
-    def _check_output(self, output_id: str) -> None:
-        if output_id not in self._outputs:
+    def _undeclared(self, output_id: str) -> bool:
+        """True (after one warning per output) when ``output_id`` is not a
+        declared output: the message is dropped, as the original does."""
+        if output_id in self._outputs:
+            return False
+        if output_id not in self._undeclared_warned:
+            self._undeclared_warned.add(output_id)
             declared = ", ".join(sorted(self._outputs)) or "none"
-            raise ValueError(
-                f"node `{self._node_id}` has no output `{output_id}` (declared outputs: {declared}); "
-                "add it to `outputs:` in the dataflow"
+            self.log_warn(
+                f'node "{self._node_id}" has no output "{output_id}" (declared outputs: '
+                f'{declared}): its messages are dropped; add it to `outputs:` in the dataflow'
             )
+        return True
 
     def send_output(self, output_id: str, data=None, metadata: dict | None = None) -> None:
         """Sends ``data`` (pyarrow array, bytes, numpy array, list or None) on
         ``output_id``; payloads of at least ``zero_copy_threshold`` bytes go
         through shared memory."""
-        if output_id not in self._outputs:
-            self._check_output(output_id)
+        if output_id not in self._outputs and self._undeclared(output_id):
+            return
         if data is None:
             self._send_small(output_id, _outframe.EMPTY_TAIL, None, 0, metadata)
             return
@@ -307,13 +309,14 @@ class _Outbound:
 
     def send_output_raw(self, output_id: str, length: int, metadata: dict | None = None) -> "Sample":
         """A writable ``length``-byte sample (zero-copy in shared memory when
-        big enough), sent as a ``uint8`` array when the ``with`` block ends::
+        big enough), sent as a ``uint8`` array when the ``with`` block ends
+        (see ``_sample.py`` for the contract)::
 
             with node.send_output_raw("image", len(frame)) as buf:
-                buf[:] = frame
+                np.asarray(buf, dtype=np.uint8)[:] = frame
         """
-        if output_id not in self._outputs:
-            self._check_output(output_id)
+        if output_id not in self._outputs and self._undeclared(output_id):
+            return Sample(self, output_id, int(length), metadata, drop=True)
         if self._types is not None:
             self._types.send(output_id, "u8", metadata)  # raw bytes
         return Sample(self, output_id, int(length), metadata)
@@ -404,7 +407,11 @@ class _Outbound:
         and the daemon that these outputs will send nothing more."""
         ids = [output_ids] if isinstance(output_ids, str) else list(output_ids)
         for o in ids:
-            self._check_output(o)
+            if o not in self._outputs:
+                declared = ", ".join(sorted(self._outputs)) or "none"
+                raise ValueError(
+                    f'node "{self._node_id}" has no output "{o}" (declared outputs: {declared})'
+                )
         for o in ids:
             for t in self._route(o).targets:
                 with self._downstream.lock:
@@ -412,74 +419,3 @@ class _Outbound:
                                            encode_frame({"t": "input_closed", "id": t.input}))
         self._write(encode_frame({"t": "close_outputs", "o": ids}))
 
-
-class Sample:
-    """A zero-copy output buffer (see :meth:`Node.send_output_raw`)."""
-
-    __slots__ = ("_node", "_output_id", "_length", "_metadata", "_region", "_buffer", "_sent",
-                 "view", "array")
-
-    def __init__(self, node, output_id: str, length: int, metadata):
-        self._node = node
-        self._output_id = output_id
-        self._length = length
-        self._metadata = metadata
-        self._region = None
-        self._buffer = None
-        self._sent = False
-        if node._shm and length >= node._threshold:
-            self._region = node._acquire(length)
-        if self._region is not None:
-            self.view = self._region.buffer[:length]
-        elif length <= _outframe.INLINE_MAX:
-            # Copied into the coalescing buffer when sent: a bytearray is cheapest.
-            self._buffer = bytearray(length)
-            self.view = memoryview(self._buffer)
-        else:
-            self._buffer = pa.allocate_buffer(length)
-            self.view = memoryview(self._buffer).cast("B")
-        self.array = _np.frombuffer(self.view, dtype=_np.uint8) if _np is not None else self.view
-
-    def __enter__(self):
-        return self.array
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.send()
-        elif self._region is not None and not self._sent:
-            self._node._pool.cancel(self._region)
-
-    def send(self) -> None:
-        """Sends the sample (once)."""
-        if self._sent:
-            return
-        self._sent = True
-        node = self._node
-        if self._region is None and self._length <= _outframe.INLINE_MAX:
-            n = self._length
-            node._send_small(self._output_id, _outframe.layout("u8", n, 0, n),
-                             self._buffer if n else None, n, self._metadata)
-            return
-        layout = {"dt": "u8", "len": self._length, "nulls": 0, "off": 0,
-                  "bufs": [None, [0, self._length]], "ch": []}
-        route = node._route(self._output_id)
-        if route.targets:
-            # Stamped when handed over (after the sample was filled).
-            node._send_direct(route, self._output_id,
-                              encode_metadata(node._clock.now(), self._metadata), layout,
-                              [(0, self._buffer)] if self._length and self._region is None else [],
-                              self._length, self._region)
-            return
-        header = {
-            "t": "output", "o": self._output_id,
-            "m": encode_metadata(node._clock.now(), self._metadata),
-            "d": layout,
-        }
-        if self._region is not None:
-            r = self._region
-            header["shm"] = {"name": "/" + r.name, "size": r.size, "token": r.token}
-            if node._downstream is not None:
-                node._downstream.lend(r.token, 1)
-            node._send_ref(encode_frame(header))
-        else:
-            node._write(encode_frame(header, [(0, self._buffer)] if self._length else []))

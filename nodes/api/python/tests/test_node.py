@@ -247,9 +247,16 @@ def test_send_output_accepts_bytes_lists_numpy_and_none(daemon, node):
     assert "d" not in got[3][0]
 
 
-def test_send_output_rejects_undeclared_outputs(daemon, node):
-    with pytest.raises(ValueError, match="no output `nope`"):
-        node.send_output("nope", pa.array([1]))
+def test_send_output_to_an_undeclared_output_warns_once_and_drops(daemon, node, capfd):
+    node.send_output("nope", pa.array([1]))
+    node.send_output("nope", pa.array([2]))
+    with node.send_output_raw("nope", 10_000) as buf:
+        np.asarray(buf, dtype=np.uint8)[:] = 1
+    node.send_output("out", pa.array([3]))
+    header, _ = daemon.expect("output")
+    assert header["o"] == "out"  # nothing was sent on "nope"
+    warnings = [line for line in capfd.readouterr().out.splitlines() if "nope" in line]
+    assert len(warnings) == 1 and "warn" in warnings[0] and "dropped" in warnings[0]
 
 
 def test_big_output_uses_a_registered_pool_region_that_is_reused(daemon, node):
@@ -273,7 +280,7 @@ def test_big_output_uses_a_registered_pool_region_that_is_reused(daemon, node):
 
 def test_send_output_raw_writes_in_place(daemon, node):
     with node.send_output_raw("out", 10_000, {"raw": True}) as buf:
-        buf[:] = 7
+        np.asarray(buf, dtype=np.uint8)[:] = 7
     daemon.expect("shm_new")
     header, _ = daemon.expect("output")
     view = MappingCache().view(header["shm"]["name"], header["shm"]["size"])

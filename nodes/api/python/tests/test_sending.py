@@ -135,7 +135,7 @@ def test_send_output_raw_inline_equals_the_general_encoder(node):
         writer._last = time.monotonic() + 3600
         writer._armed = True
     with node.send_output_raw("out", 3) as buf:
-        buf[:] = [1, 2, 3]
+        buf[:] = bytes([1, 2, 3])
     with writer.lock:
         fast = bytes(writer._buf)
         writer._buf.clear()
