@@ -21,6 +21,28 @@ if ! python3 -c "import pyarrow, numpy" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check pyarrow numpy >&2
 fi
 
+# Zero-copy samples (`send_output_raw`) on Python < 3.12 count the views of
+# their buffer with a small C type (nodes/api/python/dora/_sample_buffer.c):
+# built here, with gcc and this Python's headers, into dora's cache (a node
+# compiles it itself on first use when it is missing, and says so if it cannot).
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+  c_pkgs=()
+  command -v gcc >/dev/null 2>&1 || command -v cc >/dev/null 2>&1 || c_pkgs+=(gcc)
+  python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || c_pkgs+=(python3-dev)
+  if [ "${#c_pkgs[@]}" -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${c_pkgs[*]} for zero-copy samples on Python < 3.12" >&2
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      "${c_pkgs[@]}") >/dev/null 2>&1 || echo "setup: warning: could not install ${c_pkgs[*]}" >&2
+  fi
+  PYTHONPATH="$root/nodes/api/python" python3 -c 'import sys
+from dora import _native
+exporter, reason = _native.sample_buffer_exporter()
+if exporter is None:
+    print("setup: warning: zero-copy samples will not count numpy views of their buffer: " + reason,
+          file=sys.stderr)' >&2
+fi
+
 # mermaid.js for `dora graph` pages, fetched once with the ordinary npm client
 # (never a CDN at view time); graph inlines .tools/mermaid/mermaid.min.js.
 mermaid_version="12.3.0"

@@ -16,7 +16,7 @@ caller fills through the buffer protocol and then sends, once:
     mv.release()
     sample.send()
 
-The contract (Python >= 3.12):
+The contract:
 
 - ``send()`` refuses (``RuntimeError``, "buffer view(s) still open") while
   any view derived from the buffer — memoryview, numpy array — is alive, also
@@ -31,11 +31,13 @@ The contract (Python >= 3.12):
   ``BufferError``; an unsent sample's memory is given back once the last view
   of it is gone.
 
-Python 3.11 cannot export buffers from Python classes (PEP 688 came in 3.12)
-and counting views with a per-sample mapping would cost ~10 µs per message.
-There the buffer is a plain memoryview of the sample: memoryviews from
-``as_memoryview()`` are tracked, numpy arrays made from the buffer are not,
-and a new view of a sent or dropped sample's buffer raises ``ValueError``.
+The buffer counts its views through the buffer protocol: in Python from 3.12
+on (PEP 688), before that with a small type written in C (``_native.py``,
+compiled on first use). Without a C compiler or Python's headers on 3.10 and
+3.11, the buffer is a plain memoryview of the sample (a warning says so once):
+memoryviews from ``as_memoryview()`` are tracked, numpy arrays made from the
+buffer are not, and a new view of a sent or dropped sample's buffer raises
+``ValueError``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from __future__ import annotations
 import sys
 import weakref
 
-from . import _outframe
+from . import _native, _outframe
 from ._frame import encode_frame
 from ._metadata import encode_metadata
 
@@ -61,11 +63,26 @@ _STILL_OPEN = (
 )
 
 
-class SampleBuffer:
-    """The sample's memory as a buffer-protocol exporter that counts the views
-    derived from it (Python >= 3.12).
+class _ItemAccess:
+    """Item assignment like on a ``uint8`` numpy array (``buf[:] = 7``)."""
 
-    Item assignment works like on a ``uint8`` numpy array (``buf[:] = 7``).
+    __slots__ = ()
+
+    def __setitem__(self, key, value) -> None:
+        if not self._valid:
+            raise RuntimeError("the sample was sent or dropped")
+        if _np is not None and not isinstance(value, (bytes, bytearray, memoryview)):
+            _np.frombuffer(self._raw, dtype=_np.uint8)[key] = value
+        else:
+            self._raw[key] = value
+
+    def __getitem__(self, key):
+        return self._raw[key]
+
+
+class SampleBuffer(_ItemAccess):
+    """The sample's memory as a buffer-protocol exporter that counts the views
+    derived from it (Python >= 3.12; before, the C type of ``_native.py``).
     """
 
     __slots__ = ("_raw", "_views", "_valid", "_on_free", "__weakref__")
@@ -104,16 +121,34 @@ class SampleBuffer:
     def __len__(self) -> int:
         return len(self._raw)
 
-    def __setitem__(self, key, value) -> None:
-        if not self._valid:
-            raise RuntimeError("the sample was sent or dropped")
-        if _np is not None and not isinstance(value, (bytes, bytearray, memoryview)):
-            _np.frombuffer(self._raw, dtype=_np.uint8)[key] = value
-        else:
-            self._raw[key] = value
 
-    def __getitem__(self, key):
-        return self._raw[key]
+_buffer_class = None  # the class of tracked buffers, False when untracked
+
+
+def buffer_class():
+    """The class of sample buffers that count their views, or ``None`` (Python
+    < 3.12 without a C compiler: then a warning, once)."""
+    global _buffer_class
+    if _buffer_class is None:
+        if PEP_688:
+            _buffer_class = SampleBuffer
+        else:
+            exporter, reason = _native.sample_buffer_exporter()
+            if exporter is None:
+                _buffer_class = False
+                print(
+                    f"dora: warning: zero-copy samples cannot track the views of their buffer "
+                    f"on Python {sys.version_info[0]}.{sys.version_info[1]} here ({reason}); "
+                    f"numpy arrays made from a sample's buffer are not counted: delete them "
+                    f"before the sample is sent",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            else:
+                _buffer_class = type(
+                    "SampleBuffer", (_ItemAccess, exporter), {"__slots__": (), "__module__": __name__}
+                )
+    return _buffer_class or None
 
 
 class Sample:
@@ -121,7 +156,7 @@ class Sample:
     (the original's ``SampleHandler``)."""
 
     __slots__ = ("_node", "_output_id", "_length", "_metadata", "_region", "_heap",
-                 "_raw", "_buffer", "_views", "_sent", "_drop", "__weakref__")
+                 "_raw", "_buffer", "_tracked", "_views", "_sent", "_drop", "__weakref__")
 
     def __init__(self, node, output_id: str, length: int, metadata, drop: bool = False):
         self._node = node
@@ -130,8 +165,8 @@ class Sample:
         self._metadata = metadata
         self._region = None
         self._heap = None
-        self._sent = False
-        self._views: list = []  # Python 3.11: the memoryviews handed out
+        self._sent = True  # until set up: __del__ then has nothing to give back
+        self._views: list = []  # untracked buffers: the memoryviews handed out
         # An undeclared output: filled and "sent" as usual, then dropped.
         self._drop = drop
         if node._shm and length >= node._threshold and not drop:
@@ -143,7 +178,10 @@ class Sample:
             self._heap = bytearray(length)
             raw = memoryview(self._heap)
         self._raw = raw
-        self._buffer = SampleBuffer(raw) if PEP_688 else raw
+        tracked = buffer_class()
+        self._tracked = tracked is not None
+        self._buffer = tracked(raw) if tracked is not None else raw
+        self._sent = False
 
     # --- the buffer -------------------------------------------------------
 
@@ -159,7 +197,7 @@ class Sample:
         if self._sent:
             raise RuntimeError("the sample was already sent: its buffer is gone")
         mv = memoryview(self._buffer)
-        if not PEP_688:
+        if not self._tracked:
             self._views = [v for v in self._views if not _released(v)] + [mv]
         return mv
 
@@ -174,7 +212,7 @@ class Sample:
     # --- sending ----------------------------------------------------------
 
     def _views_open(self) -> bool:
-        if PEP_688:
+        if self._tracked:
             return self._buffer._views > 0
         return any(not _released(v) for v in self._views)
 
@@ -185,7 +223,7 @@ class Sample:
         if self._views_open():
             raise RuntimeError(_STILL_OPEN)
         self._sent = True
-        if PEP_688:
+        if self._tracked:
             self._buffer._invalidate()
         else:
             self._raw.release()  # no new views of a sent buffer
@@ -234,7 +272,7 @@ class Sample:
             if region is not None and p is not None:
                 p.cancel(region)
 
-        if PEP_688:
+        if self._tracked:
             self._buffer._invalidate(give_back)
         elif not self._views_open():
             try:

@@ -5,7 +5,7 @@ no access after it; shared-memory and inline samples alike."""
 import numpy as np
 import pytest
 from dora import Node
-from dora._sample import PEP_688
+from dora import _native, _sample
 from fake_daemon import FakeDaemon
 
 
@@ -25,12 +25,13 @@ def node(daemon):
     n._pool.close()
 
 
-needs_pep_688 = pytest.mark.skipif(
-    not PEP_688, reason="views of the buffer are counted with PEP 688 (Python 3.12)"
+# Views are counted on every Python with PEP 688 (3.12) or a C compiler.
+counts_views = pytest.mark.skipif(
+    _sample.buffer_class() is None, reason="no C compiler for the buffer type"
 )
 
 
-@needs_pep_688
+@counts_views
 @pytest.mark.parametrize("size", [64, 100_000])  # inline, shared memory
 def test_send_refuses_while_a_numpy_view_is_alive(daemon, node, size):
     sample = node.send_output_raw("out", size)
@@ -76,7 +77,7 @@ def test_an_exception_in_the_with_block_sends_nothing(daemon, node):
     assert header["o"] == "out"
 
 
-@needs_pep_688
+@counts_views
 def test_a_dropped_sample_invalidates_its_buffer(daemon, node):
     sample = node.send_output_raw("out", 64)
     buf = sample.as_buffer()
@@ -93,7 +94,7 @@ def test_with_block_sends_and_keeps_the_data(daemon, node):
     assert header["shm"]["size"] >= 100_000
 
 
-@needs_pep_688
+@counts_views
 def test_a_view_leaked_from_the_with_block_stops_the_send(daemon, node):
     with pytest.raises(RuntimeError, match="still open"):
         with node.send_output_raw("out", 64) as buf:
@@ -106,16 +107,55 @@ def test_a_buffer_kept_past_send_gives_no_new_views(daemon, node):
     buf = sample.as_buffer()
     assert sample.as_buffer() is buf
     sample.send()
-    # The original raises BufferError; Python 3.11 cannot export buffers from
-    # Python classes (PEP 688), so there the buffer is a released memoryview.
-    expected = BufferError if PEP_688 else ValueError
-    with pytest.raises(expected):
+    with pytest.raises(BufferError):
         memoryview(buf)
 
 
-@needs_pep_688
+@counts_views
 def test_sample_buffer_supports_numpy_style_assignment(daemon, node):
     with node.send_output_raw("out", 3) as buf:
         buf[:] = 7
     header, payload = daemon.expect("output")
     assert header["d"]["len"] == 3
+
+
+@pytest.mark.skipif(_sample.PEP_688, reason="Python >= 3.12 exports buffers itself")
+def test_the_c_buffer_type_is_compiled_once_into_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DORA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_native, "_loaded", None)
+    exporter, reason = _native.sample_buffer_exporter()
+    assert reason is None and exporter is not None
+    built = list((tmp_path / "python").glob("*/_sample_buffer-*.so"))
+    assert len(built) == 1
+    assert not [p for p in built[0].parent.iterdir() if p.name.startswith(".build-")]
+    # A second process finds the compiled copy: no compiler needed.
+    monkeypatch.setattr(_native, "_loaded", None)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("CC", raising=False)
+    exporter2, reason2 = _native.sample_buffer_exporter()
+    assert reason2 is None and exporter2 is not None
+
+
+@pytest.mark.skipif(_sample.PEP_688, reason="Python >= 3.12 exports buffers itself")
+def test_without_a_compiler_samples_fall_back_and_say_so(daemon, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DORA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setattr(_native, "_loaded", None)
+    monkeypatch.setattr(_sample, "_buffer_class", None)
+    n = Node()
+    try:
+        sample = n.send_output_raw("out", 64)
+        assert "no C compiler (`cc`) on PATH" in capsys.readouterr().err
+        mv = sample.as_memoryview()
+        with pytest.raises(RuntimeError, match="still open"):
+            sample.send()
+        mv.release()
+        sample.send()
+        n.send_output_raw("out", 8).send()
+        assert "warning" not in capsys.readouterr().err  # once
+    finally:
+        n.close()
+        n._pool.close()
+        monkeypatch.setattr(_sample, "_buffer_class", None)
+        monkeypatch.setattr(_native, "_loaded", None)
