@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { fetchErrorMessage } from "../errors.ts";
 import { ArchiveError, archiveKind, unpackArchive } from "./archive.ts";
 import { BuildError } from "./build_error.ts";
 import { doraCacheDir } from "./cache_dir.ts";
@@ -227,7 +228,7 @@ async function download(
       return fail(
         controller.signal.aborted
           ? `no answer within ${stallMs / 1000} s`
-          : (err as Error).message,
+          : fetchErrorMessage(err),
         err,
       );
     }

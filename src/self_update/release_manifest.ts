@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { fetchErrorMessage } from "../errors.ts";
 import { isVersion } from "../semver.ts";
 import { SelfUpdateError } from "./self_update_error.ts";
 
@@ -102,7 +103,7 @@ export async function fetchManifest(url: string): Promise<ReleaseManifest> {
   } catch (err) {
     throw new SelfUpdateError(
       "source",
-      `cannot reach the release source ${full}: ${(err as Error).message}`,
+      `cannot reach the release source ${full}: ${fetchErrorMessage(err)}`,
       "check the network, or name another source with --source / DORA_RELEASE_SOURCE",
     );
   }

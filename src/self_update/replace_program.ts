@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { fetchErrorMessage } from "../errors.ts";
 import type { ReleaseAsset } from "./release_manifest.ts";
 import { SelfUpdateError } from "./self_update_error.ts";
 
@@ -22,7 +23,7 @@ async function download(asset: ReleaseAsset): Promise<Uint8Array> {
   try {
     response = await fetch(asset.url, { signal: AbortSignal.timeout(600_000) });
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(fetchErrorMessage(err));
   }
   if (!response.ok) {
     await response.body?.cancel();

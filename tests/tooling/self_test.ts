@@ -142,6 +142,22 @@ Deno.test("dora self update replaces the program with a verified newer release a
     assert.deepEqual(Deno.readFileSync(app), old);
     assert.deepEqual(tempFiles(dir), []);
 
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const closedPort = (closed.addr as Deno.NetAddr).port;
+    closed.close(); // nothing listens there any more
+    const unreachable = await runBundle(app, [
+      "self",
+      "update",
+      "--source",
+      `http://127.0.0.1:${closedPort}/`,
+    ]);
+    assert.equal(unreachable.code, 1);
+    assert.match(
+      unreachable.stderr,
+      /error: cannot reach the release source .*manifest\.json: tcp connect error: Connection refused/,
+    );
+    assert.deepEqual(Deno.readFileSync(app), old);
+
     const bad = await runBundle(app, [
       "self",
       "update",
