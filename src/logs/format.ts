@@ -50,6 +50,10 @@ export function formatRecord(
   const level = label.toUpperCase().padEnd(6);
   const c = options.color ? COLORS[record.level] ?? "" : "";
   const r = options.color ? RESET : "";
-  const target = record.target ? ` ${record.target}:` : "";
+  // A node's own logger is named after it (the TypeScript API's node.log()):
+  // the node is already named once.
+  const target = record.target && record.target !== record.node
+    ? ` ${record.target}:`
+    : "";
   return `${time} ${c}${level}${r} ${record.node}:${target} ${record.msg}${fields}`;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   filterRecords,
+  formatRecord,
   type LogRecord,
   parseLogFilter,
   parseNodeLine,
@@ -62,4 +63,28 @@ Deno.test("filterRecords() filters before tailing", () => {
     "e2",
   ]);
   assert.deepEqual(filterRecords(all, { tail: 0 }), []);
+});
+
+Deno.test("formatRecord() names a node's own logger once and another logger after it", () => {
+  const rec = (target: string | null): LogRecord => ({
+    ts: "2026-01-01T12:34:56.789Z",
+    level: "info",
+    node: "sender",
+    stream: "stdout",
+    msg: "sent 5",
+    target,
+    fields: null,
+  });
+  assert.equal(
+    formatRecord(rec("sender"), "pretty"),
+    "12:34:56.789 INFO   sender: sent 5",
+  );
+  assert.equal(
+    formatRecord(rec("camera.driver"), "pretty"),
+    "12:34:56.789 INFO   sender: camera.driver: sent 5",
+  );
+  assert.equal(
+    formatRecord(rec(null), "pretty"),
+    "12:34:56.789 INFO   sender: sent 5",
+  );
 });
