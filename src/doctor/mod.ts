@@ -58,7 +58,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     }
   }
   const [python, shm, cache, cluster] = await Promise.all([
-    checkPython(needs?.dir ?? Deno.cwd(), needs?.python ?? false),
+    checkPython(
+      needs?.dir ?? Deno.cwd(),
+      needs?.python ?? false,
+      `${opts.root}/nodes/api/python`,
+    ),
     checkShmFolder(),
     checkNodeApiCache(opts.root),
     opts.cluster(),

@@ -32,6 +32,8 @@ Deno.test("dora doctor checks this machine and passes without a coordinator", as
     assert.match(byId(checks, "dora").summary, /^dora \d+\.\d+\.\d+/);
     assert.match(byId(checks, "deno").summary, new RegExp(Deno.version.deno));
     assert.equal(byId(checks, "pyarrow").status, "ok");
+    // The set-up built the C buffer type (or Python is 3.12+).
+    assert.equal(byId(checks, "sample-buffer").status, "ok");
     assert.equal(byId(checks, "shm").status, "ok");
     assert.equal(byId(checks, "ffi").status, "ok");
     const coordinator = byId(checks, "coordinator");
@@ -136,6 +138,42 @@ Deno.test("dora doctor fails when the dataflow's Python nodes have no python3, w
       /python3 not found \(the dataflow has Python nodes\)/,
     );
     assert.match(python.fix ?? "", /install Python 3/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("dora doctor warns when zero-copy samples cannot count numpy views, naming the missing compiler", async (t) => {
+  const python = new TextDecoder().decode(
+    (await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import sys; print(sys.executable, sys.version_info >= (3, 12))",
+      ],
+    }).output()).stdout,
+  ).trim().split(" ");
+  if (python[1] === "True") {
+    await t.step({
+      name: "python3 is 3.12+: no C type",
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  const sb = await Sandbox.create();
+  try {
+    // python3 alone on PATH (no C compiler), and an empty cache.
+    Deno.mkdirSync(`${sb.dir}/bin`);
+    Deno.symlinkSync(python[0]!, `${sb.dir}/bin/python3`);
+    const r = await sb.dora(["doctor", "--format", "json"], {
+      PATH: `${sb.dir}/bin`,
+      DORA_CACHE_DIR: `${sb.dir}/cache`,
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr); // a warning, not a failure
+    const check = byId(JSON.parse(r.stdout).checks as Check[], "sample-buffer");
+    assert.equal(check.status, "warn");
+    assert.match(check.details?.[0] ?? "", /no C compiler \(`cc`\) on PATH/);
+    assert.match(check.fix ?? "", /apt-get install gcc python3-dev/);
   } finally {
     await sb.cleanup();
   }
