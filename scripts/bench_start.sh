@@ -13,8 +13,10 @@ hyperfine -N -w 2 -r 10 --export-json "$json" \
   'scripts/dora.sh validate examples/typescript-dataflow/dataflow.yml' \
   'scripts/dora.sh list' >/dev/null 2>&1
 python3 - "$json" <<'PY'
-import json, sys
+import json, os, sys
+print(f"load average {os.getloadavg()[0]:.1f} (median wall time, mean CPU time user + sys)")
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f'{r["median"]*1000:7.0f} ms  {r["command"]}')
+    cpu = (r["user"] + r["system"]) * 1000
+    print(f'{r["median"]*1000:7.0f} ms  (CPU {cpu:4.0f} ms)  {r["command"]}')
 PY
 rm -f "$json"
