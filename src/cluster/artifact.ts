@@ -207,7 +207,10 @@ async function stageNodeApis(stage: string, root: string): Promise<void> {
   ).map((s) => decodeURIComponent(s.slice(prefix.length)));
   const python = `nodes/api/python/dora`;
   for await (const e of Deno.readDir(`${root}/${python}`)) {
-    if (e.isFile && e.name.endsWith(".py")) files.push(`${python}/${e.name}`);
+    // .c: the C buffer type of zero-copy samples (compiled there on Python < 3.12).
+    if (e.isFile && /\.(py|c)$/.test(e.name)) {
+      files.push(`${python}/${e.name}`);
+    }
   }
   for (const rel of files) {
     const to = `${stage}/lib/${rel}`;

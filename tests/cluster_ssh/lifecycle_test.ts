@@ -109,6 +109,10 @@ Deno.test("dora cluster up, a dataflow across two machines by labels, upgrade an
         `${m.id} runs ${cmdline.replaceAll("\0", " ")}`,
       );
       assert.match(cmdline, /\/lib\/dora\.js\0daemon\0--machine-id\0/);
+      // The Python node API is shipped with the source of its C buffer type.
+      Deno.statSync(
+        `${home}/.dora/bin/current/lib/nodes/api/python/dora/_sample_buffer.c`,
+      );
       const token = Deno.readTextFileSync(`${lab.env.DORA_STATE_DIR}/token`)
         .trim();
       assert.ok(!cmdline.includes(token), "no token on the command line");
