@@ -175,6 +175,9 @@ const dataflow = z.object({
   typeCheck: z.enum(["warn", "error", "off"]).optional(),
   hotReload: z.boolean().optional(),
   exitWhenNodesFinish: z.boolean().optional(),
+  // The flat descriptor as written, for the nodes' dataflow_descriptor().
+  descriptor: z.record(text, z.unknown()).optional(),
+  uv: z.boolean().optional(),
 }).strict();
 
 /** `nodes[0].inputs[1].source` from a zod path. */

@@ -31,8 +31,11 @@ Deno.test("checkResolvedDataflow() accepts every loadable descriptor after the w
   for (const path of loadable()) {
     const { dataflow } = await analyze(path);
     if (!dataflow) continue;
-    const wire = decodeJson(encodeJson(dataflow));
-    assert.deepEqual(checkResolvedDataflow(wire), dataflow, path);
+    assert.ok(dataflow.descriptor, `${path}: the flat descriptor rides along`);
+    // What `dora start --uv` sends.
+    const started = { ...dataflow, uv: true };
+    const wire = decodeJson(encodeJson(started));
+    assert.deepEqual(checkResolvedDataflow(wire), started, path);
     checked++;
   }
   assert.ok(checked >= 10, `only ${checked} descriptors checked`);
