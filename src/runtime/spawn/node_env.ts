@@ -27,8 +27,10 @@ const BASICS: ReadonlySet<string> = new Set([
   "DISPLAY",
   "WAYLAND_DISPLAY",
   "XAUTHORITY",
-  // Where toolchains and their caches are.
+  // Where toolchains and their caches are (DORA_CACHE_DIR: the Python API
+  // keeps its compiled buffer type there).
   "DENO_DIR",
+  "DORA_CACHE_DIR",
   "LD_LIBRARY_PATH",
   "VIRTUAL_ENV",
   "CONDA_PREFIX",
