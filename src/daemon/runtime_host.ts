@@ -110,7 +110,6 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
   const env = params.env ?? {};
   const prepare = (
     dataflow: Dataflow,
-    localNodes: string[],
     nodeParams: Record<string, string> | undefined,
   ): Dataflow => ({
     ...dataflow,
@@ -124,7 +123,7 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       return node;
     }),
   });
-  const withEnv = prepare(dataflow, localNodes, params.params);
+  const withEnv = prepare(dataflow, params.params);
   // Cross-daemon bytes per local node (`dora top` NET TX / NET RX).
   const network = new Map<string, { sent: number; received: number }>(
     localNodes.map((n) => [n, { sent: 0, received: 0 }]),
@@ -319,13 +318,13 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     checkGraph(change) {
       const next = checkResolvedDataflow(change.descriptor);
       const local = localOf(change.nodeToDaemon);
-      runtime.checkGraph(prepare(next, local, change.params), local);
+      runtime.checkGraph(prepare(next, change.params), local);
     },
     applyGraph(change) {
       const next = checkResolvedDataflow(change.descriptor);
       const local = localOf(change.nodeToDaemon);
       const summary = runtime.applyGraph(
-        prepare(next, local, change.params),
+        prepare(next, change.params),
         local,
         { graceMs: change.graceMs },
       );
