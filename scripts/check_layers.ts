@@ -36,6 +36,7 @@ export const LAYERS: Record<string, number> = {
   "src/templates": 5,
   "src/record": 5, // MCAP, recorder, replay and check (uses descriptor, message)
   "src/cluster": 5,
+  "src/views": 5, // dashboard, Foxglove and MCP servers over the inspection API
   "src/daemon": 6,
   "src/coordinator": 6,
   "src/cli": 7,

@@ -1,7 +1,7 @@
 /**
  * The inspection endpoint of a `dora run`: the same inspection methods as a
  * coordinator (`running`, `node_info`, `topic_list`, `traces`, `graph_get`, the topic
- * tap), served for the one in-process runtime on a loopback WebSocket with a
+ * tap, `logs` and `follow`), served for the one in-process runtime on a loopback WebSocket with a
  * bearer token, announced in the run's private runtime folder (see
  * `src/control/local_endpoint.ts`). The CLI finds it without a coordinator.
  *
@@ -31,6 +31,7 @@ import {
 import type { Dataflow } from "../descriptor/mod.ts";
 import type { GraphResult } from "../control/changes.ts";
 import {
+  CONGESTED_BYTES,
   dataflowTopics,
   DebugDisabledError,
   linkSink,
@@ -43,6 +44,13 @@ import {
   type Tracer,
 } from "../inspect/mod.ts";
 import type { DataflowRuntime } from "../runtime/mod.ts";
+import {
+  filterRecords,
+  listLogNodes,
+  type LogRecord,
+  readRunLogs,
+} from "../logs/mod.ts";
+import { fromWireQuery } from "../control/log_query.ts";
 import { DORA_VERSION } from "../version.ts";
 
 /** The daemon id of `dora run`'s nodes in `top` and `node info`. */
@@ -54,6 +62,8 @@ export interface LocalEndpoint {
   port: number;
   /** The announce written for the CLI. */
   announce: LocalAnnounce;
+  /** Passes a node's log record to the links that `follow` the logs. */
+  publishLog(record: LogRecord): void;
   /** Tells attached clients the dataflow ended, then stops serving. */
   close(): Promise<void>;
 }
@@ -111,6 +121,8 @@ export function serveLocalEndpoint(
   const who = `${opts.name} (${runtime.id})`;
   /** Subscription id → the link that owns it. */
   const owners = new Map<string, Peer>();
+  /** Links that `follow` the logs. */
+  const followers = new Set<Peer>();
   const onRequest = (method: string, params: unknown, peer: Peer) => {
     const p = (params ?? {}) as Record<string, unknown>;
     if (method !== "hello" && !peer.data.hello) {
@@ -170,6 +182,26 @@ export function serveLocalEndpoint(
       }
       case "traces":
         return { spans: tracer.spans() };
+      case "logs":
+        checkRef(p.ref);
+        return (async () => {
+          const dir = runtime.logDir;
+          const nodes = Array.isArray(p.nodes)
+            ? p.nodes.map(String)
+            : await listLogNodes(dir).catch(() => []);
+          const lines = await readRunLogs(dir, nodes);
+          return {
+            uuid: runtime.id,
+            name: opts.name,
+            lines: p.query
+              ? filterRecords(lines, fromWireQuery(p.query))
+              : lines,
+          };
+        })();
+      case "follow":
+        checkRef(p.ref);
+        followers.add(peer);
+        return { uuid: runtime.id, status: "running" };
       case "topic_subscribe": {
         const q = p as unknown as TopicSubscribeParams;
         checkRef(q.ref);
@@ -251,6 +283,7 @@ export function serveLocalEndpoint(
     peers.add(peer);
     peer.closed.then(() => {
       peers.delete(peer);
+      followers.delete(peer);
       // A client that went away (even killed) leaves no tap behind.
       for (const [id, owner] of owners) {
         if (owner === peer) hub.unsubscribe(id);
@@ -277,6 +310,14 @@ export function serveLocalEndpoint(
   return {
     port: server.addr.port,
     announce,
+    publishLog(record) {
+      for (const p of followers) {
+        // A follower that reads slower than nodes log misses lines rather
+        // than growing this process's memory.
+        if (p.ws.bufferedAmount > CONGESTED_BYTES) continue;
+        p.notify("log", { record });
+      }
+    },
     close() {
       closing ??= (async () => {
         clearInterval(sampler);

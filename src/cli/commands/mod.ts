@@ -123,6 +123,8 @@ export const COMMAND_TABLE: CommandEntry[] = [
     names: ["trace"],
     load: async () => (await import("./trace/mod.ts")).registerTrace,
   },
+  // Views beyond the terminal (docs/views.md).
+  { names: ["ui"], load: async () => (await import("./ui.ts")).registerUi },
   {
     names: ["coordinator"],
     load: async () => (await import("./coordinator.ts")).registerCoordinator,

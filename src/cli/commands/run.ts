@@ -273,6 +273,7 @@ export async function runDataflow(
   }
   const color = useColor(Deno.stderr);
   const show = (record: LogRecord) => {
+    for (const f of followers) f(record);
     const min: LogLevel = filter?.get(record.node) ?? level;
     if (!passesLevel(record.level, min)) return;
     err(
@@ -282,6 +283,8 @@ export async function runDataflow(
       }),
     );
   };
+  // The endpoint's `follow` (it starts after the runtime).
+  const followers: ((record: LogRecord) => void)[] = [];
   const runtime: DataflowRuntime = new DataflowRuntime({
     dataflow,
     allowShellNodes: opts.allowShellNodes || undefined,
@@ -352,6 +355,7 @@ export async function runDataflow(
     // `dora param`, `dora node restart/add/…` change it there.
     changes: new LocalChanges(runtime, name, { source: flat, env: extra }),
   });
+  followers.push((record) => endpoint.publishLog(record));
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
     ? serveDiscovery(undefined, (nodeId) => {
