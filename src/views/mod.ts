@@ -21,3 +21,9 @@ export * from "./tapped.ts";
 export * from "./watch.ts";
 export * from "./watch_pool.ts";
 export { serveUi, type UiOptions, type UiServer } from "./ui/server.ts";
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type FoxgloveOptions,
+  type FoxgloveServer,
+  serveFoxglove,
+} from "./foxglove/server.ts";

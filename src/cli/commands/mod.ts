@@ -126,6 +126,10 @@ export const COMMAND_TABLE: CommandEntry[] = [
   // Views beyond the terminal (docs/views.md).
   { names: ["ui"], load: async () => (await import("./ui.ts")).registerUi },
   {
+    names: ["foxglove"],
+    load: async () => (await import("./foxglove.ts")).registerFoxglove,
+  },
+  {
     names: ["coordinator"],
     load: async () => (await import("./coordinator.ts")).registerCoordinator,
   },
