@@ -27,3 +27,10 @@ export {
   type FoxgloveServer,
   serveFoxglove,
 } from "./foxglove/server.ts";
+export {
+  createMcpServer,
+  type McpOptions,
+  serveMcpStdio,
+} from "./mcp/server.ts";
+export { ControlError } from "./mcp/control.ts";
+export { ReadOnlyError } from "./mcp/_tool.ts";

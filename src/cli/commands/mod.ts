@@ -138,6 +138,10 @@ export const COMMAND_TABLE: CommandEntry[] = [
     load: async () => (await import("./daemon.ts")).registerDaemon,
   },
   {
+    names: ["mcp"],
+    load: async () => (await import("./mcp.ts")).registerMcp,
+  },
+  {
     names: ["cluster"],
     load: async () => (await import("./cluster/mod.ts")).registerCluster,
   },

@@ -1,0 +1,322 @@
+// `dora mcp` driven by the official MCP SDK client over stdio, against a
+// real coordinator, daemon and node processes.
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { doraCommand } from "../../src/dora_command.ts";
+import {
+  fixture,
+  freePort,
+  processesWithEnv,
+  Sandbox,
+  waitUntil,
+} from "../_support/mod.ts";
+
+interface ToolAnswer {
+  isError?: boolean;
+  content: { type: string; text: string }[];
+  structuredContent?: Record<string, unknown>;
+}
+
+/** An MCP client connected to `dora mcp <args>` in `sandbox`. */
+async function mcpClient(
+  sandbox: Sandbox,
+  args: string[] = [],
+  env: Record<string, string> = {},
+) {
+  const { cmd, args: lead } = doraCommand();
+  const transport = new StdioClientTransport({
+    command: cmd,
+    args: [...lead, "mcp", ...args],
+    cwd: sandbox.dir,
+    env: { ...sandbox.env, ...env },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (c: Uint8Array) => {
+    stderr += new TextDecoder().decode(c);
+  });
+  const client = new Client({ name: "dora-test", version: "1.0.0" });
+  await client.connect(transport);
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    await client.callTool({ name, arguments: args }) as ToolAnswer;
+  /** Calls a tool that must succeed; returns its structured answer. */
+  const ok = async (name: string, args: Record<string, unknown> = {}) => {
+    const r = await call(name, args);
+    assert.ok(
+      !r.isError,
+      `${name} failed: ${r.content[0]?.text}\nserver stderr:\n${stderr}`,
+    );
+    // deno-lint-ignore no-explicit-any
+    return r.structuredContent as any;
+  };
+  /** Calls a tool that must fail; returns its error text. */
+  const fails = async (name: string, args: Record<string, unknown> = {}) => {
+    const r = await call(name, args);
+    assert.equal(r.isError, true, `${name} should fail: ${r.content[0]?.text}`);
+    return r.content[0]!.text;
+  };
+  return { client, transport, call, ok, fails, stderr: () => stderr };
+}
+
+const FIXTURES = fixture("views");
+
+async function copyFixtures(sandbox: Sandbox): Promise<string> {
+  for (const f of ["mcp.yml", "counter.ts", "listener.ts"]) {
+    await Deno.copyFile(`${FIXTURES}/${f}`, `${sandbox.dir}/${f}`);
+  }
+  return `${sandbox.dir}/mcp.yml`;
+}
+
+Deno.test("dora mcp starts a dataflow, lists its nodes and topics, sets a param, reads logs and stops it", async () => {
+  const sandbox = await Sandbox.create();
+  let mcp: Awaited<ReturnType<typeof mcpClient>> | undefined;
+  try {
+    await sandbox.coordinator();
+    await sandbox.daemon();
+    await copyFixtures(sandbox);
+    sandbox.write(
+      "broken.yml",
+      "nodes:\n  - id: a\n    path: a.ts\n    inputs:\n      x: nowhere/out\n",
+    );
+    mcp = await mcpClient(sandbox);
+
+    const { tools } = await mcp.client.listTools();
+    const names = tools.map((t: Tool) => t.name).sort();
+    for (
+      const t of [
+        "list_dataflows",
+        "start_dataflow",
+        "stop_dataflow",
+        "restart_dataflow",
+        "list_nodes",
+        "list_topics",
+        "read_logs",
+        "get_params",
+        "set_param",
+        "delete_param",
+        "validate_dataflow",
+      ]
+    ) assert.ok(names.includes(t), `tool ${t} missing: ${names}`);
+    const start = tools.find((t: Tool) => t.name === "start_dataflow")!;
+    assert.equal(start.annotations?.readOnlyHint, false);
+    assert.deepEqual(start.inputSchema.required, ["path"]);
+
+    // validate: a good file, a broken one (positioned problems).
+    const good = await mcp.ok("validate_dataflow", { path: "mcp.yml" });
+    assert.equal(good.valid, true);
+    assert.deepEqual(good.nodes, ["counter", "listener"]);
+    const bad = await mcp.ok("validate_dataflow", { path: "broken.yml" });
+    assert.equal(bad.valid, false);
+    assert.match(bad.errors.join("\n"), /broken\.yml:5:\d+: .*nowhere/);
+
+    // Bad input: a tool error naming the argument; nothing started.
+    assert.match(
+      await mcp.fails("start_dataflow", { path: "mcp.yml", name: "no spaces" }),
+      /name/,
+    );
+    assert.match(
+      await mcp.fails("start_dataflow", { path: "mcp.yml", bogus: 1 }),
+      /bogus/,
+    );
+    assert.match(
+      await mcp.fails("start_dataflow", { path: "broken.yml" }),
+      /broken\.yml is not a valid dataflow[\s\S]*broken\.yml:5:/,
+    );
+    assert.match(
+      await mcp.fails("start_dataflow", { path: "missing.yml" }),
+      /dataflow file not found: .*missing\.yml/,
+    );
+    assert.match(
+      await mcp.fails("list_nodes", {}),
+      /no dataflow is running/,
+    );
+
+    const started = await mcp.ok("start_dataflow", {
+      path: "mcp.yml",
+      name: "robot",
+    });
+    assert.equal(started.name, "robot");
+    assert.deepEqual(Object.keys(started.nodes).sort(), [
+      "counter",
+      "listener",
+    ]);
+    const uuid: string = started.uuid;
+
+    const listed = await mcp.ok("list_dataflows");
+    assert.deepEqual(listed.dataflows.map((d: { uuid: string }) => d.uuid), [
+      uuid,
+    ]);
+    assert.equal(listed.dataflows[0].nodes, 2);
+
+    const nodes = await mcp.ok("list_nodes", { dataflow: "robot" });
+    assert.deepEqual(nodes.nodes.map((n: { id: string }) => n.id), [
+      "counter",
+      "listener",
+    ]);
+    assert.deepEqual(nodes.nodes[1].inputs, { count: "counter/count" });
+    const topics = await mcp.ok("list_topics", { dataflow: uuid.slice(0, 8) });
+    assert.deepEqual(topics.topics, [{
+      topic: "counter/count",
+      node: "counter",
+      output: "count",
+      subscribers: ["listener/count"],
+    }]);
+
+    // Logs: the listener hears the counter.
+    await waitUntil(
+      async () =>
+        (await mcp!.ok("read_logs", { nodes: ["listener"], grep: "heard" }))
+          .count > 0,
+      "the listener's log",
+    );
+    assert.match(
+      await mcp.fails("read_logs", { nodes: ["nobody"] }),
+      /no node "nobody"/,
+    );
+    assert.match(await mcp.fails("read_logs", { tail: 0 }), /tail/);
+    assert.match(await mcp.fails("read_logs", { level: "loud" }), /level/);
+
+    // Parameters: read, set (the node logs the change), delete.
+    assert.deepEqual(
+      (await mcp.ok("get_params", { node: "counter" })).params,
+      { gain: 1 },
+    );
+    const set = await mcp.ok("set_param", {
+      node: "counter",
+      key: "gain",
+      value: { factor: 2.5 },
+    });
+    assert.equal(set.delivered, true);
+    assert.deepEqual(
+      (await mcp.ok("get_params", { node: "counter", key: "gain" })).value,
+      { factor: 2.5 },
+    );
+    await waitUntil(async () =>
+      (await mcp!.ok("read_logs", {
+        dataflow: "robot",
+        nodes: ["counter"],
+        grep: 'param gain = {"factor":2.5}',
+      })).count === 1, "the counter's log of the new gain");
+    assert.match(
+      await mcp.fails("set_param", { node: "counter", key: "gain" }),
+      /value/,
+    );
+    assert.match(
+      await mcp.fails("set_param", { node: "ghost", key: "k", value: 1 }),
+      /ghost/,
+    );
+    await mcp.ok("delete_param", { node: "counter", key: "gain" });
+    assert.match(
+      await mcp.fails("get_params", { node: "counter", key: "gain" }),
+      /no parameter "gain"/,
+    );
+
+    const stopped = await mcp.ok("stop_dataflow", { dataflow: "robot" });
+    assert.equal(stopped.uuid, uuid);
+    assert.equal(stopped.status, "finished");
+    assert.deepEqual((await mcp.ok("list_dataflows")).dataflows, []);
+    const all = await mcp.ok("list_dataflows", { all: true });
+    assert.equal(all.dataflows[0].status, "finished");
+    // The logs of an ended dataflow stay readable by name.
+    assert.ok(
+      (await mcp.ok("read_logs", { dataflow: "robot", level: "stdout" }))
+        .count > 0,
+    );
+    assert.deepEqual(processesWithEnv(uuid), []);
+  } finally {
+    await mcp?.client.close();
+    await sandbox.cleanup();
+  }
+});
+
+Deno.test("dora mcp --read-only refuses the tools that change anything", async () => {
+  const sandbox = await Sandbox.create();
+  let mcp: Awaited<ReturnType<typeof mcpClient>> | undefined;
+  try {
+    await sandbox.coordinator();
+    await sandbox.daemon();
+    const path = await copyFixtures(sandbox);
+    const started = await sandbox.dora(["start", path, "--detach"]);
+    assert.equal(started.code, 0, started.stderr);
+    const uuid = started.stdout.trim();
+    mcp = await mcpClient(sandbox, ["--read-only"]);
+    const { tools } = await mcp.client.listTools();
+    assert.equal(
+      tools.find((t: Tool) => t.name === "list_dataflows")?.annotations
+        ?.readOnlyHint,
+      true,
+    );
+    for (
+      const [tool, args] of [
+        ["start_dataflow", { path: "mcp.yml" }],
+        ["stop_dataflow", {}],
+        ["restart_dataflow", {}],
+        ["set_param", { node: "counter", key: "gain", value: 3 }],
+        ["delete_param", { node: "counter", key: "gain" }],
+        ["restart_node", { node: "counter" }],
+        ["stop_node", { node: "listener" }],
+      ] as const
+    ) {
+      assert.match(
+        await mcp.fails(tool, args),
+        new RegExp(`"${tool}" changes a dataflow .* --read-only: refused`),
+      );
+    }
+    // Nothing changed; reading still works.
+    const listed = await mcp.ok("list_dataflows");
+    assert.deepEqual(listed.dataflows.map((d: { uuid: string }) => d.uuid), [
+      uuid,
+    ]);
+    assert.equal(listed.dataflows[0].status, "running");
+    assert.deepEqual(
+      (await mcp.ok("get_params", { node: "counter" })).params,
+      { gain: 1 },
+    );
+    const stop = await sandbox.dora(["stop", uuid]);
+    assert.equal(stop.code, 0, stop.stderr);
+  } finally {
+    await mcp?.client.close();
+    await sandbox.cleanup();
+  }
+});
+
+Deno.test("dora mcp without a coordinator says where it looked", async () => {
+  const sandbox = await Sandbox.create();
+  let mcp: Awaited<ReturnType<typeof mcpClient>> | undefined;
+  try {
+    const port = freePort();
+    mcp = await mcpClient(sandbox, [], {
+      DORA_COORDINATOR_PORT: String(port),
+    });
+    const listed = await mcp.ok("list_dataflows");
+    assert.equal(listed.coordinator, `none answers at 127.0.0.1:${port}`);
+    await copyFixtures(sandbox);
+    assert.match(
+      await mcp.fails("start_dataflow", { path: "mcp.yml" }),
+      new RegExp(`no coordinator answers at 127\\.0\\.0\\.1:${port}`),
+    );
+    assert.match(
+      await mcp.fails("read_logs", {}),
+      /no dataflow is running, and no coordinator answers/,
+    );
+    // Closing stdin ends the server (exit 0, nothing on stdout).
+    const { cmd, args } = doraCommand();
+    const bare = new Deno.Command(cmd, {
+      args: [...args, "mcp"],
+      cwd: sandbox.dir,
+      env: sandbox.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    await bare.stdin.close();
+    const out = await bare.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(out.stdout.length, 0);
+  } finally {
+    await mcp?.client.close();
+    await sandbox.cleanup();
+  }
+});
