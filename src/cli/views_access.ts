@@ -52,6 +52,10 @@ export class CliAccess implements DoraAccess {
       await this.list();
       known = this.#known.get(d.uuid);
     }
+    if (!known && d.runPid === undefined) {
+      // One the coordinator still remembers (ended): its logs and graph.
+      return (await connectCoordinator(resolveTarget(this.flags))).peer;
+    }
     if (!known) {
       throw new CliError(
         `dataflow ${describeDataflow(d)} is not running any more`,
