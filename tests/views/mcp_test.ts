@@ -8,6 +8,7 @@ import { doraCommand } from "../../src/dora_command.ts";
 import {
   fixture,
   freePort,
+  processAlive,
   processesWithEnv,
   Sandbox,
   waitUntil,
@@ -26,11 +27,14 @@ async function mcpClient(
   env: Record<string, string> = {},
 ) {
   const { cmd, args: lead } = doraCommand();
+  // A runtime folder of its own: it never sees other tests' `dora run`s.
+  const rt = `${sandbox.dir}/rt`;
+  Deno.mkdirSync(rt, { recursive: true, mode: 0o700 });
   const transport = new StdioClientTransport({
     command: cmd,
     args: [...lead, "mcp", ...args],
     cwd: sandbox.dir,
-    env: { ...sandbox.env, ...env },
+    env: { ...sandbox.env, XDG_RUNTIME_DIR: rt, ...env },
     stderr: "pipe",
   });
   let stderr = "";
@@ -92,6 +96,8 @@ Deno.test("dora mcp starts a dataflow, lists its nodes and topics, sets a param,
         "restart_dataflow",
         "list_nodes",
         "list_topics",
+        "read_topic",
+        "topic_rate",
         "read_logs",
         "get_params",
         "set_param",
@@ -136,6 +142,7 @@ Deno.test("dora mcp starts a dataflow, lists its nodes and topics, sets a param,
     const started = await mcp.ok("start_dataflow", {
       path: "mcp.yml",
       name: "robot",
+      debug: true,
     });
     assert.equal(started.name, "robot");
     assert.deepEqual(Object.keys(started.nodes).sort(), [
@@ -157,12 +164,46 @@ Deno.test("dora mcp starts a dataflow, lists its nodes and topics, sets a param,
     ]);
     assert.deepEqual(nodes.nodes[1].inputs, { count: "counter/count" });
     const topics = await mcp.ok("list_topics", { dataflow: uuid.slice(0, 8) });
-    assert.deepEqual(topics.topics, [{
+    assert.equal(topics.debug, true);
+    assert.deepEqual(
+      topics.topics.map((t: { topic: string; subscribers: string[] }) => [
+        t.topic,
+        t.subscribers,
+      ]),
+      [["counter/count", ["listener/count"]]],
+    );
+
+    // The topic itself: decoded values, and a rate.
+    const read = await mcp.ok("read_topic", {
       topic: "counter/count",
-      node: "counter",
-      output: "count",
-      subscribers: ["listener/count"],
-    }]);
+      count: 3,
+    });
+    assert.equal(read.messages.length, 3);
+    assert.equal(read.messages[0].type, "f64");
+    assert.equal(read.messages[0].complete, true);
+    const [a, b] = read.messages.map((m: { values: number[] }) => m.values[0]);
+    assert.ok(b > a, `counts grow: ${a}, ${b}`);
+    const rate = await mcp.ok("topic_rate", {
+      topics: ["counter/count"],
+      seconds: 1,
+    });
+    assert.equal(rate.rates[0].topic, "counter/count");
+    assert.ok(rate.rates[0].messages > 0 && rate.rates[0].hz > 0);
+    assert.match(
+      await mcp.fails("read_topic", { topic: "counter" }),
+      /node\/output/,
+    );
+    assert.match(
+      await mcp.fails("read_topic", { topic: "counter/nothing" }),
+      /nothing/,
+    );
+    await waitUntil(
+      async () =>
+        (await mcp!.ok("list_nodes", {})).nodes.every((n: {
+          status: string;
+        }) => n.status === "running"),
+      "both nodes running in list_nodes",
+    );
 
     // Logs: the listener hears the counter.
     await waitUntil(
@@ -282,7 +323,7 @@ Deno.test("dora mcp --read-only refuses the tools that change anything", async (
   }
 });
 
-Deno.test("dora mcp without a coordinator says where it looked", async () => {
+Deno.test("dora mcp without a coordinator runs the dataflow as its own dora run, and stops it when it ends", async () => {
   const sandbox = await Sandbox.create();
   let mcp: Awaited<ReturnType<typeof mcpClient>> | undefined;
   try {
@@ -292,15 +333,63 @@ Deno.test("dora mcp without a coordinator says where it looked", async () => {
     });
     const listed = await mcp.ok("list_dataflows");
     assert.equal(listed.coordinator, `none answers at 127.0.0.1:${port}`);
-    await copyFixtures(sandbox);
-    assert.match(
-      await mcp.fails("start_dataflow", { path: "mcp.yml" }),
-      new RegExp(`no coordinator answers at 127\\.0\\.0\\.1:${port}`),
-    );
     assert.match(
       await mcp.fails("read_logs", {}),
       /no dataflow is running, and no coordinator answers/,
     );
+    await copyFixtures(sandbox);
+    const started = await mcp.ok("start_dataflow", {
+      path: "mcp.yml",
+      name: "solo",
+      debug: true,
+    });
+    assert.match(started.where, /^dora run, pid \d+$/);
+    const uuid: string = started.uuid;
+    const [running] = (await mcp.ok("list_dataflows")).dataflows;
+    assert.equal(running.uuid, uuid);
+    assert.equal(running.name, "solo");
+    const read = await mcp.ok("read_topic", { topic: "counter/count" });
+    assert.equal(read.messages[0].type, "f64");
+    // Parameters and logs through the `dora run`'s own endpoint.
+    const set = await mcp.ok("set_param", {
+      node: "counter",
+      key: "gain",
+      value: 10,
+    });
+    assert.equal(set.delivered, true);
+    await waitUntil(
+      async () =>
+        (await mcp!.ok("read_logs", {
+          nodes: ["counter"],
+          grep: "param gain = 10",
+        }))
+          .count === 1,
+      "the counter's log of the new gain",
+    );
+    assert.equal(
+      (await mcp.ok("get_params", { node: "counter", key: "gain" })).value,
+      10,
+    );
+    assert.match(
+      await mcp.fails("restart_dataflow", {}),
+      /runs under `dora run`.*cannot restart it/,
+    );
+    const stopped = await mcp.ok("stop_dataflow", {});
+    assert.equal(stopped.status, "finished");
+    assert.deepEqual((await mcp.ok("list_dataflows")).dataflows, []);
+    assert.deepEqual(processesWithEnv(uuid), []);
+
+    // A `dora run` still running when the client goes away ends too.
+    const again = await mcp.ok("start_dataflow", { path: "mcp.yml" });
+    const pid = Number(/pid (\d+)/.exec(again.where)![1]);
+    await mcp.client.close();
+    mcp = undefined;
+    await waitUntil(() => !processAlive(pid), "the dora run child to end");
+    await waitUntil(
+      () => processesWithEnv(again.uuid).length === 0,
+      "its nodes to end",
+    );
+
     // Closing stdin ends the server (exit 0, nothing on stdout).
     const { cmd, args } = doraCommand();
     const bare = new Deno.Command(cmd, {

@@ -1,11 +1,15 @@
 /**
- * Starting, stopping and restarting dataflows for an agent, through the
- * coordinator (the dataflow outlives `dora mcp`), exactly as `dora start`,
- * `dora stop` and `dora restart` do.
+ * Starting, stopping and restarting dataflows for an agent: through the
+ * coordinator when one answers (the dataflow outlives `dora mcp`), exactly
+ * as `dora start`, `dora stop` and `dora restart` do; else as a `dora run`
+ * child of `dora mcp` (its output in a log file under the state dir;
+ * stopped when `dora mcp` ends, so nothing is left behind).
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { doraCommand } from "../../dora_command.ts";
+import { doraStateDir } from "../../state_dir.ts";
 import {
   DescriptorError,
   formatDiagnostic,
@@ -32,6 +36,8 @@ export interface ControlResult {
   replaced?: string;
   /** Descriptor warnings (after a start). */
   warnings?: string[];
+  /** The `dora run`'s output file, for a child of `dora mcp`. */
+  log?: string;
 }
 
 /** A start, stop or restart that could not be done; nothing changed. */
@@ -51,13 +57,28 @@ export class ControlError extends Error {
 export interface StartOptions {
   name?: string;
   env?: Record<string, string>;
+  /** Debug inspection: the topic tools can read its messages. */
+  debug?: boolean;
 }
+
+/** A `dora run` started by `dora mcp`. */
+interface Child {
+  proc: Deno.ChildProcess;
+  log: string;
+  /** Its last output lines (for errors). */
+  lines: string[];
+  done: Promise<Deno.CommandStatus>;
+}
+
+/** How long a `dora run` child gets to start (builds included). */
+const START_MS = 120_000;
 
 /** Starts, stops and restarts dataflows. */
 export class DataflowControl {
   readonly access: DoraAccess;
   /** The folder relative paths are read from. */
   readonly cwd: string;
+  #children = new Map<number, Child>();
 
   constructor(access: DoraAccess, cwd: string) {
     this.access = access;
@@ -84,6 +105,15 @@ export class DataflowControl {
       }
       throw err;
     }
+    if (opts.debug) {
+      loaded.dataflow.debug = {
+        ...loaded.dataflow.debug,
+        publishAllMessages: true,
+      };
+    }
+    const coordinator = await this.access.coordinator();
+    if (!coordinator) return await this.#startRun(abs, opts);
+    coordinator.close(1000, "done");
     return await this.#onCoordinator("start it", async (peer) => {
       const r = await peer.call<
         { uuid: string; name?: string; nodeToDaemon: Record<string, string> }
@@ -111,6 +141,7 @@ export class DataflowControl {
     d: ViewedDataflow,
     opts: { force?: boolean; graceMs?: number } = {},
   ): Promise<ControlResult> {
+    if (d.runPid !== undefined) return await this.#stopRun(d, opts);
     return await this.#onCoordinator(`stop ${describeViewed(d)}`, async (p) => {
       const o = await p.call<
         { uuid: string; name?: string; status: string; error?: string }
@@ -131,6 +162,13 @@ export class DataflowControl {
 
   /** Restarts `d`: stop, then start its graph and parameters as they are now. */
   async restart(d: ViewedDataflow): Promise<ControlResult> {
+    if (d.runPid !== undefined) {
+      throw new ControlError(
+        `dataflow ${
+          describeViewed(d)
+        } runs under \`dora run\` (pid ${d.runPid}), which cannot restart it: stop it and start it again`,
+      );
+    }
     return await this.#onCoordinator(
       `restart ${describeViewed(d)}`,
       async (peer) => {
@@ -148,6 +186,157 @@ export class DataflowControl {
     );
   }
 
+  async #startRun(abs: string, opts: StartOptions): Promise<ControlResult> {
+    const dir = `${doraStateDir()}/mcp`;
+    await Deno.mkdir(dir, { recursive: true });
+    const stem = abs.slice(abs.lastIndexOf("/") + 1).replace(/\.ya?ml$/i, "");
+    const log = `${dir}/${opts.name ?? stem}-${
+      new Date().toISOString().replace(/[:.]/g, "-")
+    }.log`;
+    const { cmd, args } = doraCommand();
+    const proc = new Deno.Command(cmd, {
+      args: [
+        ...args,
+        "run",
+        abs,
+        ...(opts.name ? ["--name", opts.name] : []),
+        ...(opts.debug ? ["--debug"] : []),
+        ...Object.entries(opts.env ?? {}).flatMap(([k, v]) => [
+          "--env",
+          `${k}=${v}`,
+        ]),
+      ],
+      cwd: dirname(abs),
+      stdin: "null",
+      // Never this process's stdout: that is the MCP channel.
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const file = await Deno.open(log, {
+      write: true,
+      create: true,
+      append: true,
+    });
+    const child: Child = { proc, log, lines: [], done: proc.status };
+    this.#children.set(proc.pid, child);
+    const started = Promise.withResolvers<string>();
+    const encoder = new TextEncoder();
+    const pump = async (stream: ReadableStream<Uint8Array>) => {
+      let pending = "";
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        await file.write(encoder.encode(chunk)).catch(() => {});
+        pending += chunk;
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          child.lines.push(line);
+          if (child.lines.length > 50) child.lines.shift();
+          const m = /dataflow (\S+) started/.exec(line);
+          if (m) started.resolve(m[1]!);
+        }
+      }
+    };
+    Promise.all([pump(proc.stdout), pump(proc.stderr)]).finally(() =>
+      file.close()
+    );
+    proc.status.then(() => this.#children.delete(proc.pid));
+    const timer = setTimeout(() => started.resolve(""), START_MS);
+    const outcome = await Promise.race([
+      started.promise.then((uuid) => ({ uuid })),
+      proc.status.then(() => ({ uuid: "" })),
+    ]).finally(() => clearTimeout(timer));
+    if (!outcome.uuid) {
+      try {
+        proc.kill("SIGKILL");
+      } catch {
+        // exited already
+      }
+      await proc.status;
+      throw new ControlError(
+        `\`dora run ${abs}\` did not start (its output: ${log})`,
+        child.lines.slice(-20).map((l) => `  ${l}`),
+      );
+    }
+    // Running; its endpoint is announced a moment later.
+    let listed: ViewedDataflow | undefined;
+    for (let i = 0; i < 100 && !listed; i++) {
+      listed = (await this.access.list()).find((d) => d.uuid === outcome.uuid);
+      if (!listed) await new Promise((r) => setTimeout(r, 100));
+    }
+    return {
+      uuid: outcome.uuid,
+      name: listed?.name ?? opts.name ?? stem,
+      where: `dora run, pid ${proc.pid}`,
+      status: "running",
+      log,
+    };
+  }
+
+  async #stopRun(
+    d: ViewedDataflow,
+    opts: { force?: boolean },
+  ): Promise<ControlResult> {
+    const pid = d.runPid!;
+    const child = this.#children.get(pid);
+    // `dora run` stops its dataflow on SIGINT; a second one kills it.
+    try {
+      Deno.kill(pid, "SIGINT");
+      if (opts.force) Deno.kill(pid, "SIGINT");
+    } catch {
+      // ended meanwhile
+    }
+    let status = "finished";
+    let error: string | undefined;
+    if (child) {
+      const s = await child.done;
+      if (!s.success) {
+        status = "failed";
+        error = child.lines.filter((l) => /^error:/.test(l)).join("; ") ||
+          `dora run exited with code ${s.code}`;
+      }
+    } else {
+      while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
+    }
+    return {
+      uuid: d.uuid,
+      name: d.name,
+      where: d.where,
+      status,
+      ...(error ? { error } : {}),
+      ...(child ? { log: child.log } : {}),
+    };
+  }
+
+  /** `dora run` children running now. */
+  get children(): number {
+    return this.#children.size;
+  }
+
+  /** Stops every `dora run` child (SIGINT; SIGKILL after `graceMs`). */
+  async close(graceMs = 15_000): Promise<void> {
+    const all = [...this.#children.values()];
+    for (const c of all) {
+      try {
+        c.proc.kill("SIGINT");
+      } catch {
+        // exited already
+      }
+    }
+    const timer = setTimeout(() => {
+      for (const c of all) {
+        try {
+          c.proc.kill("SIGKILL");
+        } catch {
+          // exited already
+        }
+      }
+    }, graceMs);
+    await Promise.all(all.map((c) => c.done));
+    clearTimeout(timer);
+  }
+
   async #onCoordinator<T>(
     what: string,
     fn: (peer: Peer) => Promise<T>,
@@ -163,5 +352,14 @@ export class DataflowControl {
     } finally {
       peer.close(1000, "done");
     }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
   }
 }

@@ -85,7 +85,7 @@ export function addDataflowTools(server: McpServer, ctx: ToolContext): void {
     name: "start_dataflow",
     title: "Start a dataflow",
     description:
-      `Starts the dataflow described by a YAML file on the coordinator's daemons (like \`dora start --detach\`) and returns its uuid and where each node runs. A relative path is read from ${ctx.cwd}. An invalid descriptor is refused with every problem as file:line:column.`,
+      `Starts the dataflow described by a YAML file on the coordinator's daemons (like \`dora start --detach\`) and returns its uuid and where each node runs; without a coordinator, as a \`dora run\` child of this server (stopped when it ends). A relative path is read from ${ctx.cwd}. An invalid descriptor is refused with every problem as file:line:column.`,
     input: z.strictObject({
       path: z.string().min(1).max(4096).describe(
         "the dataflow's YAML file (absolute, or relative to the folder dora mcp runs in)",
@@ -97,10 +97,13 @@ export function addDataflowTools(server: McpServer, ctx: ToolContext): void {
         z.string().regex(ENV_NAME, { error: "not an environment name" }),
         z.string().max(65536),
       ).optional().describe("extra environment for every node"),
+      debug: z.boolean().optional().describe(
+        "debug inspection (publish_all_messages): read_topic and topic_rate can read its messages",
+      ),
     }),
     changes: true,
-  }, async ({ path, name, env }) => ({
-    ...await ctx.control.start(path, { name, env }),
+  }, async ({ path, name, env, debug }) => ({
+    ...await ctx.control.start(path, { name, env, debug }),
   }));
 
   addTool(server, ctx, {

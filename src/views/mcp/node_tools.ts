@@ -6,7 +6,9 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { NodeInfoResult, TopicListResult } from "../../control/inspect.ts";
 import type { Dataflow, NodeSpec } from "../../descriptor/mod.ts";
+import type { NodeInfo } from "../../inspect/mod.ts";
 import type { ViewedDataflow } from "../access.ts";
 import { addTool, dataflowArg, nodeArg, type ToolContext } from "./_tool.ts";
 
@@ -68,22 +70,52 @@ function describeNode(n: NodeSpec) {
   };
 }
 
+/** The running state of a node, when it has one. */
+function liveState(n: NodeInfo | undefined) {
+  if (!n) return {};
+  const m = n.metrics;
+  return {
+    status: m.status,
+    pid: m.pid,
+    cpu_percent: m.cpu_usage,
+    memory_mb: m.memory_mb,
+    restarts: m.restart_count,
+    pending_messages: m.pending_messages,
+    dropped_messages: m.dropped_messages,
+    ...(m.broken_inputs.length ? { broken_inputs: m.broken_inputs } : {}),
+  };
+}
+
 /** Registers list_nodes, list_topics, restart_node, stop_node. */
 export function addNodeTools(server: McpServer, ctx: ToolContext): void {
   addTool(server, ctx, {
     name: "list_nodes",
     title: "List nodes",
     description:
-      "The nodes of a dataflow as it runs now: id, program, inputs (input id → source), outputs, restart policy.",
+      "The nodes of a dataflow as it runs now: id, program, inputs (input id → source), outputs, restart policy, and while it runs: status, pid, CPU %, memory, restarts, queued and dropped messages.",
     input: z.strictObject({ dataflow: dataflowArg }),
     changes: false,
   }, async ({ dataflow }) => {
-    const g = await graphOf(ctx, await ctx.targets.any(dataflow));
+    const d = await ctx.targets.any(dataflow);
+    const g = await graphOf(ctx, d);
+    // Live state while it runs; an ended dataflow has only its graph.
+    const live = await ctx.targets.withPeer(
+      d,
+      (peer) => peer.call<NodeInfoResult>("node_info", { ref: d.uuid }),
+    ).catch(() => undefined);
+    const info = new Map(
+      (live?.nodes ?? []).filter((n) => n.dataflow_id === g.uuid).map((
+        n,
+      ) => [n.node_id, n]),
+    );
     return {
       uuid: g.uuid,
       name: g.name ?? null,
       revision: g.revision,
-      nodes: g.descriptor.nodes.map(describeNode),
+      nodes: g.descriptor.nodes.map((n) => ({
+        ...describeNode(n),
+        ...liveState(info.get(n.id)),
+      })),
     };
   });
 
@@ -91,11 +123,31 @@ export function addNodeTools(server: McpServer, ctx: ToolContext): void {
     name: "list_topics",
     title: "List topics",
     description:
-      "Every output of a dataflow as a topic `node/output`, with its type annotation and the inputs that read it.",
+      "Every output of a dataflow as a topic `node/output`: its type annotation, the inputs that read it, whether it is live, its rate and messages sent; `debug` says whether read_topic and topic_rate work on it.",
     input: z.strictObject({ dataflow: dataflowArg }),
     changes: false,
   }, async ({ dataflow }) => {
-    const g = await graphOf(ctx, await ctx.targets.any(dataflow));
+    const d = await ctx.targets.any(dataflow);
+    const listed = await ctx.targets.withPeer(
+      d,
+      (peer) => peer.call<TopicListResult>("topic_list", { ref: d.uuid }),
+    ).catch(() => undefined);
+    if (listed) {
+      return {
+        uuid: listed.uuid,
+        name: listed.name,
+        debug: listed.debug,
+        topics: listed.topics.map((t) => ({
+          topic: t.topic,
+          ...(t.type ? { type: t.type } : {}),
+          subscribers: t.subscribers,
+          live: t.live,
+          rate_hz: Math.round(t.rate * 100) / 100,
+          sent: t.sent,
+        })),
+      };
+    }
+    const g = await graphOf(ctx, d);
     return {
       uuid: g.uuid,
       name: g.name ?? null,

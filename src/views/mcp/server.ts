@@ -1,7 +1,8 @@
 /**
  * `dora mcp`: a Model Context Protocol server over stdio (the official SDK)
  * whose tools list, start, stop and restart dataflows, show their nodes,
- * topics, logs and parameters, change parameters and validate descriptors.
+ * topics (their messages and rates), logs and parameters, change parameters
+ * and validate descriptors.
  * stdout is the MCP channel: nothing else may write to it.
  *
  * @module
@@ -17,6 +18,7 @@ import { addDataflowTools } from "./dataflow_tools.ts";
 import { addLogTools } from "./log_tools.ts";
 import { addNodeTools } from "./node_tools.ts";
 import { addParamTools } from "./param_tools.ts";
+import { addTopicTools } from "./topic_tools.ts";
 import { Targets } from "./targets.ts";
 
 /** What the MCP server works with. */
@@ -30,6 +32,12 @@ export interface McpOptions {
 
 /** An MCP server with every dora tool registered (not yet connected). */
 export function createMcpServer(opts: McpOptions): McpServer {
+  return createWithContext(opts).server;
+}
+
+function createWithContext(
+  opts: McpOptions,
+): { server: McpServer; ctx: ToolContext } {
   const cwd = opts.cwd ?? Deno.cwd();
   const ctx: ToolContext = {
     targets: new Targets(opts.access),
@@ -41,7 +49,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
     { name: "dora", title: "dora dataflows", version: DORA_VERSION },
     {
       instructions:
-        `Tools for the dora dataflows of the coordinator at ${opts.access.coordinatorName}. A \`dataflow\` argument takes a uuid, a name or a unique prefix; without it a tool acts on the only running dataflow. Topics are \`node/output\`. Relative descriptor paths are read from ${cwd}.${
+        `Tools for dora dataflows: those of the coordinator at ${opts.access.coordinatorName} and of \`dora run\`s on this machine (without a coordinator, start_dataflow runs one as a child of this server). A \`dataflow\` argument takes a uuid, a name or a unique prefix; without it a tool acts on the only running dataflow. Topics are \`node/output\`. Relative descriptor paths are read from ${cwd}.${
           ctx.readOnly
             ? " This server is read-only: tools that start, stop or change anything are refused."
             : ""
@@ -50,9 +58,10 @@ export function createMcpServer(opts: McpOptions): McpServer {
   );
   addDataflowTools(server, ctx);
   addNodeTools(server, ctx);
+  addTopicTools(server, ctx);
   addLogTools(server, ctx);
   addParamTools(server, ctx);
-  return server;
+  return { server, ctx };
 }
 
 /**
@@ -60,7 +69,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
  * client closes stdin (or SIGINT/SIGTERM).
  */
 export async function serveMcpStdio(opts: McpOptions): Promise<void> {
-  const server = createMcpServer(opts);
+  const { server, ctx } = createWithContext(opts);
   const transport = new StdioServerTransport();
   const closed = Promise.withResolvers<void>();
   const end = () => closed.resolve();
@@ -77,5 +86,7 @@ export async function serveMcpStdio(opts: McpOptions): Promise<void> {
     process.stdin.off("end", end);
     process.stdin.off("close", end);
     await server.close().catch(() => {});
+    // The `dora run`s it started end with it.
+    await ctx.control.close();
   }
 }
