@@ -58,23 +58,24 @@ async function withTap(
   onBatch: (b: TapBatch) => boolean,
 ): Promise<TopicSubscribeResult> {
   const done = Promise.withResolvers<void>();
-  let sub: string | undefined;
+  // The subscription's id, once `topic_subscribe` answered.
+  const state: { sub?: string } = {};
   const early: TapBatch[] = [];
   peer.setHandlers({
     onEvent: (event, payload) => {
       if (event === "topic_data") {
         const b = payload as TapBatch;
-        if (sub === undefined) early.push(b);
-        else if (b.subscription === sub && onBatch(b)) done.resolve();
+        if (state.sub === undefined) early.push(b);
+        else if (b.subscription === state.sub && onBatch(b)) done.resolve();
       } else if (event === "topic_end" || event === "dataflow_finished") {
         done.resolve();
       }
     },
   });
   const r = await peer.call<TopicSubscribeResult>("topic_subscribe", params);
-  sub = r.subscription;
+  state.sub = r.subscription;
   for (const b of early) {
-    if (b.subscription === sub && onBatch(b)) done.resolve();
+    if (b.subscription === state.sub && onBatch(b)) done.resolve();
   }
   const timer = setTimeout(done.resolve, ms);
   peer.closed.then(done.resolve);
@@ -82,7 +83,9 @@ async function withTap(
     await done.promise;
   } finally {
     clearTimeout(timer);
-    await peer.call("topic_unsubscribe", { subscription: sub }).catch(() => {});
+    await peer.call("topic_unsubscribe", { subscription: state.sub }).catch(
+      () => {},
+    );
   }
   return r;
 }
