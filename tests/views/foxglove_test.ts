@@ -2,7 +2,8 @@
  * `dora foxglove` against a real `dora run`, through the
  * `@foxglove/ws-protocol` client: channels advertised with schemas from
  * the Arrow types, images as `foxglove.RawImage`, decoded values, the size
- * cap said in a status, unsubscribe releasing the tap, both subprotocols,
+ * cap said in a status, node parameters read and set, unsubscribe releasing
+ * the tap, both subprotocols,
  * and a client killed mid-stream leaving nothing behind.
  *
  * @module
@@ -12,6 +13,7 @@ import foxglove from "@foxglove/ws-protocol";
 import type {
   Channel,
   MessageData,
+  ParameterValues,
   ServerInfo,
   StatusMessage,
 } from "@foxglove/ws-protocol";
@@ -28,6 +30,7 @@ class Client {
   channels: Channel[] = [];
   statuses: StatusMessage[] = [];
   messages: MessageData[] = [];
+  parameters: ParameterValues[] = [];
   closed: Promise<void>;
 
   constructor(url: string, protocol = FoxgloveClient.SUPPORTED_SUBPROTOCOL) {
@@ -37,6 +40,7 @@ class Client {
     this.client.on("advertise", (c) => this.channels.push(...c));
     this.client.on("status", (s) => this.statuses.push(s));
     this.client.on("message", (m) => this.messages.push(m));
+    this.client.on("parameterValues", (p) => this.parameters.push(p));
     this.closed = new Promise((r) => this.client.on("close", () => r()));
   }
 
@@ -78,13 +82,13 @@ async function taps(place: InspectPlace, topic: string): Promise<number> {
 
 Deno.test({
   name:
-    "dora foxglove advertises every output with its schema, streams decoded values and images, caps sizes, releases taps",
+    "dora foxglove advertises every output with its schema, streams decoded values and images, caps sizes, gets and sets node params, releases taps",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const place = await viewsPlace();
     try {
-      await place.run("views.yml", ["--debug"]);
+      const run = await place.run("views.yml", ["--debug"]);
       const server = await startView(place, [
         "foxglove",
         "--port",
@@ -180,6 +184,35 @@ Deno.test({
             ),
         );
         assert.equal(note.level, 1);
+
+        // Node parameters: read, set through the param store (the node
+        // is told), read again.
+        c.client.getParameters([], "all");
+        const all = await eventually(
+          "parameterValues",
+          () => Promise.resolve(c.parameters.find((p) => p.id === "all")),
+        );
+        assert.deepEqual(all.parameters, [{ name: "sender.scale", value: 1 }]);
+        c.client.setParameters([{ name: "sender.scale", value: 2.5 }], "set");
+        const set = await eventually(
+          "parameterValues after set",
+          () => Promise.resolve(c.parameters.find((p) => p.id === "set")),
+        );
+        assert.deepEqual(set.parameters, [{
+          name: "sender.scale",
+          value: 2.5,
+        }]);
+        await run.waitForLine(/param scale = 2\.5/);
+        c.client.setParameters([{ name: "ghost.speed", value: 1 }]);
+        const refused = await eventually(
+          "a status about the ghost",
+          () =>
+            Promise.resolve(
+              c.statuses.find((s) => s.message.includes('"ghost.speed"')),
+            ),
+        );
+        assert.equal(refused.level, 2);
+        assert.match(refused.message, /no node "ghost"/);
 
         // Unsubscribing releases the dataflow's tap.
         assert.equal(await taps(place, "sender/numbers"), 1);
