@@ -29,6 +29,7 @@ import type { RunSummary } from "../../runtime/mod.ts";
 import { needsBuild } from "../../build/build_dataflow.ts";
 import { serveLocalEndpoint } from "../../daemon/local_endpoint.ts";
 import { LocalChanges } from "../../daemon/local_changes.ts";
+import { startViewChild } from "./_view_child.ts";
 import { Tracer } from "../../inspect/mod.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { guardProcess } from "../_guard.ts";
@@ -60,6 +61,10 @@ export interface RunOptions {
   zenohEndpoint?: string;
   zenoh?: boolean;
   zenohListen?: string;
+  ui?: boolean;
+  uiPort?: string;
+  foxglove?: boolean;
+  foxglovePort?: string;
 }
 
 /** Registers `dora run`. */
@@ -130,6 +135,22 @@ export function registerRun(program: Command): void {
     .option(
       "--zenoh-endpoint <ENDPOINT>",
       "the zenoh bridge of open data and zenoh nodes, ws/HOST:PORT (env DORA_ZENOH_ENDPOINT; default ws/127.0.0.1:10000)",
+    )
+    .option(
+      "--ui",
+      "serve the live web dashboard of this dataflow (`dora ui`, port 6080; implies --debug)",
+    )
+    .option(
+      "--foxglove",
+      "serve this dataflow to Foxglove (`dora foxglove`, port 8765; implies --debug)",
+    )
+    .option(
+      "--ui-port <PORT>",
+      "port of the --ui dashboard (default 6080; 0: any free port)",
+    )
+    .option(
+      "--foxglove-port <PORT>",
+      "port of the --foxglove server (default 8765; 0: any free port)",
     )
     .action(async (path: string, opts: RunOptions) => {
       Deno.exitCode = await runDataflow(path, opts);
@@ -268,7 +289,7 @@ export async function runDataflow(
   };
   const typeCheck = typeCheckMode(opts.typeCheck);
   if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
-  if (opts.debug) {
+  if (opts.debug || opts.ui || opts.foxglove) {
     dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
   }
   const color = useColor(Deno.stderr);
@@ -356,6 +377,15 @@ export async function runDataflow(
     changes: new LocalChanges(runtime, name, { source: flat, env: extra }),
   });
   followers.push((record) => endpoint.publishLog(record));
+  // `--ui` / `--foxglove`: view servers of their own, ending with the run.
+  const views = [
+    ...(opts.ui
+      ? [startViewChild("ui", runtime.id, {}, opts.uiPort, say)]
+      : []),
+    ...(opts.foxglove
+      ? [startViewChild("foxglove", runtime.id, {}, opts.foxglovePort, say)]
+      : []),
+  ];
   // `path: dynamic` nodes started by hand find their config here.
   const discovery = dataflow.nodes.some((n) => n.path === "dynamic")
     ? serveDiscovery(undefined, (nodeId) => {
@@ -400,6 +430,7 @@ export async function runDataflow(
     }, stopAfter)
     : undefined;
   const summary = await runtime.finished;
+  await Promise.all(views.map((v) => v.stop()));
   await endpoint.close();
   await openData?.close();
   await bridge?.stop();

@@ -13,6 +13,7 @@ import { envPairs } from "../_options.ts";
 import { loadWithFlat } from "../load_descriptor.ts";
 import { typeCheckMode, typeCheckOption } from "../_type_check.ts";
 import { describeOutcome } from "../outcome.ts";
+import { startViewChild, type ViewChild } from "./_view_child.ts";
 import type { Peer } from "../../control/peer.ts";
 import {
   resolveTarget,
@@ -82,6 +83,10 @@ interface StartOptions extends TargetFlags {
   hotReload?: boolean;
   debug?: boolean;
   uv?: boolean;
+  ui?: boolean;
+  uiPort?: string;
+  foxglove?: boolean;
+  foxglovePort?: string;
 }
 
 /** Registers `dora start`. */
@@ -114,6 +119,22 @@ export function registerStart(program: Command): void {
           // No default value: commander would print "(default: [])" in --help.
           (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
         )
+        .option(
+          "--ui",
+          "serve the live web dashboard of this dataflow while attached (`dora ui`; enables debug inspection)",
+        )
+        .option(
+          "--foxglove",
+          "serve this dataflow to Foxglove while attached (`dora foxglove`; enables debug inspection)",
+        )
+        .option(
+          "--ui-port <PORT>",
+          "port of the --ui dashboard (default 6080; 0: any free port)",
+        )
+        .option(
+          "--foxglove-port <PORT>",
+          "port of the --foxglove server (default 8765; 0: any free port)",
+        )
         .addOption(typeCheckOption())
         .option(
           "--uv",
@@ -133,6 +154,9 @@ export function registerStart(program: Command): void {
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       if (opts.hotReload) dataflow.hotReload = true;
+      if (opts.ui || opts.foxglove) {
+        dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
+      }
       if (opts.debug) {
         dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
       }
@@ -141,6 +165,16 @@ export function registerStart(program: Command): void {
         (opts.detach
           ? false
           : Deno.stdin.isTerminal() && Deno.stdout.isTerminal());
+      if ((opts.ui || opts.foxglove) && !attached) {
+        throw new UsageError(
+          `--${
+            opts.ui ? "ui" : "foxglove"
+          } serves the dataflow while \`dora start\` stays attached: drop --detach, or run \`dora ${
+            opts.ui ? "ui" : "foxglove"
+          } -d <UUID>\` for a detached one`,
+        );
+      }
+      const views: ViewChild[] = [];
       const target = resolveTarget(opts);
       const { peer } = await connectCoordinator(target);
       try {
@@ -154,6 +188,15 @@ export function registerStart(program: Command): void {
           console.log(r.uuid);
           return;
         }
+        const say = (_level: string, msg: string) => console.error(msg);
+        views.push(
+          ...(opts.ui
+            ? [startViewChild("ui", r.uuid, opts, opts.uiPort, say)]
+            : []),
+          ...(opts.foxglove
+            ? [startViewChild("foxglove", r.uuid, opts, opts.foxglovePort, say)]
+            : []),
+        );
         console.error(
           `dataflow ${r.name ? `${r.name} (${r.uuid})` : r.uuid} started`,
         );
@@ -161,6 +204,7 @@ export function registerStart(program: Command): void {
       } catch (err) {
         throw asCliError(err, target);
       } finally {
+        await Promise.all(views.map((v) => v.stop()));
         peer.close(1000, "done");
       }
     }),
