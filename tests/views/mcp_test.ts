@@ -305,6 +305,11 @@ Deno.test("dora mcp --read-only refuses the tools that change anything", async (
         new RegExp(`"${tool}" changes a dataflow .* --read-only: refused`),
       );
     }
+    // Its messages need debug inspection, and the error says how.
+    assert.match(
+      await mcp.fails("read_topic", { topic: "counter/count" }),
+      /runs without debug inspection.*start_dataflow and `debug: true`/,
+    );
     // Nothing changed; reading still works.
     const listed = await mcp.ok("list_dataflows");
     assert.deepEqual(listed.dataflows.map((d: { uuid: string }) => d.uuid), [

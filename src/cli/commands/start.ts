@@ -154,10 +154,7 @@ export function registerStart(program: Command): void {
       const typeCheck = typeCheckMode(opts.typeCheck);
       if (typeCheck !== undefined) dataflow.typeCheck = typeCheck;
       if (opts.hotReload) dataflow.hotReload = true;
-      if (opts.ui || opts.foxglove) {
-        dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
-      }
-      if (opts.debug) {
+      if (opts.debug || opts.ui || opts.foxglove) {
         dataflow.debug = { ...dataflow.debug, publishAllMessages: true };
       }
       if (opts.uv) dataflow.uv = true;

@@ -8,6 +8,9 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { TopicListResult } from "../../control/inspect.ts";
+import type { Peer } from "../../control/peer.ts";
+import { describeViewed, type ViewedDataflow } from "../access.ts";
 import { addTool, dataflowArg, type ToolContext } from "./_tool.ts";
 import { measureRates, readTopic } from "./topics.ts";
 
@@ -39,15 +42,14 @@ export function addTopicTools(server: McpServer, ctx: ToolContext): void {
   }, async ({ dataflow, topic, count, timeout_seconds, max_bytes }) => {
     const d = await ctx.targets.running(dataflow);
     const want = count ?? 1;
-    const r = await ctx.targets.withPeer(
-      d,
-      (peer) =>
-        readTopic(peer, d.uuid, topic, {
-          count: want,
-          timeoutMs: (timeout_seconds ?? 5) * 1000,
-          maxBytes: max_bytes ?? 4096,
-        }),
-    );
+    const r = await ctx.targets.withPeer(d, async (peer) => {
+      await requireDebug(peer, d);
+      return await readTopic(peer, d.uuid, topic, {
+        count: want,
+        timeoutMs: (timeout_seconds ?? 5) * 1000,
+        maxBytes: max_bytes ?? 4096,
+      });
+    });
     return {
       uuid: d.uuid,
       topic,
@@ -79,10 +81,32 @@ export function addTopicTools(server: McpServer, ctx: ToolContext): void {
     changes: false,
   }, async ({ dataflow, topics, seconds }) => {
     const d = await ctx.targets.running(dataflow);
-    const rates = await ctx.targets.withPeer(
-      d,
-      (peer) => measureRates(peer, d.uuid, topics ?? [], seconds ?? 2),
-    );
+    const rates = await ctx.targets.withPeer(d, async (peer) => {
+      await requireDebug(peer, d);
+      return await measureRates(peer, d.uuid, topics ?? [], seconds ?? 2);
+    });
     return { uuid: d.uuid, seconds: seconds ?? 2, rates };
   });
+}
+
+/** Its messages cannot be tapped: the dataflow runs without debug inspection. */
+export class DebugInspectionError extends Error {
+  /** A machine-readable kind for callers. */
+  readonly code = "debug_disabled";
+  constructor(d: ViewedDataflow) {
+    super(
+      `dataflow ${
+        describeViewed(d)
+      } runs without debug inspection, so its messages cannot be read: start it with start_dataflow and \`debug: true\` (or \`dora run --debug\`, \`dora start --debug\`)`,
+    );
+    this.name = "DebugInspectionError";
+  }
+}
+
+/** Throws {@linkcode DebugInspectionError} unless `d` can be tapped. */
+async function requireDebug(peer: Peer, d: ViewedDataflow): Promise<void> {
+  const listed = await peer.call<TopicListResult>("topic_list", {
+    ref: d.uuid,
+  });
+  if (!listed.debug) throw new DebugInspectionError(d);
 }
