@@ -143,7 +143,6 @@ const node = z.object({
   finishGraceSecs: seconds.optional(),
   startupTimeout: seconds.optional(),
   cpuAffinity: z.array(count).optional(),
-  params: z.record(text, z.json()).optional(),
   outputTypes: z.record(text, text).optional(),
   inputTypes: z.record(text, text).optional(),
   types: z.object({
