@@ -85,7 +85,7 @@ Deno.test("dora node list, node info, topic list and top --once show a dora run"
     assert.match(info.stdout, /node "receiver" of dataflow pipe \(/);
     assert.match(
       info.stdout,
-      /numbers\s+sender\/numbers\s+\d+\s+[\d.]+\s+\d+\s+0/,
+      /numbers\s+sender\/numbers\s+\d+\s+[\d.]+\s+\d+\s+\d+/,
     );
 
     const topics = await place.json<TopicInfo[]>(["topic", "list"]);
