@@ -31,6 +31,11 @@ const LINK_WAIT_MS = 2000;
 
 /** How often a node reports its direct-delivery counters while they change. */
 const STATS_MS = 500;
+/**
+ * How long a program that ended without `close()` is kept alive for what it
+ * sent to go out (a receiver that stopped reading does not hold it longer).
+ */
+const EXIT_FLUSH_MS = 5000;
 
 /** Log levels understood by the daemon. */
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
@@ -57,6 +62,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
   #inbound: Inbound;
   #outbound: Outbound;
   #closed = false;
+  #exiting = false;
   #stopWatchdog: () => void = () => {};
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #reported = 0;
@@ -139,6 +145,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     await node.#outbound.linked(LINK_WAIT_MS);
     node.#statsTimer = setInterval(() => node.#report(), STATS_MS);
     Deno.unrefTimer(node.#statsTimer as unknown as number);
+    globalThis.addEventListener("beforeunload", node.#onExit);
     return node;
   }
 
@@ -256,9 +263,24 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
     );
   }
 
+  /**
+   * The program ended without `close()`: its sockets do not keep the process
+   * alive, so frames still being written would be lost. They go out first
+   * (for at most {@link EXIT_FLUSH_MS}); the outputs are not closed, so the
+   * runtime still sees a process exit (restarts keep their meaning).
+   */
+  #onExit = (): void => {
+    if (this.#closed || this.#exiting) return;
+    this.#exiting = true;
+    const keepAlive = setTimeout(() => {}, EXIT_FLUSH_MS);
+    Promise.allSettled([this.#outbound.flushLinks(), this.#outbound.flush()])
+      .finally(() => clearTimeout(keepAlive));
+  };
+
   /** Closes the remaining outputs and the connection. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    globalThis.removeEventListener("beforeunload", this.#onExit);
     const closed = this.#outbound.closeAll();
     clearInterval(this.#statsTimer);
     try {

@@ -74,6 +74,9 @@ export function closeLogInputsIfDone(rt: RuntimeContext): void {
   }
 }
 
+/** Seconds an exited node's socket may stay held back without progress. */
+const BLOCKED_GIVE_UP_S = 10;
+
 /**
  * The connection of an exited node ends at EOF; one whose socket leaked
  * to another process never does, so it is closed once it goes idle.
@@ -84,9 +87,14 @@ export function watchDrain(
   conn: NodeConnection,
 ): void {
   let seen = -1;
+  let stalled = 0;
   const check = () => {
     if (conn.closed) return;
-    if (node.framesIn === seen && !senderBlocked(rt, node)) conn.close();
+    // Idle, or held back without any progress for BLOCKED_GIVE_UP_S.
+    stalled = node.framesIn === seen ? stalled + 1 : 0;
+    if (
+      stalled > 0 && (!senderBlocked(rt, node) || stalled >= BLOCKED_GIVE_UP_S)
+    ) conn.close();
     else {
       seen = node.framesIn;
       rt.ladderTimers.push(setTimeout(check, 1000));

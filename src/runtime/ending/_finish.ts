@@ -18,12 +18,28 @@ import { totalsOf } from "../running_node.ts";
 import { closeTaps } from "../delivery/route_changes.ts";
 import { dropsOf, undeliveredOf } from "../delivery/_delivery.ts";
 
-/** Ends the run once every spawned node exited. */
+/** How often the end checks again for exited nodes' sockets to drain. */
+const DRAIN_POLL_MS = 10;
+
+/** Ends the run once every spawned node exited and its last frames were read. */
 export function maybeFinish(rt: RuntimeContext): void {
   if (rt.state === "finished") return;
   // The dataflow ends when every spawned node exited (dynamic ones get Stop).
   for (const n of rt.nodes.values()) if (n.alive && !n.dynamic) return;
   if (rt.state === "starting") return;
+  // An exited node's last frames may still wait in its socket (unread while
+  // backpressure held it back, e.g. by a receiver on another machine): a run
+  // that ends by itself ends once they are read (EOF), or once `watchDrain`
+  // gives up on the socket. A stop does not wait for them.
+  for (const n of rt.nodes.values()) {
+    if (
+      rt.state !== "stopping" && n.exited && n.conn !== undefined &&
+      !n.conn.closed
+    ) {
+      rt.ladderTimers.push(setTimeout(() => maybeFinish(rt), DRAIN_POLL_MS));
+      return;
+    }
+  }
   rt.state = "finished";
   rt.stopReason ??= "finished";
   rt.timers.stop();
