@@ -7,7 +7,7 @@ function roundTrip(text: string): { dt: unknown; values: unknown[] } {
   const { layout, payload } = encodeJsonValue(text);
   return {
     dt: layout?.dt,
-    values: [...decodeValue(layout, payload)].map(toPlain),
+    values: [...decodeValue(layout, payload)].map((v) => toPlain(v)),
   };
 }
 

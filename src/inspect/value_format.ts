@@ -147,8 +147,14 @@ function prefixLayout(
   return undefined;
 }
 
-/** A decoded element as plain JSON (bigints as numbers when safe, else text). */
-export function toPlain(v: unknown): unknown {
+/**
+ * A decoded element as plain JSON (bigints as numbers when safe, else text;
+ * bytes as hex, or base64 where the reader expects it, like Foxglove).
+ */
+export function toPlain(
+  v: unknown,
+  bytes: "hex" | "base64" = "hex",
+): unknown {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case "bigint": {
@@ -162,13 +168,15 @@ export function toPlain(v: unknown): unknown {
       return v;
   }
   if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return v.toHex();
+  if (v instanceof Uint8Array) {
+    return bytes === "hex" ? v.toHex() : v.toBase64();
+  }
   // A list element is a Vector; a struct element a StructRow (a map's a MapRow).
-  if (v instanceof Vector) return [...v].map(toPlain);
+  if (v instanceof Vector) return [...v].map((x) => toPlain(x, bytes));
   if (v instanceof StructRow || v instanceof MapRow) {
     const json = (v as { toJSON(): Record<string, unknown> }).toJSON();
     return Object.fromEntries(
-      Object.entries(json).map(([k, x]) => [k, toPlain(x)]),
+      Object.entries(json).map(([k, x]) => [k, toPlain(x, bytes)]),
     );
   }
   return String(v);
@@ -243,10 +251,13 @@ export function formatValue(
   const complete = payload.length >= size && fits(layout, payload.length);
   let values: unknown[] | null = null;
   try {
-    if (complete) values = [...decodeValue(layout, payload)].map(toPlain);
-    else {
+    if (complete) {
+      values = [...decodeValue(layout, payload)].map((v) => toPlain(v));
+    } else {
       const prefix = prefixLayout(layout, payload);
-      if (prefix) values = [...decodeValue(prefix, payload)].map(toPlain);
+      if (prefix) {
+        values = [...decodeValue(prefix, payload)].map((v) => toPlain(v));
+      }
     }
   } catch (err) {
     return {

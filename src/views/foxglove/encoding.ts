@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { MapRow, StructRow, Vector } from "apache-arrow";
+import { toPlain } from "../../inspect/mod.ts";
 import { type DataLayout, decodeValue } from "../../message/mod.ts";
 import type { DataTypeSpec } from "../../message/layout_types.ts";
 
@@ -159,28 +159,7 @@ export function channelEncoding(
 
 /** One decoded element as JSON for Foxglove (bytes as base64). */
 export function jsonValue(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  switch (typeof v) {
-    case "bigint": {
-      const n = Number(v);
-      return Number.isSafeInteger(n) ? n : v.toString();
-    }
-    case "number":
-      return Number.isFinite(v) ? v : String(v);
-    case "string":
-    case "boolean":
-      return v;
-  }
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return v.toBase64();
-  if (v instanceof Vector) return [...v].map(jsonValue);
-  if (v instanceof StructRow || v instanceof MapRow) {
-    const json = (v as { toJSON(): Record<string, unknown> }).toJSON();
-    return Object.fromEntries(
-      Object.entries(json).map(([k, x]) => [k, jsonValue(x)]),
-    );
-  }
-  return String(v);
+  return toPlain(v, "base64");
 }
 
 const BYTES_PER_PIXEL: Record<string, number> = {
