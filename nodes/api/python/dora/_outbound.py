@@ -26,6 +26,9 @@ from ._to_arrow import to_arrow
 _U32X2 = struct.Struct("<II")
 # Shared-memory references written together (the pool has 32 regions).
 _REFS_PER_WRITE = 8
+#: Regions in flight before a send waits for one of them rather than making
+#: a new one (a burst reuses its regions instead of growing the pool).
+_IN_FLIGHT_BEFORE_WAIT = 12
 _ZEROS = bytes(64)
 
 
@@ -360,6 +363,11 @@ class _Outbound:
             return region  # releases are read when no free region is left
         if self._pool.busy:
             self._pump(0, wait_lock=False)  # pick up release frames that already arrived
+            region = self._pool.reuse(size)
+            if region is None and self._pool.busy >= _IN_FLIGHT_BEFORE_WAIT:
+                region = self._await_release(size)
+            if region is not None:
+                return region
         region, flag = self._pool_acquire(size)
         if region is None and flag:
             self._writer.flush()  # receivers release only what reached them
@@ -383,6 +391,28 @@ class _Outbound:
             self._append(encode_frame({"t": "shm_new", "name": "/" + region.name,
                                        "size": region.size}))
         return region
+
+    def _await_release(self, size: int):
+        """A region released within about what creating one would cost (the
+        kernel zeroes every page of a new region: ~1 ns per byte here), or
+        ``None``: in a burst, regions in flight come back sooner than new
+        ones are made, and the receivers map no new region."""
+        self._writer.flush()  # receivers release only what reached them
+        deadline = time.monotonic() + min(size * 1e-9, 0.004)
+        self._want_region = True
+        try:
+            while not self._eof:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                if not self._pump(remaining, wait_lock=False, wake=True):
+                    time.sleep(min(remaining, 0.0002))  # the reading thread has it
+                region = self._pool.reuse(size)
+                if region is not None:
+                    return region
+        finally:
+            self._want_region = False
+        return None
 
     def _pool_acquire(self, size: int):
         """``Pool.acquire``; a region that cannot be created gives ``(None, False)``."""

@@ -97,13 +97,17 @@ class Region:
             # Reserve the memory now: a full /dev/shm fails here with ENOSPC
             # instead of killing the process with SIGBUS on the first write.
             os.posix_fallocate(fd, 0, size)
-            self.map = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            # Pages faulted in by the kernel at map time (fallocate made
+            # them): the dominant cost of a fresh region, done once.
+            self.map = mmap.mmap(fd, size, mmap.MAP_SHARED | _POPULATE,
+                                 mmap.PROT_READ | mmap.PROT_WRITE)
         except BaseException:
             self.unlink()
             raise
         finally:
             os.close(fd)
-        _prefault(self.map, size)
+        if not _POPULATE:
+            _prefault(self.map, size)
         self.buffer = memoryview(self.map)
         self.token: str | None = None
 
@@ -112,6 +116,9 @@ class Region:
             os.unlink(shm_path(self.name))
         except FileNotFoundError:
             pass
+
+
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _prefault(m: mmap.mmap, size: int) -> None:
@@ -125,9 +132,9 @@ def _prefault(m: mmap.mmap, size: int) -> None:
 #: Messages up to this many bytes share regions (slots of a slab region), so
 #: that a burst of small shared-memory messages does not create a region
 #: (and make every receiver map it) per message.
-SLOT_MAX = 32 * 1024
+SLOT_MAX = 64 * 1024
 #: The size of a slab region.
-SLAB = 256 * 1024
+SLAB = 1024 * 1024
 
 
 class Slot:
