@@ -112,7 +112,7 @@ export async function handleRequest(
     case "graph_apply": {
       const q = params as DaemonGraphChange;
       const hosted = running(s, q.uuid);
-      const summary = hosted.applyGraph(q);
+      const summary = await hosted.applyGraph(q);
       // A coordinator that re-adopts the dataflow learns the current graph.
       const e = s.dataflows.get(q.uuid)!;
       e.params = {

@@ -81,7 +81,7 @@ export interface HostedDataflow {
   /** Whether a graph change can be made here (throws naming the node if not). */
   checkGraph(change: DaemonGraphChange): void;
   /** Makes a graph change here (see `src/runtime/graph_change.ts`). */
-  applyGraph(change: DaemonGraphChange): GraphChangeSummary;
+  applyGraph(change: DaemonGraphChange): Promise<GraphChangeSummary>;
 }
 
 /** Callbacks the host gives a launched dataflow. */

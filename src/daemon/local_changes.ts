@@ -184,7 +184,7 @@ export class LocalChanges {
     }
   }
 
-  #apply(p: GraphApplyParams): GraphApplyResult {
+  async #apply(p: GraphApplyParams): Promise<GraphApplyResult> {
     const rt = this.#runtime;
     if (Number(p.revision) !== this.#revision) {
       throw new ChangeError(
@@ -197,7 +197,7 @@ export class LocalChanges {
     for (const n of next.nodes) n.env = { ...n.env, ...this.#env };
     rt.checkGraph(next);
     const before = new Set(rt.dataflow.nodes.map((n) => n.id));
-    const s = rt.applyGraph(next, undefined, {
+    const s = await rt.applyGraph(next, undefined, {
       graceMs: p.graceMs === undefined ? undefined : Number(p.graceMs),
     });
     this.#revision++;

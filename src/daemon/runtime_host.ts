@@ -320,10 +320,10 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
       const local = localOf(change.nodeToDaemon);
       runtime.checkGraph(prepare(next, change.params), local);
     },
-    applyGraph(change) {
+    async applyGraph(change) {
       const next = checkResolvedDataflow(change.descriptor);
       const local = localOf(change.nodeToDaemon);
-      const summary = runtime.applyGraph(
+      const summary = await runtime.applyGraph(
         prepare(next, change.params),
         local,
         { graceMs: change.graceMs },

@@ -13,7 +13,8 @@ export type RuntimeChangeCode =
   | "not_local"
   | "not_running"
   | "dynamic_node"
-  | "bad_param";
+  | "bad_param"
+  | "replace_failed";
 
 /** A refused change; nothing was changed. */
 export class RuntimeChangeError extends Error {

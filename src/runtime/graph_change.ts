@@ -4,10 +4,11 @@
  * (already checked like `dora validate`) is compared with the running one,
  * and only what differs changes. Nodes that join get their routes, timers,
  * restart policy and logs like any other node; nodes that leave run their
- * stop ladder; a node whose definition changed is restarted with the new
- * one (its receivers get NODE_RESTARTED, messages to it wait for the new
- * process); inputs that appear or disappear become routes added or removed
- * (a removed one gets INPUT_CLOSED after what was sent on it before).
+ * stop ladder; a node whose definition changed is swapped for a process of
+ * the new one, started and connected before the old one stops (see
+ * node_swap.ts; its receivers get NODE_RESTARTED, messages to it wait for
+ * the new process); inputs that appear or disappear become routes added or
+ * removed (a removed one gets INPUT_CLOSED after what was sent on it before).
  *
  * @module
  */
@@ -23,6 +24,7 @@ import { RunningNode } from "./running_node.ts";
 import { openLog, planJoining, spawnNode } from "./spawn/_startup.ts";
 import { SpawnError } from "./spawn/spawn_plan.ts";
 import { errorMessage } from "../errors.ts";
+import { dropSuccessor, startSuccessor } from "./node_swap.ts";
 
 /** What a graph change did on this machine. */
 export interface GraphChangeSummary {
@@ -188,6 +190,45 @@ export function applyGraph(
   return summary;
 }
 
+/**
+ * Starts, for every running local node `next` redefines, the process that
+ * will take its place, and waits until each connected (node_swap.ts).
+ * Throws naming the node when one cannot; then none is left running and
+ * nothing changed. Call {@link applyGraph} next: it makes the swaps.
+ */
+export async function startReplacements(
+  rt: RuntimeContext,
+  next: Dataflow,
+  isLocal: (node: string) => boolean,
+): Promise<void> {
+  const swapped: RunningNode[] = [];
+  for (const spec of next.nodes) {
+    const node = rt.nodes.get(spec.id);
+    if (
+      !node || !isLocal(spec.id) || node.dynamic || node.exited ||
+      node.manual || node.successor || !node.process ||
+      node.process.hasExited || !rt.dataflow.nodes.includes(node.spec) ||
+      definition(node.spec) === definition(spec)
+    ) continue;
+    swapped.push(node);
+  }
+  const results = await Promise.allSettled(
+    swapped.map((node) =>
+      startSuccessor(rt, node, next.nodes.find((n) => n.id === node.spec.id)!)
+    ),
+  );
+  const failed = results.flatMap((r) =>
+    r.status === "rejected" ? [r.reason as Error] : []
+  );
+  if (failed.length === 0) return;
+  for (const node of swapped) dropSuccessor(node);
+  if (failed.length === 1) throw failed[0];
+  throw new RuntimeChangeError(
+    "replace_failed",
+    failed.map((e) => e.message).join("; "),
+  );
+}
+
 /** A node's definition (program, args, env, …) becomes `spec`'s; it restarts. */
 function redefine(
   rt: RuntimeContext,
@@ -205,7 +246,15 @@ function redefine(
     if (o) node.openOutputs.add(o);
   }
   if (!node.local || node.exited) return;
-  planJoining(rt, node, 0);
+  if (node.successor && !node.successor.committed) {
+    // Its new process is connected and waits for the old one's exit.
+    node.successor.committed = true;
+    node.plan = node.successor.plan;
+  } else {
+    // Redefined again while a swap is under way (a change rolled back).
+    dropSuccessor(node);
+    planJoining(rt, node, 0);
+  }
   stopOneNode(rt, node, graceMs, "restart");
 }
 

@@ -13,6 +13,7 @@ import type { NodeExitStatus, NodeProcess } from "./spawn/node_process.ts";
 import type { ReceiverQueue } from "./delivery/receiver_queue.ts";
 import type { SpawnPlan } from "./spawn/spawn_plan.ts";
 import type { NodeOutcome } from "./ending/summary.ts";
+import type { Successor } from "./node_swap.ts";
 
 /** Mutable per-node state owned by the runtime. */
 export class RunningNode {
@@ -101,6 +102,8 @@ export class RunningNode {
   linkKeys = new Map<string, string>();
   /** A `dora node restart` / `stop` of this process is under way. */
   manual?: "restart" | "stop";
+  /** The process a `dora node replace` started to take this one's place. */
+  successor?: Successor;
 
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;

@@ -78,7 +78,9 @@ import {
   checkGraph,
   type GraphChangeOptions,
   type GraphChangeSummary,
+  startReplacements,
 } from "./graph_change.ts";
+import { dropSuccessor } from "./node_swap.ts";
 
 function isLocalIn(nodes: string[] | undefined): (id: string) => boolean {
   if (!nodes) return () => true;
@@ -458,15 +460,27 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
   /**
    * Makes the running graph equal to `next` (checked like `dora validate`):
    * nodes join (spawned, with their routes, timers and logs), leave (their
-   * stop ladder), are restarted with a new definition, and inputs are
-   * connected or disconnected. Returns what changed.
+   * stop ladder), are swapped for a process of their new definition
+   * (started and connected before the old one stops), and inputs are
+   * connected or disconnected. Returns what changed; a new process that
+   * cannot start or connect fails it before anything changed.
    */
-  applyGraph(
+  async applyGraph(
     next: Dataflow,
     localNodes?: string[],
     options?: GraphChangeOptions,
-  ): GraphChangeSummary {
-    return applyGraph(this.#rt, next, isLocalIn(localNodes), options);
+  ): Promise<GraphChangeSummary> {
+    const isLocal = isLocalIn(localNodes);
+    checkGraph(this.#rt, next, isLocal);
+    await startReplacements(this.#rt, next, isLocal);
+    try {
+      return applyGraph(this.#rt, next, isLocal, options);
+    } finally {
+      // Successors the change did not commit (it failed) go.
+      for (const n of this.#rt.nodes.values()) {
+        if (n.successor && !n.successor.committed) dropSuccessor(n);
+      }
+    }
   }
 
   /** A snapshot of the run so far (final once `finished` resolved). */

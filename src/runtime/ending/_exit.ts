@@ -19,6 +19,7 @@ import { type RunningNode } from "../running_node.ts";
 import { foldStats } from "../delivery/_link_stats.ts";
 import { type RestartDecision } from "../options.ts";
 import { describeExit } from "../../fault/mod.ts";
+import { adoptSuccessor, dropSuccessor } from "../node_swap.ts";
 
 /** The single exit-handling point: outcome, restart decision, cleanup. */
 export async function onExit(
@@ -92,8 +93,10 @@ export async function onExit(
     rt.trace?.restarting(node, describeExit(status), decision.delayMs ?? 0);
     const t = setTimeout(() => {
       rt.ladderTimers.splice(rt.ladderTimers.indexOf(t), 1);
-      if (rt.state === "running") spawnNode(rt, node);
-      else finishNode(rt, node, proc, status, beforeReady);
+      // A `dora node replace`'s new process may be waiting: it takes over.
+      if (rt.state === "running") {
+        if (!adoptSuccessor(rt, node)) spawnNode(rt, node);
+      } else finishNode(rt, node, proc, status, beforeReady);
     }, decision.delayMs ?? 0);
     rt.ladderTimers.push(t);
     return;
@@ -110,6 +113,7 @@ export function finishNode(
   beforeReady: boolean,
 ): void {
   node.exited = true;
+  dropSuccessor(node, `node "${node.spec.id}" ended (${describeExit(status)})`);
   // Exiting before connecting fails the start, whatever the exit code.
   const startFailure = beforeReady && rt.state === "running";
   if (node.manual === "stop") {

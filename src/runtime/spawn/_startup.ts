@@ -32,6 +32,7 @@ import { treeWatchdog } from "./tree_watchdog.ts";
 import { linkSocketPath, updateRoutes } from "../delivery/direct_routes.ts";
 import { planSpawn, type SpawnContext, SpawnError } from "./spawn_plan.ts";
 import { watchOperators } from "../_hot_reload.ts";
+import { acceptSuccessor } from "../node_swap.ts";
 
 /**
  * Checks every node, creates the socket and log folder, and spawns the local
@@ -252,24 +253,29 @@ export function onHello(
   if (!node || !node.local) {
     return `unknown node "${hello.node}" in dataflow ${rt.id}`;
   }
+  // The new process of a `dora node replace` waits for the old one's end.
+  if (
+    node.successor && !node.dynamic &&
+    sameSecret(hello.secret, node.successor.secret)
+  ) return acceptSuccessor(node, conn, hello);
   // Only the process dora started for the node may speak for it.
   if (!node.dynamic && !sameSecret(hello.secret, node.secret ?? "")) {
     return `node "${hello.node}" refused: the connection did not come from the process dora started for it (its \`hello\` lacks that process's secret)`;
   }
   if (node.connected) return `node "${hello.node}" is already connected`;
   if (node.exited) return `node "${hello.node}" has already exited`;
-  node.conn = conn;
-  node.connected = true;
-  node.helloSeen = true;
-  // Spawned with FFI (or Python/executables), and the node did not say it
-  // cannot map regions; dynamic nodes always get data inline.
-  node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
-  // Listening for receivers and linking to senders (docs/protocol.md).
-  node.direct = hello.direct === true && node.listen !== undefined;
+  welcome(node, conn, hello);
+  attachConnection(rt, node, conn, hello);
+  return null;
+}
+
+/** `hello_ok` to a node's new connection, with its current parameters. */
+export function welcome(
+  node: RunningNode,
+  conn: NodeConnection,
+  hello: HelloHeader,
+): void {
   conn.binary = hello.binary === true;
-  node.gen++;
-  node.routesJson = undefined;
-  conn.nodeId = node.spec.id;
   // The parameters as they are now; later changes follow as events.
   const params = Object.keys(node.params).length > 0
     ? { params: node.params }
@@ -280,6 +286,29 @@ export function onHello(
     daemon: DORA_VERSION,
     ...params,
   });
+}
+
+/**
+ * The node's process speaks through `conn` from now on: `ready` (once the
+ * barrier is released) and its routes; its receivers link to it.
+ */
+export function attachConnection(
+  rt: RuntimeContext,
+  node: RunningNode,
+  conn: NodeConnection,
+  hello: HelloHeader,
+): void {
+  node.conn = conn;
+  node.connected = true;
+  node.helloSeen = true;
+  // Spawned with FFI (or Python/executables), and the node did not say it
+  // cannot map regions; dynamic nodes always get data inline.
+  node.shm = (node.plan?.shm ?? false) && hello.shm !== false;
+  // Listening for receivers and linking to senders (docs/protocol.md).
+  node.direct = hello.direct === true && node.listen !== undefined;
+  node.gen++;
+  node.routesJson = undefined;
+  conn.nodeId = node.spec.id;
   rt.fault?.connected(node.spec.id);
   rt.trace?.connected(node);
   if (rt.barrierReleased) {
@@ -287,7 +316,6 @@ export function onHello(
     // Its receivers link to the new process, its senders learn about it.
     updateRoutes(rt);
   } else checkBarrier(rt);
-  return null;
 }
 
 /**

@@ -1,0 +1,183 @@
+/**
+ * `dora node replace` is an overlapping swap: the new process starts and
+ * connects while the old one runs on, so a slow start-up (a Python node
+ * sleeping before `Node()`) does not stop the flow; nothing sent to the
+ * replaced node is lost and its receiver gets everything in order. A new
+ * definition that cannot start leaves the old process running and the
+ * command fails naming the node and why.
+ */
+import assert from "node:assert/strict";
+import { InspectPlace } from "../_support/inspect.ts";
+import { waitUntil } from "../_support/wait.ts";
+import { dyn, startCluster } from "./_cluster.ts";
+
+const YAML = `
+nodes:
+  - id: counter
+    path: ${dyn("counter.ts")}
+    inputs: { tick: dora/timer/millis/20 }
+    outputs: [value]
+  - id: relay
+    path: ${dyn("relay.py")}
+    inputs:
+      value: { source: counter/value, queue_size: 1000 }
+    outputs: [value]
+    env: { TAG: "1" }
+  - id: sink
+    path: ${dyn("stamped.ts")}
+    inputs:
+      value: { source: relay/value, queue_size: 1000 }
+`;
+
+/** The relay's new definition: tag 2, and a start-up of `delay` seconds. */
+const relay = (env: string) =>
+  `id: relay
+path: ${dyn("relay.py")}
+inputs:
+  value: { source: counter/value, queue_size: 1000 }
+outputs: [value]
+env: { ${env} }
+`;
+
+/** The start-up delay of the new relay (seconds). */
+const DELAY_S = 1.5;
+
+interface Got {
+  value: number;
+  tag: number;
+  t: number;
+}
+
+/** The sink's `got` lines. */
+function gots(lines: string[]): Got[] {
+  return lines.flatMap((l) => {
+    const m = /got (\S+) (\S+) t=(\d+)/.exec(l);
+    return m
+      ? [{ value: Number(m[1]), tag: Number(m[2]), t: Number(m[3]) }]
+      : [];
+  });
+}
+
+/** When the relay with `tag` printed `what` (ms). */
+function at(lines: string[], tag: number, what: string): number {
+  const re = new RegExp(`relay ${tag} ${what} t=(\\d+)`);
+  const m = lines.map((l) => re.exec(l)).find((x) => x);
+  assert.ok(m, `relay ${tag} never printed "${what}"`);
+  return Number(m[1]);
+}
+
+/**
+ * What the swap must look like from the sink: old messages until the new
+ * relay's slow start-up was over, then new ones; every value once, in order.
+ */
+function checkSwap(sink: string[], relayLines: string[]): void {
+  const got = gots(sink);
+  const lastOld = got.findLastIndex((g) => g.tag === 1);
+  const firstNew = got.findIndex((g) => g.tag === 2);
+  assert.ok(lastOld >= 0 && firstNew >= 0, "messages of both definitions");
+  // Old, then new: never mixed.
+  assert.equal(
+    firstNew,
+    lastOld + 1,
+    "the new definition's output follows the old one's",
+  );
+  // The old process ran on through the new one's whole start-up.
+  const initNew = at(relayLines, 2, "init");
+  assert.ok(
+    got[lastOld]!.t > initNew,
+    `the old relay's last message (t=${
+      got[lastOld]!.t
+    }) came before the new relay finished its start-up (t=${initNew})`,
+  );
+  // Nothing the counter sent was lost or doubled, and the order was kept.
+  for (let i = 1; i < got.length; i++) {
+    assert.equal(
+      got[i]!.value,
+      got[i - 1]!.value + 1,
+      `value ${got[i - 1]!.value} was followed by ${got[i]!.value}`,
+    );
+  }
+  const gap = got[firstNew]!.t - got[lastOld]!.t;
+  console.log(
+    `replace: the sink waited ${gap} ms between the old and the new relay (start-up ${
+      DELAY_S * 1000
+    } ms)`,
+  );
+  assert.ok(sink.some((l) => /event NODE_RESTARTED relay/.test(l)));
+  assert.ok(!sink.some((l) => /event INPUT_CLOSED/.test(l)));
+}
+
+Deno.test("dora node replace on a coordinator's dataflow starts the new process before stopping the old one: no gap for its start-up, nothing lost, order kept", async () => {
+  await using df = await startCluster(YAML);
+  await df.saw("sink", /got \d+ 1 /, 5);
+  const file = df.sb.write(
+    "relay-v2.yml",
+    relay(`TAG: "2", START_DELAY: "${DELAY_S}"`),
+  );
+  const replace = await df.dora([
+    "node",
+    "replace",
+    "relay",
+    "--from-yaml",
+    file,
+  ]);
+  assert.equal(replace.code, 0, replace.stderr);
+  assert.match(replace.stdout, /replaced "relay" in dataflow "demo"/);
+  await df.saw("sink", /got \d+ 2 /, 10);
+  checkSwap(df.says("sink"), df.says("relay"));
+});
+
+Deno.test("dora node replace on a dora run swaps the same way, and a new definition that fails to start leaves the old process running", async () => {
+  const place = await InspectPlace.create();
+  try {
+    place.write("dataflow.yml", YAML);
+    const run = await place.run("dataflow.yml", ["--name", "demo"]);
+    // What the nodes print is told apart by its content.
+    const lines = (_node: "sink" | "relay") => run.lines;
+    const sinkGot = (tag: number) =>
+      gots(lines("sink")).filter((g) => g.tag === tag).length;
+    await waitUntil(() => sinkGot(1) >= 5, "5 messages of the first relay");
+
+    // A new definition that exits before connecting: refused, nothing changed.
+    const bad = place.write("relay-bad.yml", relay(`TAG: "3", FAIL: "1"`));
+    const failed = await place.dora([
+      "node",
+      "replace",
+      "relay",
+      "--from-yaml",
+      bad,
+    ]);
+    assert.equal(failed.code, 1, failed.stdout);
+    assert.match(
+      failed.stderr,
+      /node "relay" was not replaced: its new process exited before connecting \(exited with code 3\): relay: refusing to start \(FAIL=1\); its old process keeps running/,
+    );
+    const before = sinkGot(1);
+    await waitUntil(
+      () => sinkGot(1) >= before + 10,
+      "the old relay running on",
+    );
+    assert.ok(!lines("relay").some((l) => /relay 1 stop/.test(l)));
+    assert.ok(!lines("sink").some((l) => /NODE_RESTARTED/.test(l)));
+    const expand = await place.dora(["expand", "demo"]);
+    assert.match(expand.stdout, /TAG: "1"/);
+    assert.doesNotMatch(expand.stdout, /FAIL/);
+
+    const good = place.write(
+      "relay-v2.yml",
+      relay(`TAG: "2", START_DELAY: "${DELAY_S}"`),
+    );
+    const replace = await place.dora([
+      "node",
+      "replace",
+      "relay",
+      "--from-yaml",
+      good,
+    ]);
+    assert.equal(replace.code, 0, replace.stderr);
+    await waitUntil(() => sinkGot(2) >= 10, "10 messages of the new relay");
+    checkSwap(lines("sink"), lines("relay"));
+  } finally {
+    await place.cleanup();
+  }
+});
