@@ -107,9 +107,26 @@ function checkSwap(sink: string[], relayLines: string[]): void {
   assert.ok(!sink.some((l) => /event INPUT_CLOSED/.test(l)));
 }
 
-Deno.test("dora node replace on a coordinator's dataflow starts the new process before stopping the old one: no gap for its start-up, nothing lost, order kept", async () => {
+Deno.test("dora node replace on a coordinator's dataflow starts the new process before stopping the old one: no gap for its start-up, nothing lost, order kept; a new definition that fails to start is rolled back", async () => {
   await using df = await startCluster(YAML);
   await df.saw("sink", /got \d+ 1 /, 5);
+  // A new definition that exits before connecting: rolled back everywhere.
+  const bad = df.sb.write("relay-bad.yml", relay(`TAG: "3", FAIL: "1"`));
+  const failed = await df.dora([
+    "node",
+    "replace",
+    "relay",
+    "--from-yaml",
+    bad,
+  ]);
+  assert.equal(failed.code, 1, failed.stdout);
+  assert.match(
+    failed.stderr,
+    /node "relay" was not replaced: its new process exited before connecting \(exited with code 3\).*its old process keeps running.*nothing changed/,
+  );
+  const before = gots(df.says("sink")).length;
+  await df.saw("sink", /got \d+ 1 /, before + 5);
+  assert.doesNotMatch((await df.dora(["expand", "demo"])).stdout, /FAIL/);
   const file = df.sb.write(
     "relay-v2.yml",
     relay(`TAG: "2", START_DELAY: "${DELAY_S}"`),
@@ -177,6 +194,37 @@ Deno.test("dora node replace on a dora run swaps the same way, and a new definit
     assert.equal(replace.code, 0, replace.stderr);
     await waitUntil(() => sinkGot(2) >= 10, "10 messages of the new relay");
     checkSwap(lines("sink"), lines("relay"));
+  } finally {
+    await place.cleanup();
+  }
+});
+
+Deno.test("dora node replace whose new process does not connect in time is rolled back: the old process runs on", async () => {
+  const place = await InspectPlace.create();
+  try {
+    place.write("dataflow.yml", YAML);
+    const run = await place.run("dataflow.yml", ["--name", "demo"]);
+    const sinkGot = () => gots(run.lines).filter((g) => g.tag === 1).length;
+    await waitUntil(() => sinkGot() >= 5, "5 messages of the first relay");
+    const slow = place.write(
+      "relay-slow.yml",
+      relay(`TAG: "4", START_DELAY: "60"`),
+    );
+    const failed = await place.dora([
+      "node",
+      "replace",
+      "relay",
+      "--from-yaml",
+      slow,
+    ]);
+    assert.equal(failed.code, 1, failed.stdout);
+    assert.match(
+      failed.stderr,
+      /node "relay" was not replaced: its new process did not connect within 10 s; its old process keeps running/,
+    );
+    const before = sinkGot();
+    await waitUntil(() => sinkGot() >= before + 10, "the old relay running on");
+    assert.ok(!run.lines.some((l) => /relay 1 stop|NODE_RESTARTED/.test(l)));
   } finally {
     await place.cleanup();
   }
