@@ -40,7 +40,7 @@ export function nodeReplaceCommand() {
   return withChangeOptions(
     new Command("replace")
       .description(
-        "swap a node for the definition in a YAML file (same id); it restarts with it",
+        "swap a node for the definition in a YAML file (same id): the new process starts and connects before the old one stops",
       )
       .argument("<NODE>", "node id")
       .requiredOption("--from-yaml <FILE>", "the new definition of NODE")
