@@ -157,6 +157,26 @@ export class ZenohTransport implements DataTransport {
     return flow.handshake.promise;
   }
 
+  /** Subscribes to the outputs `plan` receives that were not received yet. */
+  async replan(df: string, plan: LinkPlan): Promise<void> {
+    const flow = this.#flows.get(df);
+    if (!flow) return;
+    const had = flow.plan?.receive ?? [];
+    // A session reopened later declares the whole plan.
+    flow.plan = plan;
+    const session = this.#session;
+    if (!session || session.isClosed) return;
+    for (const r of plan.receive) {
+      if (had.some((o) => o.node === r.node && o.output === r.output)) {
+        continue;
+      }
+      const key = linkOutputKey(flow.prefix, r.node, r.output);
+      flow.subs.push(
+        await session.subscribe(key, (s) => this.#onSample(flow, r, s)),
+      );
+    }
+  }
+
   /** Declares the subscribers of `flow` on the current session. */
   async #declare(flow: Flow): Promise<void> {
     const session = this.#session;
