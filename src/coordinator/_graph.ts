@@ -4,9 +4,11 @@
  * graph, resolved and checked against a revision of the stored one; here it
  * is checked again (shape and wiring), the nodes that join are placed on
  * the dataflow's daemons, every daemon first checks that it can make the
- * change (`graph_check`: the programs of its new nodes can be started), and
- * only when all of them can does each make it (`graph_apply`). The stored
- * descriptor, flat YAML, revision, placement and parameters follow.
+ * change (`graph_check`: it builds its new nodes, and their programs can be
+ * started), and only when all of them can does each make it
+ * (`graph_apply`); when one fails or is lost then, the others go back to
+ * the graph as it was. The stored descriptor, flat YAML, revision,
+ * placement and parameters follow.
  *
  * @module
  */
