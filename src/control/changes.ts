@@ -23,6 +23,7 @@ export type ChangeErrorCode =
   | "dataflow_ended"
   | "conflict"
   | "placement"
+  | "build_failed"
   | "daemon_failed";
 
 /** A refused change: nothing changed. The `code` crosses control links. */

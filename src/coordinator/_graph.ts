@@ -4,9 +4,11 @@
  * graph, resolved and checked against a revision of the stored one; here it
  * is checked again (shape and wiring), the nodes that join are placed on
  * the dataflow's daemons, every daemon first checks that it can make the
- * change (`graph_check`: the programs of its new nodes can be started), and
- * only when all of them can does each make it (`graph_apply`). The stored
- * descriptor, flat YAML, revision, placement and parameters follow.
+ * change (`graph_check`: it builds its new nodes, and their programs can be
+ * started), and only when all of them can does each make it
+ * (`graph_apply`); when one fails or is lost then, the others go back to
+ * the graph as it was. The stored descriptor, flat YAML, revision,
+ * placement and parameters follow.
  *
  * @module
  */
@@ -17,6 +19,8 @@ import {
   type GraphApplyResult,
 } from "../control/changes.ts";
 import { encodeJson } from "../control/json.ts";
+import { LinkClosedError } from "../control/peer.ts";
+import { needsBuild } from "../build/mod.ts";
 import { checkResolvedDataflow, type Dataflow } from "../descriptor/mod.ts";
 import { errorMessage } from "../errors.ts";
 import type { Coordinator } from "./coordinator.ts";
@@ -26,6 +30,8 @@ import { withTimeout } from "./util.ts";
 
 /** How long a daemon has to check or make a change. */
 const DAEMON_TIMEOUT_MS = 15_000;
+/** How long a daemon has to check a change whose new nodes it builds. */
+const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** `graph_apply`: see the module doc. */
 export function graphApply(
@@ -65,14 +71,32 @@ export function graphApply(
     };
     // Every daemon checks first: a node that cannot start anywhere means
     // nothing changes anywhere.
-    const checked = await onEvery(c, involved, "graph_check", change);
+    // A daemon builds the nodes that join or are redefined while checking.
+    const builds = next.nodes.some((n) =>
+      needsBuild(n) &&
+      JSON.stringify(current.nodes.find((o) => o.id === n.id)) !==
+        JSON.stringify(n)
+    );
+    const checked = await onEvery(
+      c,
+      involved,
+      "graph_check",
+      change,
+      builds ? BUILD_TIMEOUT_MS : DAEMON_TIMEOUT_MS,
+    );
     if (checked.failed.length) {
       throw new ChangeError(
         "daemon_failed",
         `${checked.failed.join("; ")} (nothing changed)`,
       );
     }
-    const applied = await onEvery(c, involved, "graph_apply", change);
+    const applied = await onEvery(
+      c,
+      involved,
+      "graph_apply",
+      change,
+      DAEMON_TIMEOUT_MS,
+    );
     if (applied.failed.length) {
       // Those that made it go back to the graph as it was.
       const undo: DaemonGraphChange = {
@@ -89,13 +113,14 @@ export function graphApply(
         involved.filter((id) => c.daemons.get(id)),
         "graph_apply",
         undo,
+        DAEMON_TIMEOUT_MS,
       );
       throw new ChangeError(
         "daemon_failed",
         `${applied.failed.join("; ")} (${
           undone.failed.length
             ? `rolling back failed too: ${undone.failed.join("; ")}`
-            : "rolled back on every daemon: nothing changed"
+            : "rolled back on every daemon still connected: nothing changed"
         })`,
       );
     }
@@ -191,6 +216,7 @@ async function onEvery(
   daemonIds: string[],
   method: "graph_check" | "graph_apply",
   change: DaemonGraphChange,
+  timeoutMs: number,
 ): Promise<{ done: Record<string, DaemonSummary>; failed: string[] }> {
   const done: Record<string, DaemonSummary> = {};
   const failed: string[] = [];
@@ -203,8 +229,8 @@ async function onEvery(
     try {
       const answer = await withTimeout(
         d.peer.call<DaemonSummary>(method, change),
-        DAEMON_TIMEOUT_MS,
-        `did not answer within ${DAEMON_TIMEOUT_MS / 1000}s`,
+        timeoutMs,
+        `did not answer within ${timeoutMs / 1000}s`,
       );
       done[id] = {
         added: answer?.added ?? [],
@@ -214,7 +240,11 @@ async function onEvery(
         disconnected: answer?.disconnected ?? [],
       };
     } catch (err) {
-      failed.push(`daemon "${id}": ${errorMessage(err)}`);
+      failed.push(
+        err instanceof LinkClosedError
+          ? `daemon "${id}" disconnected during the change`
+          : `daemon "${id}": ${errorMessage(err)}`,
+      );
     }
   }));
   return { done, failed: failed.sort() };

@@ -18,6 +18,7 @@ import type { HostedDataflow } from "./host.ts";
 import type { Dataflow } from "../descriptor/mod.ts";
 import { filterRecords, readRunLogs } from "../logs/reader.ts";
 import { runBuild } from "./build.ts";
+import { linkPlan } from "./_link_plan.ts";
 import { follow } from "./_log_follow.ts";
 import { spawnDataflow } from "./_spawn.ts";
 import type { AgentState } from "./_state.ts";
@@ -106,13 +107,23 @@ export async function handleRequest(
     }
     case "graph_check": {
       const q = params as DaemonGraphChange;
-      running(s, q.uuid).checkGraph(q);
+      await running(s, q.uuid).checkGraph(q);
       return {};
     }
     case "graph_apply": {
       const q = params as DaemonGraphChange;
       const hosted = running(s, q.uuid);
       const summary = await hosted.applyGraph(q);
+      // New cross-machine inputs are subscribed to (zenoh) before the answer.
+      await s.opts.transport.replan?.(
+        q.uuid,
+        linkPlan(
+          hosted.descriptor,
+          q.nodeToDaemon,
+          s.daemonId,
+          Object.fromEntries(s.peers.get(q.uuid) ?? []),
+        ),
+      );
       // A coordinator that re-adopts the dataflow learns the current graph.
       const e = s.dataflows.get(q.uuid)!;
       e.params = {

@@ -79,7 +79,7 @@ export interface HostedDataflow {
   /** `dora node stop` of a local node. */
   stopNode(node: string, graceMs?: number): void;
   /** Whether a graph change can be made here (throws naming the node if not). */
-  checkGraph(change: DaemonGraphChange): void;
+  checkGraph(change: DaemonGraphChange): Promise<void>;
   /** Makes a graph change here (see `src/runtime/graph_change.ts`). */
   applyGraph(change: DaemonGraphChange): Promise<GraphChangeSummary>;
 }

@@ -28,7 +28,13 @@ import {
   type ParamValue,
   paramValueProblem,
 } from "../descriptor/mod.ts";
+import type { Dataflow } from "../descriptor/mod.ts";
 import { errorMessage } from "../errors.ts";
+import {
+  buildChange,
+  type ChangeBuildOptions,
+  nodesToBuild,
+} from "./graph_build.ts";
 import type { DataflowRuntime } from "../runtime/mod.ts";
 
 /** The methods {@link LocalChanges} serves. */
@@ -51,6 +57,9 @@ export class LocalChanges {
   readonly #runtime: DataflowRuntime;
   readonly #name: string;
   readonly #env: Record<string, string>;
+  readonly #build: ChangeBuildOptions;
+  /** The current graph as the descriptor gives it (before builds resolved it). */
+  #raw: Dataflow;
   #source?: string;
   #revision = 0;
   #queue: Promise<unknown> = Promise.resolve();
@@ -58,17 +67,26 @@ export class LocalChanges {
   /**
    * `name`: the dataflow's name; `source`: its flat YAML (what `dora
    * expand` prints), which graph changes are checked against; `env`: the
-   * run's `--env`, which nodes added later get too.
+   * run's `--env`, which nodes added later get too; `raw`: the dataflow
+   * before the build stage resolved it; `build`: how nodes that join or
+   * are redefined are built (as the run built its nodes).
    */
   constructor(
     runtime: DataflowRuntime,
     name: string,
-    opts: { source?: string; env?: Record<string, string> } = {},
+    opts: {
+      source?: string;
+      env?: Record<string, string>;
+      raw?: Dataflow;
+      build?: ChangeBuildOptions;
+    } = {},
   ) {
     this.#runtime = runtime;
     this.#name = name;
     this.#source = opts.source;
     this.#env = opts.env ?? {};
+    this.#raw = opts.raw ?? runtime.dataflow;
+    this.#build = opts.build ?? { build: true };
   }
 
   /** Whether `method` is one of {@link LOCAL_CHANGE_METHODS}. */
@@ -194,12 +212,33 @@ export class LocalChanges {
     }
     const next = checkResolvedDataflow(p.descriptor);
     // Nodes of `dora run` get the run's `--env` like the others.
-    for (const n of next.nodes) n.env = { ...n.env, ...this.#env };
-    rt.checkGraph(next);
+    const prepared: Dataflow = {
+      ...next,
+      nodes: next.nodes.map((n) => ({ ...n, env: { ...n.env, ...this.#env } })),
+    };
+    const all = next.nodes.map((n) => n.id);
+    let ready: Dataflow;
+    try {
+      ready = await buildChange(
+        prepared,
+        nodesToBuild(this.#raw, next, all),
+        all,
+        this.#build,
+      );
+    } catch (err) {
+      // "nothing changed" on the first line, the build's output below it.
+      const [head, ...tail] = errorMessage(err).split("\n");
+      throw new ChangeError(
+        "build_failed",
+        [`${head}; nothing changed`, ...tail].join("\n"),
+      );
+    }
+    rt.checkGraph(ready);
     const before = new Set(rt.dataflow.nodes.map((n) => n.id));
-    const s = await rt.applyGraph(next, undefined, {
+    const s = await rt.applyGraph(ready, undefined, {
       graceMs: p.graceMs === undefined ? undefined : Number(p.graceMs),
     });
+    this.#raw = next;
     this.#revision++;
     this.#source = String(p.source);
     const sorted = (xs: string[]) => [...xs].sort();

@@ -88,13 +88,16 @@ export function serveLocalEndpoint(
   const { runtime, tracer } = opts;
   const token = newToken();
   const metrics = new NodeMetrics();
+  // The runtime's graph: `dora node add/remove/…` change it in place.
   const dataflow: Dataflow = runtime.dataflow;
-  const topics = dataflowTopics(dataflow);
+  const topics = () => dataflowTopics(dataflow);
   const sampled: SampledDataflow = {
     uuid: runtime.id,
     name: opts.name,
     daemonId: LOCAL_DAEMON_ID,
-    topics,
+    get topics() {
+      return topics();
+    },
     nodes: () => runtime.nodeCounters(),
   };
   const sample = () => metrics.sample([sampled]);
@@ -163,7 +166,7 @@ export function serveLocalEndpoint(
           uuid: runtime.id,
           name: opts.name,
           debug: dataflow.debug?.publishAllMessages ?? false,
-          topics: topicInfos(topics, fresh()),
+          topics: topicInfos(topics(), fresh()),
         };
         return result;
       }
@@ -206,7 +209,7 @@ export function serveLocalEndpoint(
         const q = p as unknown as TopicSubscribeParams;
         checkRef(q.ref);
         if (!debug) throw new DebugDisabledError(who);
-        const chosen = resolveTopics(topics, q.topics ?? []);
+        const chosen = resolveTopics(topics(), q.topics ?? []);
         const id = crypto.randomUUID();
         hub.subscribe(
           id,
@@ -234,7 +237,7 @@ export function serveLocalEndpoint(
         const q = p as unknown as TopicPublishParams;
         checkRef(q.ref);
         if (!debug) throw new DebugDisabledError(who);
-        const [t] = resolveTopics(topics, [String(q.topic)]);
+        const [t] = resolveTopics(topics(), [String(q.topic)]);
         runtime.injectOutput(t!.node, t!.output, {
           layout: q.d,
           payload: q.b ? Uint8Array.fromBase64(q.b) : null,

@@ -20,6 +20,7 @@ import type { InterDaemonMessage } from "../transport/types.ts";
 import type { HostedDataflow, HostHooks, LaunchDataflow } from "./host.ts";
 import { dataflowPids } from "./pids.ts";
 import { buildDataflow, BuildError, ensureUv, UvError } from "../build/mod.ts";
+import { buildChange, nodesToBuild } from "./graph_build.ts";
 
 /** Node results for the coordinator from a runtime summary. */
 export function resultsOf(summary: RunSummary): Record<string, NodeResult> {
@@ -183,7 +184,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     traceParent: params.trace,
     remoteCredits: multi && hooks.credits === true,
     onRemoteCredit(from, receiver, input, n) {
-      const d = params.nodeToDaemon[from];
+      // The current placement: the sender may have joined at run time.
+      const d = nodeToDaemon[from];
       if (d === undefined || d === self) return;
       hooks.sendRemote(d, {
         t: "credit",
@@ -315,19 +317,32 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
     syncParams: (node, p) => runtime.syncParams(node, p),
     restartNode: (node, graceMs) => runtime.restartNode(node, graceMs),
     stopNode: (node, graceMs) => runtime.stopNode(node, graceMs),
-    checkGraph(change) {
+    async checkGraph(change) {
       const next = checkResolvedDataflow(change.descriptor);
       const local = localOf(change.nodeToDaemon);
-      runtime.checkGraph(prepare(next, change.params), local);
+      // Built here first (git, `build:`, URL): a node that does not build
+      // fails the change before anything changed.
+      const ready = await buildChange(
+        prepare(next, change.params),
+        nodesToBuild(dataflow, next, local),
+        local,
+        { build: true, uv },
+      );
+      runtime.checkGraph(ready, local);
     },
     async applyGraph(change) {
       const next = checkResolvedDataflow(change.descriptor);
       const local = localOf(change.nodeToDaemon);
-      const summary = await runtime.applyGraph(
+      // Built by `checkGraph`: only resolved now.
+      const ready = await buildChange(
         prepare(next, change.params),
+        nodesToBuild(dataflow, next, local),
         local,
-        { graceMs: change.graceMs },
+        { build: false, uv },
       );
+      const summary = await runtime.applyGraph(ready, local, {
+        graceMs: change.graceMs,
+      });
       dataflow = next;
       nodeToDaemon = change.nodeToDaemon;
       localNodes = local;

@@ -17,7 +17,8 @@ export function nodeCounters(rt: RuntimeContext): NodeCounters[] {
   const fault = rt.fault?.supervisor.summary();
   const out: NodeCounters[] = [];
   for (const n of rt.nodes.values()) {
-    if (!n.local) continue;
+    // Only the current graph: a node that `dora node remove` took out is not.
+    if (!n.local || !rt.dataflow.nodes.includes(n.spec)) continue;
     const spec = n.spec;
     const sources = new Map(spec.inputs.map((i) => [i.id, i.sourceText]));
     const outputs = [

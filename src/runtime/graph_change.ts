@@ -15,6 +15,7 @@
 import type { Dataflow, InputSpec, NodeSpec } from "../descriptor/model.ts";
 import type { RuntimeContext } from "./_context.ts";
 import { RuntimeChangeError } from "./change_error.ts";
+import { wakeSenders } from "./delivery/_backpressure.ts";
 import { onDrop } from "./delivery/_delivery.ts";
 import { updateRoutes } from "./delivery/direct_routes.ts";
 import { ReceiverQueue } from "./delivery/receiver_queue.ts";
@@ -169,6 +170,10 @@ export function applyGraph(
     rt.dataflow,
     summary.added.filter((id) => rt.nodes.get(id)!.local),
   );
+  // Remote backpressure inputs that came get credits; gone ones hold no
+  // sender back any more.
+  rt.credits.graphChanged(rt);
+  wakeSenders(rt);
 
   // 4. Start the joining processes (they get `ready` when they connect).
   let index = rt.nodes.size;

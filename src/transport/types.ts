@@ -125,6 +125,13 @@ export interface DataTransport {
    */
   open?(df: string, plan: LinkPlan): Promise<void>;
   /**
+   * Optional: dataflow `df`'s graph changed at run time (`dora node add`,
+   * `connect`, …): prepares what `plan` needs beyond what was prepared
+   * (subscriptions of new cross-machine inputs); resolves once they are in
+   * place. Transports that connect lazily omit it.
+   */
+  replan?(df: string, plan: LinkPlan): Promise<void>;
+  /**
    * Forgets dataflow `df`: flushes and closes the links this side opened for
    * it; new links for it are refused.
    */

@@ -157,6 +157,30 @@ export class ZenohTransport implements DataTransport {
     return flow.handshake.promise;
   }
 
+  /**
+   * Subscribes to the outputs `plan` receives that were not received yet.
+   * Subscriptions are kept when an edge goes (a change rolled back or
+   * made again never subscribes twice; nothing reads what still arrives).
+   */
+  async replan(df: string, plan: LinkPlan): Promise<void> {
+    const flow = this.#flows.get(df);
+    if (!flow) return;
+    const had = flow.plan?.receive ?? [];
+    const fresh = plan.receive.filter((r) =>
+      !had.some((o) => o.node === r.node && o.output === r.output)
+    );
+    // A session reopened later declares the whole plan.
+    flow.plan = { ...plan, receive: [...had, ...fresh] };
+    const session = this.#session;
+    if (!session || session.isClosed) return;
+    for (const r of fresh) {
+      const key = linkOutputKey(flow.prefix, r.node, r.output);
+      flow.subs.push(
+        await session.subscribe(key, (s) => this.#onSample(flow, r, s)),
+      );
+    }
+  }
+
   /** Declares the subscribers of `flow` on the current session. */
   async #declare(flow: Flow): Promise<void> {
     const session = this.#session;

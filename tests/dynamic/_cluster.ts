@@ -8,6 +8,7 @@
 import { fixture } from "../_support/dora.ts";
 import { Sandbox } from "../_support/cluster.ts";
 import { readOrEmpty, waitUntil } from "../_support/wait.ts";
+import { bridgePorts, zenohDaemon } from "../_support/zenoh.ts";
 
 /** A fixture of tests/fixtures/dynamic/. */
 export const dyn = (name: string): string => fixture(`dynamic/${name}`);
@@ -20,14 +21,24 @@ export async function startCluster(
     name?: string;
     example?: string;
     coordinatorArgs?: string[];
+    /** Daemons on zenoh, each with its own bridge, linked to the first. */
+    zenoh?: boolean;
   } = {},
 ) {
   const sb = await Sandbox.create();
   const name = opts.name ?? "demo";
   try {
     await sb.coordinator(opts.coordinatorArgs);
-    for (const m of opts.machines ?? [undefined]) {
-      await sb.daemon(m ? ["--machine-id", m] : []);
+    const first = opts.zenoh ? bridgePorts() : undefined;
+    for (const [i, m] of (opts.machines ?? [undefined]).entries()) {
+      if (first) {
+        await zenohDaemon(
+          sb,
+          m ?? "A",
+          i === 0 ? first : bridgePorts(),
+          i === 0 ? [] : [first.zenoh],
+        );
+      } else await sb.daemon(m ? ["--machine-id", m] : []);
     }
     if (opts.example) {
       for (const e of Deno.readDirSync(opts.example)) {

@@ -374,7 +374,17 @@ export async function runDataflow(
     name,
     tracer,
     // `dora param`, `dora node restart/add/…` change it there.
-    changes: new LocalChanges(runtime, name, { source: flat, env: extra }),
+    changes: new LocalChanges(runtime, name, {
+      source: flat,
+      env: extra,
+      raw: loaded,
+      // Nodes added or replaced later are built like the run's own.
+      build: {
+        build: opts.build !== false,
+        uv: prepared.uv,
+        onLine: (node, line) => err(`${node}: ${line}`),
+      },
+    }),
   });
   followers.push((record) => endpoint.publishLog(record));
   // `--ui` / `--foxglove`: view servers of their own, ending with the run.

@@ -23,6 +23,8 @@ import { BACKPRESSURE_FACTOR, type QueuedMessage } from "./receiver_queue.ts";
 export interface RemoteWindow {
   receiver: string;
   input: string;
+  /** The sending `node\0output`. */
+  source: string;
   /** Messages out and not yet credited back. */
   inFlight: number;
   /** Most messages out (Infinity once the receiver's machine is lost). */
@@ -40,7 +42,20 @@ export class RemoteCredits {
   #flushQueued = false;
 
   constructor(rt: RuntimeContext) {
+    this.graphChanged(rt);
+  }
+
+  /**
+   * Takes the windows from the current graph: a remote backpressure input
+   * that appeared (a node added on another machine, `dora node connect`)
+   * gets one, one that is gone no longer holds its sender back, and the
+   * others keep their count.
+   */
+  graphChanged(rt: RuntimeContext): void {
     if (!rt.opts.remoteCredits) return;
+    const before = this.#byInput;
+    this.#byOutput = new Map();
+    this.#byInput = new Map();
     for (const spec of rt.dataflow.nodes) {
       const receiver = rt.nodes.get(spec.id);
       if (!receiver || receiver.local) continue;
@@ -50,13 +65,22 @@ export class RemoteCredits {
           continue;
         }
         if (!rt.nodes.get(s.node)?.local) continue;
-        const w: RemoteWindow = {
-          receiver: spec.id,
-          input: input.id,
-          inFlight: 0,
-          limit: Math.max(1, input.queueSize) * BACKPRESSURE_FACTOR,
-        };
         const key = `${s.node}\0${s.output}`;
+        const limit = Math.max(1, input.queueSize) * BACKPRESSURE_FACTOR;
+        const old = before.get(`${spec.id}\0${input.id}`);
+        let w: RemoteWindow;
+        if (old?.source === key) {
+          w = old; // its count goes on; a lost receiver stays unlimited
+          if (w.limit !== Infinity) w.limit = limit;
+        } else {
+          w = {
+            receiver: spec.id,
+            input: input.id,
+            source: key,
+            inFlight: 0,
+            limit,
+          };
+        }
         const list = this.#byOutput.get(key) ?? [];
         list.push(w);
         this.#byOutput.set(key, list);

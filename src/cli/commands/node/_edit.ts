@@ -15,12 +15,14 @@ import type {
 import { RemoteError } from "../../../control/peer.ts";
 import {
   analyzeEdit,
+  type EditAnalysis,
   formatDiagnostic,
   type GraphEdit,
   GraphEditError,
   hasErrors,
   type Port,
 } from "../../../descriptor/mod.ts";
+import { requireBuildConsent } from "../../_build_consent.ts";
 import { CliError, UsageError } from "../../errors.ts";
 import {
   type ChangeFlags,
@@ -52,6 +54,7 @@ export async function editGraph(
   edit: GraphEdit,
   what: string,
   graceMs?: number,
+  allowShellNodes?: boolean,
 ): Promise<GraphApplyResult> {
   const json = jsonFormat(flags);
   const result = await withChangeTarget(flags, async (peer, ref) => {
@@ -87,6 +90,9 @@ export async function editGraph(
           { details: errors.map(formatDiagnostic) },
         );
       }
+      if (edit.kind === "add" || edit.kind === "replace") {
+        await consentToBuild(analysis, edit.file, allowShellNodes);
+      }
       try {
         return await peer.call<GraphApplyResult>("graph_apply", {
           ref: graph.uuid,
@@ -109,6 +115,30 @@ export async function editGraph(
     console.log(JSON.stringify({ ...result, name: result.name ?? null }));
   } else console.log(describeChange(result));
   return result;
+}
+
+/**
+ * The `build:` commands of the nodes FILE brings run only with consent, as
+ * at `dora run` / `dora build`: `--allow-shell-nodes`, a file trusted
+ * before, or a "yes" on a terminal (remembered for FILE and its commands).
+ */
+async function consentToBuild(
+  analysis: EditAnalysis,
+  file: string,
+  allowShellNodes: boolean | undefined,
+): Promise<void> {
+  const ids = analysis.upsert.map((n) => n.id);
+  const nodes = analysis.dataflow!.nodes.filter((n) => ids.includes(n.id));
+  let path = file;
+  try {
+    path = Deno.realPathSync(file);
+  } catch {
+    // read already by the check: keep the name as given
+  }
+  await requireBuildConsent(
+    { ...analysis.dataflow!, path, nodes },
+    allowShellNodes,
+  );
 }
 
 /** One line: what changed, in which dataflow, at which revision. */

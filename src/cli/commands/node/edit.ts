@@ -17,7 +17,12 @@ import { editGraph, parsePort } from "./_edit.ts";
 interface FileFlags extends ChangeFlags {
   fromYaml?: string;
   grace?: string;
+  allowShellNodes?: boolean;
 }
+
+/** The flag that lets the `build:` commands of FILE run. */
+const ALLOW_SHELL =
+  "run the `build:` commands of FILE's nodes without asking (or set DORA_ALLOW_SHELL_NODES=true)";
 
 /** `dora node add --from-yaml FILE`. */
 export function nodeAddCommand() {
@@ -29,9 +34,16 @@ export function nodeAddCommand() {
       .requiredOption(
         "--from-yaml <FILE>",
         "one node, a list of nodes, or a mapping with `nodes:`, in descriptor syntax",
-      ),
+      )
+      .option("--allow-shell-nodes", ALLOW_SHELL),
   ).action(async (opts: FileFlags) => {
-    await editGraph(opts, { kind: "add", file: opts.fromYaml! }, "add");
+    await editGraph(
+      opts,
+      { kind: "add", file: opts.fromYaml! },
+      "add",
+      undefined,
+      opts.allowShellNodes,
+    );
   });
 }
 
@@ -44,7 +56,8 @@ export function nodeReplaceCommand() {
       )
       .argument("<NODE>", "node id")
       .requiredOption("--from-yaml <FILE>", "the new definition of NODE")
-      .option("--grace <DURATION>", "time the old process gets after STOP"),
+      .option("--grace <DURATION>", "time the old process gets after STOP")
+      .option("--allow-shell-nodes", ALLOW_SHELL),
   ).action(async (node: string, opts: FileFlags) => {
     const graceMs = durationOption("--grace", opts.grace);
     await editGraph(
@@ -52,6 +65,7 @@ export function nodeReplaceCommand() {
       { kind: "replace", node, file: opts.fromYaml! },
       "replace",
       graceMs,
+      opts.allowShellNodes,
     );
   });
 }
