@@ -19,6 +19,8 @@
  *   /proc/self/maps says): never over a library's code or data, a file, the
  *   brk heap or the main stack. Created regions are read-write, opened ones
  *   read-only.
+ * - Besides regions, two calls on the process itself: the parent-death
+ *   signal, and lowering (never raising) its own priority.
  *
  * Negative results are -(step << 16 | errno), see `enum step`.
  * The runtime compiles this file (`cc -O2 -shared -fPIC`) into dora's cache.
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,6 +170,17 @@ int32_t dora_shm_release(void *dest, uint64_t size) {
   void *p = mmap(dest, size, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   return p == MAP_FAILED ? errno : 0;
+}
+
+/* Lowers this process's priority to nice value `nice` (0..19), never
+ * raises it: 0 or the errno. */
+int32_t dora_lower_priority(int32_t nice) {
+  if (nice < 0 || nice > 19) return EINVAL;
+  errno = 0;
+  int now = getpriority(PRIO_PROCESS, 0);
+  if (errno != 0) return errno;
+  if (nice <= now) return 0;
+  return setpriority(PRIO_PROCESS, 0, nice) == 0 ? 0 : errno;
 }
 
 /* The kernel kills this process when its parent (the daemon) dies. */

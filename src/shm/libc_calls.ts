@@ -91,5 +91,9 @@ export function libcCalls(c: Libc): ShmCalls {
     dieWithParent() {
       return c.prctl(PR_SET_PDEATHSIG, BigInt(SIGKILL), 0n, 0n, 0n) === 0;
     },
+    lowerPriority(nice) {
+      // PRIO_PROCESS (0), this process (0).
+      return c.setpriority(0, 0, nice) === 0;
+    },
   };
 }

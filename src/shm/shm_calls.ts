@@ -31,6 +31,8 @@ export interface ShmCalls {
   unlink(name: string): void;
   /** Has the kernel kill this process when its parent dies; false if not. */
   dieWithParent(): boolean;
+  /** Lowers this process's priority to nice value `nice`; false if not. */
+  lowerPriority(nice: number): boolean;
 }
 
 /** The variable that names dora's library (the runtime sets it for nodes). */
