@@ -56,7 +56,7 @@ Deno.test("without a C compiler TypeScript nodes use the socket, with one warnin
   const cache = await Deno.makeTempDir({ prefix: "dora-cache-test-" });
   try {
     const r = await runDora(["run", df.path, "--log-format", "json"], {
-      env: { PATH: "/nonexistent", DORA_CACHE_DIR: cache, CC: "" },
+      env: { CC: "/nonexistent/cc", DORA_CACHE_DIR: cache },
     });
     assert.equal(r.code, 0, r.stderr);
     const warnings = r.stderr.split("\n").filter((l) =>

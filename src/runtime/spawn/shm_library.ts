@@ -17,26 +17,23 @@ export type ShmLibrary = { path: string } | { problem: string };
 
 const FLAGS = ["-O2", "-shared", "-fPIC"];
 
-let built: ShmLibrary | undefined;
-
-/** The library (built now if needed; the answer is kept for the process). */
+/** The library, built now if there is no build of its current source. */
 export function shmLibrary(): ShmLibrary {
-  return built ??= build(
-    `${sourceRoot()}/src/shm/dora_shm.c`,
-    `${doraCacheDir()}/shm`,
-  );
+  return build(`${sourceRoot()}/src/shm/dora_shm.c`, `${doraCacheDir()}/shm`);
 }
 
 /**
- * A getter for one run: the library's path, or (for the first node that asks
- * only, so a run warns once) the problem.
+ * A getter for one run, looking the library up once: its path, or (for the
+ * first node that asks only, so a run warns once) the problem. The next run
+ * looks again (a compiler installed meanwhile, a cleaned cache).
  */
 export function shmLibraryForRun(
   find: () => ShmLibrary = shmLibrary,
 ): () => { path?: string; warning?: string } {
+  let lib: ShmLibrary | undefined;
   let warned = false;
   return () => {
-    const lib = find();
+    lib ??= find();
     if ("path" in lib) return { path: lib.path };
     if (warned) return {};
     warned = true;
@@ -66,8 +63,9 @@ export function build(source: string, folder: string): ShmLibrary {
   const cc = compiler();
   if (!cc) {
     return {
-      problem:
-        "no C compiler (`cc`) on PATH to build dora's shared-memory library: install one (Debian: `apt-get install gcc`)",
+      problem: `no C compiler (${
+        Deno.env.get("CC")?.trim() ? "`$CC`" : "`cc`"
+      }) found to build dora's shared-memory library: install one (Debian: \`apt-get install gcc\`)`,
     };
   }
   const tmp = `${folder}/.build-${Deno.pid}-${key}`;
@@ -119,19 +117,32 @@ function trusted(path: string): boolean {
   }
 }
 
-/** `$CC` (split on spaces), else `cc`, `gcc` or `clang` from PATH. */
+/** `$CC` (split on spaces) if it exists, else `cc`, `gcc` or `clang` from PATH. */
 function compiler(): string[] | undefined {
   const env = Deno.env.get("CC")?.trim();
-  if (env) return env.split(/\s+/);
+  if (env) {
+    const [program, ...args] = env.split(/\s+/);
+    const found = find(program!);
+    return found ? [found, ...args] : undefined;
+  }
   for (const name of ["cc", "gcc", "clang"]) {
-    for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-      try {
-        if (dir && Deno.statSync(`${dir}/${name}`).isFile) {
-          return [`${dir}/${name}`];
-        }
-      } catch {
-        // not here
-      }
+    const found = find(name);
+    if (found) return [found];
+  }
+  return undefined;
+}
+
+/** `program` itself when it is a path, else where it is on PATH. */
+function find(program: string): string | undefined {
+  const dirs = program.includes("/")
+    ? [""]
+    : (Deno.env.get("PATH") ?? "").split(":").filter((d) => d);
+  for (const dir of dirs) {
+    const path = dir ? `${dir}/${program}` : program;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not here
     }
   }
   return undefined;
