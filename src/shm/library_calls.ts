@@ -40,8 +40,11 @@ function cName(name: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(name + "\0");
 }
 
-/** The library's error for `name`: `-(step << 16 | errno)`. */
-function failure(name: string, code: number | bigint): ShmError {
+/**
+ * The library's error for `name`: `-(step << 16 | errno)`; `size` shown for
+ * sizing and mapping, as libc's messages do.
+ */
+function failure(name: string, code: number | bigint, size?: number): ShmError {
   const n = -Number(code);
   const step = STEPS[n >> 16] ?? "call";
   if (n >> 16 === 1) {
@@ -52,7 +55,10 @@ function failure(name: string, code: number | bigint): ShmError {
       "EINVAL",
     );
   }
-  return new ShmError(`${step}(${name})`, errnoName(n & 0xffff));
+  const what = (n >> 16 === 3 || n >> 16 === 4) && size !== undefined
+    ? `${name}, ${size}`
+    : name;
+  return new ShmError(`${step}(${what})`, errnoName(n & 0xffff));
 }
 
 /** Zeroed, page-aligned memory of at least `size` bytes. */
@@ -92,7 +98,7 @@ export function libraryCalls(path: string): ShmCalls {
     create(name, size) {
       const mem = memory(name, size);
       const r = lib.dora_shm_create(cName(name), mem.buffer, BigInt(size));
-      if (r < 0) throw failure(name, r);
+      if (r < 0) throw failure(name, r, size);
       return mapping(mem, size);
     },
     open(name, claimed) {
@@ -109,7 +115,7 @@ export function libraryCalls(path: string): ShmCalls {
           const now = Math.max(0, Number(lib.dora_shm_size(cName(name))));
           throw new ShmSizeError(name, now, claimed);
         }
-        throw failure(name, r);
+        throw failure(name, r, real);
       }
       return mapping(mem, real);
     },
