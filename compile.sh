@@ -13,4 +13,5 @@ mkdir -p dist
 [ -n "${DENORT_BIN:-}" ] && echo "compile: using DENORT_BIN=$DENORT_BIN" >&2
 exec "$deno" compile -A --no-prompt --config deno.json \
   --include nodes --include deno.json --include src/templates/files \
+  --include src/shm/dora_shm.c \
   "${target_args[@]}" -o dist/dora main.ts

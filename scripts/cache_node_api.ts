@@ -1,12 +1,14 @@
 /**
  * Caches everything TypeScript nodes import (the node API and its npm
  * packages, resolved through the same import map `dora run` gives nodes) in
- * Deno's cache, so that nodes start without network. Run by
- * `scripts/setup.sh` and `deno task install`.
+ * Deno's cache, so that nodes start without network, and builds dora's
+ * shared-memory library for them (`src/shm/dora_shm.c`; `dora run` would
+ * build it on first use). Run by `scripts/setup.sh` and `deno task install`.
  *
  * @module
  */
 import { importMap } from "../src/runtime/spawn/node_config.ts";
+import { shmLibrary } from "../src/runtime/spawn/shm_library.ts";
 
 const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const dir = Deno.makeTempDirSync({ prefix: "dora-cache-" });
@@ -29,4 +31,11 @@ try {
   }
 } finally {
   Deno.removeSync(dir, { recursive: true });
+}
+
+const library = shmLibrary();
+if ("problem" in library) {
+  console.error(
+    `cache_node_api: warning: TypeScript nodes will send big messages through the socket: ${library.problem}`,
+  );
 }

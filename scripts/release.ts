@@ -67,6 +67,8 @@ for (const target of targets) {
     "nodes",
     "--include",
     "src/templates/files",
+    "--include",
+    "src/shm/dora_shm.c",
     "--target",
     target,
     "-o",

@@ -12,6 +12,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 deno="$(scripts/install_deno.sh)"
 "$deno" install --frozen --quiet >/dev/null 2>&1 || "$deno" install --frozen
+
+# TypeScript nodes map shared memory through a small C library
+# (src/shm/dora_shm.c, their only FFI) that dora compiles on first use.
+if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1 &&
+  [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing gcc for zero-copy shared memory of TypeScript nodes" >&2
+  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    gcc libc6-dev) >/dev/null 2>&1 || echo "setup: warning: could not install gcc" >&2
+fi
+
 # TypeScript nodes run without a config (their own import map): cache what
 # they import too, so that they start without network.
 "$deno" run -A --no-prompt scripts/cache_node_api.ts >&2

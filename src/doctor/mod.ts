@@ -20,7 +20,7 @@
 import { type CheckResult, result } from "./check.ts";
 import { checkVersions } from "./versions.ts";
 import { checkPython } from "./python.ts";
-import { checkFfi, checkShmFolder } from "./shared_memory.ts";
+import { checkFfi, checkShmFolder, checkShmLibrary } from "./shared_memory.ts";
 import { checkNodeApiCache } from "./node_api_cache.ts";
 import { checkDescriptor, checkGit } from "./descriptor.ts";
 import { checkCluster, type ClusterFacts } from "./cluster.ts";
@@ -67,7 +67,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     checkNodeApiCache(opts.root),
     opts.cluster(),
   ]);
-  checks.push(...python, shm, checkFfi());
+  checks.push(...python, shm, checkFfi(), checkShmLibrary());
   if (needs?.typescript && cache.status !== "ok") cache.status = "fail";
   checks.push(cache);
   if (needs?.git) checks.push(await checkGit());

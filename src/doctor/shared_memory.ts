@@ -1,11 +1,14 @@
 /**
  * Shared memory: `/dev/shm` is a world-writable folder with free space, and
  * FFI works so that a region can really be created, mapped and unlinked
- * (the zero-copy path for big messages).
+ * (the zero-copy path for big messages), also through dora's library, the
+ * only FFI of TypeScript nodes.
  *
  * @module
  */
-import { libc, libcError, ShmError, ShmRegion } from "../shm/mod.ts";
+import { libc, libcCalls, libcError, ShmError, ShmRegion } from "../shm/mod.ts";
+import { libraryCalls } from "../shm/library_calls.ts";
+import { shmLibrary } from "../runtime/spawn/shm_library.ts";
 import { type CheckResult, result } from "./check.ts";
 import { runQuiet } from "./_run.ts";
 
@@ -82,7 +85,7 @@ export function checkFfi(): CheckResult {
   }
   const name = `/dora-doctor-${Deno.pid}`;
   try {
-    const region = ShmRegion.create(c, name, 4096);
+    const region = ShmRegion.create(libcCalls(c), name, 4096);
     try {
       new Uint8Array(region.buffer)[0] = 42;
     } finally {
@@ -104,6 +107,45 @@ export function checkFfi(): CheckResult {
         fix: code === "EACCES"
           ? "make /dev/shm writable (sudo chmod 1777 /dev/shm)"
           : "check /dev/shm (space, permissions) and the process limits (ulimit -n)",
+      },
+    );
+  }
+}
+
+/**
+ * dora's shared-memory library, the only FFI TypeScript nodes get by default:
+ * built (or found in the cache) and one region really mapped through it.
+ */
+export function checkShmLibrary(): CheckResult {
+  const lib = shmLibrary();
+  if ("problem" in lib) {
+    return result(
+      "shm-library",
+      "warn",
+      `TypeScript nodes send big messages through the socket: ${lib.problem}`,
+      {
+        fix:
+          "install a C compiler (Debian: sudo apt-get install gcc), then run dora again",
+      },
+    );
+  }
+  const name = `/dora-doctor-${Deno.pid}-1`;
+  try {
+    const region = ShmRegion.create(libraryCalls(lib.path), name, 4096);
+    region.unlink();
+    region.unmap();
+    return result(
+      "shm-library",
+      "ok",
+      `TypeScript nodes map shared memory through ${lib.path} (their only FFI)`,
+    );
+  } catch (err) {
+    return result(
+      "shm-library",
+      "fail",
+      `dora's shared-memory library does not work: ${(err as Error).message}`,
+      {
+        fix: `remove ${lib.path} so that dora builds it again; check /dev/shm`,
       },
     );
   }

@@ -1,12 +1,13 @@
 /**
- * Shared memory for the zero-copy data path (docs/shared-memory.md): FFI
- * bindings to libc (loaded lazily, so importing needs no permission), mapped
+ * Shared memory for the zero-copy data path (docs/shared-memory.md): the
+ * native calls (libc, or dora's own small library for nodes whose FFI is
+ * limited to it; loaded lazily, so importing needs no permission), mapped
  * regions, the sender's pool, the receiver's mapping cache, and clean-up of
  * stale `/dev/shm/dora-*` regions for the daemon.
  *
  * @example
  * ```ts
- * const c = libc(); // null without --allow-ffi
+ * const c = shmCalls(); // null without FFI
  * if (c) {
  *   const pool = new ShmPool(c, { prefix: regionPrefix(df, node), tokenPrefix: `${node}:` });
  *   const p = pool.acquire(1 << 20); // a pre-faulted region of at least 1 MiB
@@ -17,6 +18,14 @@
  */
 export { ffiGranted, libc, LIBC_CANDIDATES, libcError } from "./libc.ts";
 export { ShmError, ShmRegion, ShmSizeError } from "./region.ts";
+export {
+  type Mapping,
+  SHM_LIBRARY_ENV,
+  type ShmCalls,
+  shmCalls,
+  shmCallsError,
+} from "./shm_calls.ts";
+export { libcCalls } from "./libc_calls.ts";
 export { RegionFiles } from "./region_file.ts";
 export {
   isDataflowRegion,

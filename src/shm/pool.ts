@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Libc } from "./libc.ts";
+import type { ShmCalls } from "./shm_calls.ts";
 import { ShmError, ShmRegion } from "./region.ts";
 export { regionPrefix } from "./region_name.ts";
 
@@ -53,7 +53,7 @@ export function sizeClass(size: number): number {
 
 /** See the module docs. */
 export class ShmPool {
-  #c: Libc;
+  #c: ShmCalls;
   #opts: ShmPoolOptions;
   #free = new Map<number, PooledRegion[]>();
   #counts = new Map<number, number>();
@@ -66,7 +66,7 @@ export class ShmPool {
   #disabled = false;
 
   /** Creates an empty pool; regions are made on demand. */
-  constructor(c: Libc, opts: ShmPoolOptions) {
+  constructor(c: ShmCalls, opts: ShmPoolOptions) {
     this.#c = c;
     this.#opts = opts;
   }

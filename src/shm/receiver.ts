@@ -7,16 +7,16 @@
  *
  * @module
  */
-import type { Libc } from "./libc.ts";
+import type { ShmCalls } from "./shm_calls.ts";
 import { ShmRegion } from "./region.ts";
 
 /** See the module docs. */
 export class ShmMappings {
-  #c: Libc;
+  #c: ShmCalls;
   #maps = new Map<string, { region: ShmRegion; bytes: Uint8Array }>();
 
   /** Creates an empty cache. */
-  constructor(c: Libc) {
+  constructor(c: ShmCalls) {
     this.#c = c;
   }
 

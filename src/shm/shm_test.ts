@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { libc } from "./libc.ts";
+import { libcCalls } from "./libc_calls.ts";
 import { ShmRegion } from "./region.ts";
 import { regionPrefix, ShmPool, sizeClass } from "./pool.ts";
 import { ShmMappings } from "./receiver.ts";
 import { cleanupStaleRegions } from "./cleanup.ts";
 
-const c = libc()!;
+const c = libcCalls(libc()!);
 const prefix = regionPrefix(crypto.randomUUID(), "unit/test");
 
 Deno.test("regionPrefix() keeps names safe for shm_open", () => {

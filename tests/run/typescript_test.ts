@@ -50,9 +50,10 @@ nodes:
 `);
   const r = await runDora(["run", df.path]);
   assert.equal(r.code, 0, r.stderr);
+  // Shared memory, yet no unscoped FFI: only dora's library may be loaded.
   assert.match(
     r.stderr,
-    /default: report: shm=true ffi=granted read=prompt net=prompt write=prompt/,
+    /default: report: shm=true ffi=prompt read=prompt net=prompt write=prompt/,
   );
   assert.match(
     r.stderr,

@@ -36,6 +36,7 @@ Deno.test("dora doctor checks this machine and passes without a coordinator", as
     assert.equal(byId(checks, "sample-buffer").status, "ok");
     assert.equal(byId(checks, "shm").status, "ok");
     assert.equal(byId(checks, "ffi").status, "ok");
+    assert.equal(byId(checks, "shm-library").status, "ok");
     const coordinator = byId(checks, "coordinator");
     assert.equal(coordinator.status, "warn");
     assert.match(

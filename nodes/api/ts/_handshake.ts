@@ -15,7 +15,7 @@ import {
   type HelloHeader,
   PROTOCOL_VERSION,
 } from "../../../src/message/mod.ts";
-import { libc } from "../../../src/shm/libc.ts";
+import { shmCalls } from "../../../src/shm/shm_calls.ts";
 import { configFromEnv, type NodeConfig, NodeInitError } from "./config.ts";
 import { discoverDynamicConfig } from "./dynamic.ts";
 import { startWatchdog } from "./watchdog.ts";
@@ -113,7 +113,7 @@ export async function handshake(
   // Proves that this is the process dora started for the node.
   if (config.secret !== undefined) hello.secret = config.secret;
   // Allowed shared memory but cannot map it: tell the daemon to send inline.
-  if (config.shm && !libc()) hello.shm = false;
+  if (config.shm && !shmCalls()) hello.shm = false;
   // Listening for receivers, taking routes, linking to senders.
   if (direct) hello.direct = true;
   hello.binary = true;

@@ -29,7 +29,7 @@ import {
   regionPrefix,
   ShmMappings,
 } from "../../../src/shm/mod.ts";
-import { libc, libcError } from "../../../src/shm/libc.ts";
+import { shmCalls, shmCallsError } from "../../../src/shm/shm_calls.ts";
 import type { NodeConfig } from "./config.ts";
 import { EventQueue } from "./_event_queue.ts";
 import { type Event, type InputEvent, inputEvent } from "./events.ts";
@@ -433,10 +433,10 @@ export class Inbound {
 
   #mapRegion(name: string, size: number): Uint8Array {
     if (!this.#mappings) {
-      const c = libc();
+      const c = shmCalls();
       if (!c) {
         throw new Error(
-          `this node cannot map shared memory (${libcError()}); the daemon should send it data inline`,
+          `this node cannot map shared memory (${shmCallsError()}); the daemon should send it data inline`,
         );
       }
       this.#mappings = new ShmMappings(c);

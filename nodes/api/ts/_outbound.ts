@@ -26,7 +26,7 @@ import {
   regionPrefix,
   ShmPool,
 } from "../../../src/shm/mod.ts";
-import { libc, libcError } from "../../../src/shm/libc.ts";
+import { shmCalls, shmCallsError } from "../../../src/shm/shm_calls.ts";
 import type { NodeConfig } from "./config.ts";
 import type { TypeGuard } from "./type_check.ts";
 import { Downstream, type ResolvedRoute } from "./_downstream.ts";
@@ -93,7 +93,7 @@ export class Outbound {
       warn,
     }, config.secret);
     if (config.shm) {
-      const c = libc();
+      const c = shmCalls();
       if (c) {
         this.#pool = new ShmPool(c, {
           prefix: regionPrefix(config.dataflow_id, config.node_id),
@@ -103,7 +103,7 @@ export class Outbound {
         });
       } else {
         warn(
-          `shared memory is unavailable (${libcError()}); sending through the socket`,
+          `shared memory is unavailable (${shmCallsError()}); sending through the socket`,
         );
       }
     }

@@ -1,16 +1,12 @@
 /**
  * "No node survives its daemon": with FFI, `prctl(PR_SET_PDEATHSIG, SIGKILL)`
+ * (through libc or dora's shared-memory library)
  * makes the kernel kill us when the daemon dies; without it we poll
  * `Deno.ppid`. EOF on the daemon socket is handled by the node itself.
  *
  * @module
  */
-import {
-  ffiGranted,
-  libc,
-  PR_SET_PDEATHSIG,
-  SIGKILL,
-} from "../../../src/shm/libc.ts";
+import { shmCalls } from "../../../src/shm/shm_calls.ts";
 
 /** How often the parent pid is checked. */
 export const PPID_POLL_MS = 250;
@@ -31,13 +27,9 @@ export function startWatchdog(parentPid: number | undefined): () => void {
     // Not started by the daemon directly (tests, wrappers): nothing to watch.
     return () => {};
   }
-  if (ffiGranted()) {
-    const c = libc();
-    if (c) {
-      c.prctl(PR_SET_PDEATHSIG, BigInt(SIGKILL), 0n, 0n, 0n);
-      // The daemon may have died before prctl took effect.
-      if (Deno.ppid !== parentPid) orphaned(parentPid);
-    }
+  if (shmCalls()?.dieWithParent()) {
+    // The daemon may have died before prctl took effect.
+    if (Deno.ppid !== parentPid) orphaned(parentPid);
   }
   const timer = setInterval(() => {
     if (Deno.ppid !== parentPid) orphaned(parentPid);

@@ -31,6 +31,7 @@ import { createRuntimeDir, regionsPrefix, sweepStale } from "./runtime_dir.ts";
 import { treeWatchdog } from "./tree_watchdog.ts";
 import { linkSocketPath, updateRoutes } from "../delivery/direct_routes.ts";
 import { planSpawn, type SpawnContext, SpawnError } from "./spawn_plan.ts";
+import { shmLibraryForRun } from "./shm_library.ts";
 import { watchOperators } from "../_hot_reload.ts";
 import { acceptSuccessor } from "../node_swap.ts";
 
@@ -72,6 +73,7 @@ export async function start(rt: RuntimeContext): Promise<void> {
       setpriv: findSetpriv(),
       python: new Map(),
       pythonStore: `${doraStateDir()}/python-shims.json`,
+      shmLibrary: shmLibraryForRun(),
     };
     let index = 0;
     for (const node of rt.nodes.values()) {

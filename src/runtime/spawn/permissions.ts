@@ -1,7 +1,8 @@
 /**
  * Deno permission flags for TypeScript nodes: least privilege by default
- * (read of the node's folder and the node API, the daemon socket, env, FFI for
- * shared memory), widened or narrowed by the node's `permissions:` field.
+ * (read of the node's folder and the node API, the daemon socket, env, FFI
+ * limited to dora's shared-memory library), widened or narrowed by the node's
+ * `permissions:` field.
  *
  * @module
  */
@@ -19,12 +20,17 @@ export interface PermissionContext {
   linkSockets?: string[];
   /** Where relative paths in `permissions:` lists are resolved. */
   workingDir: string;
+  /**
+   * dora's shared-memory library: the only FFI a node gets by default (none,
+   * and no shared memory, without it).
+   */
+  shmLibrary?: string;
 }
 
 /** The resulting flags and whether the node may use shared memory. */
 export interface PermissionFlags {
   flags: string[];
-  /** FFI granted: the node can map shared memory. */
+  /** FFI granted (dora's library or more): the node can map shared memory. */
   shm: boolean;
 }
 
@@ -33,6 +39,7 @@ const RUNTIME_ENV = [
   "DORA_NODE_CONFIG",
   "DORA_RUNTIME_CONFIG",
   "DORA_RUN_PARENT_PID",
+  "DORA_SHM_LIBRARY",
   "DORA_ZERO_COPY_THRESHOLD",
   "NO_COLOR",
 ];
@@ -44,7 +51,8 @@ const RUNTIME_ENV = [
  * ```ts
  * permissionFlags({ net: ["example.com:443"] }, ctx).flags;
  * // ["--no-prompt", "--allow-read=…", "--allow-write=SOCK",
- * //  "--allow-net=unix:SOCK,example.com:443", "--allow-env", "--allow-ffi"]
+ * //  "--allow-net=unix:SOCK,example.com:443", "--allow-env",
+ * //  "--allow-ffi=<dora's shared-memory library>"]
  * ```
  */
 export function permissionFlags(
@@ -71,12 +79,24 @@ export function permissionFlags(
     const flag = scoped(name, p[name], [], [], resolve);
     if (flag) flags.push(flag);
   }
-  const ffi = p.ffi ?? true;
+  // By default only dora's library: no libc, no pointer reads (Deno allows
+  // those with unscoped FFI only), so no files or programs through FFI.
+  const ffi = p.ffi;
+  let libraries: string[] = [];
   if (ffi === true) flags.push("--allow-ffi");
-  else if (Array.isArray(ffi) && ffi.length > 0) {
-    flags.push(`--allow-ffi=${resolve(ffi).join(",")}`);
+  else if (ffi !== false) {
+    libraries = [
+      ...(ctx.shmLibrary ? [ctx.shmLibrary] : []),
+      ...(Array.isArray(ffi) ? resolve(ffi) : []),
+    ];
+    if (libraries.length > 0) {
+      flags.push(`--allow-ffi=${[...new Set(libraries)].join(",")}`);
+    }
   }
-  return { flags: flags.filter((f) => f !== ""), shm: ffi !== false };
+  return {
+    flags: flags.filter((f) => f !== ""),
+    shm: ffi === true || libraries.length > 0,
+  };
 }
 
 /**

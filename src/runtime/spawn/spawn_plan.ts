@@ -65,6 +65,11 @@ export interface SpawnContext {
    * senders'): a TypeScript node may reach exactly these.
    */
   linkSockets?: string[];
+  /**
+   * dora's shared-memory library, the only FFI of a TypeScript node by
+   * default (see `shmLibraryForRun`); without it such nodes use the socket.
+   */
+  shmLibrary?: () => { path?: string; warning?: string };
 }
 
 /** A ready-to-run command line for one node. */
@@ -181,12 +186,16 @@ function denoPlan(
   const permissions = ffi && node.permissions?.ffi !== true
     ? { ...node.permissions, ffi: true }
     : node.permissions;
+  const library = permissions?.ffi === false ? {} : ctx.shmLibrary?.() ?? {};
+  if (library.warning) base.warnings.push(library.warning);
+  if (library.path) base.env.DORA_SHM_LIBRARY = library.path;
   const perms = permissionFlags(permissions, {
     nodeDir: file.slice(0, file.lastIndexOf("/")) || "/",
     apiDirs: [...ctx.apiDirs, ...extraRead],
     socketPath: ctx.socketPath,
     linkSockets: ctx.linkSockets,
     workingDir: base.cwd,
+    shmLibrary: library.path,
   });
   // Deno colours its errors even on pipes; logs want plain text.
   base.env.NO_COLOR ??= "1";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { analyze, RESERVED_ENV } from "../../descriptor/mod.ts";
 import { planSpawn } from "./spawn_plan.ts";
+import { shmLibraryForRun } from "./shm_library.ts";
 
 Deno.test("planSpawn() ignores exactly the env names that dora validate warns about", async () => {
   const names = [...RESERVED_ENV, "DORA_ZENOH_MODE", "DYLD_INSERT_LIBRARIES"];
@@ -74,6 +75,65 @@ Deno.test("planSpawn() runs a zenoh node's program with its key and bridge, reac
     assert.match(p.args.at(-3)!, /\/nodes\/zenoh\/pub\.ts$/);
     assert.deepEqual(p.args.slice(-2), ["robot/plan", "ws/10.0.0.2:9000"]);
     assert.ok(p.args.includes("--allow-net=unix:" + `${dir}/s,10.0.0.2:9000`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("planSpawn() limits a TypeScript node's FFI to dora's library and names it; without it, one warning and no FFI", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.ts`, "");
+    await Deno.writeTextFile(
+      `${dir}/dataflow.yml`,
+      `nodes:
+  - id: a
+    path: a.ts
+  - id: b
+    path: a.ts
+  - id: c
+    path: a.ts
+    permissions: { ffi: false }
+`,
+    );
+    const analysis = await analyze(`${dir}/dataflow.yml`);
+    const [a, b, c] = analysis.dataflow!.nodes;
+    const base = {
+      workingDir: dir,
+      socketPath: `${dir}/s`,
+      importMapPath: `${dir}/import_map.json`,
+      apiDirs: [],
+      pythonPath: dir,
+      operatorRuntime: `${dir}/runtime.ts`,
+      allowShell: false,
+    };
+    const lib = "/cache/shm/dora_shm-1.so";
+    const ctx = {
+      ...base,
+      shmLibrary: shmLibraryForRun(() => ({ path: lib })),
+    };
+    const pa = planSpawn(a, ctx);
+    assert.ok(pa.args.includes(`--allow-ffi=${lib}`), String(pa.args));
+    assert.ok(!pa.args.includes("--allow-ffi"));
+    assert.equal(pa.env.DORA_SHM_LIBRARY, lib);
+    assert.equal(pa.shm, true);
+    const pc = planSpawn(c, ctx);
+    assert.ok(!pc.args.some((x) => x.startsWith("--allow-ffi")));
+    assert.equal(pc.env.DORA_SHM_LIBRARY, undefined);
+    assert.equal(pc.shm, false);
+
+    const none = {
+      ...base,
+      shmLibrary: shmLibraryForRun(() => ({ problem: "no C compiler" })),
+    };
+    const [na, nb] = [planSpawn(a, none), planSpawn(b, none)];
+    assert.ok(!na.args.some((x) => x.startsWith("--allow-ffi")));
+    assert.equal(na.shm, false);
+    assert.deepEqual(
+      [...na.warnings, ...nb.warnings].filter((w) => /no C compiler/.test(w))
+        .length,
+      1,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
