@@ -21,8 +21,10 @@ export {
 export {
   checkKeyExpr,
   linkAckKey,
+  linkCreditKey,
   linkOutputKey,
   linkPrefix,
+  linkResyncKey,
   openDataKey,
   openDataWildcard,
 } from "./keys.ts";

@@ -11,7 +11,8 @@
  * per tick. So neither daemon queues a backlog, and nothing is dropped.
  *
  * Only with a transport that carries credits (`remoteCredits`); a lost
- * machine's windows are opened for good.
+ * machine's windows are opened for good, and a transport that may have
+ * lost messages or credits (a zenoh bridge was gone) starts them over.
  *
  * @module
  */
@@ -88,6 +89,21 @@ export class RemoteCredits {
     if (!w) return false;
     w.inFlight = Math.max(0, w.inFlight - n);
     return true;
+  }
+
+  /**
+   * Messages or credits may have been lost on the way: every window starts
+   * over from nothing in flight. The receivers' queues may then briefly
+   * hold up to twice their capacity (credits of messages still queued come
+   * back for the new window). True when some window had messages out.
+   */
+  reset(): boolean {
+    let any = false;
+    for (const w of this.#byInput.values()) {
+      if (w.inFlight > 0) any = true;
+      w.inFlight = 0;
+    }
+    return any;
   }
 
   /** Remote node `receiver` is gone for good: nothing waits for it. */
