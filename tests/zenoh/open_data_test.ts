@@ -295,7 +295,7 @@ for await (const e of node) {
     const open = newest("open");
     await dora.waitForLine(new RegExp(`loop got ${loop + 20}\\b`));
     await dora.waitForLine(new RegExp(`open got ${open + 20}\\b`));
-    // A bridge that does not come back: the run still stops at once.
+    // A bridge that does not come back: the nodes and the run still stop.
     await bridge.stop();
     await waitUntil(
       () => count(/lost the zenoh bridge at ws\/127\.0\.0\.1/) >= 8,
