@@ -91,7 +91,7 @@ function mostAhead(output: string): number {
 
 Deno.test("dora start over zenoh holds a sender back for a backpressure input on another daemon and loses nothing", async () => {
   const sb = await Sandbox.create();
-  const count = 1000;
+  const count = 2000;
   sb.write("fast.ts", fastSender(count));
   sb.write("slow.ts", slowReceiver(false));
   const yml = sb.write("bp.yml", DATAFLOW);
@@ -107,7 +107,7 @@ Deno.test("dora start over zenoh holds a sender back for a backpressure input on
     assert.equal(r.code, 0, out);
     assert.match(out, new RegExp(`slow got ${count} ordered=true ahead=`));
     assert.doesNotMatch(out, /dropped/);
-    // Without credits the sender is done (1000 × 64 KiB queued by the
+    // Without credits the sender is done (2000 × 64 KiB queued by the
     // daemons and the bridges) long before the receiver took 100.
     const ahead = mostAhead(out);
     assert.ok(
