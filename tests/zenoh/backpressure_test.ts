@@ -119,7 +119,11 @@ Deno.test("dora start over zenoh holds a sender back for a backpressure input on
   }
 });
 
-Deno.test("over zenoh, a sender held back by credits goes on when the receiver's lost bridge is back", async () => {
+/**
+ * Kills the bridge of daemon `lost` while the sender is held back by
+ * credits, and checks that data flows again, in order and bounded.
+ */
+async function bridgeLostMidRun(lost: "A" | "B"): Promise<void> {
   const sb = await Sandbox.create();
   sb.write("fast.ts", fastSender(undefined));
   sb.write("slow.ts", slowReceiver(true));
@@ -127,15 +131,16 @@ Deno.test("over zenoh, a sender held back by credits goes on when the receiver's
   try {
     await sb.coordinator();
     const a = bridgePorts();
-    await zenohDaemon(sb, "A", a);
+    const daemonA = await zenohDaemon(sb, "A", a);
     const daemonB = await zenohDaemon(sb, "B", bridgePorts(), [a.zenoh]);
+    const daemon = lost === "A" ? daemonA : daemonB;
     const run = sb.spawn(["start", yml, "--attach"]);
     await run.waitFor(/slow at 200 /);
     // The messages and credits of the outage are lost: without a fresh
     // start of the credit window the sender would wait for good.
-    Deno.kill(bridgePid(daemonB.stderr), "SIGKILL");
-    await daemonB.waitFor(/lost the zenoh bridge at ws\//);
-    await daemonB.waitFor(/reconnected to the zenoh bridge at ws\//);
+    Deno.kill(bridgePid(daemon.stderr), "SIGKILL");
+    await daemon.waitFor(/lost the zenoh bridge at ws\//);
+    await daemon.waitFor(/reconnected to the zenoh bridge at ws\//);
     const seen = Math.max(
       ...[...run.output.matchAll(/slow at (\d+)/g)].map((m) => Number(m[1])),
     );
@@ -152,4 +157,10 @@ Deno.test("over zenoh, a sender held back by credits goes on when the receiver's
   } finally {
     await sb.cleanup();
   }
-});
+}
+
+Deno.test("over zenoh, a sender held back by credits goes on when the receiver's lost bridge is back", () =>
+  bridgeLostMidRun("B"));
+
+Deno.test("over zenoh, a sender held back by credits goes on when its own lost bridge is back", () =>
+  bridgeLostMidRun("A"));
