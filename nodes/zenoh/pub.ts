@@ -6,15 +6,16 @@
  * attachment `{"ts", "params"}`; docs/zenoh.md. Puts are reliable and keep
  * the input's order.
  *
- * Losing the bridge ends the node with an error (a `restart_policy` brings
- * it back once the bridge is there again).
+ * A bridge lost mid-run does not end the node: it warns, drops (and counts)
+ * the inputs of the outage, and publishes again once the bridge answers on
+ * the same endpoint.
  *
  * Started by the runtime as `pub.ts KEY ws/HOST:PORT`.
  *
  * @module
  */
 import { Node } from "dora";
-import { ZenohSession } from "../../src/zenoh/session.ts";
+import { ReconnectingSession } from "../../src/zenoh/reconnecting.ts";
 import {
   encodeOpenData,
   openDataAttachment,
@@ -30,20 +31,23 @@ if (!key || !endpoint) {
 }
 // The session first: the node joins the dataflow (and so holds the ready
 // barrier) only once it can reach zenoh, so nothing sent at start is lost.
-let session: ZenohSession;
+let session: ReconnectingSession;
 try {
-  session = await ZenohSession.open(endpoint);
+  session = await ReconnectingSession.open(endpoint, {
+    onLost: (ep) =>
+      console.error(
+        `lost the zenoh bridge at ${ep}; inputs are not published until it is back`,
+      ),
+    onBack: (ep, dropped) =>
+      console.error(
+        `reconnected to the zenoh bridge at ${ep}; publishing again (${dropped} message(s) were not published meanwhile)`,
+      ),
+  });
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
   Deno.exit(1);
 }
 const node = await Node.init();
-let stopping = false;
-session.closed.then(() => {
-  if (stopping) return;
-  console.error(`lost the zenoh bridge at ${endpoint}`);
-  Deno.exit(1);
-});
 const single = Object.keys(node.config.inputs).length <= 1;
 let unencodable = 0;
 for await (const e of node) {
@@ -68,12 +72,9 @@ for await (const e of node) {
       e.metadata.timestamp,
       e.metadata.parameters,
     ),
-  }).catch(() => {
-    // the bridge is gone: `closed` above ends the node
-  });
+  }); // resolves false (counted) while the bridge is gone
   if (session.queuedBytes > MAX_QUEUED) await session.flush();
 }
-stopping = true;
 await session.close();
 if (unencodable > 0) {
   console.error(

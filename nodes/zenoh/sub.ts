@@ -5,15 +5,16 @@
  * encoding (Arrow IPC, JSON, text, else raw bytes as uint8; docs/zenoh.md).
  * Each message carries the sample's key as the parameter `zenoh_key`.
  *
- * Losing the bridge ends the node with an error (a `restart_policy` brings
- * it back once the bridge is there again).
+ * A bridge lost mid-run does not end the node: it warns and subscribes again
+ * once the bridge answers on the same endpoint (samples published meanwhile
+ * are not seen).
  *
  * Started by the runtime as `sub.ts KEYEXPR ws/HOST:PORT`.
  *
  * @module
  */
 import { Node } from "dora";
-import { ZenohSession } from "../../src/zenoh/session.ts";
+import { ReconnectingSession } from "../../src/zenoh/reconnecting.ts";
 import { decodeOpenData } from "../../src/zenoh/open_data.ts";
 
 const [key, endpoint] = Deno.args;
@@ -22,9 +23,18 @@ if (!key || !endpoint) {
   Deno.exit(2);
 }
 // The session first: a bridge that is not there fails the start.
-let session: ZenohSession;
+let session: ReconnectingSession;
 try {
-  session = await ZenohSession.open(endpoint);
+  session = await ReconnectingSession.open(endpoint, {
+    onLost: (ep) =>
+      console.error(
+        `lost the zenoh bridge at ${ep}; no samples until it is back`,
+      ),
+    onBack: (ep) =>
+      console.error(
+        `reconnected to the zenoh bridge at ${ep}; subscribed to "${key}" again`,
+      ),
+  });
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
   Deno.exit(1);
@@ -55,11 +65,6 @@ const sub = await session.subscribe(key, (s) => {
   }).catch((err) => {
     console.error(`sending a zenoh sample: ${err?.message ?? err}`);
   });
-});
-session.closed.then(() => {
-  if (stopping) return;
-  console.error(`lost the zenoh bridge at ${endpoint}`);
-  Deno.exit(1);
 });
 console.error(`subscribed to "${key}" at ${endpoint}`);
 for await (const e of node) if (e.type === "STOP") break;

@@ -305,6 +305,8 @@ export const launchWithRuntime: LaunchDataflow = async (params, hooks) => {
         msg.n > 0
       ) {
         runtime.creditRemote(msg.node, msg.input, msg.n);
+      } else if (msg.t === "resync") {
+        runtime.resetRemoteCredits();
       }
     },
     params() {

@@ -8,7 +8,10 @@
  *
  * The copies come from the runtime's taps: publishing never holds the
  * dataflow back. A subscriber queue that overflows while the bridge is slow
- * drops its oldest copies, counted in {@link OpenDataPublisher.lost}.
+ * drops its oldest copies, counted in {@link OpenDataPublisher.lost}. A
+ * bridge lost mid-run is warned about, the copies of the outage are dropped
+ * (counted in {@link OpenDataPublisher.failed}) and publishing resumes once
+ * the bridge answers again on the same endpoint.
  *
  * @module
  */
@@ -17,7 +20,7 @@ import {
   encodeOpenData,
   openDataAttachment,
   openDataKey,
-  ZenohSession,
+  ReconnectingSession,
 } from "../zenoh/mod.ts";
 import type { DataflowRuntime } from "./runtime.ts";
 import type { Tap } from "./delivery/taps.ts";
@@ -31,21 +34,29 @@ export class OpenDataPublisher {
   readonly endpoint: string;
   /** Samples written to the bridge. */
   published = 0;
-  /** Samples zenoh refused (the bridge went away) or that failed to encode. */
-  failed = 0;
-  #session: ZenohSession;
+  /** Samples that failed to encode. */
+  unencodable = 0;
+  #session: ReconnectingSession;
   #taps: Tap[] = [];
   #loops: Promise<void>[] = [];
   #warn: (text: string) => void;
   #warned = false;
 
   private constructor(
-    session: ZenohSession,
+    session: ReconnectingSession,
     warn: (text: string) => void,
   ) {
     this.#session = session;
     this.endpoint = session.endpoint;
     this.#warn = warn;
+  }
+
+  /**
+   * Samples not published: zenoh refused them (the bridge was gone) or
+   * they failed to encode.
+   */
+  get failed(): number {
+    return this.#session.dropped + this.unencodable;
   }
 
   /** Copies dropped because the bridge was slower than the outputs. */
@@ -67,7 +78,16 @@ export class OpenDataPublisher {
     endpoint: string,
     warn: (text: string) => void,
   ): Promise<OpenDataPublisher> {
-    const session = await ZenohSession.open(endpoint);
+    const session = await ReconnectingSession.open(endpoint, {
+      onLost: (ep) =>
+        warn(
+          `open data: lost the zenoh bridge at ${ep}; outputs are not published until it is back`,
+        ),
+      onBack: (ep, dropped) =>
+        warn(
+          `open data: reconnected to the zenoh bridge at ${ep}; publishing again (${dropped} message(s) were not published meanwhile)`,
+        ),
+    });
     const p = new OpenDataPublisher(session, warn);
     const local = new Set(nodes);
     for (const spec of runtime.dataflow.nodes) {
@@ -101,7 +121,7 @@ export class OpenDataPublisher {
         const meta = decodeMetadata(m.metadata);
         attachment = openDataAttachment(meta.timestamp, meta.parameters);
       } catch (err) {
-        this.failed++;
+        this.unencodable++;
         this.#once(
           `open data: cannot encode a message of "${tap.node}/${tap.output}": ${
             err instanceof Error ? err.message : err
@@ -109,16 +129,11 @@ export class OpenDataPublisher {
         );
         continue;
       }
-      if (this.#session.isClosed) {
-        this.failed++;
-        this.#once(
-          `open data: lost the zenoh bridge at ${this.endpoint}; outputs are no longer published`,
-        );
-        continue;
-      }
+      // Dropped and counted while the bridge is gone.
       this.#session.put(key, payload, { encoding, attachment }).then(
-        () => this.published++,
-        () => this.failed++,
+        (written) => {
+          if (written) this.published++;
+        },
       );
     }
   }

@@ -394,6 +394,15 @@ export class DataflowRuntime implements ConnectionHandler, TapSource {
   }
 
   /**
+   * Messages or credits to other machines may have been lost (the
+   * transport lost its link and got it back): every credit window starts
+   * over, so no sender waits for credits that will never come.
+   */
+  resetRemoteCredits(): void {
+    if (this.#rt.credits.reset()) wakeSenders(this.#rt);
+  }
+
+  /**
    * Releases the ready barrier when `externalBarrier` is set (a coordinator
    * decided every machine is ready).
    */

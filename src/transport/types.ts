@@ -68,8 +68,23 @@ export interface RemoteCredit {
   n: number;
 }
 
+/**
+ * Messages or credits of dataflow `df` may have been lost on the way (a
+ * zenoh bridge was gone): the sending daemon starts its credit windows over,
+ * so that a sender held back for credits that will never come goes on.
+ * Raised by the transport itself, towards its own daemon.
+ */
+export interface RemoteResync {
+  t: "resync";
+  df: string;
+}
+
 /** Any message between daemons. */
-export type InterDaemonMessage = RemoteOutput | RemoteClosed | RemoteCredit;
+export type InterDaemonMessage =
+  | RemoteOutput
+  | RemoteClosed
+  | RemoteCredit
+  | RemoteResync;
 
 /**
  * The first frame on every data link: the dataflow the link carries and its

@@ -11,16 +11,26 @@
  * one on `.../@ack/<sender>`, so messages sent after the barrier find
  * their subscribers (zenoh drops what nobody subscribed to yet).
  *
+ * Backpressure across machines: the credits a receiving daemon grants go to
+ * the sending daemon on `.../@credit/<sender>` (see
+ * runtime/delivery/remote_credits.ts), as over TCP.
+ *
  * When the bridge connection breaks, sends are dropped and counted, the
  * cross-machine inputs are reported broken, and the session is reopened
- * (subscriptions declared again) once the bridge answers again.
+ * (subscriptions declared again) once the bridge answers again. Messages and
+ * credits of the outage are lost, so the credit windows start over: a
+ * sending daemon back on its bridge probes its receivers again and then
+ * resets its windows; a receiving daemon back on its bridge asks its
+ * senders to (`.../@resync`) until their data arrives again.
  *
  * @module
  */
 import {
   linkAckKey,
+  linkCreditKey,
   linkOutputKey,
   linkPrefix,
+  linkResyncKey,
   type ZenohSample,
   ZenohSession,
 } from "../zenoh/mod.ts";
@@ -39,10 +49,21 @@ export const HANDSHAKE_TIMEOUT_MS = 30_000;
 const MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 /** Pause between tries to reopen a lost bridge session. */
 const REOPEN_EVERY_MS = 1000;
+/** Pause between a returning receiver's resync notices. */
+const RESYNC_EVERY_MS = 500;
+/** How many resync notices a returning receiver sends at most. */
+const RESYNC_TRIES = 60;
 
 /** A probe or ack of the readiness handshake (attachment JSON). */
 interface Probe {
   t: "probe";
+  from: string;
+}
+
+/** A receiving daemon's notice on `@resync` (attachment JSON). */
+interface ResyncNotice {
+  t: "resync";
+  df: string;
   from: string;
 }
 
@@ -53,8 +74,12 @@ interface Flow {
   subs: { undeclare(): Promise<void> }[];
   /** Per output key, receiving daemons that have not acked yet. */
   pending: Map<string, Set<string>>;
+  /** Per output key, every receiving daemon (to probe again after a loss). */
+  receivers: Map<string, string[]>;
   handshake?: PromiseWithResolvers<void>;
   dropped: number;
+  /** A message from a sending daemon arrived since the last reconnect. */
+  heard: boolean;
 }
 
 /** Settings of {@link ZenohTransport}. */
@@ -79,6 +104,8 @@ const EMPTY = new Uint8Array(0);
  */
 export class ZenohTransport implements DataTransport {
   readonly kind = "zenoh";
+  /** Credits go back to the sending daemon on its `@credit` key. */
+  readonly credits = true;
   /** This daemon's id on zenoh (new for every process). */
   readonly id: string = crypto.randomUUID().replaceAll("-", "");
   readonly endpoint: string;
@@ -127,7 +154,9 @@ export class ZenohTransport implements DataTransport {
         prefix: linkPrefix(df, secret),
         subs: [],
         pending: new Map(),
+        receivers: new Map(),
         dropped: 0,
+        heard: false,
       });
     }
   }
@@ -145,10 +174,9 @@ export class ZenohTransport implements DataTransport {
           `output ${s.node}/${s.output} goes to a daemon that does not use zenoh (every daemon of a dataflow must use the same transport)`,
         );
       }
-      flow.pending.set(
-        linkOutputKey(flow.prefix, s.node, s.output),
-        new Set(ids),
-      );
+      const key = linkOutputKey(flow.prefix, s.node, s.output);
+      flow.receivers.set(key, ids);
+      flow.pending.set(key, new Set(ids));
     }
     await this.#declare(flow);
     if (flow.pending.size === 0) return;
@@ -197,6 +225,14 @@ export class ZenohTransport implements DataTransport {
         await session.subscribe(
           linkAckKey(flow.prefix, this.id),
           (s) => this.#onAck(flow, s),
+        ),
+        await session.subscribe(
+          linkCreditKey(flow.prefix, this.id),
+          (s) => this.#onCredit(flow, s),
+        ),
+        await session.subscribe(
+          linkResyncKey(flow.prefix),
+          (s) => this.#onResync(flow, s),
         ),
       );
     }
@@ -254,6 +290,23 @@ export class ZenohTransport implements DataTransport {
     }
   }
 
+  /** A credit from a receiving daemon: for this daemon's runtime. */
+  #onCredit(flow: Flow, s: ZenohSample): void {
+    const msg = parseHeader(s.attachment);
+    if (msg?.t !== "credit" || msg.df !== flow.df) return;
+    this.#onMessage(msg, null);
+  }
+
+  /** A receiving daemon is back on its bridge: start the windows over. */
+  #onResync(flow: Flow, s: ZenohSample): void {
+    const notice = parseHeader(s.attachment) as ResyncNotice | undefined;
+    if (
+      notice?.t !== "resync" || notice.df !== flow.df ||
+      notice.from === this.id
+    ) return;
+    this.#onMessage({ t: "resync", df: flow.df }, null);
+  }
+
   #onSample(flow: Flow, from: OutputRef, s: ZenohSample): void {
     if (!s.attachment) return;
     let header: InterDaemonMessage | Probe;
@@ -276,11 +329,13 @@ export class ZenohTransport implements DataTransport {
     }
     // The key names the dataflow and output; the header must agree.
     if (
+      header.t === "resync" ||
       header.df !== flow.df || header.node !== from.node ||
       (header.t === "output"
         ? header.output !== from.output
         : header.outputs.length !== 1 || header.outputs[0] !== from.output)
     ) return;
+    flow.heard = true;
     this.#onMessage(
       header,
       header.t === "output" && header.d !== undefined ? s.payload : null,
@@ -298,12 +353,12 @@ export class ZenohTransport implements DataTransport {
   }
 
   send(
-    _peer: DataAddress,
+    peer: DataAddress,
     msg: InterDaemonMessage,
     payload?: Uint8Array | null,
   ): void {
-    // No credits: zenoh publishes per output key (`credits` is off).
-    if (msg.t === "credit") return;
+    if (msg.t === "credit") return this.#sendCredit(peer, msg);
+    if (msg.t === "resync") return;
     // One publication reaches every receiving daemon.
     if (msg === this.#lastSent) return;
     this.#lastSent = msg;
@@ -341,6 +396,69 @@ export class ZenohTransport implements DataTransport {
       session.put(linkOutputKey(flow.prefix, msg.node, o), EMPTY, {
         attachment: encoder.encode(JSON.stringify(one)),
       }).catch(() => {});
+    }
+  }
+
+  /** Credits to one sending daemon, on its own key (lost while the bridge is gone). */
+  #sendCredit(peer: DataAddress, msg: InterDaemonMessage): void {
+    const flow = this.#flows.get(msg.df);
+    const session = this.#session;
+    if (!flow || !session || session.isClosed) return;
+    session.put(linkCreditKey(flow.prefix, peer.host), EMPTY, {
+      attachment: encoder.encode(JSON.stringify(msg)),
+    }).catch(() => {});
+  }
+
+  /**
+   * After a new session: as a sender, probe the receivers again and, once
+   * they answer (the bridges are linked again), start the credit windows
+   * over; as a receiver, ask the senders to do the same.
+   */
+  async #resync(flow: Flow): Promise<void> {
+    flow.heard = false;
+    if (flow.plan?.receive.length) this.#announceResync(flow);
+    if (!flow.receivers.size) return;
+    for (const [key, ids] of flow.receivers) {
+      flow.pending.set(key, new Set(ids));
+    }
+    // A start still waiting for its handshake waits for this one.
+    const earlier = flow.handshake;
+    const handshake = Promise.withResolvers<void>();
+    if (earlier) handshake.promise.then(earlier.resolve, earlier.reject);
+    flow.handshake = handshake;
+    this.#probe(flow);
+    try {
+      await handshake.promise;
+    } catch (err) {
+      this.#onError(
+        `after reconnecting: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    if (this.#flows.get(flow.df) !== flow || this.#closed) return;
+    this.#onMessage({ t: "resync", df: flow.df }, null);
+  }
+
+  /**
+   * Publishes resync notices until a sender's data arrives (the link is up
+   * again), then once more over the working link; at most
+   * {@link RESYNC_TRIES} times.
+   */
+  async #announceResync(flow: Flow): Promise<void> {
+    const notice = encoder.encode(
+      JSON.stringify(
+        { t: "resync", df: flow.df, from: this.id } satisfies ResyncNotice,
+      ),
+    );
+    for (let i = 0; i < RESYNC_TRIES; i++) {
+      if (this.#closed || this.#flows.get(flow.df) !== flow) return;
+      const linked = flow.heard;
+      const session = this.#session;
+      if (session && !session.isClosed) {
+        session.put(linkResyncKey(flow.prefix), EMPTY, { attachment: notice })
+          .catch(() => {});
+      }
+      if (linked) return;
+      await new Promise((r) => setTimeout(r, RESYNC_EVERY_MS));
     }
   }
 
@@ -393,6 +511,7 @@ export class ZenohTransport implements DataTransport {
           dropped ? `; ${dropped} message(s) sent meanwhile were dropped` : ""
         }`,
       );
+      for (const f of this.#flows.values()) this.#resync(f);
       this.#watch(next);
       return;
     }
@@ -403,5 +522,17 @@ export class ZenohTransport implements DataTransport {
     for (const f of this.#flows.values()) f.handshake?.resolve();
     this.#flows.clear();
     this.#session?.close().catch(() => {});
+  }
+}
+
+/** The JSON header in a sample's attachment, if it is one. */
+function parseHeader(
+  attachment: Uint8Array | undefined,
+): InterDaemonMessage | undefined {
+  if (!attachment) return undefined;
+  try {
+    return JSON.parse(decoder.decode(attachment));
+  } catch {
+    return undefined;
   }
 }

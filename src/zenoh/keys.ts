@@ -7,6 +7,10 @@
  *   close notices and readiness probes of one output, in order.
  * - `dora/default/<dataflow>/link/<tag>/@ack/<daemon>`: readiness acks to the
  *   sending daemon `<daemon>`.
+ * - `dora/default/<dataflow>/link/<tag>/@credit/<daemon>`: backpressure
+ *   credits to the sending daemon `<daemon>`.
+ * - `dora/default/<dataflow>/link/<tag>/@resync`: a receiving daemon is back
+ *   on its bridge; senders start their credit windows over.
  * - `dora/default/<dataflow>/output/<node>/<output>`: open data, every output
  *   with `--debug` / `publish_all_messages_to_zenoh` (self-describing).
  *
@@ -38,6 +42,19 @@ export function linkOutputKey(
 /** Link key where readiness acks for sending daemon `daemon` arrive. */
 export function linkAckKey(prefix: string, daemon: string): string {
   return `${prefix}/@ack/${chunk(daemon)}`;
+}
+
+/** Link key where backpressure credits for sending daemon `daemon` arrive. */
+export function linkCreditKey(prefix: string, daemon: string): string {
+  return `${prefix}/@credit/${chunk(daemon)}`;
+}
+
+/**
+ * Link key where a receiving daemon back on its bridge tells the senders
+ * that messages and credits may have been lost (see transport/zenoh.ts).
+ */
+export function linkResyncKey(prefix: string): string {
+  return `${prefix}/@resync`;
 }
 
 /** Open-data key of output `node/output` of dataflow `df`. */

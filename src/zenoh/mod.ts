@@ -1,11 +1,14 @@
 /**
- * Zenoh through zenoh-ts: sessions on a `zenoh-bridge-remote-api`, the key
+ * Zenoh through zenoh-ts: sessions on a `zenoh-bridge-remote-api` (also
+ * one that reconnects when the bridge comes back), the key
  * layout, the supervised local bridge, and the open-data encoding.
  *
  * @module
  */
 export { ZenohSession } from "./session.ts";
 export type { PutOptions, ZenohSample } from "./session.ts";
+export { ReconnectingSession } from "./reconnecting.ts";
+export type { ReconnectEvents } from "./reconnecting.ts";
 export {
   BRIDGE_PROGRAM,
   bridgeProgramVersion,
@@ -21,8 +24,10 @@ export {
 export {
   checkKeyExpr,
   linkAckKey,
+  linkCreditKey,
   linkOutputKey,
   linkPrefix,
+  linkResyncKey,
   openDataKey,
   openDataWildcard,
 } from "./keys.ts";

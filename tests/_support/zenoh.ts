@@ -91,6 +91,18 @@ export function zenohDaemon(
 }
 
 /**
+ * The pid of the bridge a `dora daemon --zenoh` runs now, from its log
+ * (`started zenoh bridge (pid N)`, `zenoh bridge restarted (pid N)`).
+ */
+export function bridgePid(daemonLog: string): number {
+  const pids = [
+    ...daemonLog.matchAll(/zenoh bridge (?:restarted )?\(pid (\d+)\)/g),
+  ];
+  if (!pids.length) throw new Error(`no bridge pid in:\n${daemonLog}`);
+  return Number(pids[pids.length - 1][1]);
+}
+
+/**
  * A program outside dora (the Python zenoh peer) whose output lines the
  * test waits for; `close()` kills it if it still runs.
  */

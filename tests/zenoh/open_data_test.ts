@@ -3,7 +3,8 @@
  * client (`eclipse-zenoh`) through a real bridge: `dora run --debug`
  * publishes every output, a `zenoh: {publish}` node publishes its input, a
  * `zenoh: {subscribe}` node feeds what the Python peer publishes into the
- * dataflow; and a bridge that is not there is an error naming it.
+ * dataflow; a bridge that is not there is an error naming it, and one lost
+ * mid-run is reconnected to when it is back.
  */
 import assert from "node:assert/strict";
 import {
@@ -205,7 +206,7 @@ Deno.test("dora run fails a zenoh node whose bridge is not there, naming it", as
   );
 });
 
-Deno.test("zenoh nodes that lose their bridge fail, and restarted by their restart_policy, carry data again once it is back", async () => {
+Deno.test("open data and zenoh nodes that lose their bridge warn and carry data again once it is back, without a restart", async () => {
   const ports = bridgePorts();
   const logs: string[] = [];
   const bridge = await SupervisedBridge.start({
@@ -215,6 +216,9 @@ Deno.test("zenoh nodes that lose their bridge fail, and restarted by their resta
     connect: [],
     log: (l) => logs.push(l),
   });
+  // Both ways through the bridge: the publish node's key and the open data
+  // of the ticker, each read back by a subscribe node. No restart_policy:
+  // a node that failed would end the run with an error.
   await using df = await tempDataflow(`nodes:
   - id: ticker
     path: ticker.ts
@@ -223,18 +227,15 @@ Deno.test("zenoh nodes that lose their bridge fail, and restarted by their resta
   - id: to-zenoh
     zenoh: { publish: demo/loop }
     inputs: { n: ticker/n }
-    restart_policy: on-failure
-    restart_delay: 0.2
-    max_restart_delay: 0.5
   - id: from-zenoh
     zenoh: { subscribe: demo/loop }
     outputs: [n]
-    restart_policy: on-failure
-    restart_delay: 0.2
-    max_restart_delay: 0.5
+  - id: from-open-data
+    zenoh: { subscribe: "dora/default/*/output/ticker/n" }
+    outputs: [n]
   - id: sink
     path: sink.ts
-    inputs: { n: from-zenoh/n }
+    inputs: { loop: from-zenoh/n, open: from-open-data/n }
 `);
   await Deno.writeTextFile(
     `${df.dir}/ticker.ts`,
@@ -248,35 +249,63 @@ for await (const e of node) if (e.type === "INPUT") await node.sendOutput("n", [
     `${df.dir}/sink.ts`,
     `import { Node } from "dora";
 const node = await Node.init();
-let got = 0;
+const got: Record<string, number> = { loop: 0, open: 0 };
 for await (const e of node) {
-  if (e.type === "INPUT" && ++got % 10 === 0) console.log("got " + got);
+  if (e.type === "INPUT" && ++got[e.id] % 10 === 0) console.log(e.id + " got " + got[e.id]);
 }
 `,
   );
   const dora = new DoraProcess([
     "run",
     df.path,
+    "--debug",
     "--zenoh-endpoint",
     `ws/127.0.0.1:${ports.ws}`,
   ]);
+  const newest = (which: string) =>
+    Math.max(
+      0,
+      ...dora.lines.map((l) =>
+        Number(new RegExp(`${which} got (\\d+)`).exec(l)?.[1] ?? 0)
+      ),
+    );
+  const count = (re: RegExp) => dora.lines.filter((l) => re.test(l)).length;
   try {
-    await dora.waitForLine(/got 20\b/);
-    const pid = bridge.pid!;
-    Deno.kill(pid, "SIGKILL");
-    await dora.waitForLine(/lost the zenoh bridge at ws\/127\.0\.0\.1/);
+    await dora.waitForLine(/loop got 20\b/);
+    await dora.waitForLine(/open got 20\b/);
+    Deno.kill(bridge.pid!, "SIGKILL");
+    // One warning per session: open data, the publish node, both subscribers.
+    await waitUntil(
+      () => count(/lost the zenoh bridge at ws\/127\.0\.0\.1/) >= 4,
+      "the warnings about the lost bridge",
+      { detail: () => dora.lines.join("\n") },
+    );
+    assert.equal(count(/open data: lost the zenoh bridge/), 1);
     await waitUntil(
       () => logs.some((l) => /zenoh bridge restarted/.test(l)),
       "the bridge's restart",
       { detail: () => logs.join("\n") },
     );
-    const seen = Math.max(
-      ...dora.lines.map((l) => Number(/got (\d+)/.exec(l)?.[1] ?? 0)),
+    await waitUntil(
+      () => count(/reconnected to the zenoh bridge at ws\/127\.0\.0\.1/) >= 4,
+      "the reconnections",
+      { detail: () => dora.lines.join("\n") },
     );
-    await dora.waitForLine(new RegExp(`got ${seen + 20}\\b`));
+    const loop = newest("loop");
+    const open = newest("open");
+    await dora.waitForLine(new RegExp(`loop got ${loop + 20}\\b`));
+    await dora.waitForLine(new RegExp(`open got ${open + 20}\\b`));
+    // A bridge that does not come back: the nodes and the run still stop.
+    await bridge.stop();
+    await waitUntil(
+      () => count(/lost the zenoh bridge at ws\/127\.0\.0\.1/) >= 8,
+      "the warnings about the stopped bridge",
+      { detail: () => dora.lines.join("\n") },
+    );
     dora.kill("SIGINT");
     const r = await dora.result();
     assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /restart/i);
   } finally {
     try {
       dora.kill("SIGKILL");

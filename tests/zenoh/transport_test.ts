@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Sandbox } from "../_support/cluster.ts";
-import { bridgePorts, zenohDaemon } from "../_support/zenoh.ts";
+import { bridgePid, bridgePorts, zenohDaemon } from "../_support/zenoh.ts";
 
 const SENDER = `import { Node } from "dora";
 const node = await Node.init();
@@ -70,14 +70,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function bridgePid(stderr: string): number {
-  const pids = [
-    ...stderr.matchAll(/zenoh bridge (?:restarted )?\(pid (\d+)\)/g),
-  ];
-  assert.ok(pids.length, stderr);
-  return Number(pids[pids.length - 1][1]);
 }
 
 Deno.test("dora start over zenoh: data right after start, order, 4 MB payloads and INPUT_CLOSED across daemons; a restarted daemon resubscribes", async () => {

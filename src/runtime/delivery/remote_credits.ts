@@ -7,11 +7,17 @@
  * sender is blocked like one whose local receiver is full (its frames are
  * held, then its socket is no longer read). The receiving runtime grants
  * credit back for every such message that leaves its queue (taken by the
- * receiver, dropped, or discarded because the receiver is gone), batched
- * per tick. So neither daemon queues a backlog, and nothing is dropped.
+ * receiver, dropped, or discarded because the receiver is gone), in
+ * batches of half the capacity: one credit frame per few messages keeps
+ * small writes off the links (over zenoh's WebSockets a credit written just
+ * before a reply held that reply back for a delayed ACK, ~40 ms). A sender
+ * out of credit has at least half a window queued or on its way, so the
+ * batch that frees it always fills. So neither daemon queues a backlog, and
+ * nothing is dropped.
  *
  * Only with a transport that carries credits (`remoteCredits`); a lost
- * machine's windows are opened for good.
+ * machine's windows are opened for good, and a transport that may have
+ * lost messages or credits (a zenoh bridge was gone) starts them over.
  *
  * @module
  */
@@ -37,8 +43,10 @@ export class RemoteCredits {
   #byOutput = new Map<string, RemoteWindow[]>();
   /** `receiver\0input` → its window. */
   #byInput = new Map<string, RemoteWindow>();
-  /** Credits to grant at the end of this tick: `from\0receiver\0input` → n. */
+  /** Credits not granted yet: `from\0receiver\0input` → n. */
   #pending = new Map<string, number>();
+  /** Keys whose batch is full, granted at the end of this tick. */
+  #full = new Set<string>();
   #flushQueued = false;
 
   constructor(rt: RuntimeContext) {
@@ -114,6 +122,21 @@ export class RemoteCredits {
     return true;
   }
 
+  /**
+   * Messages or credits may have been lost on the way: every window starts
+   * over from nothing in flight. The receivers' queues may then briefly
+   * hold up to twice their capacity (credits of messages still queued come
+   * back for the new window). True when some window had messages out.
+   */
+  reset(): boolean {
+    let any = false;
+    for (const w of this.#byInput.values()) {
+      if (w.inFlight > 0) any = true;
+      w.inFlight = 0;
+    }
+    return any;
+  }
+
   /** Remote node `receiver` is gone for good: nothing waits for it. */
   receiverLost(receiver: string): void {
     for (const w of this.#byInput.values()) {
@@ -124,7 +147,7 @@ export class RemoteCredits {
   /**
    * Receiving side: `message` (from a node on another machine, to a
    * backpressure input of `receiver`) left the queue; its credit goes back
-   * at the end of the tick.
+   * with its batch, at the end of the tick that fills it.
    */
   leave(
     rt: RuntimeContext,
@@ -133,7 +156,10 @@ export class RemoteCredits {
     message: QueuedMessage,
   ): void {
     const key = `${message.from}\0${receiver.spec.id}\0${input}`;
-    this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    const n = (this.#pending.get(key) ?? 0) + 1;
+    this.#pending.set(key, n);
+    if (n < batchOf(receiver, input)) return;
+    this.#full.add(key);
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     queueMicrotask(() => this.#flush(rt));
@@ -141,9 +167,12 @@ export class RemoteCredits {
 
   #flush(rt: RuntimeContext): void {
     this.#flushQueued = false;
-    const pending = this.#pending;
-    this.#pending = new Map();
-    for (const [key, n] of pending) {
+    const full = this.#full;
+    this.#full = new Set();
+    for (const key of full) {
+      const n = this.#pending.get(key) ?? 0;
+      this.#pending.delete(key);
+      if (n === 0) continue;
       const [from, receiver, input] = key.split("\0") as [
         string,
         string,
@@ -168,4 +197,17 @@ export function creditsFor(
   const sender = rt.nodes.get(from);
   return sender !== undefined && !sender.local &&
     receiver.queue.policyOf(input) === "backpressure";
+}
+
+/**
+ * Credits granted at once for `input` of `receiver`: half the sender's
+ * window (`queue_size` × BACKPRESSURE_FACTOR), at least 1.
+ */
+function batchOf(receiver: RunningNode, input: string): number {
+  const queueSize = receiver.spec.inputs.find((i) => i.id === input)
+    ?.queueSize ?? 1;
+  return Math.max(
+    1,
+    Math.floor(Math.max(1, queueSize) * BACKPRESSURE_FACTOR / 2),
+  );
 }
