@@ -10,7 +10,16 @@
 import assert from "node:assert/strict";
 import foxglove from "@foxglove/ws-protocol";
 import { InspectPlace } from "../_support/inspect.ts";
-import { startView, type ViewServer } from "../_support/views.ts";
+import {
+  CHROMIUM,
+  startView,
+  type ViewServer,
+  withBrowser,
+} from "../_support/views.ts";
+
+// Evaluated in the page, not in Deno.
+// deno-lint-ignore no-explicit-any
+declare const document: any;
 
 const { FoxgloveClient } = foxglove;
 const FOXGLOVE = FoxgloveClient.SUPPORTED_SUBPROTOCOL;
@@ -228,6 +237,25 @@ Deno.test({
         );
       } finally {
         socket.close();
+      }
+
+      // In a browser: the login form once, then the dashboard, the token
+      // neither in the address nor readable by the page.
+      if (CHROMIUM) {
+        await withBrowser(async (browser) => {
+          const page = await browser.newPage();
+          await page.goto(`${base}/`);
+          await page.fill('input[name="token"]', wrong);
+          await page.click('button[type="submit"]');
+          await page.waitForSelector("p.problem");
+          await page.fill('input[name="token"]', token);
+          await page.click('button[type="submit"]');
+          await page.waitForSelector('#nodes tr[data-node="sender"]');
+          assert.equal(page.url(), `${base}/`);
+          assert.equal(await page.evaluate(() => document.cookie), "");
+          await page.reload();
+          await page.waitForSelector('#nodes tr[data-node="receiver"]');
+        });
       }
 
       assert.ok(!ui.url.includes("token"), ui.url);
