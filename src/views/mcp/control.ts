@@ -206,7 +206,21 @@ export class DataflowControl {
     }
     const params = await this.#runParams(d, child.abs);
     await this.#stopRun(d, {});
-    const { result, listed } = await this.#startRun(child.abs, child.opts);
+    let started;
+    try {
+      started = await this.#startRun(child.abs, child.opts);
+    } catch (err) {
+      if (!(err instanceof ControlError)) throw err;
+      throw new ControlError(
+        `dataflow ${
+          describeViewed(d)
+        } was stopped, but starting it again failed: ${
+          err.message.split("\n")[0]
+        }`,
+        err.details,
+      );
+    }
+    const { result, listed } = started;
     const warnings: string[] = [];
     let carried = 0;
     if (params.length > 0 && !listed) {
