@@ -330,14 +330,18 @@ Deno.test({
       // Foxglove's own client through the address with the token (what
       // Foxglove and Lichtblick do), and through the subprotocol.
       for (
-        const socket of [
-          new WebSocket(`ws://${reach}:${port}/?token=${token}`, [FOXGLOVE]),
-          new WebSocket(`ws://${reach}:${port}`, [
-            FOXGLOVE,
-            `dora.token.${token}`,
-          ]),
+        const open of [
+          () =>
+            new WebSocket(`ws://${reach}:${port}/?token=${token}`, [FOXGLOVE]),
+          () =>
+            new WebSocket(`ws://${reach}:${port}`, [
+              FOXGLOVE,
+              `dora.token.${token}`,
+            ]),
         ]
       ) {
+        // Opened only when its client listens: nothing is missed.
+        const socket = open();
         const client = new FoxgloveClient({ ws: socket });
         const numbers = new Promise<void>((resolve) =>
           client.on("advertise", (cs) => {
