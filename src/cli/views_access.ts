@@ -39,7 +39,12 @@ export class CliAccess implements DoraAccess {
         where: d.source.kind === "coordinator"
           ? "coordinator"
           : `dora run, pid ${d.source.announce!.pid}`,
-        ...(d.source.kind === "run" ? { runPid: d.source.announce!.pid } : {}),
+        ...(d.source.kind === "run"
+          ? {
+            runPid: d.source.announce!.pid,
+            descriptor: d.source.announce!.path,
+          }
+          : {}),
       }));
     } finally {
       session.close();

@@ -18,6 +18,8 @@ export interface ViewedDataflow {
   where: string;
   /** The `dora run` process serving it (absent under a coordinator). */
   runPid?: number;
+  /** The descriptor file a `dora run` runs (absent under a coordinator). */
+  descriptor?: string;
 }
 
 /** The CLI's side of the views. */

@@ -4,6 +4,8 @@
  * the checks every request passes before it reaches a view: the `Host`
  * header (a web page on another site must not reach a loopback server by
  * rebinding its own name to 127.0.0.1) and the token when one is required.
+ * The token is compared in constant time and never written anywhere: not
+ * in an answer, not in a log line.
  *
  * @module
  */
@@ -25,7 +27,7 @@ export class TokenRequiredError extends Error {
   readonly code = "token_required";
   constructor(readonly host: string) {
     super(
-      `listening on "${host}" (off loopback) needs the coordinator's token: start the coordinator with \`dora coordinator --auth\` and set DORA_AUTH_TOKEN or .dora-token, or listen on 127.0.0.1`,
+      `listening on "${host}" (off loopback) needs the coordinator's token (DORA_AUTH_TOKEN, ./.dora-token, or the token file of the state dir), or listen on 127.0.0.1`,
     );
     this.name = "TokenRequiredError";
   }
@@ -57,15 +59,38 @@ export function isLoopback(host: string): boolean {
   return isTrustedLoopback(host) || /^127\./.test(host);
 }
 
-/** The token a request carries: bearer header, `token` query, or `dora_token` cookie. */
-export function requestToken(req: Request): string | undefined {
+/** The subprotocol prefix a WebSocket client may carry the token in. */
+export const TOKEN_SUBPROTOCOL = "dora.token.";
+
+/**
+ * The tokens a request carries, from the most to the least private place:
+ * an `Authorization: Bearer` header, a `dora.token.<token>` WebSocket
+ * subprotocol (a browser can set those, not headers), the dashboard's
+ * `dora_token` cookie, and last the `token` query parameter (the only
+ * place Foxglove and Lichtblick can put it). All are tried, so a stale
+ * cookie does not hide a right token in the address.
+ */
+export function requestTokens(req: Request): string[] {
+  const out: string[] = [];
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-  if (m) return m[1];
+  if (m) out.push(m[1]!);
+  const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",")
+    .map((p) => p.trim());
+  const sub = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL));
+  if (sub) out.push(sub.slice(TOKEN_SUBPROTOCOL.length));
+  const c = /(?:^|;\s*)dora_token=([^;]+)/.exec(
+    req.headers.get("cookie") ?? "",
+  );
+  if (c) {
+    try {
+      out.push(decodeURIComponent(c[1]!));
+    } catch {
+      out.push(c[1]!);
+    }
+  }
   const q = new URL(req.url).searchParams.get("token");
-  if (q) return q;
-  const cookie = req.headers.get("cookie") ?? "";
-  const c = /(?:^|;\s*)dora_token=([^;]+)/.exec(cookie);
-  return c ? decodeURIComponent(c[1]!) : undefined;
+  if (q) out.push(q);
+  return out.filter((t) => t.length > 0);
 }
 
 /**
@@ -83,7 +108,8 @@ export function hostAllowed(req: Request, port: number): boolean {
 /**
  * Serves `handler` on `opts.host:opts.port` (0: a free port). Requests with
  * a foreign `Host` on loopback get 421; requests without the token (when
- * one is required) get `unauthorized(req)` (default: a plain 401).
+ * one is required) get `unauthorized(req, given)` (default: a plain 401,
+ * or 403 for a wrong token; neither says anything about the token).
  */
 export function listen(
   opts: ListenOptions,
@@ -91,7 +117,10 @@ export function listen(
     req: Request,
     info: Deno.ServeHandlerInfo,
   ) => Response | Promise<Response>,
-  unauthorized?: (req: Request, given: string | undefined) => Response,
+  unauthorized?: (
+    req: Request,
+    given: string | undefined,
+  ) => Response | Promise<Response>,
 ): Listening {
   const host = opts.host ?? "127.0.0.1";
   const loopback = isLoopback(host);
@@ -113,8 +142,11 @@ export function listen(
         );
       }
       if (token) {
-        const given = requestToken(req);
-        if (!given || !tokensEqual(given, token)) {
+        const tokens = requestTokens(req);
+        // Every candidate is compared (no early exit on the first match).
+        const ok = tokens.map((t) => tokensEqual(t, token)).includes(true);
+        if (!ok) {
+          const given = tokens[0];
           return unauthorized?.(req, given) ?? new Response(
             given ? "invalid token\n" : "this dora view needs the token\n",
             { status: given ? 403 : 401 },

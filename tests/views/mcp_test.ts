@@ -375,14 +375,89 @@ Deno.test("dora mcp without a coordinator runs the dataflow as its own dora run,
       (await mcp.ok("get_params", { node: "counter", key: "gain" })).value,
       10,
     );
-    assert.match(
-      await mcp.fails("restart_dataflow", {}),
-      /runs under `dora run`.*cannot restart it/,
+    // Restart: the same command again (name, debug), its gain carried.
+    const restarted = await mcp.ok("restart_dataflow", { dataflow: "solo" });
+    assert.equal(restarted.replaced, uuid);
+    assert.notEqual(restarted.uuid, uuid);
+    assert.equal(restarted.name, "solo");
+    assert.match(restarted.where, /^dora run, pid \d+$/);
+    assert.notEqual(restarted.where, started.where);
+    assert.equal(restarted.carriedParams, 1);
+    assert.deepEqual(processesWithEnv(uuid), []);
+    assert.deepEqual(
+      (await mcp.ok("list_dataflows")).dataflows.map((d: { uuid: string }) =>
+        d.uuid
+      ),
+      [restarted.uuid],
     );
+    assert.equal(
+      (await mcp.ok("get_params", { node: "counter", key: "gain" })).value,
+      10,
+    );
+    // The new counter sends n × 10 (debug carried: the topic is readable).
+    await waitUntil(async () => {
+      const r = await mcp!.ok("read_topic", {
+        topic: "counter/count",
+        count: 2,
+      });
+      const [a, b] = r.messages.map((m: { values: number[] }) => m.values[0]);
+      return b - a === 10;
+    }, "the restarted counter to use gain 10");
     const stopped = await mcp.ok("stop_dataflow", {});
+    assert.equal(stopped.uuid, restarted.uuid);
     assert.equal(stopped.status, "finished");
     assert.deepEqual((await mcp.ok("list_dataflows")).dataflows, []);
-    assert.deepEqual(processesWithEnv(uuid), []);
+    assert.deepEqual(processesWithEnv(restarted.uuid), []);
+
+    // A `dora run` started elsewhere is not restarted: a tool error that
+    // says why and what to do, and it runs on untouched.
+    const { cmd: dora, args: lead } = doraCommand();
+    const foreign = new Deno.Command(dora, {
+      args: [...lead, "run", "mcp.yml", "--name", "theirs"],
+      cwd: sandbox.dir,
+      env: {
+        ...sandbox.env,
+        XDG_RUNTIME_DIR: `${sandbox.dir}/rt`,
+        DORA_COORDINATOR_PORT: String(port),
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      let theirs: { uuid: string; where: string } | undefined;
+      await waitUntil(async () => {
+        theirs = (await mcp!.ok("list_dataflows")).dataflows[0];
+        return theirs !== undefined;
+      }, "the foreign dora run to be listed");
+      const refused = await mcp.fails("restart_dataflow", {
+        dataflow: "theirs",
+      });
+      assert.match(
+        refused,
+        new RegExp(
+          `pid ${foreign.pid}\\) that dora mcp did not start.*nothing was changed.*restart_node.*stop_dataflow.*${sandbox.dir}/mcp\\.yml.*start_dataflow`,
+        ),
+      );
+      assert.deepEqual(
+        (await mcp.ok("list_dataflows")).dataflows.map((d: { uuid: string }) =>
+          d.uuid
+        ),
+        [theirs!.uuid],
+      );
+      assert.equal(
+        (await mcp.ok("stop_dataflow", { dataflow: "theirs" })).status,
+        "finished",
+      );
+      assert.equal((await foreign.status).code, 0);
+    } finally {
+      try {
+        foreign.kill("SIGKILL");
+      } catch {
+        // ended already
+      }
+      await foreign.status;
+    }
 
     // A `dora run` still running when the client goes away ends too.
     const again = await mcp.ok("start_dataflow", { path: "mcp.yml" });

@@ -8,7 +8,7 @@
  */
 import { Option } from "commander";
 import type { Command } from "commander";
-import { findToken } from "../../control/auth.ts";
+import { findToken, tokenFile } from "../../control/auth.ts";
 import {
   describeViewed,
   isLoopback,
@@ -66,16 +66,36 @@ export function viewPort(text: string | undefined, fallback: number): number {
   return n;
 }
 
+/** The token a server off loopback requires, and where it was read. */
+export interface ViewToken {
+  token: string;
+  /** `DORA_AUTH_TOKEN`, or the file it was read from (said, never the token). */
+  from: string;
+}
+
 /** The token a server off loopback requires (undefined on loopback). */
-export function viewToken(host: string | undefined): string | undefined {
+export function viewToken(host: string | undefined): ViewToken | undefined {
   if (host === undefined || isLoopback(host)) return undefined;
   const token = findToken();
   if (!token) {
     throw new CliError(
-      `--host ${host} listens off loopback, which needs the coordinator's token: set DORA_AUTH_TOKEN or put the token (printed by \`dora coordinator --auth\`) in .dora-token`,
+      `--host ${host} listens off loopback, which needs the coordinator's token, and none is set: set DORA_AUTH_TOKEN, put the token in ./.dora-token, or start \`dora coordinator\` once on this machine (it writes ${tokenFile()}); or listen on 127.0.0.1`,
     );
   }
-  return token;
+  return { token, from: tokenSource(token) };
+}
+
+/** Where {@linkcode findToken} found `token`, for people. */
+function tokenSource(token: string): string {
+  if (Deno.env.get("DORA_AUTH_TOKEN")?.trim()) return "DORA_AUTH_TOKEN";
+  try {
+    if (Deno.readTextFileSync(".dora-token").trim() === token) {
+      return "./.dora-token";
+    }
+  } catch {
+    // not there
+  }
+  return tokenFile();
 }
 
 /**

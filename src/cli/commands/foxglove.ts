@@ -70,7 +70,7 @@ export function registerFoxglove(program: Command): void {
         ref: opts.dataflow,
         host: opts.host,
         port,
-        token,
+        token: token?.token,
         maxMessageBytes,
         allowOrigins: opts.allowOrigin,
       });
@@ -81,6 +81,11 @@ export function registerFoxglove(program: Command): void {
             dataflow ? describeViewed(dataflow) : "the running dataflow"
           } at ${server.url}: in Foxglove or Lichtblick, open a connection, "Foxglove WebSocket", this address (Ctrl-C to stop)`,
         );
+        if (token) {
+          console.error(
+            `dora foxglove: listening on ${opts.host} (off loopback): clients need the coordinator's token (from ${token.from}), in Foxglove and Lichtblick as ${server.url}/?token=TOKEN`,
+          );
+        }
         await serveUntilStopped(
           access,
           dataflow,

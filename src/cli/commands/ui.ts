@@ -59,21 +59,22 @@ export function registerUi(program: Command): void {
         access,
         host: opts.host,
         port,
-        token,
+        token: token?.token,
         select: dataflow?.uuid,
       });
       try {
-        const url = dataflow
-          ? `${ui.url}${
-            ui.url.includes("?") ? "&" : "?"
-          }dataflow=${dataflow.uuid}`
-          : ui.url;
+        const url = dataflow ? `${ui.url}?dataflow=${dataflow.uuid}` : ui.url;
         console.log(url);
         console.error(
           `dora ui: dashboard of ${
             dataflow ? describeViewed(dataflow) : "the running dataflows"
           } at ${url} (Ctrl-C to stop)`,
         );
+        if (token) {
+          console.error(
+            `dora ui: listening on ${opts.host} (off loopback): the page asks once for the coordinator's token (from ${token.from})`,
+          );
+        }
         if (opts.open && !(await openBrowser(url))) {
           console.error(
             "dora ui: warning: could not open a browser; open the address above",

@@ -2,9 +2,11 @@
  * `dora foxglove`'s server: the Foxglove WebSocket protocol over
  * `Deno.serve`, for one dataflow at a time (`-d`, or the only one running;
  * when it ends the server waits for the next). Loopback by default, off
- * loopback with the coordinator's token (`?token=` in the address);
- * browser pages only from the Foxglove and Lichtblick apps, loopback and
- * local files unless `--allow-origin` says otherwise.
+ * loopback with the coordinator's token: as `?token=` in the address for
+ * Foxglove and Lichtblick (a browser cannot set WebSocket headers), or as
+ * a bearer header or `dora.token.<token>` subprotocol for clients that can
+ * send one. Browser pages only from the Foxglove and Lichtblick apps,
+ * loopback and local files unless `--allow-origin` says otherwise.
  *
  * @module
  */
@@ -45,8 +47,10 @@ export interface FoxgloveOptions {
 
 /** A running Foxglove server. */
 export interface FoxgloveServer {
-  /** The WebSocket address to give Foxglove (`ws://127.0.0.1:8765`). */
+  /** The WebSocket address to give Foxglove (`ws://127.0.0.1:8765`), never with the token. */
   url: string;
+  /** Whether every connection needs the token (off loopback). */
+  guarded: boolean;
   port: number;
   readonly clients: number;
   close(): Promise<void>;
@@ -217,11 +221,9 @@ export function serveFoxglove(opts: FoxgloveOptions): FoxgloveServer {
     : listening.host === "0.0.0.0"
     ? "127.0.0.1"
     : listening.host;
-  const base = `ws://${shownHost}:${listening.port}`;
   return {
-    url: listening.guarded
-      ? `${base}/?token=${encodeURIComponent(opts.token!)}`
-      : base,
+    url: `ws://${shownHost}:${listening.port}`,
+    guarded: listening.guarded,
     port: listening.port,
     get clients() {
       return sessions.size;

@@ -3,7 +3,10 @@
  * coordinator when one answers (the dataflow outlives `dora mcp`), exactly
  * as `dora start`, `dora stop` and `dora restart` do; else as a `dora run`
  * child of `dora mcp` (its output in a log file under the state dir;
- * stopped when `dora mcp` ends, so nothing is left behind).
+ * stopped when `dora mcp` ends, so nothing is left behind). Such a child is
+ * restarted by starting the same command again with its runtime
+ * parameters; a `dora run` someone else started is not (its command line
+ * and terminal are theirs).
  *
  * @module
  */
@@ -34,8 +37,10 @@ export interface ControlResult {
   nodes?: Record<string, string>;
   /** The dataflow it replaced (after a restart). */
   replaced?: string;
-  /** Descriptor warnings (after a start). */
+  /** Descriptor warnings (after a start); parameters not carried (after a restart). */
   warnings?: string[];
+  /** Runtime parameters set again on the new run (after a restart of a `dora run`). */
+  carriedParams?: number;
   /** The `dora run`'s output file, for a child of `dora mcp`. */
   log?: string;
 }
@@ -63,6 +68,9 @@ export interface StartOptions {
 
 /** A `dora run` started by `dora mcp`. */
 interface Child {
+  /** How it was started (a restart starts it the same way). */
+  abs: string;
+  opts: StartOptions;
   proc: Deno.ChildProcess;
   log: string;
   /** Its last output lines (for errors). */
@@ -112,7 +120,7 @@ export class DataflowControl {
       };
     }
     const coordinator = await this.access.coordinator();
-    if (!coordinator) return await this.#startRun(abs, opts);
+    if (!coordinator) return (await this.#startRun(abs, opts)).result;
     coordinator.close(1000, "done");
     return await this.#onCoordinator("start it", async (peer) => {
       const r = await peer.call<
@@ -162,13 +170,7 @@ export class DataflowControl {
 
   /** Restarts `d`: stop, then start its graph and parameters as they are now. */
   async restart(d: ViewedDataflow): Promise<ControlResult> {
-    if (d.runPid !== undefined) {
-      throw new ControlError(
-        `dataflow ${
-          describeViewed(d)
-        } runs under \`dora run\` (pid ${d.runPid}), which cannot restart it: stop it and start it again`,
-      );
-    }
+    if (d.runPid !== undefined) return await this.#restartRun(d);
     return await this.#onCoordinator(
       `restart ${describeViewed(d)}`,
       async (peer) => {
@@ -186,7 +188,114 @@ export class DataflowControl {
     );
   }
 
-  async #startRun(abs: string, opts: StartOptions): Promise<ControlResult> {
+  /**
+   * Restarts a `dora run` child: its runtime parameters are read, it is
+   * stopped, the same command starts again (the descriptor as its file is
+   * now) and the parameters are set again on the new run.
+   */
+  async #restartRun(d: ViewedDataflow): Promise<ControlResult> {
+    const child = this.#children.get(d.runPid!);
+    if (!child) {
+      throw new ControlError(
+        `dataflow ${
+          describeViewed(d)
+        } runs under a \`dora run\` (pid ${d.runPid}) that dora mcp did not start, so dora mcp cannot start it again (its command line and terminal belong to whoever started it); nothing was changed. Restart its nodes one by one with restart_node, or stop it with stop_dataflow and start ${
+          d.descriptor ?? "its descriptor"
+        } with start_dataflow (it then runs under dora mcp)`,
+      );
+    }
+    const params = await this.#runParams(d, child.abs);
+    await this.#stopRun(d, {});
+    let started;
+    try {
+      started = await this.#startRun(child.abs, child.opts);
+    } catch (err) {
+      if (!(err instanceof ControlError)) throw err;
+      throw new ControlError(
+        `dataflow ${
+          describeViewed(d)
+        } was stopped, but starting it again failed: ${
+          err.message.split("\n")[0]
+        }`,
+        err.details,
+      );
+    }
+    const { result, listed } = started;
+    const warnings: string[] = [];
+    let carried = 0;
+    if (params.length > 0 && !listed) {
+      warnings.push(
+        `the new run announced no endpoint in time: its runtime parameters were not set again`,
+      );
+    } else if (listed) {
+      const peer = await this.access.connect(listed);
+      try {
+        for (const p of params) {
+          try {
+            await peer.call("param_set", { ref: listed.uuid, ...p });
+            carried++;
+          } catch (err) {
+            warnings.push(
+              `parameter ${p.node}.${p.key} was not set again: ${
+                err instanceof Error ? err.message : String(err)
+              }`,
+            );
+          }
+        }
+      } finally {
+        peer.close(1000, "done");
+      }
+    }
+    return {
+      ...result,
+      replaced: d.uuid,
+      carriedParams: carried,
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
+
+  /** The runtime parameters of a running `dora run`'s nodes (those of `abs`). */
+  async #runParams(
+    d: ViewedDataflow,
+    abs: string,
+  ): Promise<{ node: string; key: string; json: string }[]> {
+    let nodes: string[];
+    try {
+      nodes = (await loadDataflow(abs)).dataflow.nodes.map((n) => n.id);
+    } catch (err) {
+      if (err instanceof DescriptorError) {
+        throw new ControlError(
+          `${abs} is not a valid dataflow any more, so ${
+            describeViewed(d)
+          } cannot be started again (nothing was changed)`,
+          err.diagnostics.map(formatDiagnostic),
+        );
+      }
+      throw err;
+    }
+    const out: { node: string; key: string; json: string }[] = [];
+    const peer = await this.access.connect(d);
+    try {
+      for (const node of nodes) {
+        try {
+          const r = await peer.call<
+            { params: { key: string; json: string }[] }
+          >("param_list", { ref: d.uuid, node });
+          out.push(...r.params.map((p) => ({ node, ...p })));
+        } catch {
+          // a node the running graph does not have: nothing to carry
+        }
+      }
+    } finally {
+      peer.close(1000, "done");
+    }
+    return out;
+  }
+
+  async #startRun(
+    abs: string,
+    opts: StartOptions,
+  ): Promise<{ result: ControlResult; listed?: ViewedDataflow }> {
     const dir = `${doraStateDir()}/mcp`;
     await Deno.mkdir(dir, { recursive: true });
     const stem = abs.slice(abs.lastIndexOf("/") + 1).replace(/\.ya?ml$/i, "");
@@ -218,7 +327,14 @@ export class DataflowControl {
       create: true,
       append: true,
     });
-    const child: Child = { proc, log, lines: [], done: proc.status };
+    const child: Child = {
+      abs,
+      opts,
+      proc,
+      log,
+      lines: [],
+      done: proc.status,
+    };
     this.#children.set(proc.pid, child);
     const started = Promise.withResolvers<string>();
     const encoder = new TextEncoder();
@@ -266,11 +382,14 @@ export class DataflowControl {
       if (!listed) await new Promise((r) => setTimeout(r, 100));
     }
     return {
-      uuid: outcome.uuid,
-      name: listed?.name ?? opts.name ?? stem,
-      where: `dora run, pid ${proc.pid}`,
-      status: "running",
-      log,
+      result: {
+        uuid: outcome.uuid,
+        name: listed?.name ?? opts.name ?? stem,
+        where: `dora run, pid ${proc.pid}`,
+        status: "running",
+        log,
+      },
+      listed,
     };
   }
 

@@ -134,7 +134,7 @@ export function addDataflowTools(server: McpServer, ctx: ToolContext): void {
     name: "restart_dataflow",
     title: "Restart a dataflow",
     description:
-      "Stops a dataflow and starts it again with its current graph and parameters; returns the new uuid.",
+      "Stops a dataflow and starts it again with its current graph and parameters; returns the new uuid and the one it replaced. A `dora run` this server started is started again with the same command (its descriptor file as it is now) and its runtime parameters; a `dora run` started elsewhere is refused (use restart_node, or stop_dataflow then start_dataflow).",
     input: z.strictObject({ dataflow: dataflowArg }),
     changes: true,
     destructive: true,

@@ -2,14 +2,16 @@
  * `dora ui`'s server: the dashboard page (files shipped with dora) and its
  * WebSocket, fed by shared watches of the running dataflows. Loopback by
  * default; off loopback every request needs the coordinator's token (a
- * login page asks for it once and keeps it in a cookie). The page's
- * WebSocket must come from the page itself (same origin).
+ * login page posts it once, and an HttpOnly cookie carries it from then
+ * on, so it stays out of addresses and history). The page's WebSocket
+ * must come from the page itself (same origin).
  *
  * @module
  */
 import { errorMessage } from "../../errors.ts";
 import { DORA_VERSION } from "../../version.ts";
 import type { DoraAccess, ViewedDataflow } from "../access.ts";
+import { tokensEqual } from "../../control/auth.ts";
 import { listen, type Listening } from "../listen.ts";
 import { Outbox } from "../outbox.ts";
 import { POLL_MS } from "../watch.ts";
@@ -41,8 +43,10 @@ export interface UiOptions {
 
 /** A running dashboard server. */
 export interface UiServer {
-  /** The page's address (with the token when one is needed). */
+  /** The page's address (never with the token in it). */
   url: string;
+  /** Whether every request needs the token (off loopback). */
+  guarded: boolean;
   port: number;
   /** Pages connected now. */
   readonly sessions: number;
@@ -58,6 +62,43 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
 };
+
+/** The largest login form read (a token is 64 hex digits). */
+const LOGIN_MAX_BYTES = 4096;
+
+/** The cookie that carries the token after the login. */
+function tokenCookie(token: string): string {
+  return `dora_token=${
+    encodeURIComponent(token)
+  }; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+/** The login page; `problem` is said above the field. */
+function loginPage(status: number, problem?: string): Response {
+  const body = problem
+    ? LOGIN_PAGE.body.replace(
+      "<!--problem-->",
+      `<p class="problem">${problem}</p>`,
+    )
+    : LOGIN_PAGE.body;
+  return new Response(body, {
+    status,
+    headers: { "content-type": LOGIN_PAGE.type, ...SECURITY_HEADERS },
+  });
+}
+
+/** The `token` field of a small urlencoded form ("" if absent; undefined if too large). */
+async function formToken(req: Request): Promise<string | undefined> {
+  const buf = new Uint8Array(LOGIN_MAX_BYTES);
+  let size = 0;
+  for await (const chunk of req.body ?? []) {
+    if (size + chunk.length > buf.length) return undefined;
+    buf.set(chunk, size);
+    size += chunk.length;
+  }
+  const text = new TextDecoder().decode(buf.subarray(0, size));
+  return new URLSearchParams(text).get("token") ?? "";
+}
 
 /** Serves the dashboard. Throws `PortInUseError` / `TokenRequiredError`. */
 export function serveUi(opts: UiOptions): UiServer {
@@ -144,6 +185,23 @@ export function serveUi(opts: UiOptions): UiServer {
     return response;
   };
 
+  // `POST /login` (the login page's form): the right token sets the
+  // cookie, anything else shows the page again.
+  const login = async (req: Request, token: string): Promise<Response> => {
+    const given = await formToken(req);
+    if (given === undefined) {
+      return new Response("login form too large\n", { status: 413 });
+    }
+    if (!given || !tokensEqual(given, token)) {
+      return loginPage(given ? 403 : 401, given ? "wrong token" : undefined);
+    }
+    return new Response(null, {
+      status: 303,
+      headers: { location: "/", "set-cookie": tokenCookie(token) },
+    });
+  };
+
+  let guarded = false;
   const listening: Listening = listen(
     {
       host: opts.host,
@@ -154,13 +212,15 @@ export function serveUi(opts: UiOptions): UiServer {
     (req) => {
       const url = new URL(req.url);
       if (url.pathname === "/ws") return upgrade(req);
+      if (url.pathname === "/login" && req.method === "POST" && guarded) {
+        return login(req, opts.token!);
+      }
       if (req.method !== "GET" && req.method !== "HEAD") {
         return new Response("method not allowed\n", { status: 405 });
       }
-      const given = url.searchParams.get("token");
-      if (given && url.pathname === "/") {
-        // The token came in the address once: keep it in a cookie and drop
-        // it from the address bar.
+      if (guarded && url.searchParams.has("token") && url.pathname === "/") {
+        // The token came in the address (a link): keep it in a cookie and
+        // drop it from the address bar.
         return new Response(null, {
           status: 303,
           headers: {
@@ -169,9 +229,7 @@ export function serveUi(opts: UiOptions): UiServer {
                 encodeURIComponent(url.searchParams.get("dataflow")!)
               }`
               : "/",
-            "set-cookie": `dora_token=${
-              encodeURIComponent(given)
-            }; HttpOnly; SameSite=Strict; Path=/`,
+            "set-cookie": tokenCookie(opts.token!),
           },
         });
       }
@@ -185,17 +243,21 @@ export function serveUi(opts: UiOptions): UiServer {
       const path = new URL(req.url).pathname;
       // The login page's style holds nothing worth a token.
       if (path === "/style.css") return page(path);
-      if (path === "/" && !given) {
-        return new Response(LOGIN_PAGE.body, {
-          status: 401,
-          headers: { "content-type": LOGIN_PAGE.type, ...SECURITY_HEADERS },
-        });
+      if (path === "/login" && req.method === "POST") {
+        return login(req, opts.token!);
+      }
+      if (path === "/" && req.method === "GET") {
+        return loginPage(
+          given ? 403 : 401,
+          given ? "wrong or outdated token" : undefined,
+        );
       }
       return new Response(given ? "invalid token\n" : "token required\n", {
         status: given ? 403 : 401,
       });
     },
   );
+  guarded = listening.guarded;
   const shownHost = listening.host.includes(":")
     ? `[${listening.host}]`
     : listening.host === "0.0.0.0"
@@ -203,9 +265,8 @@ export function serveUi(opts: UiOptions): UiServer {
     : listening.host;
   const base = `http://${shownHost}:${listening.port}/`;
   return {
-    url: listening.guarded
-      ? `${base}?token=${encodeURIComponent(opts.token!)}`
-      : base,
+    url: base,
+    guarded,
     port: listening.port,
     get sessions() {
       return sessions.size;
