@@ -71,7 +71,11 @@ nodes:
     const dora = new DoraProcess(["run", df.path, "--hot-reload"]);
     try {
       await dora.waitForLine(/sink got v1#3/);
+      // An edit within the same second that keeps the size: a reload that
+      // trusted a cache keyed by mtime and size would load v1 again.
+      const { mtime } = await Deno.stat(path);
       await Deno.writeTextFile(path, source("v2"));
+      await Deno.utime(path, new Date(), mtime!);
       await dora.waitForLine(
         /op\.(py|ts) changed: reloading operator "op" of node "pipeline"/,
       );

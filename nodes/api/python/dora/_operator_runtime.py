@@ -223,7 +223,13 @@ class _Operator:
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         try:
-            spec.loader.exec_module(module)
+            # Compiled from the source as it is now, never from __pycache__:
+            # the cache is checked by whole-second mtime and size, so an edit
+            # within a second of the last one that keeps the size (`v1` →
+            # `v2`) would reload the old code.
+            with open(self.file, "rb") as f:
+                code = compile(f.read(), self.file, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
         except BaseException as e:
             sys.modules.pop(module_name, None)
             raise OperatorLoadError(f"{self.name}: cannot import {self.file}:\n{traceback.format_exc()}"
