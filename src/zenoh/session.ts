@@ -16,6 +16,7 @@ import {
   Session,
 } from "@eclipse-zenoh/zenoh-ts";
 import { type Endpoint, parseEndpoint } from "./endpoint.ts";
+import { NoDelayWebSocket } from "./no_delay_websocket.ts";
 import { ZenohUnreachableError, ZenohVersionError } from "./errors.ts";
 import { compatibleVersions, ZENOH_TS_VERSION } from "./version.ts";
 
@@ -71,6 +72,11 @@ export class ZenohSession {
   /** Whether the connection to the bridge is gone. */
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /** Whether it runs on a {@link NoDelayWebSocket} (zenoh-ts let us). */
+  get noDelay(): boolean {
+    return wsOf(this.#session) instanceof NoDelayWebSocket;
   }
 
   /** Bytes handed to {@link put} and not yet written to the WebSocket. */
@@ -144,7 +150,9 @@ export class ZenohSession {
     const ep = parseEndpoint(endpoint, ["ws"]);
     await probe(ep);
     const session = await withTimeout(
-      quiet(() => Session.open(new Config(ep.text, 2000))),
+      quiet(() =>
+        withNoDelaySocket(() => Session.open(new Config(ep.text, 2000)))
+      ),
       OPEN_TIMEOUT_MS,
       () =>
         new ZenohUnreachableError(
@@ -257,6 +265,22 @@ async function bridgeVersionOf(session: Session): Promise<string | undefined> {
 }
 
 /**
+ * Runs `open` with {@link NoDelayWebSocket} as the global WebSocket:
+ * zenoh-ts creates its socket synchronously when a session opens (before
+ * its first await), so only that socket is ours; the global is back before
+ * anything else runs.
+ */
+function withNoDelaySocket<T>(open: () => T): T {
+  const builtin = globalThis.WebSocket;
+  globalThis.WebSocket = NoDelayWebSocket as unknown as typeof WebSocket;
+  try {
+    return open();
+  } finally {
+    globalThis.WebSocket = builtin;
+  }
+}
+
+/**
  * The library logs to the console while connecting and on disconnect;
  * dora reports those events itself.
  */
@@ -274,13 +298,13 @@ async function quiet<T>(f: () => Promise<T>): Promise<T> {
 
 /**
  * Settles when the session's WebSocket closes. zenoh-ts 1.10 has no event
- * for it; its link object holds the socket (`session_test.ts` checks that
- * this shape still holds).
+ * for it; its link object holds the socket (tests/zenoh/websocket_test.ts
+ * checks that this shape still holds).
  */
 function watchClose(session: Session): Promise<void> {
   const ws = wsOf(session);
   const { promise, resolve } = Promise.withResolvers<void>();
-  if (!ws || ws.readyState >= WebSocket.CLOSING) {
+  if (!ws || ws.readyState >= NoDelayWebSocket.CLOSING) {
     resolve();
     return promise;
   }
@@ -290,10 +314,14 @@ function watchClose(session: Session): Promise<void> {
 }
 
 /** The WebSocket under a zenoh-ts session (library internals, pinned version). */
-export function wsOf(session: Session): WebSocket | undefined {
+export function wsOf(
+  session: Session,
+): NoDelayWebSocket | WebSocket | undefined {
   // deno-lint-ignore no-explicit-any
   const ws = (session as any).inner?.link?.ws;
-  return ws instanceof WebSocket ? ws : undefined;
+  return ws instanceof NoDelayWebSocket || ws instanceof WebSocket
+    ? ws
+    : undefined;
 }
 
 function withTimeout<T>(

@@ -9,8 +9,9 @@
  * credit back for every such message that leaves its queue (taken by the
  * receiver, dropped, or discarded because the receiver is gone), in
  * batches of half the capacity: one credit frame per few messages keeps
- * small writes off the links (over zenoh's WebSockets a credit written just
- * before a reply held that reply back for a delayed ACK, ~40 ms). A sender
+ * small writes off the links (on a socket without TCP_NODELAY, as zenoh's
+ * WebSocket once was, a credit written just before a reply held that reply
+ * back for a delayed ACK, ~40 ms). A sender
  * out of credit has at least half a window queued or on its way, so the
  * batch that frees it always fills. So neither daemon queues a backlog, and
  * nothing is dropped.
