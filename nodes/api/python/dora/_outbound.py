@@ -29,6 +29,10 @@ _REFS_PER_WRITE = 8
 #: Regions in flight before a send waits for one of them rather than making
 #: a new one (a burst reuses its regions instead of growing the pool).
 _IN_FLIGHT_BEFORE_WAIT = 12
+#: Slots in flight before a send waits for one of them rather than making a
+#: new slab, and how long it waits (a new 1 MiB slab costs ~0.9 ms here).
+_SLOTS_IN_FLIGHT_BEFORE_WAIT = 16
+_SLAB_COST_S = 0.001
 _ZEROS = bytes(64)
 
 
@@ -328,6 +332,12 @@ class _Outbound:
         """A slot of a slab region for a small shared-memory message, or
         ``None`` (the pool is at its limits: a whole region then)."""
         try:
+            slot = self._pool.reuse_slot(size)
+            if slot is None and self._pool.busy >= _SLOTS_IN_FLIGHT_BEFORE_WAIT:
+                # A burst: its slots come back sooner than a new slab is made.
+                slot = self._await_slot(size)
+            if slot is not None:
+                return slot
             slot, created = self._pool.acquire_slot(size)
             if slot is None and self._pool.busy:
                 self._pump(0, wait_lock=False)  # releases that already arrived
@@ -354,6 +364,27 @@ class _Outbound:
             self._append(encode_frame({"t": "shm_new", "name": "/" + created.name,
                                        "size": created.size}))
         return slot
+
+    def _await_slot(self, size: int):
+        """A slot released within about what a new slab costs, or ``None``."""
+        self._writer.flush()
+        if self._downstream is not None:
+            self._downstream.kick()  # receivers release only what reached them
+        deadline = time.monotonic() + _SLAB_COST_S
+        self._want_region = True
+        try:
+            while not self._eof:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                if not self._pump(remaining, wait_lock=False, wake=True):
+                    time.sleep(min(remaining, 0.0002))  # the reading thread has it
+                slot = self._pool.reuse_slot(size)
+                if slot is not None:
+                    return slot
+        finally:
+            self._want_region = False
+        return None
 
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is

@@ -213,6 +213,18 @@ class Pool:
             self._busy[slot.token] = slot
             return slot, created
 
+    def reuse_slot(self, size: int) -> Slot | None:
+        """A free slot of at least ``size`` bytes, never a new slab."""
+        cls = max(4096, 1 << (size - 1).bit_length())
+        with self._lock:
+            free = self._slots.get(cls)
+            if not free:
+                return None
+            slot = free.pop()
+            slot.token = f"{slot.region.name}#{next(self._tokens)}"
+            self._busy[slot.token] = slot
+            return slot
+
     def reuse(self, size: int) -> Region | None:
         """A free region of at least ``size`` bytes, never a new one."""
         with self._lock:
