@@ -358,9 +358,21 @@ export async function runDataflow(
       `publishing every output on zenoh at ${openData.endpoint} (dora/default/${runtime.id}/output/<node>/<output>)`,
     );
   }
+  // A signal while the nodes start (the run is listed already) stops the run
+  // once it started, instead of killing dora run with its nodes half-spawned.
+  const early: Deno.Signal[] = [];
+  const earlyHandlers: [Deno.Signal, () => void][] =
+    (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((s) => [s, () => {
+      early.push(s);
+    }]);
+  for (const [s, h] of earlyHandlers) Deno.addSignalListener(s, h);
+  const dropEarly = () => {
+    for (const [s, h] of earlyHandlers) Deno.removeSignalListener(s, h);
+  };
   try {
     await runtime.start();
   } catch (e) {
+    dropEarly();
     await openData?.close();
     await bridge?.stop();
     if (e instanceof SpawnError) throw new CliError(e.message);
@@ -430,6 +442,8 @@ export async function runDataflow(
     (["SIGINT", "SIGTERM", "SIGHUP"] as const)
       .map((s) => [s, onSignal(s)]);
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  dropEarly();
+  for (const s of early) onSignal(s)();
   const stopTimer = stopAfter !== undefined
     ? setTimeout(() => {
       say(
