@@ -335,7 +335,7 @@ class _Outbound:
             slot = self._pool.reuse_slot(size)
             if slot is None and self._pool.busy >= _SLOTS_IN_FLIGHT_BEFORE_WAIT:
                 # A burst: its slots come back sooner than a new slab is made.
-                slot = self._await_slot(size)
+                slot = self._await_reuse(lambda: self._pool.reuse_slot(size), _SLAB_COST_S)
             if slot is not None:
                 return slot
             slot, created = self._pool.acquire_slot(size)
@@ -365,27 +365,6 @@ class _Outbound:
                                        "size": created.size}))
         return slot
 
-    def _await_slot(self, size: int):
-        """A slot released within about what a new slab costs, or ``None``."""
-        self._writer.flush()
-        if self._downstream is not None:
-            self._downstream.kick()  # receivers release only what reached them
-        deadline = time.monotonic() + _SLAB_COST_S
-        self._want_region = True
-        try:
-            while not self._eof:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                if not self._pump(remaining, wait_lock=False, wake=True):
-                    time.sleep(min(remaining, 0.0002))  # the reading thread has it
-                slot = self._pool.reuse_slot(size)
-                if slot is not None:
-                    return slot
-        finally:
-            self._want_region = False
-        return None
-
     def _acquire(self, size: int):
         """A free pool region, waiting briefly for a release when the pool is
         full; ``None`` means: send inline."""
@@ -396,7 +375,8 @@ class _Outbound:
             self._pump(0, wait_lock=False)  # pick up release frames that already arrived
             region = self._pool.reuse(size)
             if region is None and self._pool.busy >= _IN_FLIGHT_BEFORE_WAIT:
-                region = self._await_release(size)
+                region = self._await_reuse(lambda: self._pool.reuse(size),
+                                           min(size * 1e-9, 0.004))
             if region is not None:
                 return region
         region, flag = self._pool_acquire(size)
@@ -423,13 +403,16 @@ class _Outbound:
                                        "size": region.size}))
         return region
 
-    def _await_release(self, size: int):
-        """A region released within about what creating one would cost (the
-        kernel zeroes every page of a new region: ~1 ns per byte here), or
-        ``None``: in a burst, regions in flight come back sooner than new
-        ones are made, and the receivers map no new region."""
-        self._writer.flush()  # receivers release only what reached them
-        deadline = time.monotonic() + min(size * 1e-9, 0.004)
+    def _await_reuse(self, reuse, seconds: float):
+        """What ``reuse()`` gives once a receiver released it, waiting at most
+        about what making a new region would cost (the kernel zeroes every
+        page of a new region: ~1 ns per byte here), or ``None``: in a burst,
+        regions and slots in flight come back sooner than new ones are made,
+        and the receivers map no new region."""
+        self._writer.flush()
+        if self._downstream is not None:
+            self._downstream.kick()  # receivers release only what reached them
+        deadline = time.monotonic() + seconds
         self._want_region = True
         try:
             while not self._eof:
@@ -438,9 +421,9 @@ class _Outbound:
                     return None
                 if not self._pump(remaining, wait_lock=False, wake=True):
                     time.sleep(min(remaining, 0.0002))  # the reading thread has it
-                region = self._pool.reuse(size)
-                if region is not None:
-                    return region
+                found = reuse()
+                if found is not None:
+                    return found
         finally:
             self._want_region = False
         return None
