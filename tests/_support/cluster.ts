@@ -8,8 +8,22 @@
 import { doraCommand } from "../../src/dora_command.ts";
 import { runDora, type RunResult } from "./dora.ts";
 
-/** A free TCP port on `host` (bound then released). */
+/**
+ * A free TCP port on `host` (bound then released), picked at random below
+ * Linux's ephemeral range (32768–60999): a port the kernel hands out for
+ * port 0 or an outgoing connection can be taken again by a parallel test
+ * between this check and the coordinator's own bind.
+ */
 export function freePort(host = "127.0.0.1"): number {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      Deno.listen({ hostname: host, port }).close();
+      return port;
+    } catch {
+      // in use: another one
+    }
+  }
   const l = Deno.listen({ hostname: host, port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
