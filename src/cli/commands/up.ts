@@ -10,6 +10,7 @@ import { CliError } from "../errors.ts";
 import { doraCommand } from "../../dora_command.ts";
 import { doraStateDir } from "../../state_dir.ts";
 import { connectCoordinator } from "../coordinator_client.ts";
+import { errorMessage } from "../../errors.ts";
 import type { Peer } from "../../control/peer.ts";
 import {
   formatTarget,
@@ -153,7 +154,23 @@ export function registerUp(program: Command): void {
             );
           }
           await new Promise((r) => setTimeout(r, 100));
-          peer = await tryConnect(target);
+          try {
+            peer = await tryConnect(target);
+          } catch (err) {
+            // The coordinator listens before it wrote its token file: an
+            // auth refusal while it starts means "not yet". Past the
+            // deadline, it is stopped rather than left behind.
+            if (
+              !/auth token/.test(errorMessage(err)) || Date.now() > deadline
+            ) {
+              try {
+                Deno.kill(child.pid, "SIGTERM");
+              } catch {
+                // gone already
+              }
+              throw err;
+            }
+          }
         }
       }
       try {
