@@ -118,6 +118,11 @@ export interface DrainedHeader {
   node: string;
   gen: number;
 }
+/** `link_handed`: the link from `node` reached its hand-over mark. */
+export interface LinkHandedHeader {
+  t: "link_handed";
+  node: string;
+}
 /**
  * `relay`: link frames for receiver `to` that the node could not write
  * (it closes before that receiver connected); the payload is the frames as
@@ -150,6 +155,7 @@ export type NodeToDaemon =
   | StopDataflowHeader
   | StatsHeader
   | DrainedHeader
+  | LinkHandedHeader
   | LinkFailedHeader
   | RelayHeader;
 
@@ -267,6 +273,20 @@ export interface DrainHeader {
   gen: number;
 }
 
+/**
+ * `hand_over`: end the link to `node`'s process `pid` with `handed_over` and
+ * keep what follows for its next process (a `dora node replace`).
+ */
+export interface HandOverHeader {
+  t: "hand_over";
+  node: string;
+  pid: number;
+}
+/** `handed_over`: nothing more comes over this link (the receiver is replaced). */
+export interface HandedOverHeader {
+  t: "handed_over";
+}
+
 /** Any daemon → node header. */
 export type DaemonToNode =
   | HelloOkHeader
@@ -281,6 +301,7 @@ export type DaemonToNode =
   | BatchEndHeader
   | RoutesHeader
   | DrainHeader
+  | HandOverHeader
   | ParamUpdateHeader
   | ParamDeletedHeader;
 
@@ -302,7 +323,11 @@ export interface LinkHeader {
 /** Any receiver → sender header of a link. */
 export type ReceiverToSender = LinkHeader | ReleaseHeader;
 /** Any sender → receiver header of a link. */
-export type SenderToReceiver = InputHeader | InputStateHeader | ErrorHeader;
+export type SenderToReceiver =
+  | InputHeader
+  | InputStateHeader
+  | ErrorHeader
+  | HandedOverHeader;
 
 type Check =
   | "str"
@@ -345,6 +370,7 @@ const NODE_TO_DAEMON: Record<string, Record<string, Check>> = {
     undelivered: "obj",
   },
   drained: { node: "str", gen: "int" },
+  link_handed: { node: "str" },
   relay: { to: "str" },
   link_failed: { node: "str", error: "str" },
 };
@@ -364,6 +390,7 @@ const DAEMON_TO_NODE: Record<string, Record<string, Check>> = {
   batch_end: {},
   routes: { out: "obj", in: "obj" },
   drain: { node: "str", gen: "int" },
+  hand_over: { node: "str", pid: "int" },
 };
 const RECEIVER_TO_SENDER: Record<string, Record<string, Check>> = {
   link: { v: "int", df: "str", node: "str", pid: "int", key: "?str" },
@@ -373,6 +400,7 @@ const SENDER_TO_RECEIVER: Record<string, Record<string, Check>> = {
   input: { id: "str", m: "obj", d: "?obj", shm: "?obj" },
   input_closed: { id: "str" },
   error: { message: "str" },
+  handed_over: {},
 };
 
 function ok(check: Check, v: unknown): boolean {

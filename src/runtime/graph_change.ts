@@ -25,6 +25,7 @@ import { RunningNode } from "./running_node.ts";
 import { openLog, planJoining, spawnNode } from "./spawn/_startup.ts";
 import { SpawnError } from "./spawn/spawn_plan.ts";
 import { errorMessage } from "../errors.ts";
+import { cancelHandOver, handOver } from "./hand_over.ts";
 import { dropSuccessor, startSuccessor } from "./node_swap.ts";
 
 /** What a graph change did on this machine. */
@@ -252,11 +253,21 @@ function redefine(
   }
   if (!node.local || node.exited) return;
   if (node.successor && !node.successor.committed) {
-    // Its new process is connected and waits for the old one's exit.
+    // Its new process is connected and waits for the old one's exit; the
+    // old one gets STOP once its direct senders' links are handed over.
     node.successor.committed = true;
     node.plan = node.successor.plan;
+    node.manual = "restart";
+    const proc = node.process;
+    handOver(rt, node, () => {
+      if (rt.state === "running" && node.process === proc && !node.exited) {
+        stopOneNode(rt, node, graceMs, "restart");
+      }
+    });
+    return;
   } else {
     // Redefined again while a swap is under way (a change rolled back).
+    cancelHandOver(node);
     dropSuccessor(node);
     planJoining(rt, node, 0);
   }

@@ -104,6 +104,18 @@ export class RunningNode {
   manual?: "restart" | "stop";
   /** The process a `dora node replace` started to take this one's place. */
   successor?: Successor;
+  /** The `pid` its process said in `hello` (its links say it too). */
+  helloPid?: number;
+  /**
+   * A committed `node replace` waits for these direct senders' links to
+   * reach their hand-over mark before the old process gets STOP
+   * (hand_over.ts).
+   */
+  handOver?: {
+    waiting: Set<string>;
+    timer: ReturnType<typeof setTimeout>;
+    stop: () => void;
+  };
 
   constructor(spec: NodeSpec, local: boolean) {
     this.spec = spec;

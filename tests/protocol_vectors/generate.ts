@@ -338,6 +338,8 @@ add("routes", D2N, {
 });
 add("drain", D2N, { t: "drain", node: "camera", gen: 1 });
 add("drained", N2D, { t: "drained", node: "camera", gen: 1 });
+add("hand_over", D2N, { t: "hand_over", node: "detector", pid: 4242 });
+add("link_handed", N2D, { t: "link_handed", node: "camera" });
 add("stats", N2D, {
   t: "stats",
   sent: 10,
@@ -388,6 +390,7 @@ add(
   new Uint8Array([1, 2, 3]),
 );
 add("input_closed over a link", S2R, { t: "input_closed", id: "frame" });
+add("handed_over", S2R, { t: "handed_over" });
 
 // ---- message frames with a JSON header (readers accept both forms) ----
 const jsonEncoder = new TextEncoder();

@@ -45,7 +45,10 @@ export const VIA_DAEMON: ResolvedRoute = { daemon: true, targets: [] };
 /** The link to one receiver node. */
 export class ReceiverLink {
   readonly node: string;
-  readonly writer: LinkWriter;
+  /** Frames for the receiver's current (or next) process. */
+  writer: LinkWriter;
+  /** The `pid` the connected process said in its `link`. */
+  pid?: number;
   /** Input id → slot of the writer. */
   readonly slots = new Map<string, number>();
   /** Input of each slot (for counting what was lost). */
@@ -97,6 +100,10 @@ export class Downstream {
   #holders = new Map<string, number>();
   #routes = new Map<string, ResolvedRoute>();
   #closed = false;
+  /** Receiver processes being replaced (`node\0pid`): they get the mark only. */
+  #handedOver = new Set<string>();
+  /** Writers finishing a replaced process's link (up to its mark). */
+  #finishing = new Set<LinkWriter>();
 
   /** This process's secret: receivers must link with a key derived from it. */
   #secret: string | undefined;
@@ -193,6 +200,23 @@ export class Downstream {
     }
   }
 
+  /**
+   * The daemon's `hand_over`: receiver `node`'s process `pid` is being
+   * replaced. Its link gets what was sent so far, then `handed_over`, and
+   * nothing more; what follows waits for the next process.
+   */
+  handOver(node: string, pid: number): void {
+    this.#handedOver.add(`${node}\0${pid}`);
+    const link = this.#links.get(node);
+    if (!link?.conn || link.pid !== pid || !link.writer.attached) return;
+    const old = link.writer;
+    link.writer = old.fresh();
+    old.push(link.controlSlot, `{"t":"handed_over"}`, null);
+    old.kick();
+    this.#finishing.add(old);
+    old.flush().then(() => this.#finishing.delete(old));
+  }
+
   /** Records that `count` holders (links, the daemon) got `token`. */
   lend(token: string, count: number): void {
     if (count === 0) this.#hooks.release(token);
@@ -241,7 +265,10 @@ export class Downstream {
 
   /** Resolves once every connected receiver has every frame written. */
   async flush(): Promise<void> {
-    await Promise.all([...this.#links.values()].map((l) => l.writer.flush()));
+    await Promise.all([
+      ...[...this.#links.values()].map((l) => l.writer.flush()),
+      ...[...this.#finishing].map((w) => w.flush()),
+    ]);
   }
 
   /**
@@ -252,7 +279,9 @@ export class Downstream {
    */
   relayPending(send: (receiver: string, frames: Uint8Array) => void): void {
     for (const link of this.#links.values()) {
-      if (link.conn || !link.routed || link.writer.buffered === 0) continue;
+      if (
+        link.writer.attached || !link.routed || link.writer.buffered === 0
+      ) continue;
       const { bytes, tokens } = link.writer.takePending();
       if (bytes.length === 0) continue;
       send(link.node, bytes);
@@ -363,10 +392,18 @@ export class Downstream {
       }
       if (this.#closed) return;
       link = this.#link(hello.node);
-      // A new incarnation replaces the old one's connection.
-      this.#gone(link);
-      link.conn = conn;
-      link.writer.attach(conn);
+      if (this.#handedOver.has(`${hello.node}\0${hello.pid}`)) {
+        // A process being replaced: nothing more is written to it.
+        const w = new FrameWriter(conn);
+        w.push({ t: "handed_over" });
+        await w.flush();
+      } else {
+        // A new incarnation replaces the old one's connection.
+        this.#gone(link);
+        link.conn = conn;
+        link.pid = hello.pid;
+        link.writer.attach(conn);
+      }
       for (let f = await reader.next(); f; f = await reader.next()) {
         const h = asReceiverToSender(f.header);
         if (h.t !== "release") continue;

@@ -58,6 +58,8 @@ export interface InboundHooks {
   onRelease(tokens: string[]): void;
   /** `routes` from the daemon (`in` is taken here, `out` by the send path). */
   onRoutes(h: RoutesHeader): void;
+  /** `hand_over`: end the link to `node`'s process `pid` (it is replaced). */
+  onHandOver(node: string, pid: number): void;
   /** The event stream ended (STOP taken, or the daemon went away). */
   onEnd(): void;
 }
@@ -247,6 +249,9 @@ export class Inbound {
         this.#drains.push({ node: h.node, gen: h.gen });
         this.#answerDrains();
         break;
+      case "hand_over":
+        this.#hooks.onHandOver(h.node, h.pid);
+        break;
       case "param_update":
         this.#queue.pushControl({
           type: "PARAM_UPDATE",
@@ -304,6 +309,11 @@ export class Inbound {
           type: "ERROR",
           error: `link from "${link.node}": ${h.message}`,
         });
+        return;
+      case "handed_over":
+        // Everything the sender wrote before is queued here, ahead of the
+        // STOP the daemon sends once it knows.
+        this.#push({ t: "link_handed", node: link.node });
         return;
     }
   }

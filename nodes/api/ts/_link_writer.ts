@@ -81,6 +81,17 @@ export class LinkWriter {
     this.#hooks = hooks;
   }
 
+  /**
+   * A writer with the same slots and nothing pending, for the receiver's
+   * next process (this one finishes what it holds for the old one).
+   */
+  fresh(): LinkWriter {
+    const w = new LinkWriter(this.#hooks);
+    w.#caps = [...this.#caps];
+    w.#pending = this.#caps.map(() => 0);
+    return w;
+  }
+
   /** A new input slot: `queueSize` frames at most while pending (drop_oldest). */
   slot(queueSize: number, backpressure: boolean): number {
     this.#pending.push(0);

@@ -128,6 +128,11 @@ export class Outbound {
     this.#downstream.setRoutes(out);
   }
 
+  /** The daemon's `hand_over`: `node`'s process `pid` is being replaced. */
+  handOver(node: string, pid: number): void {
+    this.#downstream.handOver(node, pid);
+  }
+
   /** The daemon released tokens (it and its receivers are done with them). */
   release(tokens: string[]): void {
     for (const t of tokens) this.#downstream.release(t);

@@ -88,6 +88,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
       {
         onRelease: (tokens) => this.#outbound.release(tokens),
         onRoutes: (h) => this.#outbound.setRoutes(h.out),
+        onHandOver: (node, pid) => this.#outbound.handOver(node, pid),
         onEnd: () => this.#report(true),
       },
     );

@@ -62,8 +62,13 @@ export function deliver(rt: RuntimeContext, node: RunningNode): void {
       }
       sent = true;
     }
-    // STOP goes alone (see `isStop`).
-    if (!stopSent && node.pendingNext !== undefined && queue.hasInputs) {
+    // STOP goes alone (see `isStop`). A process being replaced gets no
+    // input after its STOP: those wait for the process taking its place.
+    const replaced = node.successor?.committed === true && !node.handOver;
+    if (
+      !stopSent && !replaced && node.pendingNext !== undefined &&
+      queue.hasInputs
+    ) {
       sendBatch(node, conn, queue.takeInputs(node.pendingNext));
       node.pendingNext = undefined;
       sent = true;

@@ -18,6 +18,7 @@ import { onStats } from "./_link_stats.ts";
 import { relayFrames } from "./_relay.ts";
 import { type RunningNode } from "../running_node.ts";
 import { stop } from "../ending/stop_ladder.ts";
+import { linkHanded } from "../hand_over.ts";
 
 /** Handles one frame of a node (in order, after backpressure). */
 export function handleFrame(
@@ -110,6 +111,9 @@ export function handleFrame(
       return;
     case "drained":
       drained(rt, node, h.node, h.gen);
+      return;
+    case "link_handed":
+      linkHanded(node, h.node);
       return;
     case "link_failed": {
       // Relay what this sender sends us from now on.

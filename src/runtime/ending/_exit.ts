@@ -20,6 +20,7 @@ import { foldStats } from "../delivery/_link_stats.ts";
 import { type RestartDecision } from "../options.ts";
 import { describeExit } from "../../fault/mod.ts";
 import { adoptSuccessor, dropSuccessor } from "../node_swap.ts";
+import { cancelHandOver, senderGone } from "../hand_over.ts";
 
 /** The single exit-handling point: outcome, restart decision, cleanup. */
 export async function onExit(
@@ -29,6 +30,9 @@ export async function onExit(
   status: NodeExitStatus,
 ): Promise<void> {
   if (node.process !== proc) return;
+  // Nothing more comes from its links, nor is awaited by its hand-over.
+  cancelHandOver(node);
+  senderGone(rt, node.spec.id);
   node.exitStatus = status;
   node.stderrTail = proc.stderrTail;
   const beforeReady = !node.helloSeen && !rt.barrierReleased;

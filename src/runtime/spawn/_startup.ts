@@ -303,6 +303,7 @@ export function attachConnection(
   node.conn = conn;
   node.connected = true;
   node.helloSeen = true;
+  node.helloPid = hello.pid;
   // Spawned with FFI (or Python/executables), and the node did not say it
   // cannot map regions; dynamic nodes always get data inline.
   node.shm = (node.plan?.shm ?? false) && hello.shm !== false;

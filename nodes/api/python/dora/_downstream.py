@@ -38,7 +38,7 @@ class ReceiverLink:
     """The link to one receiver node."""
 
     __slots__ = ("node", "writer", "slots", "slot_inputs", "held", "routed", "control_slot",
-                 "reader")
+                 "reader", "pid")
 
     def __init__(self, node: str):
         self.node = node
@@ -48,6 +48,8 @@ class ReceiverLink:
         self.held: collections.Counter = collections.Counter()
         self.routed = True
         self.reader: FrameReader | None = None
+        #: The ``pid`` the connected process said in its ``link``.
+        self.pid = None
         self.control_slot = self.writer.slot(0, True)
         self.slot_inputs.append(None)
 
@@ -114,6 +116,11 @@ class Downstream:
         self._armed = False
         self._closed = False
         self._thread: threading.Thread | None = None
+        #: Receiver processes being replaced, ``(node, pid)``: they get the mark only.
+        self._handed_over: set = set()
+        #: Links of replaced processes, written up to their mark:
+        #: ``[link, writer, reader]`` (their ``release`` frames still count).
+        self._finishing: list = []
 
     # ------------------------------------------------------------ setup
 
@@ -176,6 +183,74 @@ class Downstream:
                 self._drop(link)
 
     # ------------------------------------------------------------ sending
+
+    def hand_over(self, node: str, pid: int) -> None:
+        """The daemon's ``hand_over``: receiver ``node``'s process ``pid`` is
+        being replaced. Its link gets what was sent so far, then
+        ``handed_over``, and nothing more; what follows waits for the next
+        process."""
+        with self.lock:
+            self._handed_over.add((node, pid))
+            link = self._links.get(node)
+            if link is None or link.writer.sock is None or link.pid != pid:
+                return
+            old = link.writer
+            link.writer = old.fresh()
+            entry = [link, old, link.reader]
+            link.reader = None
+            old.append(link.control_slot, encode_frame({"t": "handed_over"}))
+            self._finishing.append(entry)
+            if not old.send_some():
+                self._finish_end(entry)
+            elif old.waiting() and not self._armed:
+                self._armed = True
+                try:
+                    os.write(self._wake_w, b"x")
+                except OSError:
+                    pass
+
+    def _finish_end(self, entry) -> None:
+        """A replaced process's link ended: what it held is released, except
+        what waits for the next process."""
+        if entry not in self._finishing:
+            return
+        self._finishing.remove(entry)
+        link, writer, _reader = entry
+        sock, writer.sock = writer.sock, None
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:
+                pass
+        if link.writer.sock is not None:
+            return  # the next process linked: what is held is its
+        pending = link.writer.pending_tokens()
+        for token, n in list(link.held.items()):
+            for _ in range(n - pending.get(token, 0)):
+                self._unhold(link, token)
+        self._progress.notify_all()
+
+    def _read_finishing(self, entry) -> None:
+        """A replaced process's ``release`` frames (or its end)."""
+        link, writer, reader = entry
+        try:
+            view = reader.want_into()
+            n = writer.sock.recv_into(view)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            n = 0
+        if n == 0:
+            self._finish_end(entry)
+            return
+        reader.received(n)
+        try:
+            for header, _payload in reader.frames():
+                if type(header) is dict and header.get("t") == "release":
+                    for token in header.get("tokens") or []:
+                        self._unhold(link, token)
+        except ProtocolError:
+            self._finish_end(entry)
 
     def lend(self, token: str, count: int) -> None:
         """``count`` holders (links, the daemon) got ``token``."""
@@ -259,7 +334,11 @@ class Downstream:
                     if not link.writer.send_some():
                         self._gone(link)
                 busy = [l for l in busy if l.writer.sock is not None and l.writer.waiting()]
-                if not busy or time.monotonic() > deadline:
+                for entry in list(self._finishing):
+                    if entry[1].waiting() and not entry[1].send_some():
+                        self._finish_end(entry)
+                finishing = [e for e in self._finishing if e[1].waiting()]
+                if (not busy and not finishing) or time.monotonic() > deadline:
                     return
                 self._progress.wait(0.01)
 
@@ -326,6 +405,8 @@ class Downstream:
             self._closed = True
             for link in self._links.values():
                 self._drop(link)
+            for entry in list(self._finishing):
+                self._finish_end(entry)
             self._progress.notify_all()
         try:
             if self._listener is not None:
@@ -366,16 +447,30 @@ class Downstream:
                 self._unhold(link, token)
         self._progress.notify_all()
 
-    def _attach(self, conn: socket.socket, node: str) -> None:
+    def _attach(self, conn: socket.socket, node: str, pid) -> None:
         with self.lock:
             if self._closed:
                 conn.close()
                 return
             link = self._link(node)
+            if (node, pid) in self._handed_over:
+                # A process being replaced: it gets the mark only.
+                try:
+                    conn.sendall(b"".join(encode_frame({"t": "handed_over"})))
+                except OSError:
+                    pass
+                conn.setblocking(False)
+                writer = link.writer.fresh()
+                writer.sock = conn
+                self._finishing.append([link, writer, FrameReader()])
+                return
+            for entry in [e for e in self._finishing if e[0] is link]:
+                self._finish_end(entry)
             if link.writer.sock is not None:
                 self._gone(link)  # a new process replaces the old one
             conn.setblocking(False)
             link.writer.sock = conn
+            link.pid = pid
             link.reader = FrameReader()
             if not link.writer.send_some():
                 self._gone(link)
@@ -427,7 +522,7 @@ class Downstream:
                 conn.close()
                 self._warn(f'refused a link that claimed to come from node "{node}" (wrong or missing link key)')
                 return
-        self._attach(conn, node)
+        self._attach(conn, node, header.get("pid"))
 
     def _read(self, link: ReceiverLink) -> None:
         """The receiver's ``release`` frames (or its end)."""
@@ -459,6 +554,8 @@ class Downstream:
             with self.lock:
                 socks = {l.writer.sock: l for l in self._links.values() if l.writer.sock is not None}
                 writable = [s for s, l in socks.items() if l.writer.waiting()]
+                finishing = {e[1].sock: e for e in self._finishing if e[1].sock is not None}
+                writable += [s for s, e in finishing.items() if e[1].waiting()]
                 armed = self._armed
             if armed:
                 # Let frames gather, then write what waits.
@@ -469,11 +566,17 @@ class Downstream:
                         if link.writer.sock is not None and link.writer.waiting():
                             if not link.writer.send_some():
                                 self._gone(link)
+                    for entry in list(self._finishing):
+                        if entry[1].waiting() and not entry[1].send_some():
+                            self._finish_end(entry)
                     socks = {l.writer.sock: l for l in self._links.values() if l.writer.sock is not None}
                     writable = [s for s, l in socks.items() if l.writer.waiting()]
+                    finishing = {e[1].sock: e for e in self._finishing if e[1].sock is not None}
+                    writable += [s for s, e in finishing.items() if e[1].waiting()]
                     self._progress.notify_all()
             try:
-                r, w, _ = select.select([listener, self._wake_r, *socks], writable, [], 1.0)
+                r, w, _ = select.select([listener, self._wake_r, *socks, *finishing], writable, [],
+                                        1.0)
             except (OSError, ValueError):
                 if self._closed:
                     return
@@ -500,6 +603,13 @@ class Downstream:
                     link = socks.get(s)
                     if link is not None and link.writer.sock is s and not link.writer.send_some():
                         self._gone(link)
+                    entry = finishing.get(s)
+                    if entry is not None and entry[1].sock is s and not entry[1].send_some():
+                        self._finish_end(entry)
+                for s in r:
+                    entry = finishing.get(s)
+                    if entry is not None and entry[1].sock is s:
+                        self._read_finishing(entry)
                 if w:
                     self._progress.notify_all()
 

@@ -55,6 +55,9 @@ DAEMON_TO_NODE = {
     "batch_end": {},
     "routes": {"out": _obj, "in": _obj},
     "drain": {"node": _str, "gen": _int},
+    "hand_over": {"node": _str, "pid": _int},
+    # Only on links (sender to receiver), like `input` and `input_closed`.
+    "handed_over": {},
 }
 
 

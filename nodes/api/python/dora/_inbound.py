@@ -23,7 +23,7 @@ from ._layout import decode_array, fixed_plan
 from ._metadata import Timestamp, decode_metadata
 from ._shm import is_dataflow_region, is_region_of, region_prefix
 
-_INPUT_TYPES = frozenset(("input", "input_closed", "error"))
+_INPUT_TYPES = frozenset(("input", "input_closed", "error", "handed_over"))
 #: Shared-memory tokens given back over a link in one write while events
 #: are queued (the sender's pool has 32 regions).
 _RELEASES_PER_WRITE = 8
@@ -249,6 +249,9 @@ class _Inbound:
         elif t == "drain":
             self._drains.append((header.get("node"), int(header.get("gen") or 0)))
             self._answer_drains()
+        elif t == "hand_over":
+            if self._downstream is not None:
+                self._downstream.hand_over(header.get("node"), header.get("pid"))
         elif t == "param_update":
             key = header.get("key")
             self._control({"type": "PARAM_UPDATE", "id": key, "key": key,
@@ -314,6 +317,10 @@ class _Inbound:
                                                  "kind": "dora"}, None, None))
             self._deferred_closes.discard(input_id)
             self._release_held_stop()
+        elif t == "handed_over":
+            # Everything the sender wrote before is queued here, ahead of the
+            # STOP the daemon sends once it knows.
+            self._send_control({"t": "link_handed", "node": link.node})
         else:
             self._control({"type": "ERROR", "id": None, "error": f"link from `{link.node}`: {header.get('message')}",
                            "value": header.get("message"), "kind": "dora"})

@@ -41,6 +41,15 @@ class LinkWriter:
         #: Frames of backpressure inputs wait (the sender may be held back).
         self.backpressured = 0
 
+    def fresh(self) -> "LinkWriter":
+        """A writer with the same slots and nothing waiting, for the
+        receiver's next process (this one finishes what it holds for the old
+        one)."""
+        w = LinkWriter()
+        w._caps = list(self._caps)
+        w._pending = [0] * len(self._caps)
+        return w
+
     def slot(self, queue_size: int, backpressure: bool) -> int:
         """A new input slot (``queue_size`` frames at most while waiting,
         unless ``backpressure``)."""
