@@ -32,6 +32,9 @@ PROTOCOL_VERSION = 1
 HIGH_WATER = 1 << 20
 #: Waiting frames gather this long before the thread writes them.
 DELAY_S = 0.0005
+#: In a burst the sending thread itself writes what waits once nothing was
+#: written for this long (the links thread may not get the GIL meanwhile).
+BURST_WRITE_S = 0.0001
 
 
 class ReceiverLink:
@@ -277,7 +280,8 @@ class Downstream:
                 self._unhold(link, dtoken)
         if writer.sock is None:
             return
-        if (was_idle and writer.due()) or writer.waiting() >= 64 * 1024:
+        if ((was_idle and writer.due()) or writer.waiting() >= 64 * 1024
+                or writer.overdue(BURST_WRITE_S)):
             if not writer.send_some():
                 self._gone(link)
                 return

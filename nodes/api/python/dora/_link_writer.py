@@ -93,6 +93,13 @@ class LinkWriter:
         return self.sock is not None and (self.waiting() >= FLUSH_AT or
                                           _monotonic() - self._last > IDLE_S)
 
+    def overdue(self, delay: float) -> bool:
+        """Whether frames wait and nothing was written for ``delay`` seconds:
+        in a burst the sender writes them itself, every ``delay`` at the
+        latest (the links thread may not get the GIL while it sends)."""
+        return (self.sock is not None and self._sent < len(self._buf)
+                and _monotonic() - self._last > delay)
+
     def send_some(self) -> bool:
         """Writes what the socket takes without blocking; False when the
         receiver is gone (the socket failed)."""

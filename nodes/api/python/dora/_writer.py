@@ -7,12 +7,14 @@ and ``release`` frames are appended to a buffer, which is written to the socket
   ``IDLE_S``): a lone message, e.g. one every few milliseconds, is never held;
 - when the buffer reaches ``FLUSH_AT`` bytes (and, decided by the node, after
   a few shared-memory references);
+- when a frame is appended ``BURST_S`` or more after the last write (a burst
+  is written by the sending thread itself in steps of 0.1 ms);
 - before any other frame (``next``, ``shm_new``, ``close_outputs``), which is
   written at once, so before the node blocks waiting for events;
 - by a background flusher thread ``DELAY_S`` after the first frame was
   buffered, as soon as it then gets the interpreter (when the sending thread
   blocks or sleeps, at the latest after the interpreter's switch interval of
-  5 ms of busy Python code);
+  5 ms of busy Python code): the end of a burst;
 - on ``close()``, which ``atexit`` calls when the process exits.
 
 Every write happens under one lock, in the order the frames were handed over:
@@ -27,6 +29,7 @@ import time
 
 IDLE_S = 0.001
 DELAY_S = 0.0005
+BURST_S = 0.0001
 FLUSH_AT = 64 * 1024
 _monotonic = time.monotonic
 
@@ -61,7 +64,10 @@ class FrameWriter:
 
     def appended_locked(self, was_empty: bool) -> None:
         """Decides whether the frame just appended is written now."""
-        if len(self._buf) >= FLUSH_AT or (was_empty and _monotonic() - self._last > IDLE_S):
+        idle = _monotonic() - self._last
+        # In a burst the sending thread writes every BURST_S itself: the
+        # flusher may not get the interpreter until the burst ends.
+        if len(self._buf) >= FLUSH_AT or idle > BURST_S or (was_empty and idle > IDLE_S):
             self.flush_locked()
         elif not self._armed:
             self._armed = True
