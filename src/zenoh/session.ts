@@ -16,7 +16,7 @@ import {
   Session,
 } from "@eclipse-zenoh/zenoh-ts";
 import { type Endpoint, parseEndpoint } from "./endpoint.ts";
-import { NoDelayWebSocket } from "./no_delay_websocket.ts";
+import { NoDelayWebSocket } from "../no_delay_websocket.ts";
 import { ZenohUnreachableError, ZenohVersionError } from "./errors.ts";
 import { compatibleVersions, ZENOH_TS_VERSION } from "./version.ts";
 

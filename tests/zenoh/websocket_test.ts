@@ -6,7 +6,7 @@
  * wait for a delayed ACK (~40 ms per round trip before).
  */
 import assert from "node:assert/strict";
-import { NoDelayWebSocket } from "../../src/zenoh/no_delay_websocket.ts";
+import { NoDelayWebSocket } from "../../src/no_delay_websocket.ts";
 import { SupervisedBridge, ZenohSession } from "../../src/zenoh/mod.ts";
 import { freePort } from "../_support/cluster.ts";
 import { zenohBridge } from "../_support/zenoh.ts";

@@ -1,14 +1,15 @@
 /**
- * A WebSocket client for the bridge's remote-api port that writes each
- * frame in one write on a socket with TCP_NODELAY. Deno's WebSocket does
- * neither: it writes a frame over 1 KiB as two writes (header, then
- * payload) on a socket without no-delay, so the kernel holds the payload
- * until the bridge acknowledges the header, which it delays by up to
- * 40 ms (Nagle's algorithm meeting delayed ACKs): ~20 ms per 4 KB message.
+ * A WebSocket client that writes each frame in one write on a socket with
+ * TCP_NODELAY. Deno's WebSocket does neither: it writes a frame over 1 KiB
+ * as two writes (header, then payload) on a socket without no-delay, so the
+ * kernel holds the payload until the peer acknowledges the header, which it
+ * delays by up to 40 ms (Nagle's algorithm meeting delayed ACKs): ~20 ms
+ * per 4 KB message to a zenoh bridge, 44 ms per control request over 1 KiB
+ * to a coordinator.
  *
- * Only what zenoh-ts uses of a WebSocket: `ws://` URLs, binary and text
- * messages, `on*` handlers, `readyState`, `bufferedAmount`, `send`,
- * `close`.
+ * Only what zenoh-ts and the control links use of a WebSocket: `ws://`
+ * URLs, request headers, binary and text messages, `on*` handlers and
+ * listeners, `readyState`, `bufferedAmount`, `send`, `close`.
  *
  * @module
  */
@@ -50,9 +51,16 @@ export class NoDelayWebSocket extends EventTarget {
   #writing = false;
   #closeSent = false;
 
-  constructor(url: string | URL) {
+  #headers: Record<string, string>;
+
+  /** `headers`: extra request headers of the opening handshake. */
+  constructor(
+    url: string | URL,
+    opts: { headers?: Record<string, string> } = {},
+  ) {
     super();
     this.url = String(url);
+    this.#headers = opts.headers ?? {};
     this.#run();
   }
 
@@ -137,7 +145,10 @@ export class NoDelayWebSocket extends EventTarget {
       encoder.encode(
         `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
           "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+          Object.entries(this.#headers).map(([k, v]) => `${k}: ${v}\r\n`)
+            .join("") +
+          "\r\n",
       ),
     );
     const head = await reader.httpHead();
