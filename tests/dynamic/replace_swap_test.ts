@@ -48,6 +48,15 @@ outputs: [value]
 env: { ${env} }
 `;
 
+/** `dora node replace relay --from-yaml <file>`. */
+const replaceRelay = (file: string) => [
+  "node",
+  "replace",
+  "relay",
+  "--from-yaml",
+  file,
+];
+
 /** The start-up delay of the new relay (seconds). */
 const DELAY_S = 1.5;
 
@@ -129,13 +138,7 @@ Deno.test("dora node replace on a coordinator's dataflow starts the new process 
   await df.saw("sink", /got \d+ 1 /, 5);
   // A new definition that exits before connecting: rolled back everywhere.
   const bad = df.sb.write("relay-bad.yml", relay(`TAG: "3", FAIL: "1"`));
-  const failed = await df.dora([
-    "node",
-    "replace",
-    "relay",
-    "--from-yaml",
-    bad,
-  ]);
+  const failed = await df.dora(replaceRelay(bad));
   assert.equal(failed.code, 1, failed.stdout);
   assert.match(
     failed.stderr,
@@ -148,13 +151,7 @@ Deno.test("dora node replace on a coordinator's dataflow starts the new process 
     "relay-v2.yml",
     relay(`TAG: "2", START_DELAY: "${DELAY_S}"`),
   );
-  const replace = await df.dora([
-    "node",
-    "replace",
-    "relay",
-    "--from-yaml",
-    file,
-  ]);
+  const replace = await df.dora(replaceRelay(file));
   assert.equal(replace.code, 0, replace.stderr);
   assert.match(replace.stdout, /replaced "relay" in dataflow "demo"/);
   await df.saw("sink", /got \d+ 2 /, 10);
@@ -177,13 +174,7 @@ Deno.test("dora node replace on a dora run swaps the same way (a Python sender, 
       "relay-bad.yml",
       relay(`TAG: "3", FAIL: "1"`, "relay.ts"),
     );
-    const failed = await place.dora([
-      "node",
-      "replace",
-      "relay",
-      "--from-yaml",
-      bad,
-    ]);
+    const failed = await place.dora(replaceRelay(bad));
     assert.equal(failed.code, 1, failed.stdout);
     assert.match(
       failed.stderr,
@@ -204,13 +195,7 @@ Deno.test("dora node replace on a dora run swaps the same way (a Python sender, 
       "relay-v2.yml",
       relay(`TAG: "2", START_DELAY: "${DELAY_S}"`, "relay.ts"),
     );
-    const replace = await place.dora([
-      "node",
-      "replace",
-      "relay",
-      "--from-yaml",
-      good,
-    ]);
+    const replace = await place.dora(replaceRelay(good));
     assert.equal(replace.code, 0, replace.stderr);
     await waitUntil(() => sinkGot(2) >= 10, "10 messages of the new relay");
     checkSwap(lines("sink"), lines("relay"));
@@ -230,13 +215,7 @@ Deno.test("dora node replace whose new process does not connect in time is rolle
       "relay-slow.yml",
       relay(`TAG: "4", START_DELAY: "60"`),
     );
-    const failed = await place.dora([
-      "node",
-      "replace",
-      "relay",
-      "--from-yaml",
-      slow,
-    ]);
+    const failed = await place.dora(replaceRelay(slow));
     assert.equal(failed.code, 1, failed.stdout);
     assert.match(
       failed.stderr,
@@ -262,13 +241,7 @@ Deno.test("dora node replace whose new process dies while the old one hands over
       "relay-v2.yml",
       relay(`TAG: "2", DIE_ONCE: "${place.dir}/died"`),
     );
-    const replace = await place.dora([
-      "node",
-      "replace",
-      "relay",
-      "--from-yaml",
-      file,
-    ]);
+    const replace = await place.dora(replaceRelay(file));
     assert.equal(replace.code, 0, replace.stderr);
     await waitUntil(() => sinkGot(2) >= 10, "10 messages of the new relay");
     assert.ok(

@@ -205,12 +205,8 @@ class Downstream:
             self._finishing.append(entry)
             if not old.send_some():
                 self._finish_end(entry)
-            elif old.waiting() and not self._armed:
-                self._armed = True
-                try:
-                    os.write(self._wake_w, b"x")
-                except OSError:
-                    pass
+            elif old.waiting():
+                self._arm()
 
     def _finish_end(self, entry) -> None:
         """A replaced process's link ended: what it held is released, except
@@ -236,23 +232,7 @@ class Downstream:
     def _read_finishing(self, entry) -> None:
         """A replaced process's ``release`` frames (or its end)."""
         link, writer, reader = entry
-        try:
-            view = reader.want_into()
-            n = writer.sock.recv_into(view)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            n = 0
-        if n == 0:
-            self._finish_end(entry)
-            return
-        reader.received(n)
-        try:
-            for header, _payload in reader.frames():
-                if type(header) is dict and header.get("t") == "release":
-                    for token in header.get("tokens") or []:
-                        self._unhold(link, token)
-        except ProtocolError:
+        if not self._read_releases(link, writer.sock, reader):
             self._finish_end(entry)
 
     def lend(self, token: str, count: int) -> None:
@@ -285,12 +265,18 @@ class Downstream:
             if not writer.send_some():
                 self._gone(link)
                 return
-        if writer.waiting() and not self._armed:
-            self._armed = True
-            try:
-                os.write(self._wake_w, b"x")
-            except OSError:
-                pass
+        if writer.waiting():
+            self._arm()
+
+    def _arm(self) -> None:
+        """Has the links thread write what waits (soon, not at once)."""
+        if self._armed:
+            return
+        self._armed = True
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
 
     def attached(self, timeout: float) -> None:
         """Waits until every routed receiver linked, at most ``timeout``
@@ -533,24 +519,30 @@ class Downstream:
         sock = link.writer.sock
         if sock is None or link.reader is None:
             return
+        if not self._read_releases(link, sock, link.reader):
+            self._gone(link)
+
+    def _read_releases(self, link: ReceiverLink, sock, reader: FrameReader) -> bool:
+        """Reads what ``sock`` has and applies its ``release`` frames; False
+        when the connection ended or broke the protocol."""
         try:
-            view = link.reader.want_into()
+            view = reader.want_into()
             n = sock.recv_into(view)
         except (BlockingIOError, InterruptedError):
-            return
+            return True
         except OSError:
             n = 0
         if n == 0:
-            self._gone(link)
-            return
-        link.reader.received(n)
+            return False
+        reader.received(n)
         try:
-            for header, _payload in link.reader.frames():
+            for header, _payload in reader.frames():
                 if type(header) is dict and header.get("t") == "release":
                     for token in header.get("tokens") or []:
                         self._unhold(link, token)
         except ProtocolError:
-            self._gone(link)
+            return False
+        return True
 
     def _run(self) -> None:
         listener = self._listener
