@@ -59,6 +59,57 @@ export function relayBaseline(n: number, gapMs = 5): Promise<Baseline> {
 }
 
 /**
+ * The bare one-way floor of one language: `n` 8-byte stamps, 5 ms apart,
+ * from one process to another (oneway.ts / oneway.py), timed like a dora
+ * message (arrival − the sender's wall-clock stamp).
+ */
+export async function oneWayBaseline(
+  lang: "ts" | "py",
+  n: number,
+): Promise<Baseline> {
+  const dir = await Deno.makeTempDir({ prefix: "dora-bench-" });
+  const path = `${dir}/oneway.sock`;
+  const command = (role: string) => {
+    const script = new URL(`oneway.${lang}`, import.meta.url).pathname;
+    const args = [role, path, String(n)];
+    return lang === "ts"
+      ? new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", script, ...args],
+        stdout: "piped",
+      })
+      : new Deno.Command("python3", {
+        args: [script, ...args],
+        stdout: "piped",
+      });
+  };
+  const recv = command("recv").spawn();
+  try {
+    const lines = recv.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let text = "";
+    while (!text.includes("ready\n")) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`oneway.${lang} ended before it listened`);
+      text += value;
+    }
+    await command("send").output();
+    while (!/\{.*\}/.test(text)) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      text += value;
+    }
+    await lines.cancel();
+    return JSON.parse(/\{.*\}/.exec(text)![0]) as Baseline;
+  } finally {
+    try {
+      recv.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await recv.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
  * Starts `script` (it prints "ready" once listening) with the argument
  * `argOf(tempDir)`, runs `use`, then kills the peer and removes the folder.
  */

@@ -119,6 +119,49 @@ function operatorTarget(rows: Row[]): Target {
   };
 }
 
+/**
+ * Target 8: TypeScript → TypeScript at least as fast as Python → Python at
+ * every size (p50 latency), with each language's bare one-way floor (8 B
+ * between two bare processes, oneway.ts / oneway.py) beside it.
+ */
+export function languageTarget(
+  rows: Row[],
+  floors: Partial<Record<"ts" | "py", Baseline>>,
+): Target {
+  const sizes = [...new Set(rows.map((r) => r.bytes))];
+  const pairs = sizes.flatMap((bytes) => {
+    const row = (v: string) =>
+      rows.find((r) => r.variant === v && r.bytes === bytes);
+    const ts = row("ts")?.latency?.p50;
+    const py = row("py")?.latency?.p50;
+    return ts !== undefined && py !== undefined
+      ? [{ label: row("ts")!.label, ts, py }]
+      : [];
+  });
+  const behind = pairs.filter((p) => p.ts > p.py);
+  const floor = floors.ts && floors.py
+    ? `; bare one-way floors: Deno → Deno ${
+      us(floors.ts.p50)
+    } µs, Python → Python ${us(floors.py.p50)} µs`
+    : "";
+  return {
+    variant: "ts",
+    name: "p50 latency TypeScript → TypeScript ≤ Python → Python, every size",
+    value: pairs.length
+      ? `behind at ${behind.length} of ${pairs.length} sizes${
+        behind.length
+          ? ` (${
+            behind.map((p) => `${p.label} ${(p.ts / p.py).toFixed(2)}×`)
+              .join(", ")
+          })`
+          : ""
+      }${floor}`
+      : "not measured (needs the ts and py variants)",
+    goal: "≤ 1× at every size",
+    met: pairs.length ? behind.length === 0 : null,
+  };
+}
+
 /** The three targets of docs/benchmark.md for each node variant, and target 4. */
 export function targets(
   rows: Row[],

@@ -11,10 +11,12 @@
 import { doraCommand } from "../../src/dora_command.ts";
 import {
   type Baseline,
+  oneWayBaseline,
   relayBaseline,
   socketBaseline,
 } from "./bench_baseline.ts";
 import {
+  languageTarget,
   OPERATORS,
   parseCsv,
   type Row,
@@ -106,8 +108,24 @@ for (const variant of variants) {
   );
   await runOne(variant);
 }
+// What each language's nodes start from: a bare one-way 8 B trip.
+const floors: Partial<Record<"ts" | "py", Baseline>> = {};
+for (const lang of ["ts", "py"] as const) {
+  if (!variants.includes(lang)) continue;
+  floors[lang] = await oneWayBaseline(lang, quick ? 50 : 200);
+  console.log(
+    `bare one-way ${
+      lang === "ts" ? "Deno → Deno" : "Python → Python"
+    } (8 B, 5 ms apart, arrival − stamp): p50 ${
+      (floors[lang]!.p50 / 1000).toFixed(1)
+    } µs, p99 ${(floors[lang]!.p99 / 1000).toFixed(1)} µs`,
+  );
+}
 console.log(table(rows));
 const verdicts = targets(rows, baselines);
+if (variants.includes("ts") && variants.includes("py")) {
+  verdicts.push(languageTarget(rows, floors));
+}
 console.log("\ntargets (reported, not asserted):");
 for (const t of verdicts) {
   const mark = t.met === null ? "n/a " : t.met ? "MET " : "MISS";
@@ -125,6 +143,7 @@ await Deno.writeTextFile(
       machine: { cpus: navigator.hardwareConcurrency, os: Deno.build.os },
       baselines,
       relays,
+      floors,
       rows,
       targets: verdicts,
     },

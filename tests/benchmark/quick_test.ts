@@ -40,8 +40,21 @@ Deno.test("deno task bench (BENCH_QUICK=1) measures every quick size for TypeScr
         assert.ok(r.latency.p50 > 0 && r.throughput.msgPerSec > 0, text);
       }
     }
-    // Three per node variant, and operator → operator vs node → node.
-    assert.deepEqual(result.targets.length, 7);
+    // Three per node variant, operator → operator vs node → node, and
+    // TypeScript vs Python with each language's bare one-way floor.
+    assert.deepEqual(result.targets.length, 8);
+    for (const lang of ["ts", "py"]) {
+      assert.ok(result.floors[lang].p50 > 0, text);
+    }
+    assert.ok(
+      result.targets.some((t: { name: string; value: string }) =>
+        /TypeScript → TypeScript ≤ Python → Python/.test(t.name) &&
+        /bare one-way floors: Deno → Deno \S+ µs, Python → Python/.test(
+          t.value,
+        )
+      ),
+      text,
+    );
     assert.ok(
       result.targets.some((t: { variant: string; value: string }) =>
         t.variant === "op" && /µs vs .* µs/.test(t.value)
