@@ -283,6 +283,20 @@ function rewire(
   summary: GraphChangeSummary,
 ): void {
   const before = node.spec.inputs;
+  // Same input, same source, other queue settings: retuned in place (a
+  // close and reopen would end the stream for the process that reads it).
+  const retuned = spec.inputs.filter((n) =>
+    before.some((o) =>
+      o.id === n.id && o.sourceText === n.sourceText && !sameInput(o, n)
+    )
+  );
+  for (const input of retuned) {
+    const old = before.find((o) => o.id === input.id)!;
+    old.queueSize = input.queueSize;
+    old.queuePolicy = input.queuePolicy;
+    node.queue.retune(input.id, input.queueSize, input.queuePolicy);
+  }
+  if (retuned.length > 0 && node.local) updateRoutes(rt);
   const gone = before.filter((i) =>
     !spec.inputs.some((n) => n.id === i.id && sameInput(n, i))
   );

@@ -256,3 +256,48 @@ Deno.test("dora node replace whose new process dies while the old one hands over
     await place.cleanup();
   }
 });
+
+Deno.test("dora node replace of a hung process: its senders' marks are waited for 5 s, then it is stopped anyway with a warning, and the new process takes over", async () => {
+  const place = await InspectPlace.create();
+  try {
+    // The hung relay stops reading its link once 20 inputs wait.
+    place.write(
+      "dataflow.yml",
+      YAML.replace(
+        'value: { source: counter/value, queue_size: 1000 }\n    outputs: [value]\n    env: { TAG: "1", STOP_DELAY: "0.3" }',
+        'value: { source: counter/value, queue_size: 2, queue_policy: backpressure }\n    outputs: [value]\n    env: { TAG: "1", HANG: "1" }',
+      ),
+    );
+    const run = await place.run("dataflow.yml", ["--name", "demo"]);
+    await waitUntil(
+      () => run.lines.some((l) => /relay 1 hangs/.test(l)),
+      "the first relay hanging",
+    );
+    const file = place.write("relay-v2.yml", relay(`TAG: "2"`));
+    const replace = await place.dora([
+      ...replaceRelay(file),
+      "--grace",
+      "500ms",
+    ]);
+    assert.equal(replace.code, 0, replace.stderr);
+    await waitUntil(
+      () => gots(run.lines).filter((g) => g.tag === 2).length >= 5,
+      "5 messages of the new relay",
+    );
+    assert.ok(
+      run.lines.some((l) =>
+        /node "relay": no hand-over mark from "counter" within 5 s; its old process is stopped anyway/
+          .test(l)
+      ),
+      run.lines.join("\n"),
+    );
+    // The new relay (other queue settings, same source) still ends on STOP.
+    await place.cleanup();
+    assert.ok(
+      run.lines.some((l) => /relay 2 stop MANUAL/.test(l)),
+      run.lines.join("\n"),
+    );
+  } finally {
+    await place.cleanup();
+  }
+});

@@ -55,8 +55,8 @@ class InputQueue {
   lastServed = 0;
   constructor(
     readonly id: string,
-    readonly size: number,
-    readonly policy: QueuePolicy,
+    public size: number,
+    public policy: QueuePolicy,
   ) {}
   get length(): number {
     return this.items.length - this.head;
@@ -269,6 +269,18 @@ export class ReceiverQueue {
     ) return undefined;
     this.#allClosedSent = true;
     return { header: { t: "stop", cause: "ALL_INPUTS_CLOSED" }, payload: null };
+  }
+
+  /**
+   * New queue settings for an input (a node redefined with the same source
+   * but another `queue_size` / `queue_policy`): it stays open, with what it
+   * holds; a smaller `drop_oldest` queue drops its oldest at the next push.
+   */
+  retune(inputId: string, size: number, policy: QueuePolicy): void {
+    const q = this.#inputs.get(inputId);
+    if (!q) return;
+    q.size = Math.max(1, size);
+    q.policy = policy;
   }
 
   /** Adds an input (a route added at run time); an existing one is kept. */
