@@ -54,7 +54,15 @@ for await (const event of node) {
   const i = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   if (i !== got || bytes.length !== ${SIZE}) ordered = false;
   got++;
-  ahead = Math.max(ahead, Number(Deno.readTextFileSync("sent.txt")) - got);
+  // The sender writes its count after each send: a first message may come
+  // before the file does.
+  let sent = got;
+  try {
+    sent = Number(Deno.readTextFileSync("sent.txt"));
+  } catch {
+    // not written yet
+  }
+  ahead = Math.max(ahead, sent - got);
   if (got === ${COUNT}) break;
   await new Promise((r) => setTimeout(r, 1));
 }
