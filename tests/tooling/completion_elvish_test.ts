@@ -61,6 +61,9 @@ Deno.test("dora completion elvish completes commands and options in elvish", asy
       `eval (slurp < ${dir}/dora.elv)`,
       "Enter",
     );
+    // The script is loaded once a new prompt follows the `eval` line (keys
+    // typed while elvish still evaluates it can be lost).
+    await waitForScreen(session, /dora\.elv\)\s*\n.*[#>$] /);
     await tmux("send-keys", "-t", session, "dora sta", "Tab");
     const commands = await waitForScreen(session, /COMPLETING/);
     assert.match(commands, /start \(start a dataflow/);
