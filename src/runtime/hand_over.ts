@@ -77,10 +77,8 @@ export function senderGone(rt: RuntimeContext, sender: string): void {
 /** Ends the wait (STOP goes to the old process now). */
 function finishHandOver(node: RunningNode): void {
   const h = node.handOver;
-  if (!h) return;
-  node.handOver = undefined;
-  clearTimeout(h.timer);
-  h.stop();
+  cancelHandOver(node);
+  h?.stop();
 }
 
 /** Drops a hand-over without STOP (the old process is gone, or the run ends). */

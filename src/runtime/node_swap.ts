@@ -2,8 +2,9 @@
  * `dora node replace` as an overlapping swap. The node's next process (its
  * new definition, the next restart count) starts while the old one still
  * runs; it connects and is held after `hello_ok`, before `ready` (no routes,
- * no inputs), like the ready barrier holds nodes at start. Only then does
- * the old process run its stop ladder; at its exit the waiting process takes
+ * no inputs), like the ready barrier holds nodes at start. Only then are
+ * the old process's links handed over (hand_over.ts) and does it run its
+ * stop ladder; at its exit the waiting process takes
  * its place (ending/_exit.ts) and gets `ready`, its routes and the inputs
  * that waited in the node's queue. A new process that cannot start, exits or
  * does not connect in time is killed and the change fails before anything

@@ -32,9 +32,6 @@ PROTOCOL_VERSION = 1
 HIGH_WATER = 1 << 20
 #: Waiting frames gather this long before the thread writes them.
 DELAY_S = 0.0005
-#: In a burst the sending thread itself writes what waits once nothing was
-#: written for this long (the links thread may not get the GIL meanwhile).
-BURST_WRITE_S = 0.0001
 
 
 class ReceiverLink:
@@ -221,13 +218,14 @@ class Downstream:
                 sock.close()
             except OSError:
                 pass
-        if link.writer.sock is not None:
-            return  # the next process linked: what is held is its
-        pending = link.writer.pending_tokens()
-        for token, n in list(link.held.items()):
-            for _ in range(n - pending.get(token, 0)):
-                self._unhold(link, token)
-        self._progress.notify_all()
+        if link.writer.sock is None:  # else the next process holds them now
+            self._release_held(link)
+
+    def _write_finishing(self) -> None:
+        """Writes what the replaced processes' links still take."""
+        for entry in list(self._finishing):
+            if entry[1].waiting() and not entry[1].send_some():
+                self._finish_end(entry)
 
     def _read_finishing(self, entry) -> None:
         """A replaced process's ``release`` frames (or its end)."""
@@ -253,15 +251,13 @@ class Downstream:
 
     def _push(self, link: ReceiverLink, slot: int, parts, token=None) -> None:
         writer = link.writer
-        was_idle = writer.waiting() == 0
         for dslot, dtoken in writer.append(slot, parts, token):
             self._lost(link.node, link.slot_inputs[dslot])
             if dtoken is not None:
                 self._unhold(link, dtoken)
         if writer.sock is None:
             return
-        if ((was_idle and writer.due()) or writer.waiting() >= 64 * 1024
-                or writer.overdue(BURST_WRITE_S)):
+        if writer.due():
             if not writer.send_some():
                 self._gone(link)
                 return
@@ -324,9 +320,7 @@ class Downstream:
                     if not link.writer.send_some():
                         self._gone(link)
                 busy = [l for l in busy if l.writer.sock is not None and l.writer.waiting()]
-                for entry in list(self._finishing):
-                    if entry[1].waiting() and not entry[1].send_some():
-                        self._finish_end(entry)
+                self._write_finishing()
                 finishing = [e for e in self._finishing if e[1].waiting()]
                 if (not busy and not finishing) or time.monotonic() > deadline:
                     return
@@ -431,6 +425,11 @@ class Downstream:
         what was not written at all (that goes to its next process)."""
         self._drop(link)
         link.writer.detach()
+        self._release_held(link)
+
+    def _release_held(self, link: ReceiverLink) -> None:
+        """Releases what the link's receiver held, except the frames that
+        still wait for its next process."""
         pending = link.writer.pending_tokens()
         for token, n in list(link.held.items()):
             for _ in range(n - pending.get(token, 0)):
@@ -562,9 +561,7 @@ class Downstream:
                         if link.writer.sock is not None and link.writer.waiting():
                             if not link.writer.send_some():
                                 self._gone(link)
-                    for entry in list(self._finishing):
-                        if entry[1].waiting() and not entry[1].send_some():
-                            self._finish_end(entry)
+                    self._write_finishing()
                     socks = {l.writer.sock: l for l in self._links.values() if l.writer.sock is not None}
                     writable = [s for s, l in socks.items() if l.writer.waiting()]
                     finishing = {e[1].sock: e for e in self._finishing if e[1].sock is not None}

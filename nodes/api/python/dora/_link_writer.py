@@ -15,8 +15,10 @@ import collections
 import socket
 import time
 
-#: Written at once when the link was idle this long (a lone message is never held).
-IDLE_S = 0.001
+#: Written at once when nothing was written for this long: a lone message is
+#: never held, and a burst goes out in steps of at most this (the sending
+#: thread writes it; the links thread may not get the GIL meanwhile).
+IDLE_S = 0.0001
 #: Written when this many bytes wait.
 FLUSH_AT = 64 * 1024
 _monotonic = time.monotonic
@@ -90,15 +92,8 @@ class LinkWriter:
 
     def due(self) -> bool:
         """Whether waiting frames should be written now rather than later."""
-        return self.sock is not None and (self.waiting() >= FLUSH_AT or
-                                          _monotonic() - self._last > IDLE_S)
-
-    def overdue(self, delay: float) -> bool:
-        """Whether frames wait and nothing was written for ``delay`` seconds:
-        in a burst the sender writes them itself, every ``delay`` at the
-        latest (the links thread may not get the GIL while it sends)."""
-        return (self.sock is not None and self._sent < len(self._buf)
-                and _monotonic() - self._last > delay)
+        return self.sock is not None and self._sent < len(self._buf) and (
+            self.waiting() >= FLUSH_AT or _monotonic() - self._last > IDLE_S)
 
     def send_some(self) -> bool:
         """Writes what the socket takes without blocking; False when the

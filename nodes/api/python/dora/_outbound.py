@@ -266,7 +266,6 @@ class _Outbound:
         writer = self._writer
         with writer.lock:
             buf = writer.buffer_locked()
-            was_empty = not buf
             # Stamped under the write lock: timestamps of one sender increase
             # in the order its frames reach the socket.
             head = _outframe.head(_outframe.OUTPUT, ident, self._clock.now(), p, tail)
@@ -281,7 +280,7 @@ class _Outbound:
                 buf += _ZEROS[:start - 8 - hlen]
                 buf += payload
             try:
-                writer.appended_locked(was_empty)
+                writer.appended_locked()
             except ConnectionError:
                 self._eof = True
                 raise

@@ -3,12 +3,11 @@
 Flush rule (docs/node-api-python.md, "When a message is written"): output
 and ``release`` frames are appended to a buffer, which is written to the socket
 
-- at once when the node was idle (nothing buffered and no write for
-  ``IDLE_S``): a lone message, e.g. one every few milliseconds, is never held;
+- at once when nothing was written for ``IDLE_S`` (0.1 ms): a lone message
+  is never held, and a burst is written by the sending thread itself in steps
+  of at most 0.1 ms;
 - when the buffer reaches ``FLUSH_AT`` bytes (and, decided by the node, after
   a few shared-memory references);
-- when a frame is appended ``BURST_S`` or more after the last write (a burst
-  is written by the sending thread itself in steps of 0.1 ms);
 - before any other frame (``next``, ``shm_new``, ``close_outputs``), which is
   written at once, so before the node blocks waiting for events;
 - by a background flusher thread ``DELAY_S`` after the first frame was
@@ -27,9 +26,8 @@ import socket
 import threading
 import time
 
-IDLE_S = 0.001
+IDLE_S = 0.0001
 DELAY_S = 0.0005
-BURST_S = 0.0001
 FLUSH_AT = 64 * 1024
 _monotonic = time.monotonic
 
@@ -62,12 +60,11 @@ class FrameWriter:
             raise WriterClosed("the dora daemon closed the connection")
         return self._buf
 
-    def appended_locked(self, was_empty: bool) -> None:
+    def appended_locked(self) -> None:
         """Decides whether the frame just appended is written now."""
-        idle = _monotonic() - self._last
-        # In a burst the sending thread writes every BURST_S itself: the
+        # In a burst the sending thread writes every IDLE_S itself: the
         # flusher may not get the interpreter until the burst ends.
-        if len(self._buf) >= FLUSH_AT or idle > BURST_S or (was_empty and idle > IDLE_S):
+        if len(self._buf) >= FLUSH_AT or _monotonic() - self._last > IDLE_S:
             self.flush_locked()
         elif not self._armed:
             self._armed = True
@@ -77,10 +74,9 @@ class FrameWriter:
         """Queues one output frame given as buffer-protocol parts."""
         with self.lock:
             buf = self.buffer_locked()
-            was_empty = not buf
             for p in parts:
                 buf += p
-            self.appended_locked(was_empty)
+            self.appended_locked()
 
     def write(self, parts, total: int) -> None:
         """Writes what is buffered, then ``parts`` (a control frame or a big
