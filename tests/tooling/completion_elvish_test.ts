@@ -26,6 +26,15 @@ async function waitForScreen(
   throw new Error(`${pattern} never showed; screen:\n${screen}`);
 }
 
+/** This Deno's cache directory. */
+async function cacheDir(): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdin: "null",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+}
+
 Deno.test("dora completion elvish completes commands and options in elvish", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "dora-elvish-" });
   const session = `dora-elvish-${Deno.pid}`;
@@ -36,9 +45,12 @@ Deno.test("dora completion elvish completes commands and options in elvish", asy
     Deno.writeTextFileSync(`${dir}/dora.elv`, script.stdout);
     const { cmd, args } = doraCommand();
     Deno.mkdirSync(`${dir}/bin`);
+    // HOME is the temp dir (elvish keeps its history there): the wrapper keeps
+    // the real Deno cache, or every completion would fill a new one first.
+    const denoDir = await cacheDir();
     Deno.writeTextFileSync(
       `${dir}/bin/dora`,
-      `#!/bin/sh\nexec ${[cmd, ...args].join(" ")} "$@"\n`,
+      `#!/bin/sh\nDENO_DIR=${denoDir} exec ${[cmd, ...args].join(" ")} "$@"\n`,
       { mode: 0o755 },
     );
     const path = `${dir}/bin:${Deno.env.get("PATH")}`;
