@@ -241,8 +241,7 @@ export class Node implements AsyncIterable<Event>, AsyncDisposable {
    * socket and to the links of the receivers that are connected.
    */
   flush(): Promise<void> {
-    // No counters here: a report per flush would wake the daemon once per
-    // message (the interval timer and close() send them).
+    this.#report();
     return this.#outbound.flush();
   }
 
