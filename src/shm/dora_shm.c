@@ -19,8 +19,8 @@
  *   /proc/self/maps says): never over a library's code or data, a file, the
  *   brk heap or the main stack. Created regions are read-write, opened ones
  *   read-only.
- * - Besides regions, two calls on the process itself: the parent-death
- *   signal, and lowering (never raising) its own priority.
+ * - Besides regions, three calls on the process itself: the parent-death
+ *   signal, lowering (never raising) its own priority, and yielding the CPU.
  *
  * Negative results are -(step << 16 | errno), see `enum step`.
  * The runtime compiles this file (`cc -O2 -shared -fPIC`) into dora's cache.
@@ -28,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,6 +182,12 @@ int32_t dora_lower_priority(int32_t nice) {
   if (errno != 0) return errno;
   if (nice <= now) return 0;
   return setpriority(PRIO_PROCESS, 0, nice) == 0 ? 0 : errno;
+}
+
+/* Lets a task woken on this CPU run now (the receiver of what was just
+ * written) instead of after this one's turn: 0 or the errno. */
+int32_t dora_yield(void) {
+  return sched_yield() == 0 ? 0 : errno;
 }
 
 /* The kernel kills this process when its parent (the daemon) dies. */

@@ -20,6 +20,7 @@ const SYMBOLS = {
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" },
+  sched_yield: { parameters: [], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 

@@ -95,5 +95,8 @@ export function libcCalls(c: Libc): ShmCalls {
       // PRIO_PROCESS (0), this process (0).
       return c.setpriority(0, 0, nice) === 0;
     },
+    yieldCpu() {
+      c.sched_yield();
+    },
   };
 }

@@ -18,6 +18,7 @@ const SYMBOLS = {
   dora_shm_release: { parameters: ["buffer", "u64"], result: "i32" },
   dora_die_with_parent: { parameters: [], result: "i32" },
   dora_lower_priority: { parameters: ["i32"], result: "i32" },
+  dora_yield: { parameters: [], result: "i32" },
 } as const;
 
 /** WebAssembly pages are 64 KiB; a memory has at most 65536 of them. */
@@ -127,6 +128,9 @@ export function libraryCalls(path: string): ShmCalls {
     },
     lowerPriority(nice) {
       return lib.dora_lower_priority(nice) === 0;
+    },
+    yieldCpu() {
+      lib.dora_yield();
     },
   };
 }

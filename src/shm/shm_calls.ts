@@ -33,6 +33,11 @@ export interface ShmCalls {
   dieWithParent(): boolean;
   /** Lowers this process's priority to nice value `nice`; false if not. */
   lowerPriority(nice: number): boolean;
+  /**
+   * Yields the CPU (`sched_yield`): a receiver woken on this CPU by what was
+   * just written runs now, not after the rest of this event-loop turn.
+   */
+  yieldCpu(): void;
 }
 
 /** The variable that names dora's library (the runtime sets it for nodes). */

@@ -20,6 +20,7 @@ import {
   sameSecret,
 } from "../../../src/message/mod.ts";
 import { LinkWriter } from "./_link_writer.ts";
+import { shmCalls } from "../../../src/shm/shm_calls.ts";
 
 /** One direct receiver of an output, resolved for the hot path. */
 export interface Target {
@@ -43,6 +44,12 @@ export interface ResolvedRoute {
 export const VIA_DAEMON: ResolvedRoute = { daemon: true, targets: [] };
 
 /** The link to one receiver node. */
+
+/** Yields the CPU after a lone write, where native calls are allowed. */
+function yieldCpu(): void {
+  shmCalls()?.yieldCpu();
+}
+
 export class ReceiverLink {
   readonly node: string;
   /** Frames for the receiver's current (or next) process. */
@@ -323,6 +330,7 @@ export class Downstream {
           if (token !== undefined) this.#unhold(link!, token);
         },
         onLost: () => {},
+        afterLoneWrite: yieldCpu,
       });
       link = new ReceiverLink(node, writer);
       this.#links.set(node, link);

@@ -41,7 +41,19 @@ export interface LinkWriterHooks {
   onDrop(slot: number, token: string | undefined): void;
   /** The sink failed (the receiver went away): `frames` being written are lost. */
   onLost(frames: number): void;
+  /**
+   * Called right after a write that follows a quiet spell (see
+   * {@link LONE_WRITE_MS}): yields the CPU to the receiver it woke.
+   */
+  afterLoneWrite?: () => void;
 }
+
+/**
+ * A write this long after the previous one is a lone message (not a burst):
+ * its receiver was likely woken on this vCPU and would otherwise wait for the
+ * rest of this event-loop turn (tens of µs) before it runs.
+ */
+const LONE_WRITE_MS = 1;
 
 /**
  * Pending frames for one receiver.
@@ -76,9 +88,15 @@ export class LinkWriter {
   #waiters: (() => void)[] = [];
   /** Frames of the write in flight (for `onLost`). */
   #inFlightFrames = 0;
+  /** When the last write ended (`performance.now()`). */
+  #lastWrite = -Infinity;
 
-  constructor(hooks: LinkWriterHooks) {
+  /** Quiet time before a write that makes it lone (see {@link LONE_WRITE_MS}). */
+  #quietMs: number;
+
+  constructor(hooks: LinkWriterHooks, quietMs = LONE_WRITE_MS) {
     this.#hooks = hooks;
+    this.#quietMs = quietMs;
   }
 
   /**
@@ -86,7 +104,7 @@ export class LinkWriter {
    * next process (this one finishes what it holds for the old one).
    */
   fresh(): LinkWriter {
-    const w = new LinkWriter(this.#hooks);
+    const w = new LinkWriter(this.#hooks, this.#quietMs);
     w.#caps = [...this.#caps];
     w.#pending = this.#caps.map(() => 0);
     return w;
@@ -370,6 +388,11 @@ export class LinkWriter {
         const out = this.#take();
         let off = 0;
         try {
+          const lone = performance.now() - this.#lastWrite > this.#quietMs;
+          // The bytes leave during the call: yield before awaiting it.
+          const first = sink.write(out);
+          if (lone) this.#hooks.afterLoneWrite?.();
+          off = await first;
           while (off < out.length) off += await sink.write(out.subarray(off));
         } catch {
           // The receiver went away mid-write: what it had not read is lost.
@@ -377,6 +400,7 @@ export class LinkWriter {
           this.#hooks.onLost(this.#inFlightFrames);
         }
         this.#inFlightFrames = 0;
+        this.#lastWrite = performance.now();
       }
     } finally {
       this.#writing = false;
