@@ -43,13 +43,12 @@ export interface ResolvedRoute {
 /** Everything goes to the daemon (no `routes` yet, or an unknown output). */
 export const VIA_DAEMON: ResolvedRoute = { daemon: true, targets: [] };
 
-/** The link to one receiver node. */
-
 /** Yields the CPU after a lone write, where native calls are allowed. */
 function yieldCpu(): void {
   shmCalls()?.yieldCpu();
 }
 
+/** The link to one receiver node. */
 export class ReceiverLink {
   readonly node: string;
   /** Frames for the receiver's current (or next) process. */
